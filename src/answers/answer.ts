@@ -1,0 +1,46 @@
+/**
+ * The answer model: what the engine found, independent of how it is shown. The terminal and the
+ * Discord renderers both draw from these types and nothing else.
+ */
+
+/** Where a quote comes from: enough to cite it and to check it. */
+export interface Citation {
+  articleId: string;
+  title: string;
+  url?: string;
+  outlet?: string;
+  agency?: string;
+  /** YYYY-MM-DD */
+  date?: string;
+  /** File (and line) of the article: the reference shown when there is no url. */
+  file: string;
+}
+
+export interface Passage {
+  citation: Citation;
+  /** Position of the paragraph in its article (0-based). */
+  position: number;
+  /** The whole paragraph, for context. */
+  paragraph: string;
+  /** The one or two sentences that answer best, exactly as written, in article order. */
+  quote: string[];
+  score: number;
+}
+
+export interface Answer {
+  kind: 'answer';
+  question: string;
+  passages: Passage[];
+  /** Index of the first passage in the full ranking (for "more" pages). */
+  offset: number;
+  /** Whether further relevant passages exist beyond this page. */
+  hasMore: boolean;
+}
+
+export interface Refusal {
+  kind: 'refusal';
+  question: string;
+  message: string;
+}
+
+export type AskResult = Answer | Refusal;

@@ -1,0 +1,104 @@
+import { readdir, readFile, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { contentHash, type Article, type ParseProblem } from './article.js';
+import { parseHtmlArticle } from './parse-html.js';
+import { parseRecordFile } from './parse-records.js';
+import { parseTextArticle } from './parse-text.js';
+
+export const ARTICLE_EXTENSIONS = ['.txt', '.md', '.markdown', '.html', '.htm', '.jsonl', '.json'] as const;
+/** Larger files are refused rather than read whole into memory. */
+export const MAX_FILE_BYTES = 20 * 1024 * 1024;
+
+export interface LoadedArticles {
+  articles: Article[];
+  problems: ParseProblem[];
+  /** Files read (with or without problems). */
+  files: number;
+}
+
+/** Reads every article file under `dir` (recursively), or only the given files; a bad file becomes a problem, never an exception. */
+export async function loadArticles(dir: string, only?: string[]): Promise<LoadedArticles> {
+  const result: LoadedArticles = { articles: [], problems: [], files: 0 };
+  const seenIds = new Map<string, string>();
+  const seenContent = new Map<string, string>();
+  for (const absolute of only ?? (await listArticleFiles(dir))) {
+    const file = displayPath(absolute);
+    result.files += 1;
+    const parsed = await parseFile(absolute, file, path.relative(dir, absolute));
+    result.problems.push(...parsed.problems);
+    for (const article of parsed.articles) {
+      const where = article.source.line ? `${file}:${article.source.line}` : file;
+      const hash = contentHash({ ...article, id: '' });
+      if (seenIds.has(article.id)) {
+        result.problems.push({ ...article.source, reason: `duplicate id "${article.id}" (first in ${seenIds.get(article.id)})` });
+      } else if (seenContent.has(hash)) {
+        result.problems.push({ ...article.source, reason: `same article as ${seenContent.get(hash)}` });
+      } else {
+        seenIds.set(article.id, where);
+        seenContent.set(hash, where);
+        result.articles.push(article);
+      }
+    }
+  }
+  return result;
+}
+
+/** Paths as the user would type them: relative to the working directory when inside it. */
+function displayPath(absolute: string): string {
+  const relative = path.relative(process.cwd(), absolute);
+  return relative.startsWith('..') ? absolute : relative;
+}
+
+/** Supported files in a stable order; hidden entries skipped, symlinked folders not followed (no loops). */
+export async function listArticleFiles(dir: string): Promise<string[]> {
+  const entries = await readdir(dir, { withFileTypes: true });
+  const files: string[] = [];
+  for (const entry of entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
+    if (entry.name.startsWith('.')) continue;
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) files.push(...(await listArticleFiles(full)));
+    else if ((entry.isFile() || entry.isSymbolicLink()) && isArticleFile(entry.name)) files.push(full);
+  }
+  return files;
+}
+
+function isArticleFile(name: string): boolean {
+  return (ARTICLE_EXTENSIONS as readonly string[]).includes(path.extname(name).toLowerCase());
+}
+
+async function parseFile(absolute: string, file: string, relative: string): Promise<{ articles: Article[]; problems: ParseProblem[] }> {
+  try {
+    const info = await stat(absolute);
+    if (!info.isFile()) return { articles: [], problems: [{ file, reason: 'not a regular file' }] };
+    if (info.size > MAX_FILE_BYTES) {
+      return { articles: [], problems: [{ file, reason: `too large (${info.size} bytes; the limit is ${MAX_FILE_BYTES})` }] };
+    }
+    const content = decodeText(await readFile(absolute));
+    const extension = path.extname(absolute).toLowerCase();
+    if (extension === '.jsonl' || extension === '.json') return parseRecordFile(content, file);
+    const idPath = relative.split(path.sep).join('/');
+    const article = extension === '.html' || extension === '.htm' ? parseHtmlArticle(content, idPath) : parseTextArticle(content, idPath);
+    article.source = { file };
+    return { articles: [article], problems: [] };
+  } catch (error) {
+    return { articles: [], problems: [{ file, reason: reasonOf(error) }] };
+  }
+}
+
+function decodeText(bytes: Buffer): string {
+  if (bytes.length === 0) throw new Error('empty file');
+  if (bytes.subarray(0, 8192).includes(0)) throw new Error('binary content, not text');
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    throw new Error('not valid UTF-8 text');
+  }
+}
+
+function reasonOf(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === 'EACCES') return 'permission denied';
+  if (code === 'ELOOP') return 'symbolic link loop';
+  if (code === 'ENOENT') return 'file vanished or broken link';
+  return (error as Error).message;
+}

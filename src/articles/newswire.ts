@@ -1,0 +1,147 @@
+/**
+ * Newswire conventions shared by every text format: boilerplate, datelines, photo captions,
+ * agency credits, outlets. Pure functions over paragraphs; nothing here reads files.
+ */
+import { splitSentences } from './sentences.js';
+
+const BOILERPLATE: RegExp[] = [
+  /^sign up (now|here|for)\b.*newsletters?/i,
+  /newsletters? delivered to your inbox/i,
+  /^(read more|related|advertisement|subscribe|follow us)\b.{0,80}$/i,
+  /^(click|tap) here\b/i,
+  /^this (story|article) (has been|was) (updated|corrected)\b.{0,120}$/i,
+];
+
+const OUTLET_MARKERS: [RegExp, string][] = [
+  [/\bST's newsletters\b/, 'The Straits Times'],
+  [/\bCNN\s*[—–-]\s*$/, 'CNN'],
+];
+
+const OUTLET_HOSTS: Record<string, string> = {
+  'cnn.com': 'CNN',
+  'edition.cnn.com': 'CNN',
+  'straitstimes.com': 'The Straits Times',
+  'reuters.com': 'Reuters',
+  'apnews.com': 'AP',
+  'bbc.co.uk': 'BBC',
+  'bbc.com': 'BBC',
+  'nytimes.com': 'The New York Times',
+  'theguardian.com': 'The Guardian',
+  'washingtonpost.com': 'The Washington Post',
+  'dailymail.co.uk': 'Daily Mail',
+};
+
+const AGENCIES: Record<string, string> = {
+  REUTERS: 'Reuters',
+  AFP: 'AFP',
+  AP: 'AP',
+  BLOOMBERG: 'Bloomberg',
+  XINHUA: 'Xinhua',
+  DPA: 'DPA',
+  ANN: 'Asia News Network',
+  NYTIMES: 'The New York Times',
+  'THE NEW YORK TIMES': 'The New York Times',
+  'THE WASHINGTON POST': 'The Washington Post',
+};
+
+/** "MOSCOW –" or "WASHINGTON (Reuters) -" at the start of a paragraph, or "New York CNN —" alone. */
+const DATELINE_PREFIX = /^[A-Z][A-Z.' ]+(?:,\s*[A-Z][A-Za-z.' ]+)?(?:\s*\([A-Za-z ]+\))?\s+[–—-]\s+/;
+const DATELINE_ALONE = /^[A-Z][\w.' ,]{0,60}\b(CNN|AP|AFP|Reuters)?\s*[—–-]$/;
+/** An all-capital credit after the last sentence: "… fourth year. REUTERS", "… said. AFP, REUTERS". */
+const TRAILING_CREDIT = /(?<=[.!?"”’)])\s+((?:THE )?[A-Z]{2,}(?:[ ]?[,/][ ]?(?:THE )?[A-Z]{2,}|[ ][A-Z]{2,})*)\s*$/;
+const CAPTION_MARKERS = /\((?:left|right|centre|center|far left|far right|top|above|pictured|in photo)\)|^(?:photo|file photo|pictured)\b|\b(?:PHOTO|ST PHOTO|PHOTO:)\b/i;
+
+export interface CleanBody {
+  paragraphs: string[];
+  captions: string[];
+  outlet?: string;
+  agency?: string;
+}
+
+/** Normalises whitespace inside a paragraph (line breaks, runs of spaces) without touching its words. */
+export function normaliseParagraph(text: string): string {
+  return text.replace(/\s*\n\s*/g, ' ').replace(/[ \t\u00a0]+/g, ' ').trim();
+}
+
+/** Splits text into paragraphs at blank lines. */
+export function splitParagraphs(text: string): string[] {
+  return text
+    .split(/\r?\n\s*\r?\n/)
+    .map(normaliseParagraph)
+    .filter((p) => p.length > 0);
+}
+
+export function outletFromUrl(url: string | undefined): string | undefined {
+  if (!url) return undefined;
+  try {
+    const host = new URL(url).hostname.replace(/^www\./, '');
+    return OUTLET_HOSTS[host] ?? OUTLET_HOSTS[host.split('.').slice(-2).join('.')];
+  } catch {
+    return undefined;
+  }
+}
+
+function isBoilerplate(paragraph: string): boolean {
+  return BOILERPLATE.some((pattern) => pattern.test(paragraph));
+}
+
+/** A short fragment with no sentence punctuation ("Netflix", "Getty Images"): a photo credit. */
+function isFragment(paragraph: string): boolean {
+  return paragraph.split(/\s+/).length <= 4 && !/[.!?:"”]$/.test(paragraph);
+}
+
+/**
+ * Separates answer material from newsroom furniture: boilerplate dropped, a lone dateline dropped,
+ * paragraphs before a dateline (and captions by their markers) set apart, a trailing agency
+ * credit cut off the last paragraph.
+ */
+export function cleanBody(raw: string[]): CleanBody {
+  let outlet: string | undefined;
+  for (const paragraph of raw) {
+    for (const [marker, name] of OUTLET_MARKERS) if (!outlet && marker.test(paragraph)) outlet = name;
+  }
+  const kept = raw.filter((p) => !isBoilerplate(p) && !DATELINE_ALONE.test(p));
+  const captions: string[] = [];
+  const datelineAt = kept.findIndex((p, i) => i < 4 && DATELINE_PREFIX.test(p));
+  const paragraphs: string[] = [];
+  kept.forEach((paragraph, i) => {
+    const beforeDateline = datelineAt > 0 && i < datelineAt;
+    const looksLikeCaption = i < 3 && datelineAt < 0 && CAPTION_MARKERS.test(paragraph);
+    if (beforeDateline || looksLikeCaption || isFragment(paragraph)) captions.push(paragraph);
+    else paragraphs.push(paragraph);
+  });
+
+  let agency: string | undefined;
+  const last = paragraphs.at(-1);
+  const credit = last?.match(TRAILING_CREDIT);
+  if (last && credit) {
+    const names = credit[1]!.split(/\s*[,/]\s*/).map((n) => AGENCIES[n.trim()]);
+    if (names.every(Boolean)) {
+      agency = names.join(', ');
+      paragraphs[paragraphs.length - 1] = last.slice(0, credit.index).trimEnd();
+    }
+  }
+  return { paragraphs, captions, outlet, agency };
+}
+
+/** A title from the lead sentence: dateline removed, cut at a clause or word boundary. */
+export function titleFromLead(paragraphs: string[], maxLength = 100): string {
+  const lead = paragraphs[0]?.replace(DATELINE_PREFIX, '') ?? '';
+  let title = splitSentences(lead)[0]?.text ?? lead;
+  title = title.replace(/\s+([,.;:!?])/g, '$1').replace(/[.!?]$/, '');
+  const clause = title.indexOf(', ');
+  if (clause >= 40 && clause <= maxLength) return title.slice(0, clause);
+  if (title.length <= maxLength) return title || 'Untitled article';
+  const cut = title.slice(0, maxLength);
+  return `${cut.slice(0, cut.lastIndexOf(' '))}…`;
+}
+
+/** YYYY-MM-DD from a date string or Date, or undefined when it is not a date. */
+export function normaliseDate(value: unknown): string | undefined {
+  if (value instanceof Date) return Number.isNaN(value.getTime()) ? undefined : value.toISOString().slice(0, 10);
+  if (typeof value !== 'string' || value.trim() === '') return undefined;
+  const iso = value.match(/^\s*(\d{4}-\d{2}-\d{2})/);
+  if (iso) return iso[1];
+  const parsed = new Date(value);
+  return Number.isNaN(parsed.getTime()) ? undefined : parsed.toISOString().slice(0, 10);
+}

@@ -1,0 +1,78 @@
+import { z } from 'zod';
+import type { Article, ParseProblem } from './article.js';
+import { makeArticle } from './make-article.js';
+import { splitParagraphs } from './newswire.js';
+
+const recordSchema = z.object({
+  id: z.union([z.string().min(1), z.number()]).transform(String),
+  title: z.string().nullish(),
+  url: z.string().nullish(),
+  date: z.string().nullish(),
+  source: z.string().nullish(),
+  outlet: z.string().nullish(),
+  author: z.string().nullish(),
+  authors: z.array(z.string()).nullish(),
+  text: z.string(),
+});
+
+export interface ParsedRecords {
+  articles: Article[];
+  problems: ParseProblem[];
+}
+
+/** Parses `.jsonl` (one record per line) or `.json` (one record, an array, or `{articles: […]}`). */
+export function parseRecordFile(content: string, file: string): ParsedRecords {
+  const result: ParsedRecords = { articles: [], problems: [] };
+  if (file.endsWith('.jsonl')) {
+    content.split('\n').forEach((line, index) => {
+      if (line.trim() === '') return;
+      addRecord(result, () => JSON.parse(line), file, index + 1);
+    });
+    return result;
+  }
+  let data: unknown;
+  try {
+    data = JSON.parse(content.replace(/^\uFEFF/, ''));
+  } catch (error) {
+    result.problems.push({ file, reason: `invalid JSON: ${(error as Error).message}` });
+    return result;
+  }
+  const records = Array.isArray(data) ? data : (data as { articles?: unknown[] })?.articles ?? [data];
+  records.forEach((record, index) => addRecord(result, () => record, file, undefined, index));
+  return result;
+}
+
+function addRecord(result: ParsedRecords, read: () => unknown, file: string, line?: number, index?: number): void {
+  const where = (reason: string): ParseProblem =>
+    line !== undefined ? { file, line, reason } : { file, reason: index !== undefined ? `record ${index}: ${reason}` : reason };
+  let raw: unknown;
+  try {
+    raw = read();
+  } catch (error) {
+    result.problems.push(where(`invalid JSON: ${(error as Error).message}`));
+    return;
+  }
+  const parsed = recordSchema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    result.problems.push(where(`field ${issue.path.join('.') || '(record)'}: ${issue.message}`));
+    return;
+  }
+  const record = parsed.data;
+  try {
+    result.articles.push(
+      makeArticle({
+        id: record.id,
+        title: record.title,
+        url: record.url,
+        outlet: record.outlet ?? record.source,
+        author: record.author ?? record.authors?.join(', '),
+        date: record.date,
+        source: line !== undefined ? { file, line } : { file },
+        rawParagraphs: splitParagraphs(record.text),
+      }),
+    );
+  } catch (error) {
+    result.problems.push(where((error as Error).message));
+  }
+}

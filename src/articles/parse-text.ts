@@ -1,0 +1,58 @@
+import matter from 'gray-matter';
+import type { Article } from './article.js';
+import { idFromFileName, makeArticle } from './make-article.js';
+import { splitParagraphs } from './newswire.js';
+
+/** The newsletter export format of the seeds: a first line `date YYYY-MM-DD` then the text. */
+const DATE_HEADER = /^\s*date\s+(\d{4}-\d{2}-\d{2})\b[ \t]*(.*)$/m;
+
+/** Parses `.txt` and `.md`: front matter (title, url, source, date, author), a date header, or plain paragraphs. */
+export function parseTextArticle(content: string, file: string): Article {
+  const text = content.replace(/^\uFEFF/, '');
+  if (/^---\r?\n/.test(text)) return parseFrontMatter(text, file);
+  const header = text.match(DATE_HEADER);
+  if (header && header.index !== undefined && text.slice(0, header.index).trim() === '') {
+    const rest = text.slice(header.index + header[0].length);
+    return makeArticle({
+      id: idFromFileName(file),
+      date: header[1],
+      source: { file },
+      rawParagraphs: [header[2] ?? '', ...splitParagraphs(rest)].filter(Boolean),
+    });
+  }
+  const { title, paragraphs } = markdownTitle(splitParagraphs(text));
+  return makeArticle({ id: idFromFileName(file), title, source: { file }, rawParagraphs: paragraphs });
+}
+
+function parseFrontMatter(text: string, file: string): Article {
+  let parsed: matter.GrayMatterFile<string>;
+  try {
+    parsed = matter(text);
+  } catch (error) {
+    throw new Error(`invalid front matter: ${(error as Error).message.split('\n')[0]}`);
+  }
+  const data = parsed.data as Record<string, unknown>;
+  const { title, paragraphs } = markdownTitle(splitParagraphs(parsed.content));
+  return makeArticle({
+    id: stringField(data.id) ?? idFromFileName(file),
+    title: stringField(data.title) ?? title,
+    url: stringField(data.url) ?? stringField(data.link),
+    outlet: stringField(data.source) ?? stringField(data.outlet),
+    author: stringField(data.author) ?? stringField(data.byline),
+    date: data.date,
+    source: { file },
+    rawParagraphs: paragraphs,
+  });
+}
+
+/** A leading Markdown heading is the title; other headings are dropped from the body. */
+function markdownTitle(paragraphs: string[]): { title?: string; paragraphs: string[] } {
+  const first = paragraphs[0]?.match(/^#\s+(.+)$/);
+  const body = (first ? paragraphs.slice(1) : paragraphs).filter((p) => !/^#{1,6}\s/.test(p));
+  return { title: first?.[1]?.trim(), paragraphs: body };
+}
+
+function stringField(value: unknown): string | undefined {
+  if (typeof value === 'number') return String(value);
+  return typeof value === 'string' && value.trim() !== '' ? value.trim() : undefined;
+}

@@ -1,0 +1,131 @@
+import type { Answer, AskResult, Citation, Passage } from './answers/answer.js';
+import { cleanQuestion } from './answers/question.js';
+import { pickQuote, scoreSentences, sentencesOf, termCoverage } from './answers/quotes.js';
+import { sourceReference } from './articles/article.js';
+import type { Embedder } from './embedding/embedder.js';
+import { UserError } from './errors.js';
+import { assertSameModel, readSnapshot, type IndexedArticle, type Snapshot } from './index/store.js';
+import { Retriever, type Hit, type RetrievalMode } from './retrieval/retriever.js';
+
+/**
+ * A passage is relevant when it holds enough of the question's weight (idf-weighted term
+ * coverage) or is close enough in meaning. Tuned on the dev split: see README, "Evaluation".
+ */
+export const RELEVANCE = { minCoverage: 0.5, minDense: 0.6 } as const;
+/** Passages considered for an answer (all pages of "more" included). */
+const MAX_RANKED = 20;
+
+export interface AskOptions {
+  results?: number;
+  offset?: number;
+  mode?: RetrievalMode;
+}
+
+/** The question-answering engine over one index generation; `reload()` switches to a newer one. */
+export class Engine {
+  private constructor(
+    readonly embedder: Embedder,
+    readonly indexDir: string,
+    private retriever: Retriever,
+  ) {}
+
+  static async open(embedder: Embedder, indexDir: string): Promise<Engine> {
+    return new Engine(embedder, indexDir, new Retriever(await loadSnapshot(embedder, indexDir)));
+  }
+
+  get snapshot(): Snapshot {
+    return this.retriever.snapshot;
+  }
+
+  /** Switches to the live generation if an ingest replaced it; returns whether it changed. */
+  async reload(): Promise<boolean> {
+    const snapshot = await loadSnapshot(this.embedder, this.indexDir);
+    if (snapshot.manifest.generation === this.snapshot.manifest.generation) return false;
+    this.retriever = new Retriever(snapshot);
+    return true;
+  }
+
+  article(id: string): IndexedArticle | undefined {
+    return this.snapshot.manifest.articles[id];
+  }
+
+  citation(articleId: string): Citation {
+    const a = this.article(articleId)!;
+    const citation: Citation = { articleId, title: a.title, file: sourceReference(a) };
+    if (a.url) citation.url = a.url;
+    if (a.outlet) citation.outlet = a.outlet;
+    if (a.agency) citation.agency = a.agency;
+    if (a.date) citation.date = a.date;
+    return citation;
+  }
+
+  /** Retrieval alone: ranked paragraphs for a question (used by the evaluation and the benchmark). */
+  async retrieve(question: string, k: number, mode: RetrievalMode = 'hybrid'): Promise<Hit[]> {
+    const [vector] = await this.embedder.embed([question]);
+    return this.retriever.search(question, vector!, k, mode);
+  }
+
+  async ask(rawQuestion: string, options: AskOptions = {}): Promise<AskResult> {
+    const question = cleanQuestion(rawQuestion);
+    const results = options.results ?? 3;
+    const offset = options.offset ?? 0;
+    const [vector] = await this.embedder.embed([question]);
+    const hits = this.retriever.search(question, vector!, MAX_RANKED, options.mode).filter((hit) => this.isRelevant(question, hit));
+    if (hits.length <= offset) {
+      return {
+        kind: 'refusal',
+        question,
+        message:
+          offset === 0
+            ? 'The articles I have do not cover this. Try other words, or ask about a story in the collection.'
+            : 'There are no further passages on this.',
+      };
+    }
+    const page = hits.slice(offset, offset + results);
+    const answer: Answer = {
+      kind: 'answer',
+      question,
+      passages: await this.passages(question, page),
+      offset,
+      hasMore: hits.length > offset + results,
+    };
+    return answer;
+  }
+
+  isRelevant(question: string, hit: Hit): boolean {
+    const text = this.snapshot.paragraphs[hit.row]!.text;
+    return termCoverage(this.retriever.bm25, question, text) >= RELEVANCE.minCoverage || hit.dense >= RELEVANCE.minDense;
+  }
+
+  private async passages(question: string, hits: Hit[]): Promise<Passage[]> {
+    const sentenceLists = hits.map((hit) => sentencesOf(this.snapshot.paragraphs[hit.row]!.text));
+    const vectors = await this.embedder.embed([question, ...sentenceLists.flat()]);
+    const questionVector = vectors[0]!;
+    let next = 1;
+    return hits.map((hit, i) => {
+      const paragraph = this.snapshot.paragraphs[hit.row]!;
+      const sentences = sentenceLists[i]!;
+      const similarities = sentences.map(() => cosine(questionVector, vectors[next++]!));
+      return {
+        citation: this.citation(paragraph.articleId),
+        position: paragraph.position,
+        paragraph: paragraph.text,
+        quote: pickQuote(scoreSentences(this.retriever.bm25, question, sentences, similarities)),
+        score: hit.score,
+      };
+    });
+  }
+}
+
+function cosine(a: Float32Array, b: Float32Array): number {
+  let dot = 0;
+  for (let i = 0; i < a.length; i++) dot += a[i]! * b[i]!;
+  return dot;
+}
+
+async function loadSnapshot(embedder: Embedder, indexDir: string): Promise<Snapshot> {
+  const snapshot = await readSnapshot(indexDir);
+  if (!snapshot) throw new UserError(`No index in ${indexDir} yet.`, 'Build it with: npm run ingest');
+  assertSameModel(snapshot.manifest, { id: embedder.modelId, dimensions: embedder.dimensions, checksum: embedder.checksum }, indexDir);
+  return snapshot;
+}

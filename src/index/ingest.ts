@@ -1,0 +1,129 @@
+import { stat } from 'node:fs/promises';
+import path from 'node:path';
+import { contentHash, type Article, type ParseProblem } from '../articles/article.js';
+import { loadArticles } from '../articles/load-articles.js';
+import type { Embedder } from '../embedding/embedder.js';
+import { UserError } from '../errors.js';
+import { acquireWriteLock } from './lock.js';
+import { assertSameModel, readSnapshot, writeGeneration, type IndexedArticle, type ModelStamp, type Paragraph, type Snapshot } from './store.js';
+
+export interface IngestOptions {
+  /** A folder (read recursively) or a single file. */
+  source: string;
+  /** Start from an empty index (required after changing the embedding model). */
+  rebuild?: boolean;
+  onProgress?: (done: number, total: number) => void;
+}
+
+export interface IngestReport {
+  added: number;
+  updated: number;
+  unchanged: number;
+  removed: number;
+  /** Paragraphs embedded in this run. */
+  embedded: number;
+  problems: ParseProblem[];
+  /** Articles in the index after the run. */
+  articles: number;
+  generation: number;
+  /** False when nothing changed and nothing was written. */
+  wrote: boolean;
+}
+
+/**
+ * Brings the index in line with the articles under `source`, incrementally: new and changed
+ * articles are embedded, removed ones dropped, the rest kept as they are. Articles from other
+ * folders are left alone, and so are those of a file that failed to parse this time.
+ */
+export async function ingest(indexDir: string, embedder: Embedder, options: IngestOptions): Promise<IngestReport> {
+  const source = path.resolve(options.source);
+  const info = await stat(source).catch(() => undefined);
+  if (!info) throw new UserError(`No such folder or file: ${options.source}`);
+  const release = await acquireWriteLock(indexDir);
+  try {
+    const model: ModelStamp = { id: embedder.modelId, dimensions: embedder.dimensions, checksum: embedder.checksum };
+    const previous = options.rebuild ? undefined : await readSnapshot(indexDir);
+    if (previous) assertSameModel(previous.manifest, model, indexDir);
+    const loaded = info.isDirectory()
+      ? await loadArticles(source)
+      : await loadArticles(path.dirname(source), [source]);
+    const plan = planChanges(previous, loaded.articles, loaded.problems, source, info.isDirectory());
+    const report: IngestReport = {
+      added: plan.added.length,
+      updated: plan.updated.length,
+      unchanged: plan.unchanged,
+      removed: plan.removed.length,
+      embedded: 0,
+      problems: loaded.problems,
+      articles: Object.keys(plan.articles).length,
+      generation: previous?.manifest.generation ?? 0,
+      wrote: false,
+    };
+    const changed = [...plan.added, ...plan.updated];
+    if (previous && changed.length === 0 && plan.removed.length === 0) return report;
+
+    const newParagraphs: Paragraph[] = changed.flatMap((a) => a.paragraphs.map((text, position) => ({ articleId: a.id, position, text })));
+    const newVectors = await embedWithProgress(embedder, newParagraphs, options.onProgress);
+    const next = await writeGeneration(indexDir, previous, {
+      model,
+      articles: plan.articles,
+      dropArticleIds: new Set([...plan.updated.map((a) => a.id), ...plan.removed]),
+      newParagraphs,
+      newVectors,
+    });
+    return { ...report, embedded: newParagraphs.length, generation: next.manifest.generation, wrote: true };
+  } finally {
+    await release();
+  }
+}
+
+interface Plan {
+  added: Article[];
+  updated: Article[];
+  unchanged: number;
+  removed: string[];
+  /** Every article of the next generation. */
+  articles: Record<string, IndexedArticle>;
+}
+
+function planChanges(previous: Snapshot | undefined, loaded: Article[], problems: ParseProblem[], source: string, isDir: boolean): Plan {
+  const before = previous?.manifest.articles ?? {};
+  const articles: Record<string, IndexedArticle> = { ...before };
+  const plan: Plan = { added: [], updated: [], unchanged: 0, removed: [], articles };
+  const seen = new Set<string>();
+  for (const article of loaded) {
+    const hash = contentHash(article);
+    seen.add(article.id);
+    const old = before[article.id];
+    if (old?.hash === hash) {
+      plan.unchanged += 1;
+      continue;
+    }
+    (old ? plan.updated : plan.added).push(article);
+    const { paragraphs, ...rest } = article;
+    articles[article.id] = { ...rest, hash, paragraphCount: paragraphs.length };
+  }
+  const troubled = new Set(problems.map((p) => path.resolve(p.file)));
+  const inScope = (file: string) => {
+    const absolute = path.resolve(file);
+    return isDir ? absolute.startsWith(source + path.sep) : absolute === source;
+  };
+  for (const [id, article] of Object.entries(before)) {
+    if (!seen.has(id) && inScope(article.source.file) && !troubled.has(path.resolve(article.source.file))) {
+      plan.removed.push(id);
+      delete articles[id];
+    }
+  }
+  return plan;
+}
+
+async function embedWithProgress(embedder: Embedder, paragraphs: Paragraph[], onProgress?: (done: number, total: number) => void): Promise<Float32Array[]> {
+  const vectors: Float32Array[] = [];
+  const chunk = 256;
+  onProgress?.(0, paragraphs.length);
+  for (let start = 0; start < paragraphs.length; start += chunk) {
+    vectors.push(...(await embedder.embed(paragraphs.slice(start, start + chunk).map((p) => p.text))));
+    onProgress?.(vectors.length, paragraphs.length);
+  }
+  return vectors;
+}

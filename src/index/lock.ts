@@ -1,0 +1,34 @@
+import { mkdir, open, readFile, rm } from 'node:fs/promises';
+import path from 'node:path';
+import { UserError } from '../errors.js';
+
+/** One writer at a time: a lock file holding the writer's pid; a lock left by a dead process is taken over. */
+export async function acquireWriteLock(indexDir: string): Promise<() => Promise<void>> {
+  await mkdir(indexDir, { recursive: true });
+  const file = path.join(indexDir, 'LOCK');
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      const handle = await open(file, 'wx');
+      await handle.writeFile(`${process.pid}\n`);
+      await handle.close();
+      return () => rm(file, { force: true });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      const holder = Number((await readFile(file, 'utf8').catch(() => '')).trim());
+      if (holder && holder !== process.pid && isAlive(holder)) {
+        throw new UserError(`Another ingest (pid ${holder}) is writing the index in ${indexDir}.`, 'Wait for it to finish, then run again.');
+      }
+      await rm(file, { force: true });
+    }
+  }
+  throw new UserError(`Could not lock the index in ${indexDir}.`);
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}

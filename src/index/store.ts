@@ -1,0 +1,178 @@
+/**
+ * The index on disk: one folder per generation, switched by the `CURRENT` pointer (written last,
+ * by rename), so a reader always sees a complete generation and a crashed write leaves the
+ * previous one in place.
+ *
+ *   <indexDir>/CURRENT            name of the live generation
+ *   <indexDir>/gen-000007/
+ *     index.json                  vectra LocalIndex: the store of record (vector + paragraph per item)
+ *     manifest.json               model, articles (metadata and content hashes)
+ *     paragraphs.json, vectors.f32  row-aligned mirror of index.json for fast loading and scanning
+ */
+import { existsSync } from 'node:fs';
+import { copyFile, mkdir, open, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { LocalIndex } from 'vectra';
+import type { Article } from '../articles/article.js';
+import { UserError } from '../errors.js';
+
+export interface ModelStamp {
+  id: string;
+  dimensions: number;
+  checksum: string;
+}
+
+/** An article as the index keeps it: everything but its paragraphs, which are rows. */
+export type IndexedArticle = Omit<Article, 'paragraphs'> & { hash: string; paragraphCount: number };
+
+export interface Manifest {
+  version: 1;
+  generation: number;
+  createdAt: string;
+  model: ModelStamp;
+  articles: Record<string, IndexedArticle>;
+}
+
+export interface Paragraph {
+  articleId: string;
+  position: number;
+  text: string;
+}
+
+/** A complete generation in memory: row i of `vectors` belongs to `paragraphs[i]`. */
+export interface Snapshot {
+  dir: string;
+  manifest: Manifest;
+  paragraphs: Paragraph[];
+  vectors: Float32Array;
+}
+
+type VectraMetadata = { articleId: string; position: number; text: string };
+
+const POINTER = 'CURRENT';
+const KEEP_GENERATIONS = 2;
+
+export function paragraphId(p: Pick<Paragraph, 'articleId' | 'position'>): string {
+  return `${p.articleId}#${p.position}`;
+}
+
+/** Reads the live generation, or undefined when no index was built yet. */
+export async function readSnapshot(indexDir: string): Promise<Snapshot | undefined> {
+  const pointer = path.join(indexDir, POINTER);
+  if (!existsSync(pointer)) return undefined;
+  const dir = path.join(indexDir, (await readFile(pointer, 'utf8')).trim());
+  const manifest = JSON.parse(await readFile(path.join(dir, 'manifest.json'), 'utf8')) as Manifest;
+  const mirror = await readMirror(dir, manifest.model.dimensions);
+  return { dir, manifest, ...(mirror ?? (await mirrorFromVectra(dir, manifest.model.dimensions))) };
+}
+
+async function readMirror(dir: string, dimensions: number): Promise<Pick<Snapshot, 'paragraphs' | 'vectors'> | undefined> {
+  try {
+    const paragraphs = JSON.parse(await readFile(path.join(dir, 'paragraphs.json'), 'utf8')) as Paragraph[];
+    const bytes = await readFile(path.join(dir, 'vectors.f32'));
+    const vectors = new Float32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4);
+    return vectors.length === paragraphs.length * dimensions ? { paragraphs, vectors } : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Rebuilds the in-memory mirror from vectra's own file when the mirror is missing or inconsistent. */
+async function mirrorFromVectra(dir: string, dimensions: number): Promise<Pick<Snapshot, 'paragraphs' | 'vectors'>> {
+  const items = await new LocalIndex<VectraMetadata>(dir).listItems();
+  const vectors = new Float32Array(items.length * dimensions);
+  const paragraphs = items.map((item, row) => {
+    vectors.set(item.vector, row * dimensions);
+    return { articleId: item.metadata.articleId, position: item.metadata.position, text: item.metadata.text };
+  });
+  return { paragraphs, vectors };
+}
+
+export interface GenerationChange {
+  model: ModelStamp;
+  articles: Record<string, IndexedArticle>;
+  /** Articles whose rows are dropped from the previous generation (updated or removed). */
+  dropArticleIds: Set<string>;
+  newParagraphs: Paragraph[];
+  newVectors: Float32Array[];
+}
+
+/**
+ * Writes the next generation: previous rows minus the dropped articles, plus the new rows, all
+ * into a fresh folder; then switches `CURRENT` to it. Returns the new snapshot.
+ */
+export async function writeGeneration(indexDir: string, previous: Snapshot | undefined, change: GenerationChange): Promise<Snapshot> {
+  const generation = (previous?.manifest.generation ?? 0) + 1;
+  const name = `gen-${String(generation).padStart(6, '0')}`;
+  const dir = path.join(indexDir, name);
+  const staging = `${dir}.tmp`;
+  await rm(staging, { recursive: true, force: true });
+  await mkdir(staging, { recursive: true });
+
+  const vectra = new LocalIndex<VectraMetadata>(staging);
+  if (previous && existsSync(path.join(previous.dir, 'index.json'))) {
+    await copyFile(path.join(previous.dir, 'index.json'), path.join(staging, 'index.json'));
+  } else {
+    await vectra.createIndex({ version: 1, deleteIfExists: true });
+  }
+  const { dimensions } = change.model;
+  const keptRows: number[] = [];
+  await vectra.beginUpdate();
+  previous?.paragraphs.forEach((p, row) => {
+    if (!change.dropArticleIds.has(p.articleId)) keptRows.push(row);
+  });
+  for (const p of previous?.paragraphs ?? []) {
+    if (change.dropArticleIds.has(p.articleId)) await vectra.deleteItem(paragraphId(p));
+  }
+  for (const [i, p] of change.newParagraphs.entries()) {
+    await vectra.insertItem({ id: paragraphId(p), vector: Array.from(change.newVectors[i]!), metadata: { ...p } });
+  }
+  await vectra.endUpdate();
+
+  const paragraphs = [...keptRows.map((row) => previous!.paragraphs[row]!), ...change.newParagraphs];
+  const vectors = new Float32Array(paragraphs.length * dimensions);
+  keptRows.forEach((row, i) => vectors.set(previous!.vectors.subarray(row * dimensions, (row + 1) * dimensions), i * dimensions));
+  change.newVectors.forEach((v, i) => vectors.set(v, (keptRows.length + i) * dimensions));
+
+  const manifest: Manifest = { version: 1, generation, createdAt: new Date().toISOString(), model: change.model, articles: change.articles };
+  await writeDurably(path.join(staging, 'paragraphs.json'), JSON.stringify(paragraphs));
+  await writeDurably(path.join(staging, 'vectors.f32'), new Uint8Array(vectors.buffer));
+  await writeDurably(path.join(staging, 'manifest.json'), JSON.stringify(manifest, null, 1));
+  await rm(dir, { recursive: true, force: true });
+  await rename(staging, dir);
+  await writeDurably(path.join(indexDir, `${POINTER}.tmp`), `${name}\n`);
+  await rename(path.join(indexDir, `${POINTER}.tmp`), path.join(indexDir, POINTER));
+  await removeOldGenerations(indexDir, generation);
+  return { dir, manifest, paragraphs, vectors };
+}
+
+async function writeDurably(file: string, data: string | Uint8Array): Promise<void> {
+  await writeFile(file, data);
+  const handle = await open(file, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
+async function removeOldGenerations(indexDir: string, current: number): Promise<void> {
+  for (const entry of await readdir(indexDir)) {
+    const match = entry.match(/^gen-(\d+)(\.tmp)?$/);
+    if (match && (match[2] || Number(match[1]) <= current - KEEP_GENERATIONS)) {
+      await rm(path.join(indexDir, entry), { recursive: true, force: true });
+    }
+  }
+}
+
+/** Refuses an index built with another model, saying how to rebuild. */
+export function assertSameModel(manifest: Manifest, model: ModelStamp, indexDir: string): void {
+  const stored = manifest.model;
+  if (stored.id === model.id && stored.checksum === model.checksum && stored.dimensions === model.dimensions) return;
+  throw new UserError(
+    `The index in ${indexDir} was built with the embedding model "${stored.id}" (${stored.dimensions} dimensions, ` +
+      `build ${stored.checksum.slice(0, 12)}), but EMBEDDING_MODEL is "${model.id}" (${model.dimensions} dimensions, ` +
+      `build ${model.checksum.slice(0, 12)}).`,
+    `Rebuild the index with this model: npm run ingest -- --rebuild (or set EMBEDDING_MODEL=${stored.id}).`,
+  );
+}

@@ -1,0 +1,19 @@
+import { stemmer } from 'stemmer';
+import { eng } from 'stopword';
+
+const STOP_WORDS = new Set([...eng, 'said', 'says', 'also', 'would', 'could', 'us', 'mr', 'mrs', 'ms', 'which', 'what', 'who', 'whom', 'whose', 'when', 'where', 'why', 'how']);
+const WORD = /[\p{L}\p{N}]+(?:['’][\p{L}]+)?/gu;
+
+/** Lower-cased words of a text, possessives and apostrophes folded ("Moscow’s" → "moscow"). */
+export function words(text: string): string[] {
+  return (text.toLowerCase().match(WORD) ?? []).map((w) => w.replace(/['’](s)?$/, '').replace(/['’]/g, ''));
+}
+
+/** Index terms: words without stop words, Porter-stemmed. */
+export function terms(text: string): string[] {
+  const result: string[] = [];
+  for (const word of words(text)) {
+    if (!STOP_WORDS.has(word)) result.push(stemmer(word));
+  }
+  return result;
+}
