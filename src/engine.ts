@@ -11,7 +11,7 @@ import { Retriever, type Hit, type RetrievalMode } from './retrieval/retriever.j
  * A passage is relevant when it holds enough of the question's weight (idf-weighted term
  * coverage) or is close enough in meaning. Tuned on the dev split: see README, "Evaluation".
  */
-export const RELEVANCE = { minCoverage: 0.5, minDense: 0.6 } as const;
+export const RELEVANCE = { minCoverage: 0.7, minDense: 0.55 } as const;
 /** Passages considered for an answer (all pages of "more" included). */
 const MAX_RANKED = 20;
 

@@ -16,37 +16,81 @@ export interface Hit {
 
 /** Candidates taken from each ranking before fusion. */
 const POOL = 100;
-/** Reciprocal rank fusion constant (Cormack et al. 2009). */
-const RRF_K = 60;
+/** Articles whose paragraphs all join the candidates. */
+const ARTICLE_POOL = 5;
+/**
+ * Paragraphs are ranked by a mix of BM25 (scaled by the best score) and cosine similarity; that
+ * ranking is then fused by reciprocal rank (Cormack et al. 2009) with the BM25 rank of the whole
+ * article (a quiz question names the story more than the sentence) and the paragraph's position
+ * (news puts the facts first). Tuned on the dev split (README, "Evaluation"): plain RRF of the
+ * paragraph rankings reached Hit@1 0.56 / Hit@5 0.82, this fusion 0.57 / 0.86.
+ */
+const RRF_K = 10;
+const WEIGHTS = { lexical: 0.7, paragraph: 2, article: 2, position: 0.3 } as const;
 
-/** Hybrid retrieval over one index generation: dense cosine and BM25, fused by reciprocal rank. */
+/** Hybrid retrieval over one index generation. */
 export class Retriever {
   readonly bm25: Bm25Index;
+  private readonly articleBm25: Bm25Index;
+  private readonly articleOfRow: Int32Array;
+  private readonly rowsOfArticle: number[][] = [];
 
   constructor(readonly snapshot: Snapshot) {
     this.bm25 = new Bm25Index(snapshot.paragraphs.map((p) => p.text));
+    const articleIndex = new Map<string, number>();
+    this.articleOfRow = new Int32Array(snapshot.paragraphs.length);
+    snapshot.paragraphs.forEach((p, row) => {
+      let a = articleIndex.get(p.articleId);
+      if (a === undefined) {
+        articleIndex.set(p.articleId, (a = this.rowsOfArticle.length));
+        this.rowsOfArticle.push([]);
+      }
+      this.articleOfRow[row] = a;
+      this.rowsOfArticle[a]!.push(row);
+    });
+    this.articleBm25 = new Bm25Index(this.rowsOfArticle.map((rows) => rows.map((r) => snapshot.paragraphs[r]!.text).join('\n')));
   }
 
   search(question: string, queryVector: Float32Array, k: number, mode: RetrievalMode = 'hybrid'): Hit[] {
-    const { vectors, manifest } = this.snapshot;
+    const { vectors, manifest, paragraphs } = this.snapshot;
+    const dimensions = manifest.model.dimensions;
     const lexical = this.bm25.scoreAll(question);
     const denseOf = (row: number) => {
       let dot = 0;
-      const d = manifest.model.dimensions;
-      for (let i = 0; i < d; i++) dot += vectors[row * d + i]! * queryVector[i]!;
+      for (let i = 0; i < dimensions; i++) dot += vectors[row * dimensions + i]! * queryVector[i]!;
       return dot;
     };
     const hit = (row: number, score: number): Hit => ({ row, score, dense: denseOf(row), bm25: lexical.get(row) ?? 0 });
 
     if (mode === 'bm25') return topK(k, lexical).map((r) => hit(r.row, r.score));
-    const dense = topK(mode === 'dense' ? k : POOL, denseScores(vectors, manifest.model.dimensions, queryVector));
+    const dense = topK(mode === 'dense' ? k : POOL, denseScores(vectors, dimensions, queryVector));
     if (mode === 'dense') return dense.map((r) => hit(r.row, r.score));
 
-    const fused = new Map<number, number>();
-    const addRanks = (ranking: { row: number }[]) =>
-      ranking.forEach((r, rank) => fused.set(r.row, (fused.get(r.row) ?? 0) + 1 / (RRF_K + rank + 1)));
-    addRanks(dense);
-    addRanks(topK(POOL, lexical));
+    const rrf = (rank: number | undefined) => (rank === undefined ? 0 : 1 / (RRF_K + rank + 1));
+    const lexicalPool = topK(POOL, lexical);
+    const articles = topK(ARTICLE_POOL, this.articleBm25.scoreAll(question));
+    const articleRank = rankMap(articles);
+    const candidates = new Set([...dense, ...lexicalPool].map((r) => r.row).concat(articles.flatMap((a) => this.rowsOfArticle[a.row]!)));
+    const maxLexical = Math.max(1e-9, lexicalPool[0]?.score ?? 0);
+    const paragraphRank = rankMap(
+      topK(
+        POOL,
+        [...candidates].map((row): [number, number] => [
+          row,
+          WEIGHTS.lexical * ((lexical.get(row) ?? 0) / maxLexical) + (1 - WEIGHTS.lexical) * denseOf(row),
+        ]),
+      ),
+    );
+    const fused: [number, number][] = [...candidates].map((row) => [
+      row,
+      WEIGHTS.paragraph * rrf(paragraphRank.get(row)) +
+        WEIGHTS.article * rrf(articleRank.get(this.articleOfRow[row]!)) +
+        WEIGHTS.position * rrf(paragraphs[row]!.position),
+    ]);
     return topK(k, fused).map((r) => hit(r.row, r.score));
   }
+}
+
+function rankMap(ranking: { row: number }[]): Map<number, number> {
+  return new Map(ranking.map((r, rank) => [r.row, rank]));
 }

@@ -1,0 +1,56 @@
+import { createInterface } from 'node:readline';
+import type { Engine } from '../engine.js';
+import { isUserError } from '../errors.js';
+import type { Logger } from '../log.js';
+import { renderAnswerText } from '../rendering/terminal.js';
+
+const HELP = `Commands:
+  /ask <question>   answer from the articles, with quotes and sources
+  /more             the next passages for the last question
+  help              this help
+  quit              leave (end of input works too)
+A line without a command is taken as a question.
+`;
+
+/** The local console: the bot's answers in a terminal. Resolves when input ends or on quit. */
+export async function runConsole(engine: Engine, log: Logger, options: { results: number; input?: NodeJS.ReadableStream; output?: NodeJS.WritableStream }): Promise<void> {
+  const output = options.output ?? process.stdout;
+  const interactive = Boolean((options.input ?? process.stdin) === process.stdin && process.stdin.isTTY);
+  const lines = createInterface({ input: options.input ?? process.stdin, output: interactive ? output : undefined, terminal: interactive });
+  const write = (text: string) => output.write(text);
+  let last: { question: string; offset: number } | undefined;
+  write(`Ask about ${Object.keys(engine.snapshot.manifest.articles).length} articles. Type "help" for commands.\n`);
+  if (interactive) lines.setPrompt('> ');
+  lines.prompt?.();
+  for await (const raw of lines) {
+    const line = raw.trim();
+    if (line === 'quit' || line === 'exit' || line === '/quit') break;
+    try {
+      if (line === '') {
+        // nothing to do
+      } else if (line === 'help' || line === '/help') {
+        write(HELP);
+      } else if (line === '/more') {
+        if (!last) write('Ask a question first.\n');
+        else {
+          last.offset += options.results;
+          write(renderAnswerText(await engine.ask(last.question, { results: options.results, offset: last.offset })));
+        }
+      } else if (line.startsWith('/') && !line.startsWith('/ask')) {
+        write(`Unknown command ${line.split(/\s/)[0]}. Type "help".\n`);
+      } else {
+        const question = line.replace(/^\/ask\b/, '').trim();
+        const started = performance.now();
+        const result = await engine.ask(question, { results: options.results });
+        log.debug({ command: 'ask', ms: Math.round(performance.now() - started), kind: result.kind }, 'console answer');
+        last = { question, offset: 0 };
+        write(renderAnswerText(result));
+      }
+    } catch (error) {
+      if (!isUserError(error)) throw error;
+      write(`${error.message}\n`);
+    }
+    lines.prompt?.();
+  }
+  lines.close();
+}

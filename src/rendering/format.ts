@@ -1,0 +1,15 @@
+import type { Citation } from '../answers/answer.js';
+
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+
+/** "23 Jan 2026" from YYYY-MM-DD. */
+export function humanDate(date: string): string {
+  const [y, m, d] = date.split('-').map(Number);
+  return `${d} ${MONTHS[(m ?? 1) - 1]} ${y}`;
+}
+
+/** "The Straits Times (Reuters)", "CNN", or undefined. */
+export function outletLine(citation: Citation): string | undefined {
+  if (citation.outlet && citation.agency && citation.agency !== citation.outlet) return `${citation.outlet} (${citation.agency})`;
+  return citation.outlet ?? citation.agency;
+}
