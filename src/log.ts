@@ -3,7 +3,7 @@ import pino, { type Logger } from 'pino';
 export type { Logger };
 
 /** Paths whose values never reach a log line. */
-export const REDACTED_PATHS = ['token', '*.token', 'config.discordToken', 'headers.authorization', '*.headers.authorization'];
+export const REDACTED_PATHS = ['token', '*.token', 'headers.authorization', '*.headers.authorization'];
 
 /** One logger for the process: JSON lines on stderr, pretty when stderr is a terminal. */
 export function createLogger(level = process.env.LOG_LEVEL ?? 'info'): Logger {

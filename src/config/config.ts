@@ -17,7 +17,6 @@ const configSchema = z.object({
   EMBEDDING_MODEL: z.string().min(1).default(DEFAULT_EMBEDDING_MODEL),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   ANSWER_RESULTS: z.coerce.number().int().min(1).max(10).default(3),
-  DISCORD_TOKEN: optionalString,
 });
 
 export interface Config {
@@ -28,7 +27,6 @@ export interface Config {
   embeddingModel: string;
   logLevel: z.infer<typeof configSchema>['LOG_LEVEL'];
   answerResults: number;
-  discordToken: string | undefined;
 }
 
 /** Reads `.env` (when present) into process.env without overriding what is already set. */
@@ -53,6 +51,5 @@ export function parseConfig(env: NodeJS.ProcessEnv = process.env): Config {
     embeddingModel: c.EMBEDDING_MODEL,
     logLevel: c.LOG_LEVEL,
     answerResults: c.ANSWER_RESULTS,
-    discordToken: c.DISCORD_TOKEN,
   };
 }

@@ -1,0 +1,102 @@
+import { execFile } from 'node:child_process';
+import { copyFile, mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { PassThrough } from 'node:stream';
+import { promisify } from 'node:util';
+import pino from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runConsole } from '../src/console/repl.js';
+import { Engine } from '../src/engine.js';
+import { UserError } from '../src/errors.js';
+import { ingest } from '../src/index/ingest.js';
+import { renderAnswerText } from '../src/rendering/terminal.js';
+import { realEmbedder, SEED_FILE, tempDir } from './helpers.js';
+
+let engine: Engine;
+let root: string;
+let cleanup: () => Promise<void>;
+
+beforeAll(async () => {
+  ({ dir: root, cleanup } = await tempDir());
+  await mkdir(path.join(root, 'seeds'));
+  await copyFile(SEED_FILE, path.join(root, 'seeds', path.basename(SEED_FILE)));
+  const embedder = await realEmbedder();
+  await ingest(path.join(root, 'index'), embedder, { source: path.join(root, 'seeds') });
+  engine = await Engine.open(embedder, path.join(root, 'index'));
+});
+afterAll(() => cleanup());
+
+describe('answers on the seed article', () => {
+  it('answers who leads Moscow’s team at the security talks with the passage that names him', async () => {
+    const answer = await engine.ask('Who will lead Moscow’s team at the security talks?');
+    expect(answer.kind).toBe('answer');
+    if (answer.kind !== 'answer') return;
+    const [first] = answer.passages;
+    expect(first!.quote.join(' ')).toContain('Russian Admiral Igor Kostyukov would head Moscow’s team');
+    expect(first!.paragraph).toContain(first!.quote[0]);
+    expect(first!.citation).toMatchObject({
+      title: 'Russia said it will hold security talks with the US and Ukraine in Abu Dhabi on Jan 23',
+      outlet: 'The Straits Times',
+      agency: 'Reuters',
+      date: '2026-01-23',
+      file: expect.stringMatching(/000_82d2434843c5b133\.txt$/),
+    });
+    expect(first!.citation.url).toBeUndefined();
+  });
+
+  it('quotes sentences exactly as the article writes them', async () => {
+    const answer = await engine.ask('What did Ushakov say about the territorial issue and Anchorage?');
+    if (answer.kind !== 'answer') throw new Error('expected an answer');
+    for (const passage of answer.passages) for (const sentence of passage.quote) expect(passage.paragraph).toContain(sentence);
+    expect(answer.passages[0]!.quote.join(' ')).toContain('formula agreed upon in Anchorage');
+  });
+
+  it('refuses plainly when the articles do not cover the question', async () => {
+    const answer = await engine.ask('What is the best recipe for banana bread?');
+    expect(answer).toMatchObject({ kind: 'refusal', message: expect.stringMatching(/do not cover/) });
+  });
+
+  it('rejects empty, over-long and wordless questions with a clear message', async () => {
+    await expect(engine.ask('   \u200b ')).rejects.toThrow(UserError);
+    await expect(engine.ask('why '.repeat(100))).rejects.toThrow(/too long \(\d+ characters; at most 300\)/);
+    await expect(engine.ask('🙂🙂🙂')).rejects.toThrow(/no letters or digits/);
+  });
+
+  it('renders the answer for the terminal with quotes and the file reference', async () => {
+    const text = renderAnswerText(await engine.ask('Who will lead Moscow’s team at the security talks?', { results: 1 }));
+    expect(text).toMatch(/^1\. Russia said it will hold security talks .* — The Straits Times \(Reuters\) · 23 Jan 2026/);
+    expect(text).toContain('   > He said Russian Admiral Igor Kostyukov');
+    expect(text).toMatch(/Source: .*000_82d2434843c5b133\.txt \(paragraph 3\)/);
+    expect(text).toContain('More passages: /more');
+  });
+});
+
+describe('the console', () => {
+  it('answers /ask, pages with /more, shows help, and ends at end of input', async () => {
+    const input = new PassThrough();
+    const output = new PassThrough();
+    let printed = '';
+    output.on('data', (chunk) => (printed += chunk));
+    const done = runConsole(engine, pino({ level: 'silent' }), { results: 1, input, output });
+    input.end(['help', '/ask Who will lead Moscow’s team at the security talks?', '/more', '/nope', ''].join('\n'));
+    await done;
+    expect(printed).toContain('/ask <question>');
+    expect(printed).toContain('> He said Russian Admiral Igor Kostyukov');
+    expect(printed).toMatch(/\n2\. Russia said/);
+    expect(printed).toContain('Unknown command /nope');
+  });
+});
+
+describe('npm run ask', () => {
+  const run = promisify(execFile);
+  const env = { ...process.env, INDEX_DIR: '', DATA_DIR: 'data', LOG_LEVEL: 'silent' };
+
+  it('prints the answer and exits 0, and a refusal also exits 0', async () => {
+    const cli = path.resolve('node_modules/.bin/tsx');
+    const withIndex = { ...env, INDEX_DIR: path.join(root, 'index') };
+    const answered = await run(cli, ['src/console/ask-cli.ts', 'Who will lead Moscow’s team at the security talks?'], { env: withIndex });
+    expect(answered.stdout).toContain('Igor Kostyukov');
+    const refused = await run(cli, ['src/console/ask-cli.ts', 'banana bread recipe'], { env: withIndex });
+    expect(refused.stdout).toMatch(/do not cover/);
+  });
+});

@@ -1,0 +1,109 @@
+import { copyFile, readdir, rm, writeFile, readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { LocalIndex } from 'vectra';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { UserError } from '../src/errors.js';
+import { ingest } from '../src/index/ingest.js';
+import { acquireWriteLock } from '../src/index/lock.js';
+import { readSnapshot } from '../src/index/store.js';
+import { realEmbedder, SEED_FILE, tempDir } from './helpers.js';
+
+let root: string;
+let cleanup: () => Promise<void>;
+let articles: string;
+let indexDir: string;
+
+beforeEach(async () => {
+  ({ dir: root, cleanup } = await tempDir());
+  articles = path.join(root, 'articles');
+  indexDir = path.join(root, 'index');
+  await rm(articles, { recursive: true, force: true });
+  await import('node:fs/promises').then((fs) => fs.mkdir(articles));
+  await copyFile(SEED_FILE, path.join(articles, 'seed.txt'));
+  await writeFile(path.join(articles, 'bridge.md'), '---\ntitle: Bridge reopens\ndate: 2024-05-01\n---\n\nThe old bridge reopened on Friday.\n\nRepairs took two years.');
+});
+afterEach(() => cleanup());
+
+describe('ingest', () => {
+  it('builds a vectra index whose items are the paragraphs, with a manifest of the model', async () => {
+    const embedder = await realEmbedder();
+    const report = await ingest(indexDir, embedder, { source: articles });
+    expect(report).toMatchObject({ added: 2, updated: 0, unchanged: 0, removed: 0, embedded: 12, articles: 2, wrote: true, problems: [] });
+    const snapshot = (await readSnapshot(indexDir))!;
+    expect(snapshot.manifest.model).toEqual({ id: embedder.modelId, dimensions: 100, checksum: embedder.checksum });
+    const items = await new LocalIndex(snapshot.dir).listItems();
+    expect(items).toHaveLength(12);
+    expect(items.map((i) => i.id)).toContain('seed#2');
+    expect(items.find((i) => i.id === 'seed#2')!.metadata.text).toMatch(/Admiral Igor Kostyukov/);
+  });
+
+  it('writes nothing when re-run on an unchanged corpus', async () => {
+    const embedder = await realEmbedder();
+    await ingest(indexDir, embedder, { source: articles });
+    const before = await readdir(indexDir);
+    const again = await ingest(indexDir, embedder, { source: articles });
+    expect(again).toMatchObject({ added: 0, updated: 0, unchanged: 2, removed: 0, embedded: 0, wrote: false, generation: 1 });
+    expect(await readdir(indexDir)).toEqual(before);
+  });
+
+  it('replaces the paragraphs of a changed article and removes those of a deleted file', async () => {
+    const embedder = await realEmbedder();
+    await ingest(indexDir, embedder, { source: articles });
+    await writeFile(path.join(articles, 'bridge.md'), '---\ntitle: Bridge reopens\ndate: 2024-05-01\n---\n\nThe old bridge reopened on Saturday, a day late.');
+    const updated = await ingest(indexDir, embedder, { source: articles });
+    expect(updated).toMatchObject({ added: 0, updated: 1, unchanged: 1, embedded: 1 });
+    let snapshot = (await readSnapshot(indexDir))!;
+    const bridge = snapshot.paragraphs.filter((p) => p.articleId === 'bridge').map((p) => p.text);
+    expect(bridge).toEqual(['The old bridge reopened on Saturday, a day late.']);
+
+    await rm(path.join(articles, 'bridge.md'));
+    const removed = await ingest(indexDir, embedder, { source: articles });
+    expect(removed).toMatchObject({ removed: 1, unchanged: 1, articles: 1 });
+    snapshot = (await readSnapshot(indexDir))!;
+    expect(snapshot.paragraphs.some((p) => p.articleId === 'bridge')).toBe(false);
+    expect(await new LocalIndex(snapshot.dir).listItems()).toHaveLength(10);
+  });
+
+  it('reports a broken file, ingests the rest, and keeps what was stored from a file that breaks later', async () => {
+    const embedder = await realEmbedder();
+    await writeFile(path.join(articles, 'broken.jsonl'), '{"id": "x", "text": "Fine record."}\n{oops\n');
+    const first = await ingest(indexDir, embedder, { source: articles });
+    expect(first.added).toBe(3);
+    expect(first.problems).toEqual([{ file: expect.stringMatching(/broken\.jsonl$/), line: 2, reason: expect.stringMatching(/invalid JSON/) }]);
+
+    await writeFile(path.join(articles, 'bridge.md'), Buffer.from([0xff, 0xfe, 0x00, 0x41]));
+    const second = await ingest(indexDir, embedder, { source: articles });
+    expect(second.removed).toBe(0);
+    expect((await readSnapshot(indexDir))!.manifest.articles.bridge).toBeDefined();
+  });
+
+  it('refuses an index built with another model and says how to rebuild', async () => {
+    const embedder = await realEmbedder();
+    await ingest(indexDir, embedder, { source: articles });
+    const other = { ...embedder, modelId: 'Xenova/all-MiniLM-L6-v2', checksum: 'Xenova/all-MiniLM-L6-v2', dimensions: 384 };
+    const refusal = ingest(indexDir, other, { source: articles });
+    await expect(refusal).rejects.toBeInstanceOf(UserError);
+    await expect(refusal).rejects.toMatchObject({ hint: expect.stringContaining('npm run ingest -- --rebuild') });
+  });
+
+  it('rebuilds from vectra when the fast-load mirror is missing', async () => {
+    const embedder = await realEmbedder();
+    await ingest(indexDir, embedder, { source: articles });
+    const snapshot = (await readSnapshot(indexDir))!;
+    await rm(path.join(snapshot.dir, 'vectors.f32'));
+    const reread = (await readSnapshot(indexDir))!;
+    expect(reread.paragraphs).toEqual(snapshot.paragraphs);
+    expect(Array.from(reread.vectors)).toEqual(Array.from(snapshot.vectors));
+  });
+
+  it('lets one writer at a time, and takes over a lock left by a dead process', async () => {
+    const release = await acquireWriteLock(indexDir);
+    await writeFile(path.join(indexDir, 'LOCK'), '1\n'); // pid 1 is alive and is not us
+    await expect(acquireWriteLock(indexDir)).rejects.toThrow(/Another ingest \(pid 1\)/);
+    await release();
+    await writeFile(path.join(indexDir, 'LOCK'), '999999999\n');
+    const again = await acquireWriteLock(indexDir);
+    expect((await readFile(path.join(indexDir, 'LOCK'), 'utf8')).trim()).toBe(String(process.pid));
+    await again();
+  });
+});
