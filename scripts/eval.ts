@@ -13,6 +13,7 @@ import { Engine } from '../src/engine.js';
 import { UserError } from '../src/errors.js';
 import { ingest } from '../src/index/ingest.js';
 import type { RetrievalMode } from '../src/retrieval/retriever.js';
+import { evaluateSummaries } from './eval-summaries.js';
 
 interface QaRow {
   question: string;
@@ -41,6 +42,7 @@ runMain(async () => {
   const dir = path.resolve(values.dir);
   const { embedder, log } = await startRuntime();
   log.level = 'warn';
+  if (values.summ) return evaluateSummaries(embedder, path.join(dir, 'summ.jsonl'), values.json ?? false);
 
   const articlesFile = path.join(dir, 'news_articles.jsonl');
   const qaFile = path.join(dir, 'news_qa.jsonl');
@@ -111,7 +113,7 @@ function percentile(sorted: number[], p: number): number {
   return sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]! : 0;
 }
 
-async function readJsonl<T>(file: string): Promise<T[]> {
+export async function readJsonl<T>(file: string): Promise<T[]> {
   return (await readFile(file, 'utf8'))
     .split('\n')
     .filter((line) => line.trim())

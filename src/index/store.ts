@@ -102,7 +102,7 @@ export interface GenerationChange {
  * into a fresh folder; then switches `CURRENT` to it. Returns the new snapshot.
  */
 export async function writeGeneration(indexDir: string, previous: Snapshot | undefined, change: GenerationChange): Promise<Snapshot> {
-  const generation = (previous?.manifest.generation ?? 0) + 1;
+  const generation = Math.max(previous?.manifest.generation ?? 0, await latestGeneration(indexDir)) + 1;
   const name = `gen-${String(generation).padStart(6, '0')}`;
   const dir = path.join(indexDir, name);
   const staging = `${dir}.tmp`;
@@ -154,6 +154,12 @@ async function writeDurably(file: string, data: string | Uint8Array): Promise<vo
   } finally {
     await handle.close();
   }
+}
+
+/** The highest generation number on disk, so that a rebuild never reuses an old folder name. */
+async function latestGeneration(indexDir: string): Promise<number> {
+  const numbers = (await readdir(indexDir).catch(() => [] as string[])).map((e) => Number(e.match(/^gen-(\d+)$/)?.[1] ?? 0));
+  return Math.max(0, ...numbers);
 }
 
 async function removeOldGenerations(indexDir: string, current: number): Promise<void> {
