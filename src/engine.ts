@@ -1,4 +1,6 @@
-import type { Answer, AskResult, Citation, Passage } from './answers/answer.js';
+import type { Answer, AskResult, Citation, Passage, SummaryResult } from './answers/answer.js';
+import { findArticle, newestFirst } from './answers/find-article.js';
+import { selectSentences } from './answers/summarize.js';
 import { cleanQuestion } from './answers/question.js';
 import { pickQuote, scoreSentences, sentencesOf, termCoverage } from './answers/quotes.js';
 import { sourceReference } from './articles/article.js';
@@ -14,6 +16,10 @@ import { Retriever, type Hit, type RetrievalMode } from './retrieval/retriever.j
 export const RELEVANCE = { minCoverage: 0.7, minDense: 0.55 } as const;
 /** Passages considered for an answer (all pages of "more" included). */
 const MAX_RANKED = 20;
+
+export const SUMMARY_SENTENCES = { min: 3, max: 7, default: 4 } as const;
+/** Articles in a topic digest, and sentences quoted from each. */
+const DIGEST_ARTICLES = 4;
 
 export interface AskOptions {
   results?: number;
@@ -90,6 +96,53 @@ export class Engine {
       hasMore: hits.length > offset + results,
     };
     return answer;
+  }
+
+  /** An extractive summary of the article that `query` names (the newest article when omitted). */
+  async summarize(query: string | undefined, sentenceCount: number = SUMMARY_SENTENCES.default): Promise<SummaryResult> {
+    if (!Number.isInteger(sentenceCount) || sentenceCount < SUMMARY_SENTENCES.min || sentenceCount > SUMMARY_SENTENCES.max) {
+      throw new UserError(`sentences must be a whole number from ${SUMMARY_SENTENCES.min} to ${SUMMARY_SENTENCES.max}.`);
+    }
+    const articles = Object.values(this.snapshot.manifest.articles);
+    let article = newestFirst(articles)[0];
+    if (query?.trim()) {
+      const match = findArticle(articles, query);
+      if (match.kind === 'not-found') {
+        return {
+          kind: 'refusal',
+          question: query,
+          message: `No article matches "${query.trim()}".`,
+          suggestions: match.suggestions.map((a) => a.title),
+        };
+      }
+      article = match.article;
+    }
+    if (!article) throw new UserError('The index holds no article yet.', 'Add some with: npm run ingest');
+    const sentences = this.paragraphsOf(article.id).flatMap((p) => sentencesOf(p.text));
+    const chosen = selectSentences(sentences, await this.embedder.embed(sentences), { sentences: sentenceCount });
+    return { kind: 'summary', citation: this.citation(article.id), sentences: chosen.map((i) => sentences[i]!) };
+  }
+
+  /** The best sentence or two from each of the articles that best match a topic. */
+  async digest(rawTopic: string): Promise<SummaryResult> {
+    const topic = cleanQuestion(rawTopic);
+    const [vector] = await this.embedder.embed([topic]);
+    const bestHitPerArticle = new Map<string, Hit>();
+    for (const hit of this.retriever.search(topic, vector!, MAX_RANKED * 2)) {
+      const articleId = this.snapshot.paragraphs[hit.row]!.articleId;
+      if (!bestHitPerArticle.has(articleId) && this.isRelevant(topic, hit)) bestHitPerArticle.set(articleId, hit);
+    }
+    const hits = [...bestHitPerArticle.values()].slice(0, DIGEST_ARTICLES);
+    if (hits.length === 0) {
+      return { kind: 'refusal', question: topic, message: 'The articles I have do not cover this topic.' };
+    }
+    const passages = await this.passages(topic, hits);
+    return { kind: 'digest', topic, items: passages.map((p) => ({ citation: p.citation, sentences: p.quote })) };
+  }
+
+  /** An article's paragraphs in order. */
+  paragraphsOf(articleId: string) {
+    return this.snapshot.paragraphs.filter((p) => p.articleId === articleId).sort((a, b) => a.position - b.position);
   }
 
   isRelevant(question: string, hit: Hit): boolean {

@@ -78,11 +78,13 @@ describe('the console', () => {
     let printed = '';
     output.on('data', (chunk) => (printed += chunk));
     const done = runConsole(engine, pino({ level: 'silent' }), { results: 1, input, output });
-    input.end(['help', '/ask Who will lead Moscow’s team at the security talks?', '/more', '/nope', ''].join('\n'));
+    input.end(['help', '/ask Who will lead Moscow’s team at the security talks?', '/more', '/summary --sentences 3', '/summary --sentences 12', '/nope', ''].join('\n'));
     await done;
     expect(printed).toContain('/ask <question>');
     expect(printed).toContain('> He said Russian Admiral Igor Kostyukov');
     expect(printed).toMatch(/\n2\. Russia said/);
+    expect(printed).toMatch(/Summary of Russia said .*\n   > MOSCOW – Russia said/);
+    expect(printed).toContain('--sentences must be a whole number from 3 to 7.');
     expect(printed).toContain('Unknown command /nope');
   });
 });

@@ -86,6 +86,14 @@ describe('ingest', () => {
     await expect(refusal).rejects.toMatchObject({ hint: expect.stringContaining('npm run ingest -- --rebuild') });
   });
 
+  it('starts over on --rebuild, in a new generation', async () => {
+    const embedder = await realEmbedder();
+    await ingest(indexDir, embedder, { source: articles });
+    const rebuilt = await ingest(indexDir, embedder, { source: articles, rebuild: true });
+    expect(rebuilt).toMatchObject({ added: 2, embedded: 12, generation: 2, wrote: true });
+    expect((await readSnapshot(indexDir))!.paragraphs).toHaveLength(12);
+  });
+
   it('rebuilds from vectra when the fast-load mirror is missing', async () => {
     const embedder = await realEmbedder();
     await ingest(indexDir, embedder, { source: articles });

@@ -41,6 +41,24 @@ export interface Refusal {
   kind: 'refusal';
   question: string;
   message: string;
+  /** Close matches to offer ("did you mean …"), when the request named something not found. */
+  suggestions?: string[];
 }
 
 export type AskResult = Answer | Refusal;
+
+/** An extractive summary of one article: its own sentences, exactly as written, in order. */
+export interface Summary {
+  kind: 'summary';
+  citation: Citation;
+  sentences: string[];
+}
+
+/** A digest across the articles that best match a topic: a sentence or two from each, cited. */
+export interface Digest {
+  kind: 'digest';
+  topic: string;
+  items: { citation: Citation; sentences: string[] }[];
+}
+
+export type SummaryResult = Summary | Digest | Refusal;

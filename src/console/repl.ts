@@ -2,11 +2,14 @@ import { createInterface } from 'node:readline';
 import type { Engine } from '../engine.js';
 import { isUserError } from '../errors.js';
 import type { Logger } from '../log.js';
-import { renderAnswerText } from '../rendering/terminal.js';
+import { renderAnswerText, renderSummaryText } from '../rendering/terminal.js';
+import { parseSummaryArgs, splitCommandLine } from './summary-args.js';
 
 const HELP = `Commands:
   /ask <question>   answer from the articles, with quotes and sources
   /more             the next passages for the last question
+  /summary [article] [--sentences N]   summary of an article (the newest by default)
+  /summary --topic <words>             a digest across the articles on a topic
   help              this help
   quit              leave (end of input works too)
 A line without a command is taken as a question.
@@ -36,6 +39,11 @@ export async function runConsole(engine: Engine, log: Logger, options: { results
           last.offset += options.results;
           write(renderAnswerText(await engine.ask(last.question, { results: options.results, offset: last.offset })));
         }
+      } else if (line === '/summary' || line.startsWith('/summary ')) {
+        const request = parseSummaryArgs(splitCommandLine(line.slice('/summary'.length)));
+        const result =
+          request.topic !== undefined ? await engine.digest(request.topic) : await engine.summarize(request.article, request.sentences);
+        write(renderSummaryText(result));
       } else if (line.startsWith('/') && !line.startsWith('/ask')) {
         write(`Unknown command ${line.split(/\s/)[0]}. Type "help".\n`);
       } else {

@@ -1,0 +1,140 @@
+import { copyFile, mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sentencesOf } from '../src/answers/quotes.js';
+import { selectSentences } from '../src/answers/summarize.js';
+import { parseSummaryArgs, splitCommandLine } from '../src/console/summary-args.js';
+import { Engine } from '../src/engine.js';
+import { UserError } from '../src/errors.js';
+import { ingest } from '../src/index/ingest.js';
+import { realEmbedder, SEED_FILE, tempDir } from './helpers.js';
+
+let engine: Engine;
+let cleanup: () => Promise<void>;
+
+const PORT_A = `---
+title: Dock workers strike at Port Talbot
+date: 2025-03-01
+source: Harbour Herald
+url: https://herald.example/strike
+---
+
+Dock workers at Port Talbot walked out on Monday in a dispute over pay and night shifts.
+
+The union said 800 members joined the strike, halting container traffic at the port.
+
+Shipping companies diverted vessels to Bristol while talks with the port operator resumed.`;
+
+const PORT_B = `---
+title: Port strike ends after pay deal
+date: 2025-03-09
+source: Coast Times
+---
+
+The strike by dock workers at Port Talbot ended on Sunday after the union accepted a pay rise of six percent.
+
+Container traffic is expected to return to normal within a week, the port operator said.`;
+
+const WEATHER = `---
+title: Heavy snow closes mountain passes
+date: 2024-12-02
+---
+
+Heavy snow closed three mountain passes in the Alps on Tuesday, stranding hundreds of drivers.
+
+Forecasters expect more snow later in the week.`;
+
+beforeAll(async () => {
+  let root: string;
+  ({ dir: root, cleanup } = await tempDir());
+  const articles = path.join(root, 'articles');
+  await mkdir(articles);
+  await copyFile(SEED_FILE, path.join(articles, 'seed.txt'));
+  await writeFile(path.join(articles, 'port-a.md'), PORT_A);
+  await writeFile(path.join(articles, 'port-b.md'), PORT_B);
+  await writeFile(path.join(articles, 'weather.md'), WEATHER);
+  const embedder = await realEmbedder();
+  await ingest(path.join(root, 'index'), embedder, { source: articles });
+  engine = await Engine.open(embedder, path.join(root, 'index'));
+});
+afterAll(() => cleanup());
+
+describe('/summary of an article', () => {
+  it('quotes only exact sentences of the seed, in article order, never its caption, boilerplate or credit', async () => {
+    const summary = await engine.summarize('seed');
+    if (summary.kind !== 'summary') throw new Error('expected a summary');
+    expect(summary.sentences).toHaveLength(4);
+    const articleSentences = engine.paragraphsOf('seed').flatMap((p) => sentencesOf(p.text));
+    const positions = summary.sentences.map((s) => articleSentences.indexOf(s));
+    expect(positions.every((p) => p >= 0)).toBe(true);
+    expect(positions).toEqual([...positions].sort((a, b) => a - b));
+    expect(summary.sentences.join(' ')).not.toMatch(/newsletter|\(left\)|REUTERS/);
+    expect(summary.citation).toMatchObject({ outlet: 'The Straits Times', date: '2026-01-23' });
+  });
+
+  it('keeps the sentence count within 3 to 7', async () => {
+    const seven = await engine.summarize('seed', 7);
+    expect(seven.kind === 'summary' && seven.sentences).toHaveLength(7);
+    await expect(engine.summarize('seed', 2)).rejects.toThrow(UserError);
+    await expect(engine.summarize('seed', 8)).rejects.toThrow(/from 3 to 7/);
+  });
+
+  it('summarises the newest article when none is named', async () => {
+    const summary = await engine.summarize(undefined, 3);
+    expect(summary.kind === 'summary' && summary.citation.articleId).toBe('seed');
+  });
+
+  it('finds an article by fuzzy title, by words in any order, by id and by file name', async () => {
+    const byTitle = await engine.summarize('dock worker strike port talbot', 3);
+    expect(byTitle.kind === 'summary' && byTitle.citation.articleId).toBe('port-a');
+    const typo = await engine.summarize('Heavy snwo closes mountain', 3);
+    expect(typo.kind === 'summary' && typo.citation.articleId).toBe('weather');
+    const byFile = await engine.summarize('port-b.md', 3);
+    expect(byFile.kind === 'summary' && byFile.citation.url).toBeUndefined();
+  });
+
+  it('says when no article matches, with the closest titles', async () => {
+    const result = await engine.summarize('Port strike endz', 3);
+    expect(result.kind).toBe('summary');
+    const missing = await engine.summarize('quantum chromodynamics lecture', 3);
+    expect(missing).toMatchObject({ kind: 'refusal', message: 'No article matches "quantum chromodynamics lecture".' });
+  });
+});
+
+describe('/summary topic digest', () => {
+  it('cites the best sentences of several articles on the topic, and only those', async () => {
+    const digest = await engine.digest('dock workers strike at the port');
+    if (digest.kind !== 'digest') throw new Error('expected a digest');
+    const ids = digest.items.map((i) => i.citation.articleId);
+    expect(ids).toEqual(expect.arrayContaining(['port-a', 'port-b']));
+    expect(ids).not.toContain('weather');
+    for (const item of digest.items) expect(item.sentences.length).toBeGreaterThanOrEqual(1);
+  });
+
+  it('refuses a topic that no article covers', async () => {
+    expect((await engine.digest('banana bread recipes')).kind).toBe('refusal');
+  });
+});
+
+describe('sentence selection', () => {
+  it('drops near-duplicate sentences', async () => {
+    const sentences = [
+      'The central bank raised interest rates by half a point on Tuesday.',
+      'The central bank raised interest rates by half a point on Tuesday, officials said.',
+      'Stocks in Tokyo fell sharply after the announcement by the bank.',
+      'The striker scored twice in the second half of the cup final.',
+    ];
+    const chosen = selectSentences(sentences, await engine.embedder.embed(sentences), { sentences: 3 });
+    expect(chosen).toHaveLength(3);
+    expect(chosen.includes(0) && chosen.includes(1)).toBe(false);
+  });
+});
+
+describe('summary arguments', () => {
+  it('parses the article, --sentences and --topic, and rejects bad values', () => {
+    expect(parseSummaryArgs(splitCommandLine('"Port strike" --sentences 5'))).toEqual({ article: 'Port strike', sentences: 5, topic: undefined });
+    expect(parseSummaryArgs(['--topic', 'dock strikes'])).toMatchObject({ topic: 'dock strikes', sentences: 4 });
+    expect(() => parseSummaryArgs(['--sentences', 'ten'])).toThrow(/from 3 to 7/);
+    expect(() => parseSummaryArgs(['x', '--topic', 'y'])).toThrow(/not both/);
+  });
+});
