@@ -1,0 +1,141 @@
+/**
+ * People in one article: who is named (compromise finds people in news prose), the roles the
+ * article gives them (title and appositive patterns), and their own quoted words.
+ */
+import nlp from 'compromise';
+import { splitSentences } from '../articles/sentences.js';
+
+export interface RoleStatement {
+  role: string;
+  /** The sentence that states it, exactly as written. */
+  sentence: string;
+}
+
+export interface Quotation {
+  /** The sentence (or paragraph) holding the quotation, exactly as written. */
+  text: string;
+}
+
+/** One person as one article names them; `name` is the fullest form the article uses. */
+export interface ArticlePerson {
+  name: string;
+  mentions: number;
+  roles: RoleStatement[];
+  quotes: Quotation[];
+}
+
+const HONORIFICS = /^(?:Mr|Mrs|Ms|Miss|Dr|Prof|Sir|Dame|Lord|Lady)\.?\s+/;
+const TITLE_WORDS = /^(?:President|Vice President|Prime Minister|Premier|Chancellor|Admiral|General|Gen\.|Colonel|Senator|Sen\.|Governor|Gov\.|Mayor|Judge|Justice|King|Queen|Prince|Princess|Pope|Secretary|Minister|Rep\.|Representative|Director|Chief|Captain|Sheikh)\s+/;
+const ROLE_NOUNS =
+  'president|vice president|prime minister|minister|premier|chancellor|aide|envoy|special envoy|admiral|general|adviser|advisor|spokesman|spokeswoman|spokesperson|secretary|director|chief|chief executive|ceo|chairman|chairwoman|chair|senator|governor|mayor|leader|son-in-law|daughter-in-law|son|daughter|wife|husband|official|ambassador|commander|judge|king|queen|prince|executive|founder|coach|striker|actor|actress|singer|author|analyst|professor|economist|lawmaker|negotiator|producer|director|host|star';
+/** Either case for the first letter: "President" and "president". */
+const ROLE_NOUN_PATTERN = ROLE_NOUNS.split('|')
+  .map((noun) => `[${noun[0]!.toUpperCase()}${noun[0]}]${noun.slice(1).replace(/\./g, '\\.')}`)
+  .join('|');
+/** "Kremlin aide", "Russian President", "Mr Trump’s son-in-law", "investment envoy" right before a name. */
+const ROLE_BEFORE = new RegExp(`((?:[A-Z][\\w.-]*(?:['’]s)?\\s){0,3}(?:[a-z][\\w-]*\\s)?(?:${ROLE_NOUN_PATTERN}))\\s+(?:(?:Mr|Mrs|Ms|Dr)\\.?\\s+)?$`);
+const APPOSITIVE = /^,\s+((?:the|a|an|his|her|their)\s+[^,.;:“”"]+?)(?:,|\.|;|$)/;
+const APPOINTED_AS = /^,?\s+(?:[\w\s-]*?\s)?as\s+((?:a|an|the)\s+[^,.;“”"]+?)(?:,|\.|;|$)/;
+const QUOTE = /[“"]([^”"]{12,})[”"]/;
+const SPEECH_VERBS = '(?:said|says|told|added|wrote|stated|declared|insisted|warned)';
+const PRONOUN_SPEAKER = new RegExp(`(?:^|[,”"]\\s*|\\b)(?:he|she)\\s+${SPEECH_VERBS}\\b|^(?:He|She)\\s+${SPEECH_VERBS}\\b`, 'i');
+
+/** A name without honorifics, titles, possessives or trailing punctuation: "Mr Trump’s" → "Trump". */
+export function bareName(raw: string): string {
+  let name = raw.trim().replace(/[’']s$/, '').replace(/[.,;:!?”"]+$/, '');
+  for (let i = 0; i < 3; i++) name = name.replace(HONORIFICS, '').replace(TITLE_WORDS, '');
+  return name.trim();
+}
+
+export function surname(name: string): string {
+  return name.split(/\s+/).at(-1)!.toLowerCase();
+}
+
+/** Proper names only: each word capitalised, at most four words. */
+function isPersonName(name: string): boolean {
+  const parts = name.split(/\s+/);
+  return parts.length >= 1 && parts.length <= 4 && parts.every((p) => /^[A-Z][\p{L}'’.-]*$/u.test(p)) && !/^(?:He|She|They|The)$/.test(name);
+}
+
+export function extractPeople(paragraphs: string[]): ArticlePerson[] {
+  const people = new Map<string, ArticlePerson>();
+  let lastSpeaker: string | undefined;
+  const person = (name: string) => {
+    let entry = people.get(name);
+    if (!entry) people.set(name, (entry = { name, mentions: 0, roles: [], quotes: [] }));
+    return entry;
+  };
+
+  for (const paragraph of paragraphs) {
+    for (const { text: sentence } of splitSentences(paragraph)) {
+      const found = (nlp(sentence).people().out('array') as string[]).map((raw) => ({ raw: raw.replace(/[.,;:]+$/, ''), name: bareName(raw) }));
+      const named: string[] = [];
+      for (const { raw, name } of found) {
+        if (!isPersonName(name)) continue;
+        const entry = person(name);
+        entry.mentions += 1;
+        named.push(name);
+        const at = sentence.indexOf(raw);
+        if (at < 0) continue;
+        const before = sentence.slice(0, at) + raw.slice(0, raw.length - name.length - (raw.endsWith('’s') ? 2 : 0));
+        const after = sentence.slice(at + raw.length);
+        const roles = [before.match(ROLE_BEFORE)?.[1], after.match(APPOSITIVE)?.[1], after.match(APPOINTED_AS)?.[1]];
+        const title = raw.match(TITLE_WORDS)?.[0]?.trim();
+        for (const role of [title && !before.match(ROLE_BEFORE) ? title : undefined, ...roles]) {
+          const clean = role?.trim().replace(/\s+/g, ' ');
+          if (clean && clean.length <= 80 && !entry.roles.some((r) => r.role.toLowerCase() === clean.toLowerCase())) {
+            entry.roles.push({ role: clean, sentence });
+          }
+        }
+        if (speaksIn(sentence, name)) lastSpeaker = name;
+      }
+      if (QUOTE.test(sentence) || /[“"]/.test(sentence)) {
+        const speaker = speakerOf(sentence, named, lastSpeaker);
+        if (speaker && QUOTE.test(paragraph)) {
+          const entry = person(speaker);
+          if (!entry.quotes.some((q) => q.text === paragraph)) entry.quotes.push({ text: paragraph });
+          lastSpeaker = speaker;
+        }
+      }
+    }
+  }
+  return [...people.values()];
+}
+
+function speakerOf(sentence: string, named: string[], lastSpeaker: string | undefined): string | undefined {
+  for (const name of named) if (speaksIn(sentence, name)) return name;
+  return PRONOUN_SPEAKER.test(sentence) ? lastSpeaker : undefined;
+}
+
+/** "Ushakov told reporters", "Mr Ushakov said", or "…,” said Mr Ushakov." — not "said Kostyukov would". */
+function speaksIn(sentence: string, name: string): boolean {
+  const last = escape(name.split(' ').at(-1)!);
+  return new RegExp(`${last}\\s+${SPEECH_VERBS}\\b|${SPEECH_VERBS}\\s+(?:(?:Mr|Mrs|Ms|Dr)\\.?\\s+)?(?:[A-Z]\\w+\\s+)?${last}\\s*(?:[,.;]|$)`).test(sentence);
+}
+
+function escape(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/**
+ * Merges the variants of one person: a surname alone ("Putin", from "Mr Putin") joins the one
+ * fuller name with that surname ("Vladimir Putin"). When two full names share the surname, the
+ * bare surname stays apart: it is ambiguous.
+ */
+export function mergeAliases(people: ArticlePerson[]): ArticlePerson[] {
+  const full = people.filter((p) => p.name.includes(' '));
+  const merged = new Map(full.map((p) => [p.name, { ...p, roles: [...p.roles], quotes: [...p.quotes] }]));
+  const rest: ArticlePerson[] = [];
+  for (const person of people.filter((p) => !p.name.includes(' '))) {
+    const candidates = full.filter((f) => surname(f.name) === surname(person.name));
+    const target = candidates.length === 1 ? merged.get(candidates[0]!.name)! : undefined;
+    if (!target) {
+      rest.push(person);
+      continue;
+    }
+    target.mentions += person.mentions;
+    for (const role of person.roles) if (!target.roles.some((r) => r.role === role.role)) target.roles.push(role);
+    for (const quote of person.quotes) if (!target.quotes.some((q) => q.text === quote.text)) target.quotes.push(quote);
+  }
+  return [...merged.values(), ...rest];
+}
