@@ -1,5 +1,6 @@
-import type { Answer, AskResult, Citation, Passage, SummaryResult } from './answers/answer.js';
-import { findArticle, newestFirst } from './answers/find-article.js';
+import type { Answer, AskResult, Citation, Passage, SummaryResult, WhoResult } from './answers/answer.js';
+import { articleSearch, findArticle, newestFirst } from './answers/find-article.js';
+import { mainRole, PeopleIndex, type Person } from './people/people-index.js';
 import { selectSentences } from './answers/summarize.js';
 import { cleanQuestion } from './answers/question.js';
 import { pickQuote, scoreSentences, sentencesOf, termCoverage } from './answers/quotes.js';
@@ -20,6 +21,9 @@ const MAX_RANKED = 20;
 export const SUMMARY_SENTENCES = { min: 3, max: 7, default: 4 } as const;
 /** Articles in a topic digest, and sentences quoted from each. */
 const DIGEST_ARTICLES = 4;
+/** People listed by `/who` without a name; quotations shown in a profile. */
+const WHO_LIST = 10;
+const WHO_QUOTES = 5;
 
 export interface AskOptions {
   results?: number;
@@ -29,11 +33,15 @@ export interface AskOptions {
 
 /** The question-answering engine over one index generation; `reload()` switches to a newer one. */
 export class Engine {
+  private people: PeopleIndex;
+
   private constructor(
     readonly embedder: Embedder,
     readonly indexDir: string,
     private retriever: Retriever,
-  ) {}
+  ) {
+    this.people = peopleIndexOf(retriever.snapshot);
+  }
 
   static async open(embedder: Embedder, indexDir: string): Promise<Engine> {
     return new Engine(embedder, indexDir, new Retriever(await loadSnapshot(embedder, indexDir)));
@@ -48,6 +56,7 @@ export class Engine {
     const snapshot = await loadSnapshot(this.embedder, this.indexDir);
     if (snapshot.manifest.generation === this.snapshot.manifest.generation) return false;
     this.retriever = new Retriever(snapshot);
+    this.people = peopleIndexOf(snapshot);
     return true;
   }
 
@@ -140,6 +149,45 @@ export class Engine {
     return { kind: 'digest', topic, items: passages.map((p) => ({ citation: p.citation, sentences: p.quote })) };
   }
 
+  /** What the articles say about a person; with no name, the most mentioned people. */
+  who(query?: string): WhoResult {
+    if (!query?.trim()) {
+      return {
+        kind: 'people',
+        people: this.people.top(WHO_LIST).map((p) => ({ name: p.name, role: mainRole(p), articles: p.articles.length, mentions: p.mentions })),
+      };
+    }
+    const match = this.people.find(query);
+    const label = (p: Person) => (mainRole(p) ? `${p.name} (${mainRole(p)})` : p.name);
+    if (match.kind === 'ambiguous') {
+      return { kind: 'refusal', question: query, message: `Several people are called "${query.trim()}":`, suggestions: match.candidates.map(label) };
+    }
+    if (match.kind === 'not-found') {
+      return { kind: 'refusal', question: query, message: `Nobody called "${query.trim()}" is named in the articles.`, suggestions: match.suggestions.map(label) };
+    }
+    const { person } = match;
+    return {
+      kind: 'person',
+      name: person.name,
+      aliases: person.aliases,
+      roles: person.roles.map((r) => ({ role: r.role, sentence: r.sentence, citation: this.citation(r.articleId) })),
+      articles: person.articles.map((a) => ({ citation: this.citation(a.articleId), mentions: a.mentions })),
+      quotes: person.quotes.slice(0, WHO_QUOTES).map((q) => ({ text: q.text, citation: this.citation(q.articleId) })),
+    };
+  }
+
+  /** Up to 25 person names for a prefix (autocomplete). */
+  suggestPeople(prefix: string): string[] {
+    return this.people.autocomplete(prefix);
+  }
+
+  /** Up to 25 article titles for a prefix (autocomplete), newest first when the prefix is empty. */
+  suggestArticles(prefix: string, limit = 25): { id: string; title: string }[] {
+    const articles = Object.values(this.snapshot.manifest.articles);
+    const found = prefix.trim() ? articleSearch(articles).search(prefix, { limit }).map((r) => r.item) : newestFirst(articles).slice(0, limit);
+    return found.map((a) => ({ id: a.id, title: a.title }));
+  }
+
   /** An article's paragraphs in order. */
   paragraphsOf(articleId: string) {
     return this.snapshot.paragraphs.filter((p) => p.articleId === articleId).sort((a, b) => a.position - b.position);
@@ -174,6 +222,10 @@ function cosine(a: Float32Array, b: Float32Array): number {
   let dot = 0;
   for (let i = 0; i < a.length; i++) dot += a[i]! * b[i]!;
   return dot;
+}
+
+function peopleIndexOf(snapshot: Snapshot): PeopleIndex {
+  return new PeopleIndex(snapshot.people ?? {}, snapshot.manifest);
 }
 
 async function loadSnapshot(embedder: Embedder, indexDir: string): Promise<Snapshot> {

@@ -1,8 +1,13 @@
+import * as fs from 'node:fs/promises';
 import { readFile } from 'node:fs/promises';
-import { describe, expect, it } from 'vitest';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Engine } from '../src/engine.js';
+import { ingest } from '../src/index/ingest.js';
+import { readSnapshot } from '../src/index/store.js';
 import { parseTextArticle } from '../src/articles/parse-text.js';
 import { bareName, extractPeople, mergeAliases } from '../src/people/extract.js';
-import { SEED_FILE } from './helpers.js';
+import { realEmbedder, SEED_FILE, tempDir } from './helpers.js';
 
 describe('people in the seed article', async () => {
   const article = parseTextArticle(await readFile(SEED_FILE, 'utf8'), 'seed.txt');
@@ -50,12 +55,102 @@ describe('names', () => {
     expect(bareName('Admiral Igor Kostyukov')).toBe('Igor Kostyukov');
   });
 
-  it('keeps a shared surname apart when two people carry it', () => {
+  it('gives a shared bare surname to the person the article introduced first', () => {
     const merged = mergeAliases([
       { name: 'Joe Biden', mentions: 1, roles: [], quotes: [] },
       { name: 'Hunter Biden', mentions: 1, roles: [], quotes: [] },
       { name: 'Biden', mentions: 2, roles: [], quotes: [] },
     ]);
-    expect(merged.map((p) => p.name).sort()).toEqual(['Biden', 'Hunter Biden', 'Joe Biden']);
+    expect(merged.map((p) => [p.name, p.mentions])).toEqual([['Joe Biden', 3], ['Hunter Biden', 1]]);
+  });
+});
+
+describe('the people index across articles', () => {
+  const BIDEN_A = `---
+title: Biden signs the climate bill
+date: 2022-08-16
+url: https://news.example/climate
+---
+
+President Joe Biden signed the climate bill on Tuesday at the White House.
+
+“This is a historic day,” Mr Biden said.
+
+His son Hunter Biden did not attend the ceremony.`;
+  const BIDEN_B = `---
+title: Senate passes climate package
+date: 2022-08-07
+---
+
+The Senate passed the package after Senate Majority Leader Chuck Schumer held the votes together.
+
+Joe Biden, the US president, welcomed the vote.`;
+
+  let root: string;
+  let cleanup: () => Promise<void>;
+  let engine: Engine;
+  const { mkdir, writeFile, copyFile, rm } = fs;
+
+  beforeAll(async () => {
+    ({ dir: root, cleanup } = await tempDir());
+    await mkdir(path.join(root, 'articles'));
+    await copyFile(SEED_FILE, path.join(root, 'articles', 'seed.txt'));
+    await writeFile(path.join(root, 'articles', 'biden-a.md'), BIDEN_A);
+    await writeFile(path.join(root, 'articles', 'biden-b.md'), BIDEN_B);
+    const embedder = await realEmbedder();
+    await ingest(path.join(root, 'index'), embedder, { source: path.join(root, 'articles') });
+    engine = await Engine.open(embedder, path.join(root, 'index'));
+  });
+  afterAll(() => cleanup());
+
+  it('merges one person across articles, lists roles with their sentences, articles newest first, and own words', () => {
+    const result = engine.who('Joe Biden');
+    if (result.kind !== 'person') throw new Error(`expected a profile, got ${result.kind}`);
+    expect(result.name).toBe('Joe Biden');
+    expect(result.roles.map((r) => r.role)).toEqual(expect.arrayContaining(['President', 'the US president']));
+    expect(result.roles.find((r) => r.role === 'the US president')!.sentence).toBe('Joe Biden, the US president, welcomed the vote.');
+    expect(result.articles.map((a) => a.citation.articleId)).toEqual(['biden-a', 'biden-b']);
+    expect(result.quotes).toEqual([{ text: '“This is a historic day,” Mr Biden said.', citation: expect.objectContaining({ url: 'https://news.example/climate' }) }]);
+  });
+
+  it('lists the candidates when a surname is shared', () => {
+    const result = engine.who('Biden');
+    expect(result).toMatchObject({ kind: 'refusal', message: 'Several people are called "Biden":' });
+    expect(result.kind === 'refusal' && result.suggestions?.sort()).toEqual(['Hunter Biden', 'Joe Biden (President)']);
+  });
+
+  it('answers "not found" with the closest names', () => {
+    const result = engine.who('Vladimir Putn');
+    expect(result.kind === 'refusal' && result.suggestions?.[0]).toBe('Vladimir Putin (Russian President)');
+    expect(engine.who('Zebedee Quux')).toMatchObject({ kind: 'refusal', message: 'Nobody called "Zebedee Quux" is named in the articles.' });
+  });
+
+  it('finds people by surname or with a title, and lists the most mentioned', () => {
+    expect(engine.who('Mr Ushakov')).toMatchObject({ kind: 'person', name: 'Yuri Ushakov' });
+    expect(engine.who('schumer')).toMatchObject({ kind: 'person', name: 'Chuck Schumer' });
+    const list = engine.who();
+    expect(list.kind === 'people' && list.people[0]).toMatchObject({ name: 'Joe Biden', articles: 2 });
+  });
+
+  it('autocompletes names by prefix, at most 25', () => {
+    expect(engine.suggestPeople('ush')).toEqual(['Yuri Ushakov']);
+    expect(engine.suggestPeople('j').slice(0, 3)).toEqual(expect.arrayContaining(['Joe Biden']));
+    expect(engine.suggestPeople('').length).toBeLessThanOrEqual(25);
+  });
+
+  it('follows the articles: a changed article changes the profile, a removed one drops its people', async () => {
+    const embedder = await realEmbedder();
+    await writeFile(path.join(root, 'articles', 'biden-b.md'), BIDEN_B.replace('Chuck Schumer', 'Chuck Schumer, the Senate leader,'));
+    await ingest(path.join(root, 'index'), embedder, { source: path.join(root, 'articles') });
+    await engine.reload();
+    const schumer = engine.who('Chuck Schumer');
+    expect(schumer.kind === 'person' && schumer.roles.map((r) => r.role)).toContain('the Senate leader');
+
+    await rm(path.join(root, 'articles', 'biden-b.md'));
+    await ingest(path.join(root, 'index'), embedder, { source: path.join(root, 'articles') });
+    await engine.reload();
+    expect(engine.who('Chuck Schumer').kind).toBe('refusal');
+    const snapshot = (await readSnapshot(path.join(root, 'index')))!;
+    expect(Object.keys(snapshot.people!).sort()).toEqual(['biden-a', 'seed']);
   });
 });

@@ -62,3 +62,22 @@ export interface Digest {
 }
 
 export type SummaryResult = Summary | Digest | Refusal;
+
+/** What the articles say about one person: roles, coverage and own words, all cited. */
+export interface Profile {
+  kind: 'person';
+  name: string;
+  aliases: string[];
+  roles: { role: string; sentence: string; citation: Citation }[];
+  /** Articles that mention the person, newest first. */
+  articles: { citation: Citation; mentions: number }[];
+  quotes: { text: string; citation: Citation }[];
+}
+
+/** The most mentioned people, each with their main role. */
+export interface PeopleList {
+  kind: 'people';
+  people: { name: string; role?: string; articles: number; mentions: number }[];
+}
+
+export type WhoResult = Profile | PeopleList | Refusal;

@@ -2,7 +2,7 @@ import { createInterface } from 'node:readline';
 import type { Engine } from '../engine.js';
 import { isUserError } from '../errors.js';
 import type { Logger } from '../log.js';
-import { renderAnswerText, renderSummaryText } from '../rendering/terminal.js';
+import { renderAnswerText, renderSummaryText, renderWhoText } from '../rendering/terminal.js';
 import { parseSummaryArgs, splitCommandLine } from './summary-args.js';
 
 const HELP = `Commands:
@@ -10,6 +10,7 @@ const HELP = `Commands:
   /more             the next passages for the last question
   /summary [article] [--sentences N]   summary of an article (the newest by default)
   /summary --topic <words>             a digest across the articles on a topic
+  /who [name]       what the articles say about a person (the most mentioned people without a name)
   help              this help
   quit              leave (end of input works too)
 A line without a command is taken as a question.
@@ -44,6 +45,8 @@ export async function runConsole(engine: Engine, log: Logger, options: { results
         const result =
           request.topic !== undefined ? await engine.digest(request.topic) : await engine.summarize(request.article, request.sentences);
         write(renderSummaryText(result));
+      } else if (line === '/who' || line.startsWith('/who ')) {
+        write(renderWhoText(engine.who(line.slice('/who'.length))));
       } else if (line.startsWith('/') && !line.startsWith('/ask')) {
         write(`Unknown command ${line.split(/\s/)[0]}. Type "help".\n`);
       } else {

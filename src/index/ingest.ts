@@ -4,6 +4,8 @@ import { contentHash, type Article, type ParseProblem } from '../articles/articl
 import { loadArticles } from '../articles/load-articles.js';
 import type { Embedder } from '../embedding/embedder.js';
 import { UserError } from '../errors.js';
+import { extractPeople, mergeAliases } from '../people/extract.js';
+import type { PeopleByArticle } from '../people/people-index.js';
 import { acquireWriteLock } from './lock.js';
 import { assertSameModel, readSnapshot, writeGeneration, type IndexedArticle, type ModelStamp, type Paragraph, type Snapshot } from './store.js';
 
@@ -60,7 +62,8 @@ export async function ingest(indexDir: string, embedder: Embedder, options: Inge
       wrote: false,
     };
     const changed = [...plan.added, ...plan.updated];
-    if (previous && changed.length === 0 && plan.removed.length === 0) return report;
+    const peopleMissing = previous !== undefined && previous.people === undefined;
+    if (previous && changed.length === 0 && plan.removed.length === 0 && !peopleMissing) return report;
 
     const newParagraphs: Paragraph[] = changed.flatMap((a) => a.paragraphs.map((text, position) => ({ articleId: a.id, position, text })));
     const newVectors = await embedWithProgress(embedder, newParagraphs, options.onProgress);
@@ -70,6 +73,7 @@ export async function ingest(indexDir: string, embedder: Embedder, options: Inge
       dropArticleIds: new Set([...plan.updated.map((a) => a.id), ...plan.removed]),
       newParagraphs,
       newVectors,
+      people: nextPeople(previous, plan, changed),
     });
     return { ...report, embedded: newParagraphs.length, generation: next.manifest.generation, wrote: true };
   } finally {
@@ -115,6 +119,20 @@ function planChanges(previous: Snapshot | undefined, loaded: Article[], problems
     }
   }
   return plan;
+}
+
+/** People of the next generation: kept for unchanged articles, extracted for changed ones. */
+function nextPeople(previous: Snapshot | undefined, plan: Plan, changed: Article[]): PeopleByArticle {
+  const people: PeopleByArticle = {};
+  const changedIds = new Set(changed.map((a) => a.id));
+  for (const id of Object.keys(plan.articles)) {
+    if (changedIds.has(id)) continue;
+    people[id] =
+      previous?.people?.[id] ??
+      mergeAliases(extractPeople(previous!.paragraphs.filter((p) => p.articleId === id).sort((a, b) => a.position - b.position).map((p) => p.text)));
+  }
+  for (const article of changed) people[article.id] = mergeAliases(extractPeople(article.paragraphs));
+  return people;
 }
 
 async function embedWithProgress(embedder: Embedder, paragraphs: Paragraph[], onProgress?: (done: number, total: number) => void): Promise<Float32Array[]> {

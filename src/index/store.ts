@@ -7,6 +7,7 @@
  *   <indexDir>/gen-000007/
  *     index.json                  vectra LocalIndex: the store of record (vector + paragraph per item)
  *     manifest.json               model, articles (metadata and content hashes)
+ *     people.json                 the people each article names (for /who)
  *     paragraphs.json, vectors.f32  row-aligned mirror of index.json for fast loading and scanning
  */
 import { existsSync } from 'node:fs';
@@ -15,6 +16,7 @@ import path from 'node:path';
 import { LocalIndex } from 'vectra';
 import type { Article } from '../articles/article.js';
 import { UserError } from '../errors.js';
+import type { PeopleByArticle } from '../people/people-index.js';
 
 export interface ModelStamp {
   id: string;
@@ -45,6 +47,8 @@ export interface Snapshot {
   manifest: Manifest;
   paragraphs: Paragraph[];
   vectors: Float32Array;
+  /** Undefined for a generation written before the people index existed. */
+  people: PeopleByArticle | undefined;
 }
 
 type VectraMetadata = { articleId: string; position: number; text: string };
@@ -63,7 +67,10 @@ export async function readSnapshot(indexDir: string): Promise<Snapshot | undefin
   const dir = path.join(indexDir, (await readFile(pointer, 'utf8')).trim());
   const manifest = JSON.parse(await readFile(path.join(dir, 'manifest.json'), 'utf8')) as Manifest;
   const mirror = await readMirror(dir, manifest.model.dimensions);
-  return { dir, manifest, ...(mirror ?? (await mirrorFromVectra(dir, manifest.model.dimensions))) };
+  const people = existsSync(path.join(dir, 'people.json'))
+    ? (JSON.parse(await readFile(path.join(dir, 'people.json'), 'utf8')) as PeopleByArticle)
+    : undefined;
+  return { dir, manifest, people, ...(mirror ?? (await mirrorFromVectra(dir, manifest.model.dimensions))) };
 }
 
 async function readMirror(dir: string, dimensions: number): Promise<Pick<Snapshot, 'paragraphs' | 'vectors'> | undefined> {
@@ -95,6 +102,8 @@ export interface GenerationChange {
   dropArticleIds: Set<string>;
   newParagraphs: Paragraph[];
   newVectors: Float32Array[];
+  /** The people of every article of the next generation. */
+  people: PeopleByArticle;
 }
 
 /**
@@ -137,13 +146,14 @@ export async function writeGeneration(indexDir: string, previous: Snapshot | und
   const manifest: Manifest = { version: 1, generation, createdAt: new Date().toISOString(), model: change.model, articles: change.articles };
   await writeDurably(path.join(staging, 'paragraphs.json'), JSON.stringify(paragraphs));
   await writeDurably(path.join(staging, 'vectors.f32'), new Uint8Array(vectors.buffer));
+  await writeDurably(path.join(staging, 'people.json'), JSON.stringify(change.people));
   await writeDurably(path.join(staging, 'manifest.json'), JSON.stringify(manifest, null, 1));
   await rm(dir, { recursive: true, force: true });
   await rename(staging, dir);
   await writeDurably(path.join(indexDir, `${POINTER}.tmp`), `${name}\n`);
   await rename(path.join(indexDir, `${POINTER}.tmp`), path.join(indexDir, POINTER));
   await removeOldGenerations(indexDir, generation);
-  return { dir, manifest, paragraphs, vectors };
+  return { dir, manifest, paragraphs, vectors, people: change.people };
 }
 
 async function writeDurably(file: string, data: string | Uint8Array): Promise<void> {

@@ -25,7 +25,8 @@ export interface ArticlePerson {
 }
 
 const HONORIFICS = /^(?:Mr|Mrs|Ms|Miss|Dr|Prof|Sir|Dame|Lord|Lady)\.?\s+/;
-const TITLE_WORDS = /^(?:President|Vice President|Prime Minister|Premier|Chancellor|Admiral|General|Gen\.|Colonel|Senator|Sen\.|Governor|Gov\.|Mayor|Judge|Justice|King|Queen|Prince|Princess|Pope|Secretary|Minister|Rep\.|Representative|Director|Chief|Captain|Sheikh)\s+/;
+const TITLE_WORDS = /^(?:Senate Majority Leader|Senate Minority Leader|Majority Leader|Minority Leader|House Speaker|Speaker|Leader|President|Vice President|Prime Minister|Premier|Chancellor|Admiral|General|Gen\.|Colonel|Senator|Sen\.|Governor|Gov\.|Mayor|Judge|Justice|King|Queen|Prince|Princess|Pope|Secretary|Minister|Rep\.|Representative|Director|Chief|Captain|Sheikh)\s+/;
+const NOT_NAMES = /^(?:January|February|March|April|May|June|July|August|September|October|November|December|Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|President|Senator|Governor|Minister|Mayor|Judge|King|Queen|Prince|God)$/;
 const ROLE_NOUNS =
   'president|vice president|prime minister|minister|premier|chancellor|aide|envoy|special envoy|admiral|general|adviser|advisor|spokesman|spokeswoman|spokesperson|secretary|director|chief|chief executive|ceo|chairman|chairwoman|chair|senator|governor|mayor|leader|son-in-law|daughter-in-law|son|daughter|wife|husband|official|ambassador|commander|judge|king|queen|prince|executive|founder|coach|striker|actor|actress|singer|author|analyst|professor|economist|lawmaker|negotiator|producer|director|host|star';
 /** Either case for the first letter: "President" and "president". */
@@ -35,7 +36,8 @@ const ROLE_NOUN_PATTERN = ROLE_NOUNS.split('|')
 /** "Kremlin aide", "Russian President", "Mr Trump’s son-in-law", "investment envoy" right before a name. */
 const ROLE_BEFORE = new RegExp(`((?:[A-Z][\\w.-]*(?:['’]s)?\\s){0,3}(?:[a-z][\\w-]*\\s)?(?:${ROLE_NOUN_PATTERN}))\\s+(?:(?:Mr|Mrs|Ms|Dr)\\.?\\s+)?$`);
 const APPOSITIVE = /^,\s+((?:the|a|an|his|her|their)\s+[^,.;:“”"]+?)(?:,|\.|;|$)/;
-const APPOINTED_AS = /^,?\s+(?:[\w\s-]*?\s)?as\s+((?:a|an|the)\s+[^,.;“”"]+?)(?:,|\.|;|$)/;
+const APPOINTED_AS = /^,?\s+(?:(?:newly|recently|who was|who is|was|is|has been)\s+)?(?:appointed|named|elected|chosen|selected|nominated|hired|installed|sworn in|serving|serves|served|working|works|worked)\b[^,.;]*?\bas\s+((?:a|an|the)\s+[^,.;“”"]+?)(?:,|\.|;|$)/;
+const ABBREVIATED_TITLES: Record<string, string> = { 'Gov.': 'Governor', 'Sen.': 'Senator', 'Rep.': 'Representative', 'Gen.': 'General' };
 const QUOTE = /[“"]([^”"]{12,})[”"]/;
 const SPEECH_VERBS = '(?:said|says|told|added|wrote|stated|declared|insisted|warned)';
 const PRONOUN_SPEAKER = new RegExp(`(?:^|[,”"]\\s*|\\b)(?:he|she)\\s+${SPEECH_VERBS}\\b|^(?:He|She)\\s+${SPEECH_VERBS}\\b`, 'i');
@@ -54,11 +56,18 @@ export function surname(name: string): string {
 /** Proper names only: each word capitalised, at most four words. */
 function isPersonName(name: string): boolean {
   const parts = name.split(/\s+/);
-  return parts.length >= 1 && parts.length <= 4 && parts.every((p) => /^[A-Z][\p{L}'’.-]*$/u.test(p)) && !/^(?:He|She|They|The)$/.test(name);
+  return (
+    parts.length >= 1 &&
+    parts.length <= 4 &&
+    parts.every((p) => /^[A-Z][\p{L}'’.-]*$/u.test(p) && !/^[A-Z]{3,}$/.test(p)) &&
+    !/^(?:He|She|They|The)$/.test(name)
+  );
 }
 
 export function extractPeople(paragraphs: string[]): ArticlePerson[] {
   const people = new Map<string, ArticlePerson>();
+  /** One-word names seen with an honorific or title ("Mr Ushakov"): a bare "April" or "Wendy’s" is not a person. */
+  const titled = new Set<string>();
   let lastSpeaker: string | undefined;
   const person = (name: string) => {
     let entry = people.get(name);
@@ -71,7 +80,8 @@ export function extractPeople(paragraphs: string[]): ArticlePerson[] {
       const found = (nlp(sentence).people().out('array') as string[]).map((raw) => ({ raw: raw.replace(/[.,;:]+$/, ''), name: bareName(raw) }));
       const named: string[] = [];
       for (const { raw, name } of found) {
-        if (!isPersonName(name)) continue;
+        if (!isPersonName(name) || NOT_NAMES.test(name)) continue;
+        if (raw.replace(/[’']s$/, '') !== name) titled.add(name);
         const entry = person(name);
         entry.mentions += 1;
         named.push(name);
@@ -80,10 +90,11 @@ export function extractPeople(paragraphs: string[]): ArticlePerson[] {
         const before = sentence.slice(0, at) + raw.slice(0, raw.length - name.length - (raw.endsWith('’s') ? 2 : 0));
         const after = sentence.slice(at + raw.length);
         const roles = [before.match(ROLE_BEFORE)?.[1], after.match(APPOSITIVE)?.[1], after.match(APPOINTED_AS)?.[1]];
-        const title = raw.match(TITLE_WORDS)?.[0]?.trim();
+        const matchedTitle = raw.match(TITLE_WORDS)?.[0]?.trim();
+        const title = matchedTitle && (ABBREVIATED_TITLES[matchedTitle] ?? matchedTitle);
         for (const role of [title && !before.match(ROLE_BEFORE) ? title : undefined, ...roles]) {
           const clean = role?.trim().replace(/\s+/g, ' ');
-          if (clean && clean.length <= 80 && !entry.roles.some((r) => r.role.toLowerCase() === clean.toLowerCase())) {
+          if (clean && clean.length <= 80 && !/^(?:his|her|their|its)\b/i.test(clean) && !entry.roles.some((r) => r.role.toLowerCase() === clean.toLowerCase())) {
             entry.roles.push({ role: clean, sentence });
           }
         }
@@ -99,7 +110,8 @@ export function extractPeople(paragraphs: string[]): ArticlePerson[] {
       }
     }
   }
-  return [...people.values()];
+  const surnames = new Set([...people.keys()].filter((n) => n.includes(' ')).map(surname));
+  return [...people.values()].filter((p) => p.name.includes(' ') || titled.has(p.name) || p.roles.length > 0 || surnames.has(surname(p.name)));
 }
 
 function speakerOf(sentence: string, named: string[], lastSpeaker: string | undefined): string | undefined {
@@ -118,17 +130,18 @@ function escape(text: string): string {
 }
 
 /**
- * Merges the variants of one person: a surname alone ("Putin", from "Mr Putin") joins the one
- * fuller name with that surname ("Vladimir Putin"). When two full names share the surname, the
- * bare surname stays apart: it is ambiguous.
+ * Merges the variants of one person: a surname alone ("Putin", from "Mr Putin") joins the fuller
+ * name with that surname ("Vladimir Putin"). When two people of the article share the surname,
+ * news style keeps the bare surname for the one introduced first ("President Joe Biden … Mr
+ * Biden said … his son Hunter Biden").
  */
 export function mergeAliases(people: ArticlePerson[]): ArticlePerson[] {
   const full = people.filter((p) => p.name.includes(' '));
   const merged = new Map(full.map((p) => [p.name, { ...p, roles: [...p.roles], quotes: [...p.quotes] }]));
   const rest: ArticlePerson[] = [];
   for (const person of people.filter((p) => !p.name.includes(' '))) {
-    const candidates = full.filter((f) => surname(f.name) === surname(person.name));
-    const target = candidates.length === 1 ? merged.get(candidates[0]!.name)! : undefined;
+    const first = full.find((f) => surname(f.name) === surname(person.name));
+    const target = first ? merged.get(first.name)! : undefined;
     if (!target) {
       rest.push(person);
       continue;

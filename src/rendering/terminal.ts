@@ -1,4 +1,4 @@
-import type { AskResult, Citation, Passage, Refusal, SummaryResult } from '../answers/answer.js';
+import type { AskResult, Citation, Passage, Refusal, SummaryResult, WhoResult } from '../answers/answer.js';
 import { humanDate, outletLine } from './format.js';
 
 /** The answer as plain text for a terminal: numbered passages, quotes as blockquotes, sources. */
@@ -18,6 +18,33 @@ export function renderSummaryText(result: SummaryResult): string {
   if (result.kind === 'refusal') return renderRefusal(result);
   if (result.kind === 'summary') return quotedBlock('Summary of ', result.citation, result.sentences);
   return [`Digest: ${result.topic}`, '', ...result.items.map((item, i) => quotedBlock(`${i + 1}. `, item.citation, item.sentences))].join('\n');
+}
+
+/** A person's profile, or the list of the most mentioned people, as text. */
+export function renderWhoText(result: WhoResult): string {
+  if (result.kind === 'refusal') return renderRefusal(result);
+  if (result.kind === 'people') {
+    if (result.people.length === 0) return 'No people are named in the articles yet.\n';
+    return `${result.people.map((p, i) => `${i + 1}. ${p.name}${p.role ? ` — ${p.role}` : ''} (${p.articles} article${p.articles === 1 ? '' : 's'})`).join('\n')}\n`;
+  }
+  const lines = [result.name + (result.aliases.length ? ` (also: ${result.aliases.join(', ')})` : ''), ''];
+  if (result.roles.length) {
+    lines.push('Roles:');
+    for (const r of result.roles) lines.push(`- ${r.role}`, `   > ${r.sentence}`, `   ${citationLine(r.citation)}`);
+    lines.push('');
+  }
+  lines.push(`Mentioned in ${result.articles.length} article${result.articles.length === 1 ? '' : 's'} (newest first):`);
+  for (const a of result.articles) lines.push(`- ${citationLine(a.citation)}`);
+  if (result.quotes.length) {
+    lines.push('', 'In their own words:');
+    for (const q of result.quotes) lines.push(`   > ${q.text}`, `   ${citationLine(q.citation)}`);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+function citationLine(citation: Citation): string {
+  const details = [outletLine(citation), citation.date && humanDate(citation.date)].filter(Boolean).join(' · ');
+  return `${citation.title}${details ? ` — ${details}` : ''} · ${citation.url ?? citation.file}`;
 }
 
 function renderRefusal(refusal: Refusal): string {

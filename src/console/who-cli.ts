@@ -1,0 +1,10 @@
+import { Engine } from '../engine.js';
+import { renderWhoText } from '../rendering/terminal.js';
+import { runMain, startRuntime } from './runtime.js';
+
+runMain(async () => {
+  const name = process.argv.slice(2).join(' ');
+  const { config, embedder } = await startRuntime();
+  const engine = await Engine.open(embedder, config.indexDir);
+  process.stdout.write(renderWhoText(engine.who(name)));
+});
