@@ -5,6 +5,8 @@ import { UserError } from '../errors.js';
 
 export const DEFAULT_EMBEDDING_MODEL = 'newsquote/wink-sg-100d-sif';
 
+const SNOWFLAKE = /^\d{17,20}$/;
+
 const optionalString = z
   .string()
   .optional()
@@ -17,6 +19,11 @@ const configSchema = z.object({
   EMBEDDING_MODEL: z.string().min(1).default(DEFAULT_EMBEDDING_MODEL),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   ANSWER_RESULTS: z.coerce.number().int().min(1).max(10).default(3),
+  DISCORD_TOKEN: optionalString.pipe(z.string().regex(/^\S+$/, 'must be one word, without spaces').optional()),
+  DISCORD_CLIENT_ID: optionalString.pipe(z.string().regex(SNOWFLAKE, 'must be the application id (a number of 17 to 20 digits)').optional()),
+  DISCORD_GUILD_ID: optionalString.pipe(z.string().regex(SNOWFLAKE, 'must be a server id (a number of 17 to 20 digits)').optional()),
+  DISCORD_API_URL: z.string().url().default('https://discord.com/api'),
+  COOLDOWN_SECONDS: z.coerce.number().min(0).max(3600).default(3),
 });
 
 export interface Config {
@@ -27,6 +34,18 @@ export interface Config {
   embeddingModel: string;
   logLevel: z.infer<typeof configSchema>['LOG_LEVEL'];
   answerResults: number;
+  /** Present when DISCORD_TOKEN is set: `npm start` runs the bot instead of the console. */
+  discord: DiscordConfig | undefined;
+}
+
+export interface DiscordConfig {
+  token: string;
+  clientId: string;
+  /** Register commands in this server only (instant); globally without it. */
+  guildId: string | undefined;
+  /** REST base ("…/api"); the gateway is discovered from it. */
+  apiUrl: string;
+  cooldownSeconds: number;
 }
 
 /** Reads `.env` (when present) into process.env without overriding what is already set. */
@@ -42,6 +61,9 @@ export function parseConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new UserError(`Invalid configuration: ${issue.path.join('.')}: ${issue.message}`);
   }
   const c = parsed.data;
+  if (c.DISCORD_TOKEN && !c.DISCORD_CLIENT_ID) {
+    throw new UserError('Invalid configuration: DISCORD_CLIENT_ID: required when DISCORD_TOKEN is set (the application id)');
+  }
   const dataDir = path.resolve(c.DATA_DIR);
   return {
     dataDir,
@@ -51,5 +73,14 @@ export function parseConfig(env: NodeJS.ProcessEnv = process.env): Config {
     embeddingModel: c.EMBEDDING_MODEL,
     logLevel: c.LOG_LEVEL,
     answerResults: c.ANSWER_RESULTS,
+    discord: c.DISCORD_TOKEN
+      ? {
+          token: c.DISCORD_TOKEN,
+          clientId: c.DISCORD_CLIENT_ID!,
+          guildId: c.DISCORD_GUILD_ID,
+          apiUrl: c.DISCORD_API_URL.replace(/\/+$/, ''),
+          cooldownSeconds: c.COOLDOWN_SECONDS,
+        }
+      : undefined,
   };
 }

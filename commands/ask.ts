@@ -1,0 +1,53 @@
+import { SlashCommandBuilder, type ButtonInteraction, type ChatInputCommandInteraction } from 'discord.js';
+import { MAX_QUESTION_LENGTH } from '../src/answers/question.js';
+import type { BotContext, CommandOutcome } from '../src/discord/context.js';
+import { deferReply, respond, respondPrivately } from '../src/discord/respond.js';
+import { askMessage } from '../src/rendering/discord.js';
+
+const MORE = 'more';
+
+export const data = new SlashCommandBuilder()
+  .setName('ask')
+  .setDescription('Ask a question: get quoted passages from the news articles, with their sources')
+  .addStringOption((o) => o.setName('question').setDescription('Your question').setRequired(true).setMaxLength(MAX_QUESTION_LENGTH))
+  .addIntegerOption((o) => o.setName('results').setDescription('How many passages (1-5, default 3)').setMinValue(1).setMaxValue(5));
+
+export async function execute(interaction: ChatInputCommandInteraction, { engine, pages }: BotContext): Promise<CommandOutcome> {
+  await deferReply(interaction);
+  const question = interaction.options.getString('question', true);
+  const results = interaction.options.getInteger('results') ?? 3;
+  return answerPage(interaction, { engine, question, results, offset: 0, pages });
+}
+
+async function answerPage(
+  interaction: ChatInputCommandInteraction | ButtonInteraction,
+  { engine, pages, question, results, offset }: Pick<BotContext, 'engine' | 'pages'> & { question: string; results: number; offset: number },
+): Promise<CommandOutcome> {
+  const answer = await engine.ask(question, { results, offset });
+  const moreId =
+    answer.kind === 'answer' && answer.hasMore
+      ? `${MORE}:${pages.save({ question: answer.question, results, userId: interaction.user.id })}:${offset + results}`
+      : undefined;
+  await respond(interaction, askMessage(answer, moreId));
+  return answer.kind === 'answer' ? { results: answer.passages.length } : { results: 0, refusal: true };
+}
+
+/** The "More passages" button: the next page of the same answer, for the person who asked. */
+export const button = {
+  prefix: MORE,
+  async handle(interaction: ButtonInteraction, { engine, pages }: BotContext): Promise<CommandOutcome> {
+    const [, key, offsetText] = interaction.customId.split(':');
+    const page = key ? pages.get(key) : undefined;
+    const offset = Number(offsetText);
+    if (!page || !Number.isInteger(offset)) {
+      await respondPrivately(interaction, 'This button has expired. Ask again with /ask.');
+      return { results: 0, refusal: true };
+    }
+    if (page.userId !== interaction.user.id) {
+      await respondPrivately(interaction, 'Only the person who asked can page through this answer. Ask your own with /ask.');
+      return { results: 0, refusal: true };
+    }
+    await deferReply(interaction);
+    return answerPage(interaction, { engine, pages, question: page.question, results: page.results, offset });
+  },
+};

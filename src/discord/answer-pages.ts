@@ -1,0 +1,34 @@
+import { randomBytes } from 'node:crypto';
+
+export interface AnswerPage {
+  question: string;
+  results: number;
+  userId: string;
+}
+
+/** How long a "more" button keeps working, and how many questions are remembered. */
+export const PAGE_TTL_MS = 15 * 60 * 1000;
+const MAX_PAGES = 1000;
+
+/** Questions behind "more" buttons, in memory: a button outlives neither a restart nor 15 minutes. */
+export class AnswerPages {
+  private readonly pages = new Map<string, AnswerPage & { expires: number }>();
+
+  constructor(private readonly now: () => number = Date.now) {}
+
+  save(page: AnswerPage): string {
+    const key = randomBytes(6).toString('base64url');
+    this.pages.set(key, { ...page, expires: this.now() + PAGE_TTL_MS });
+    while (this.pages.size > MAX_PAGES) this.pages.delete(this.pages.keys().next().value!);
+    return key;
+  }
+
+  get(key: string): AnswerPage | undefined {
+    const page = this.pages.get(key);
+    if (!page || page.expires < this.now()) {
+      this.pages.delete(key);
+      return undefined;
+    }
+    return page;
+  }
+}

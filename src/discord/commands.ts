@@ -1,0 +1,17 @@
+import { createHash } from 'node:crypto';
+import * as ask from '../../commands/ask.js';
+import * as summary from '../../commands/summary.js';
+import * as who from '../../commands/who.js';
+import type { SlashCommand } from './context.js';
+
+/** Every slash command of the bot, by name. */
+export const COMMANDS: ReadonlyMap<string, SlashCommand> = new Map(([ask, summary, who] as SlashCommand[]).map((c) => [c.data.name, c]));
+
+export function commandDefinitions() {
+  return [...COMMANDS.values()].map((c) => c.data.toJSON());
+}
+
+/** Changes whenever a definition changes: deployment is skipped while it stays the same. */
+export function definitionsHash(): string {
+  return createHash('sha256').update(JSON.stringify(commandDefinitions())).digest('hex').slice(0, 16);
+}

@@ -1,0 +1,115 @@
+/**
+ * The answer model as Discord messages: one embed per passage, quotes as blockquotes, the title
+ * linked to its source, outlet and date (a Discord timestamp). Limits are applied by
+ * `src/discord/respond.ts` when the message is sent.
+ */
+import { ButtonStyle, ComponentType, escapeMarkdown, type APIEmbed } from 'discord.js';
+import type { AskResult, Citation, Refusal, SummaryResult, WhoResult } from '../answers/answer.js';
+import type { ReplyPayload } from '../discord/respond.js';
+import { outletLine } from './format.js';
+
+const ACCENT = 0x2f6fde;
+
+/** Markdown in article text or questions is shown as written, never interpreted (links and headings included). */
+export function escapeText(text: string): string {
+  return escapeMarkdown(text, { maskedLink: true, heading: true, bulletedList: true, numberedList: true });
+}
+
+function blockquote(sentences: string[]): string {
+  return sentences.map((s) => `> ${escapeText(s)}`).join('\n');
+}
+
+/** "The Straits Times (Reuters) · <t:…:D>", and the file when there is no link. */
+function sourceLine(citation: Citation, where?: string): string {
+  const parts = [outletLine(citation) && escapeText(outletLine(citation)!), citation.date && discordDate(citation.date)].filter(Boolean);
+  if (!citation.url) parts.push(`source: ${escapeText(citation.file)}${where ? ` ${where}` : ''}`);
+  return parts.join(' · ');
+}
+
+/** A Discord timestamp (shown in each reader's locale) for a YYYY-MM-DD date. */
+export function discordDate(date: string): string {
+  return `<t:${Math.floor(Date.parse(`${date}T12:00:00Z`) / 1000)}:D>`;
+}
+
+function linked(embed: APIEmbed, citation: Citation): APIEmbed {
+  return citation.url ? { ...embed, url: citation.url } : embed;
+}
+
+function refusalMessage(refusal: Refusal): ReplyPayload {
+  const suggestions = refusal.suggestions?.length ? `\nDid you mean: ${refusal.suggestions.map(escapeText).join(' · ')}` : '';
+  return { content: `${escapeText(refusal.message)}${suggestions}` };
+}
+
+/** The /ask answer; `moreId` adds the button that shows the next passages. */
+export function askMessage(result: AskResult, moreId?: string): ReplyPayload {
+  if (result.kind === 'refusal') return refusalMessage(result);
+  const embeds: APIEmbed[] = result.passages.map((passage, i) =>
+    linked(
+      {
+        color: ACCENT,
+        title: escapeText(passage.citation.title),
+        description: `${blockquote(passage.quote)}\n\n${sourceLine(passage.citation, `(paragraph ${passage.position + 1})`)}`,
+        footer: { text: `Passage ${result.offset + i + 1}` },
+      },
+      passage.citation,
+    ),
+  );
+  return {
+    content: `**Q:** ${escapeText(result.question)}`,
+    embeds,
+    components:
+      result.hasMore && moreId
+        ? [{ type: ComponentType.ActionRow, components: [{ type: ComponentType.Button, style: ButtonStyle.Secondary, label: 'More passages', custom_id: moreId }] }]
+        : [],
+  };
+}
+
+export function summaryMessage(result: SummaryResult): ReplyPayload {
+  if (result.kind === 'refusal') return refusalMessage(result);
+  if (result.kind === 'summary') {
+    return {
+      embeds: [
+        linked(
+          { color: ACCENT, title: escapeText(result.citation.title), description: `${blockquote(result.sentences)}\n\n${sourceLine(result.citation)}`, footer: { text: 'Summary: sentences quoted from the article' } },
+          result.citation,
+        ),
+      ],
+    };
+  }
+  return {
+    content: `**Digest:** ${escapeText(result.topic)}`,
+    embeds: result.items.map((item) =>
+      linked({ color: ACCENT, title: escapeText(item.citation.title), description: `${blockquote(item.sentences)}\n\n${sourceLine(item.citation)}` }, item.citation),
+    ),
+  };
+}
+
+export function whoMessage(result: WhoResult): ReplyPayload {
+  if (result.kind === 'refusal') return refusalMessage(result);
+  if (result.kind === 'people') {
+    if (result.people.length === 0) return { content: 'No people are named in the articles yet.' };
+    const lines = result.people.map(
+      (p, i) => `${i + 1}. **${escapeText(p.name)}**${p.role ? ` — ${escapeText(p.role)}` : ''} (${p.articles} article${p.articles === 1 ? '' : 's'})`,
+    );
+    return { embeds: [{ color: ACCENT, title: 'Most mentioned people', description: lines.join('\n') }] };
+  }
+  const cite = (c: Citation) => (c.url ? `[${escapeText(c.title)}](${c.url})` : escapeText(c.title)) + ` · ${sourceLine(c)}`;
+  const fields = [
+    ...result.roles.map((r) => ({ name: escapeText(r.role), value: `${blockquote([r.sentence])}\n${cite(r.citation)}` })),
+    {
+      name: `Mentioned in ${result.articles.length} article${result.articles.length === 1 ? '' : 's'} (newest first)`,
+      value: result.articles.map((a) => `• ${cite(a.citation)}`).join('\n'),
+    },
+    ...result.quotes.map((q, i) => ({ name: i === 0 ? 'In their own words' : '\u200b', value: `${blockquote([q.text])}\n${cite(q.citation)}` })),
+  ];
+  return {
+    embeds: [
+      {
+        color: ACCENT,
+        title: escapeText(result.name),
+        description: result.aliases.length ? `Also named: ${result.aliases.map(escapeText).join(', ')}` : undefined,
+        fields,
+      },
+    ],
+  };
+}
