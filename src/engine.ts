@@ -2,7 +2,7 @@ import type { Answer, AskResult, Citation, Passage, SummaryResult, WhoResult } f
 import { articleSearch, findArticle, newestFirst } from './answers/find-article.js';
 import { mainRole, PeopleIndex, type Person } from './people/people-index.js';
 import { selectSentences } from './answers/summarize.js';
-import { cleanQuestion } from './answers/question.js';
+import { cleanQuestion, searchText } from './answers/question.js';
 import { pickQuote, scoreSentences, sentencesOf, termCoverage } from './answers/quotes.js';
 import { sourceReference } from './articles/article.js';
 import type { Embedder } from './embedding/embedder.js';
@@ -82,10 +82,11 @@ export class Engine {
 
   async ask(rawQuestion: string, options: AskOptions = {}): Promise<AskResult> {
     const question = cleanQuestion(rawQuestion);
+    const query = searchText(question);
     const results = options.results ?? 3;
     const offset = options.offset ?? 0;
-    const [vector] = await this.embedder.embed([question]);
-    const hits = this.retriever.search(question, vector!, MAX_RANKED, options.mode).filter((hit) => this.isRelevant(question, hit));
+    const [vector] = await this.embedder.embed([query]);
+    const hits = this.retriever.search(query, vector!, MAX_RANKED, options.mode).filter((hit) => this.isRelevant(query, hit));
     if (hits.length <= offset) {
       return {
         kind: 'refusal',
@@ -100,7 +101,7 @@ export class Engine {
     const answer: Answer = {
       kind: 'answer',
       question,
-      passages: await this.passages(question, page),
+      passages: await this.passages(query, page),
       offset,
       hasMore: hits.length > offset + results,
     };
@@ -135,17 +136,18 @@ export class Engine {
   /** The best sentence or two from each of the articles that best match a topic. */
   async digest(rawTopic: string): Promise<SummaryResult> {
     const topic = cleanQuestion(rawTopic);
-    const [vector] = await this.embedder.embed([topic]);
+    const query = searchText(topic);
+    const [vector] = await this.embedder.embed([query]);
     const bestHitPerArticle = new Map<string, Hit>();
-    for (const hit of this.retriever.search(topic, vector!, MAX_RANKED * 2)) {
+    for (const hit of this.retriever.search(query, vector!, MAX_RANKED * 2)) {
       const articleId = this.snapshot.paragraphs[hit.row]!.articleId;
-      if (!bestHitPerArticle.has(articleId) && this.isRelevant(topic, hit)) bestHitPerArticle.set(articleId, hit);
+      if (!bestHitPerArticle.has(articleId) && this.isRelevant(query, hit)) bestHitPerArticle.set(articleId, hit);
     }
     const hits = [...bestHitPerArticle.values()].slice(0, DIGEST_ARTICLES);
     if (hits.length === 0) {
       return { kind: 'refusal', question: topic, message: 'The articles I have do not cover this topic.' };
     }
-    const passages = await this.passages(topic, hits);
+    const passages = await this.passages(query, hits);
     return { kind: 'digest', topic, items: passages.map((p) => ({ citation: p.citation, sentences: p.quote })) };
   }
 

@@ -60,6 +60,7 @@ describe('answers on the seed article', () => {
     await expect(engine.ask('   \u200b ')).rejects.toThrow(UserError);
     await expect(engine.ask('why '.repeat(100))).rejects.toThrow(/too long \(\d+ characters; at most 300\)/);
     await expect(engine.ask('🙂🙂🙂')).rejects.toThrow(/no letters or digits/);
+    await expect(engine.ask('@everyone <@123456789012345678> <#223456789012345678>')).rejects.toThrow(/no letters or digits/);
   });
 
   it('renders the answer for the terminal with quotes and the file reference', async () => {

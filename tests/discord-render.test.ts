@@ -1,0 +1,84 @@
+import { describe, expect, it } from 'vitest';
+import type { Answer } from '../src/answers/answer.js';
+import {
+  MAX_CONTENT_LENGTH,
+  MAX_EMBEDS_PER_MESSAGE,
+  MAX_EMBEDS_TOTAL_LENGTH,
+  MAX_EMBED_DESCRIPTION_LENGTH,
+  MAX_EMBED_FIELDS,
+  MAX_FIELD_VALUE_LENGTH,
+} from '../src/discord/limits.js';
+import { embedLength, withinLimits } from '../src/discord/respond.js';
+import { truncateAtSentence } from '../src/discord/truncate.js';
+import { askMessage, escapeText } from '../src/rendering/discord.js';
+
+const sentence = (i: number) => `Sentence number ${i} says something about the talks in Abu Dhabi.`;
+const prose = (count: number) => Array.from({ length: count }, (_, i) => sentence(i)).join(' ');
+
+describe('Discord limits', () => {
+  it('truncates at a sentence boundary with an ellipsis', () => {
+    const text = prose(10);
+    const cut = truncateAtSentence(text, 150);
+    expect(cut.length).toBeLessThanOrEqual(150);
+    expect(cut).toBe(`${sentence(0)} ${sentence(1)} …`);
+    expect(truncateAtSentence('short', 150)).toBe('short');
+    expect(truncateAtSentence('x'.repeat(500), 100)).toHaveLength(100);
+  });
+
+  it('enforces every limit on an oversized reply', () => {
+    const long = prose(120);
+    const safe = withinLimits({
+      content: long,
+      embeds: Array.from({ length: 12 }, () => ({
+        title: long,
+        description: long,
+        fields: Array.from({ length: 30 }, (_, i) => ({ name: `Field ${i}`, value: long })),
+      })),
+    });
+    expect(safe.content!.length).toBeLessThanOrEqual(MAX_CONTENT_LENGTH);
+    expect(safe.content!.endsWith('…')).toBe(true);
+    expect(safe.embeds!.length).toBeLessThanOrEqual(MAX_EMBEDS_PER_MESSAGE);
+    for (const embed of safe.embeds!) {
+      expect(embed.title!.length).toBeLessThanOrEqual(256);
+      expect(embed.description!.length).toBeLessThanOrEqual(MAX_EMBED_DESCRIPTION_LENGTH);
+      expect(embed.fields!.length).toBeLessThanOrEqual(MAX_EMBED_FIELDS);
+      for (const field of embed.fields!) expect(field.value.length).toBeLessThanOrEqual(MAX_FIELD_VALUE_LENGTH);
+    }
+    expect(safe.embeds!.reduce((sum, e) => sum + embedLength(e), 0)).toBeLessThanOrEqual(MAX_EMBEDS_TOTAL_LENGTH);
+    expect(safe.embeds!.length).toBeGreaterThan(0);
+  });
+});
+
+describe('Discord rendering', () => {
+  it('shows markdown, masked links and headings as written, never interpreted', () => {
+    expect(escapeText('**bold** [click](https://evil.example) # title')).toBe('\\*\\*bold\\*\\* \\[click](https://evil.example) # title');
+    expect(escapeText('# Heading')).toBe('\\# Heading');
+  });
+
+  it('renders passages as quoted excerpts with the title, outlet, Discord date and file reference', () => {
+    const answer: Answer = {
+      kind: 'answer',
+      question: 'Who leads the team? @everyone',
+      offset: 0,
+      hasMore: true,
+      passages: [
+        {
+          citation: { articleId: 'a', title: 'Talks in *Abu Dhabi*', outlet: 'The Straits Times', agency: 'Reuters', date: '2026-01-23', file: 'seeds/a.txt' },
+          position: 2,
+          paragraph: 'He said Admiral Igor Kostyukov would head the team.',
+          quote: ['He said Admiral Igor Kostyukov would head the team.'],
+          score: 1,
+        },
+      ],
+    };
+    const message = askMessage(answer, 'more:key:3');
+    expect(message.content).toBe('**Q:** Who leads the team? @everyone');
+    expect(message.embeds![0]).toMatchObject({
+      title: 'Talks in \\*Abu Dhabi\\*',
+      description: '> He said Admiral Igor Kostyukov would head the team.\n\nThe Straits Times (Reuters) · <t:1769169600:D> · source: seeds/a.txt (paragraph 3)',
+      footer: { text: 'Passage 1' },
+    });
+    expect(message.embeds![0]!.url).toBeUndefined();
+    expect(JSON.stringify(message.components)).toContain('more:key:3');
+  });
+});
