@@ -9,7 +9,7 @@ import { ApplicationCommandOptionType as Option } from 'discord.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DiscordConfig } from '../src/config/config.js';
 import { startBot, type RunningBot } from '../src/discord/bot.js';
-import { deployCommands } from '../src/discord/deploy.js';
+import { deployCommands, deployIfChanged } from '../src/discord/deploy.js';
 import {
   MAX_CONTENT_LENGTH,
   MAX_EMBEDS_TOTAL_LENGTH,
@@ -80,8 +80,11 @@ describe('the bot against a Discord-compatible server', () => {
     const ask = double.registeredCommands(double.guildId)!.find((c) => c.name === 'ask');
     expect(ask.options.map((o: { name: string }) => o.name)).toEqual(['question', 'results']);
     expect(await deployCommands(discordConfig())).toBe(3);
-    const puts = double.requests.filter((r) => r.method === 'PUT' && r.path.endsWith('/commands'));
-    expect(puts).toHaveLength(2);
+    const puts = () => double.requests.filter((r) => r.method === 'PUT' && r.path.endsWith('/commands'));
+    expect(puts()).toHaveLength(2);
+    // At the next start, unchanged definitions are not sent again.
+    expect(await deployIfChanged(discordConfig(), root, createLogger('silent'))).toBe(false);
+    expect(puts()).toHaveLength(2);
   });
 
   it('identifies with the Guilds intent only', () => {
