@@ -40,26 +40,48 @@ function makeEmbedder(modelId: string, checksum: string, dimensions: number, ext
     checksum,
     dimensions,
     async embed(texts) {
-      const vectors: Float32Array[] = [];
-      for (let start = 0; start < texts.length; start += BATCH_SIZE) {
-        vectors.push(...(await embedBatch(extractor, texts.slice(start, start + BATCH_SIZE))));
+      // Batches of similar lengths waste little on padding; results go back in input order.
+      const order = texts.map((_, i) => i).sort((a, b) => texts[a]!.length - texts[b]!.length);
+      const vectors = new Array<Float32Array>(texts.length);
+      for (let start = 0; start < order.length; start += BATCH_SIZE) {
+        const batch = order.slice(start, start + BATCH_SIZE);
+        const embedded = await embedBatch(extractor, batch.map((i) => texts[i]!));
+        batch.forEach((i, k) => (vectors[i] = embedded[k]!));
       }
       return vectors;
     },
   };
 }
 
+/**
+ * The feature-extraction pipeline's own tokenizer and model, then mean pooling and L2
+ * normalisation here: transformers.js pools in a loop that converts the BigInt attention mask
+ * for every dimension of every token (0.6 s for 64 long paragraphs); reading the mask once per
+ * token gives the same vectors in a fraction of the time.
+ */
 async function embedBatch(extractor: Pipeline, texts: string[]): Promise<Float32Array[]> {
   // An empty string tokenises to no token at all, which the graph cannot take.
-  const inputs = texts.map((t) => (t.trim() === '' ? '.' : t));
-  const output = await extractor(inputs, { pooling: 'mean', normalize: true });
-  const [rows, dims] = output.dims as [number, number];
-  const data = output.data as Float32Array;
+  const inputs = extractor.tokenizer(
+    texts.map((t) => (t.trim() === '' ? '.' : t)),
+    { padding: true, truncation: true },
+  );
+  const { last_hidden_state: hidden } = await extractor.model(inputs);
+  const [rows, tokens, dims] = hidden.dims as [number, number, number];
+  const data = hidden.data as Float32Array;
+  const mask = inputs.attention_mask.data as BigInt64Array;
   const vectors: Float32Array[] = [];
   for (let r = 0; r < rows; r++) {
-    const vector = data.slice(r * dims, (r + 1) * dims);
-    // Mean of zero rows (only unknown words) normalises to NaN: that text carries no meaning.
-    if (Number.isNaN(vector[0])) vector.fill(0);
+    const vector = new Float32Array(dims);
+    for (let t = 0; t < tokens; t++) {
+      if (mask[r * tokens + t] === 0n) continue;
+      const offset = (r * tokens + t) * dims;
+      for (let d = 0; d < dims; d++) vector[d]! += data[offset + d]!;
+    }
+    // The mean's divisor cancels in normalisation; a text of unknown words only stays all zeros, never NaN.
+    let norm = 0;
+    for (let d = 0; d < dims; d++) norm += vector[d]! * vector[d]!;
+    norm = Math.sqrt(norm);
+    if (norm > 0) for (let d = 0; d < dims; d++) vector[d]! /= norm;
     vectors.push(vector);
   }
   return vectors;
