@@ -77,7 +77,12 @@ export class Engine {
   /** Retrieval alone: ranked paragraphs for a question (used by the evaluation and the benchmark). */
   async retrieve(question: string, k: number, mode: RetrievalMode = 'hybrid'): Promise<Hit[]> {
     const [vector] = await this.embedder.embed([question]);
-    return this.retriever.search(question, vector!, k, mode);
+    return this.retrieveByVector(question, vector!, k, mode);
+  }
+
+  /** Retrieval with an already embedded question. */
+  retrieveByVector(question: string, vector: Float32Array, k: number, mode: RetrievalMode = 'hybrid'): Hit[] {
+    return this.retriever.search(question, vector, k, mode);
   }
 
   async ask(rawQuestion: string, options: AskOptions = {}): Promise<AskResult> {

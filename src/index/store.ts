@@ -11,7 +11,7 @@
  *     paragraphs.json, vectors.f32  row-aligned mirror of index.json for fast loading and scanning
  */
 import { existsSync } from 'node:fs';
-import { copyFile, mkdir, open, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, open, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { LocalIndex } from 'vectra';
 import type { Article } from '../articles/article.js';
@@ -118,31 +118,17 @@ export async function writeGeneration(indexDir: string, previous: Snapshot | und
   await rm(staging, { recursive: true, force: true });
   await mkdir(staging, { recursive: true });
 
-  const vectra = new LocalIndex<VectraMetadata>(staging);
-  if (previous && existsSync(path.join(previous.dir, 'index.json'))) {
-    await copyFile(path.join(previous.dir, 'index.json'), path.join(staging, 'index.json'));
-  } else {
-    await vectra.createIndex({ version: 1, deleteIfExists: true });
-  }
   const { dimensions } = change.model;
   const keptRows: number[] = [];
-  await vectra.beginUpdate();
   previous?.paragraphs.forEach((p, row) => {
     if (!change.dropArticleIds.has(p.articleId)) keptRows.push(row);
   });
-  for (const p of previous?.paragraphs ?? []) {
-    if (change.dropArticleIds.has(p.articleId)) await vectra.deleteItem(paragraphId(p));
-  }
-  for (const [i, p] of change.newParagraphs.entries()) {
-    await vectra.insertItem({ id: paragraphId(p), vector: Array.from(change.newVectors[i]!), metadata: { ...p } });
-  }
-  await vectra.endUpdate();
-
   const paragraphs = [...keptRows.map((row) => previous!.paragraphs[row]!), ...change.newParagraphs];
   const vectors = new Float32Array(paragraphs.length * dimensions);
   keptRows.forEach((row, i) => vectors.set(previous!.vectors.subarray(row * dimensions, (row + 1) * dimensions), i * dimensions));
   change.newVectors.forEach((v, i) => vectors.set(v, (keptRows.length + i) * dimensions));
 
+  await writeVectraIndex(path.join(staging, 'index.json'), paragraphs, vectors, dimensions);
   const manifest: Manifest = { version: 1, generation, createdAt: new Date().toISOString(), model: change.model, articles: change.articles };
   await writeDurably(path.join(staging, 'paragraphs.json'), JSON.stringify(paragraphs));
   await writeDurably(path.join(staging, 'vectors.f32'), new Uint8Array(vectors.buffer));
@@ -154,6 +140,31 @@ export async function writeGeneration(indexDir: string, previous: Snapshot | und
   await rename(path.join(indexDir, `${POINTER}.tmp`), path.join(indexDir, POINTER));
   await removeOldGenerations(indexDir, generation);
   return { dir, manifest, paragraphs, vectors, people: change.people };
+}
+
+/**
+ * Writes vectra's `index.json` (format version 1: items of id, metadata, vector and norm) in one
+ * pass. vectra's own `insertItem` checks every existing id on each insert, which makes a first
+ * ingest quadratic (minutes at 100,000 paragraphs); the file it reads back is the same.
+ */
+async function writeVectraIndex(file: string, paragraphs: Paragraph[], vectors: Float32Array, dimensions: number): Promise<void> {
+  const handle = await open(file, 'w');
+  try {
+    await handle.write('{"version":1,"metadata_config":{},"items":[');
+    const chunk: string[] = [];
+    for (let row = 0; row < paragraphs.length; row++) {
+      const p = paragraphs[row]!;
+      const vector = Array.from(vectors.subarray(row * dimensions, (row + 1) * dimensions), (x) => Number(x.toPrecision(9)));
+      const norm = Math.sqrt(vector.reduce((sum, x) => sum + x * x, 0));
+      const metadata: VectraMetadata = { articleId: p.articleId, position: p.position, text: p.text };
+      chunk.push(`${row ? ',' : ''}${JSON.stringify({ id: paragraphId(p), metadata, vector, norm })}`);
+      if (chunk.length === 2000) await handle.write(chunk.splice(0).join(''));
+    }
+    await handle.write(`${chunk.join('')}]}`);
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
 }
 
 async function writeDurably(file: string, data: string | Uint8Array): Promise<void> {

@@ -3,38 +3,46 @@ import { terms } from './terms.js';
 const K1 = 1.2;
 const B = 0.75;
 
-export interface Scored {
-  row: number;
-  score: number;
-}
-
-/** An inverted index over the paragraphs, built once per index generation. */
+/**
+ * An inverted index over the paragraphs, built once per index generation. Each posting keeps
+ * its precomputed term-frequency factor, so a query only multiplies by idf and adds.
+ */
 export class Bm25Index {
-  private readonly postings = new Map<string, { rows: number[]; counts: number[] }>();
-  private readonly lengths: Float32Array;
-  private readonly averageLength: number;
+  private readonly postings = new Map<string, { rows: Int32Array; weights: Float32Array }>();
+  readonly size: number;
+  /** Reused between queries: scores, and the rows a query touched (to clear them next time). */
+  private readonly scores: Float32Array;
+  private touched: Int32Array = new Int32Array(0);
+  private touchedCount = 0;
 
   constructor(texts: readonly string[]) {
-    this.lengths = new Float32Array(texts.length);
+    this.size = texts.length;
+    this.scores = new Float32Array(texts.length);
+    const lists = new Map<string, { rows: number[]; counts: number[] }>();
+    const lengths = new Float32Array(texts.length);
     let total = 0;
     texts.forEach((text, row) => {
       const counts = new Map<string, number>();
       const list = terms(text);
       for (const term of list) counts.set(term, (counts.get(term) ?? 0) + 1);
       for (const [term, count] of counts) {
-        let posting = this.postings.get(term);
-        if (!posting) this.postings.set(term, (posting = { rows: [], counts: [] }));
+        let posting = lists.get(term);
+        if (!posting) lists.set(term, (posting = { rows: [], counts: [] }));
         posting.rows.push(row);
         posting.counts.push(count);
       }
-      this.lengths[row] = list.length;
+      lengths[row] = list.length;
       total += list.length;
     });
-    this.averageLength = texts.length ? total / texts.length : 1;
-  }
-
-  get size(): number {
-    return this.lengths.length;
+    const averageLength = texts.length ? total / texts.length : 1;
+    for (const [term, { rows, counts }] of lists) {
+      const weights = new Float32Array(rows.length);
+      rows.forEach((row, i) => {
+        const tf = counts[i]!;
+        weights[i] = (tf * (K1 + 1)) / (tf + K1 * (1 - B + (B * lengths[row]!) / averageLength));
+      });
+      this.postings.set(term, { rows: Int32Array.from(rows), weights });
+    }
   }
 
   /** Inverse document frequency of a stemmed term (0 for an unknown term). */
@@ -44,19 +52,24 @@ export class Bm25Index {
     return Math.log(1 + (this.size - df + 0.5) / (df + 0.5));
   }
 
-  /** BM25 scores of every paragraph that shares a term with the query, unsorted. */
-  scoreAll(query: string): Map<number, number> {
-    const scores = new Map<number, number>();
-    for (const term of new Set(terms(query))) {
-      const posting = this.postings.get(term);
-      if (!posting) continue;
-      const idf = this.idf(term);
-      posting.rows.forEach((row, i) => {
-        const tf = posting.counts[i]!;
-        const norm = tf + K1 * (1 - B + (B * this.lengths[row]!) / this.averageLength);
-        scores.set(row, (scores.get(row) ?? 0) + (idf * tf * (K1 + 1)) / norm);
-      });
+  /**
+   * Scores every paragraph sharing a term with the query. The returned view is valid until the
+   * next call: `scores[row]` for any row, and `rows` for those with a non-zero score.
+   */
+  score(query: string): { scores: Float32Array; rows: Int32Array } {
+    for (let i = 0; i < this.touchedCount; i++) this.scores[this.touched[i]!] = 0;
+    this.touchedCount = 0;
+    const lists = [...new Set(terms(query))].map((t) => [this.postings.get(t), this.idf(t)] as const).filter(([p]) => p);
+    const bound = lists.reduce((sum, [p]) => sum + p!.rows.length, 0);
+    if (this.touched.length < bound) this.touched = new Int32Array(bound);
+    for (const [posting, idf] of lists) {
+      const { rows, weights } = posting!;
+      for (let i = 0; i < rows.length; i++) {
+        const row = rows[i]!;
+        if (this.scores[row] === 0) this.touched[this.touchedCount++] = row;
+        this.scores[row]! += idf * weights[i]!;
+      }
     }
-    return scores;
+    return { scores: this.scores, rows: this.touched.subarray(0, this.touchedCount) };
   }
 }

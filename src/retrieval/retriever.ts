@@ -34,9 +34,11 @@ export class Retriever {
   private readonly articleBm25: Bm25Index;
   private readonly articleOfRow: Int32Array;
   private readonly rowsOfArticle: number[][] = [];
+  private readonly denseBuffer: Float32Array;
 
   constructor(readonly snapshot: Snapshot) {
     this.bm25 = new Bm25Index(snapshot.paragraphs.map((p) => p.text));
+    this.denseBuffer = new Float32Array(snapshot.paragraphs.length);
     const articleIndex = new Map<string, number>();
     this.articleOfRow = new Int32Array(snapshot.paragraphs.length);
     snapshot.paragraphs.forEach((p, row) => {
@@ -54,40 +56,33 @@ export class Retriever {
   search(question: string, queryVector: Float32Array, k: number, mode: RetrievalMode = 'hybrid'): Hit[] {
     const { vectors, manifest, paragraphs } = this.snapshot;
     const dimensions = manifest.model.dimensions;
-    const lexical = this.bm25.scoreAll(question);
-    const denseOf = (row: number) => {
-      let dot = 0;
-      for (let i = 0; i < dimensions; i++) dot += vectors[row * dimensions + i]! * queryVector[i]!;
-      return dot;
-    };
-    const hit = (row: number, score: number): Hit => ({ row, score, dense: denseOf(row), bm25: lexical.get(row) ?? 0 });
+    const lexical = this.bm25.score(question);
+    const dense = denseScores(vectors, dimensions, queryVector, this.denseBuffer);
+    const hit = (row: number, score: number): Hit => ({ row, score, dense: dense[row]!, bm25: lexical.scores[row]! });
 
-    if (mode === 'bm25') return topK(k, lexical).map((r) => hit(r.row, r.score));
-    const dense = topK(mode === 'dense' ? k : POOL, denseScores(vectors, dimensions, queryVector));
-    if (mode === 'dense') return dense.map((r) => hit(r.row, r.score));
+    if (mode === 'bm25') return topK(k, lexical.scores, lexical.rows).map((r) => hit(r.row, r.score));
+    if (mode === 'dense') return topK(k, dense).map((r) => hit(r.row, r.score));
 
     const rrf = (rank: number | undefined) => (rank === undefined ? 0 : 1 / (RRF_K + rank + 1));
-    const lexicalPool = topK(POOL, lexical);
-    const articles = topK(ARTICLE_POOL, this.articleBm25.scoreAll(question));
+    const lexicalPool = topK(POOL, lexical.scores, lexical.rows);
+    const articleScores = this.articleBm25.score(question);
+    const articles = topK(ARTICLE_POOL, articleScores.scores, articleScores.rows);
     const articleRank = rankMap(articles);
-    const candidates = new Set([...dense, ...lexicalPool].map((r) => r.row).concat(articles.flatMap((a) => this.rowsOfArticle[a.row]!)));
+    const candidates = [
+      ...new Set([...topK(POOL, dense), ...lexicalPool].map((r) => r.row).concat(articles.flatMap((a) => this.rowsOfArticle[a.row]!))),
+    ];
     const maxLexical = Math.max(1e-9, lexicalPool[0]?.score ?? 0);
-    const paragraphRank = rankMap(
-      topK(
-        POOL,
-        [...candidates].map((row): [number, number] => [
-          row,
-          WEIGHTS.lexical * ((lexical.get(row) ?? 0) / maxLexical) + (1 - WEIGHTS.lexical) * denseOf(row),
-        ]),
-      ),
-    );
-    const fused: [number, number][] = [...candidates].map((row) => [
-      row,
-      WEIGHTS.paragraph * rrf(paragraphRank.get(row)) +
+    const mixed = new Float64Array(paragraphs.length);
+    for (const row of candidates) mixed[row] = WEIGHTS.lexical * (lexical.scores[row]! / maxLexical) + (1 - WEIGHTS.lexical) * dense[row]!;
+    const paragraphRank = rankMap(topK(POOL, mixed, candidates));
+    const fused = new Float64Array(paragraphs.length);
+    for (const row of candidates) {
+      fused[row] =
+        WEIGHTS.paragraph * rrf(paragraphRank.get(row)) +
         WEIGHTS.article * rrf(articleRank.get(this.articleOfRow[row]!)) +
-        WEIGHTS.position * rrf(paragraphs[row]!.position),
-    ]);
-    return topK(k, fused).map((r) => hit(r.row, r.score));
+        WEIGHTS.position * rrf(paragraphs[row]!.position);
+    }
+    return topK(k, fused, candidates).map((r) => hit(r.row, r.score));
   }
 }
 

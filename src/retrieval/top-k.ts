@@ -3,46 +3,70 @@ export interface Ranked {
   score: number;
 }
 
-/** The k best (highest score) entries, best first, by a bounded min-heap instead of a full sort. */
-export function topK(k: number, scores: Iterable<[number, number]>): Ranked[] {
-  const heap: Ranked[] = [];
-  const less = (a: Ranked, b: Ranked) => a.score < b.score || (a.score === b.score && a.row > b.row);
-  const siftDown = (i: number) => {
-    for (;;) {
-      const l = 2 * i + 1;
-      const r = l + 1;
-      let m = i;
-      if (l < heap.length && less(heap[l]!, heap[m]!)) m = l;
-      if (r < heap.length && less(heap[r]!, heap[m]!)) m = r;
-      if (m === i) return;
-      [heap[i], heap[m]] = [heap[m]!, heap[i]!];
-      i = m;
-    }
-  };
-  for (const [row, score] of scores) {
-    const entry = { row, score };
-    if (heap.length < k) {
-      heap.push(entry);
-      for (let i = heap.length - 1; i > 0; ) {
-        const parent = (i - 1) >> 1;
-        if (!less(heap[i]!, heap[parent]!)) break;
-        [heap[i], heap[parent]] = [heap[parent]!, heap[i]!];
-        i = parent;
+/**
+ * The k best rows (highest score), best first, by a bounded min-heap instead of a full sort.
+ * `rows` limits the candidates (all rows of `scores` when omitted).
+ */
+export function topK(k: number, scores: ArrayLike<number>, rows?: ArrayLike<number>): Ranked[] {
+  const count = rows ? rows.length : scores.length;
+  const heapRows = new Int32Array(Math.max(0, Math.min(k, count)));
+  const heapScores = new Float64Array(heapRows.length);
+  let size = 0;
+  // a is worse than b: lower score, or equal score and later row.
+  const worse = (sa: number, ra: number, sb: number, rb: number) => sa < sb || (sa === sb && ra > rb);
+  for (let i = 0; i < count; i++) {
+    const row = rows ? rows[i]! : i;
+    const score = scores[row]!;
+    if (size < heapRows.length) {
+      let at = size++;
+      while (at > 0) {
+        const parent = (at - 1) >> 1;
+        if (!worse(score, row, heapScores[parent]!, heapRows[parent]!)) break;
+        heapRows[at] = heapRows[parent]!;
+        heapScores[at] = heapScores[parent]!;
+        at = parent;
       }
-    } else if (k > 0 && less(heap[0]!, entry)) {
-      heap[0] = entry;
-      siftDown(0);
+      heapRows[at] = row;
+      heapScores[at] = score;
+    } else if (size > 0 && worse(heapScores[0]!, heapRows[0]!, score, row)) {
+      let at = 0;
+      for (;;) {
+        const left = 2 * at + 1;
+        if (left >= size) break;
+        const right = left + 1;
+        const child = right < size && worse(heapScores[right]!, heapRows[right]!, heapScores[left]!, heapRows[left]!) ? right : left;
+        if (!worse(heapScores[child]!, heapRows[child]!, score, row)) break;
+        heapRows[at] = heapRows[child]!;
+        heapScores[at] = heapScores[child]!;
+        at = child;
+      }
+      heapRows[at] = row;
+      heapScores[at] = score;
     }
   }
-  return heap.sort((a, b) => b.score - a.score || a.row - b.row);
+  const ranked: Ranked[] = [];
+  for (let i = 0; i < size; i++) ranked.push({ row: heapRows[i]!, score: heapScores[i]! });
+  return ranked.sort((a, b) => b.score - a.score || a.row - b.row);
 }
 
-/** Cosine scores of every row against a unit query vector (rows are unit vectors, so a dot product). */
-export function* denseScores(vectors: Float32Array, dimensions: number, query: Float32Array): Generator<[number, number]> {
+/** Cosine scores of every row against a unit query vector (rows are unit vectors: dot products). */
+export function denseScores(vectors: Float32Array, dimensions: number, query: Float32Array, into?: Float32Array): Float32Array {
   const rows = vectors.length / dimensions;
+  const scores = into ?? new Float32Array(rows);
   for (let row = 0, offset = 0; row < rows; row++, offset += dimensions) {
-    let dot = 0;
-    for (let d = 0; d < dimensions; d++) dot += vectors[offset + d]! * query[d]!;
-    yield [row, dot];
+    let a = 0;
+    let b = 0;
+    let c = 0;
+    let d = 0;
+    let i = 0;
+    for (; i + 3 < dimensions; i += 4) {
+      a += vectors[offset + i]! * query[i]!;
+      b += vectors[offset + i + 1]! * query[i + 1]!;
+      c += vectors[offset + i + 2]! * query[i + 2]!;
+      d += vectors[offset + i + 3]! * query[i + 3]!;
+    }
+    for (; i < dimensions; i++) a += vectors[offset + i]! * query[i]!;
+    scores[row] = a + b + c + d;
   }
+  return scores;
 }

@@ -1,0 +1,162 @@
+/**
+ * npm run bench [-- --sizes 1000,10000,100000] [-- --json]
+ * Builds corpora of growing size from real news text, ingests each into a fresh index with the
+ * embedded model, and measures ingest, index size, cold start, retrieval and /ask latency, peak
+ * memory, and vectra's own queryItems on the same index, each in its own process.
+ */
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs, promisify } from 'node:util';
+import cliProgress from 'cli-progress';
+import { runMain } from '../src/console/runtime.js';
+import { loadDotEnv, parseConfig } from '../src/config/config.js';
+import { ensureWinkModel } from '../src/embedding/wink-model.js';
+import { UserError } from '../src/errors.js';
+
+const run = promisify(execFile);
+const EVAL_DIR = path.resolve('../shared/eval/dev');
+const TSX = path.resolve('node_modules/.bin/tsx');
+
+interface Source {
+  id: string;
+  title: string | null;
+  url: string | null;
+  date: string | null;
+  paragraphs: string[];
+}
+
+runMain(async () => {
+  const { values } = parseArgs({ options: { sizes: { type: 'string', default: '1000,10000,100000' }, json: { type: 'boolean', default: false } } });
+  const sizes = values.sizes!.split(',').map((s) => Number(s.trim()));
+  if (sizes.some((n) => !Number.isInteger(n) || n < 100)) throw new UserError('--sizes takes whole numbers of paragraphs, at least 100, e.g. --sizes 1000,10000');
+  loadDotEnv();
+  const { modelsDir } = parseConfig();
+  await ensureWinkModel(modelsDir);
+  const sources = await loadSources();
+  const questions = await loadQuestions(sources);
+  const work = await mkdtemp(path.join(os.tmpdir(), 'newsquote-bench-'));
+  const bar = values.json || !process.stderr.isTTY ? undefined : new cliProgress.SingleBar({ format: 'bench |{bar}| {value}/{total} steps  {step}', stream: process.stderr }, cliProgress.Presets.shades_classic);
+  bar?.start(sizes.length * 4, 0, { step: '' });
+  const step = (label: string) => (bar ? bar.increment({ step: label }) : process.stderr.write(`${label}\n`));
+  const results = [];
+  try {
+    await writeFile(path.join(work, 'questions.json'), JSON.stringify(questions));
+    for (const size of sizes) {
+      const corpus = path.join(work, `corpus-${size}.jsonl`);
+      const indexDir = path.join(work, `index-${size}`);
+      await writeFile(corpus, buildCorpus(sources, size));
+      step(`${size}: corpus written`);
+      const ingestRun = await worker(['ingest', corpus, indexDir], modelsDir);
+      step(`${size}: ingested`);
+      const reingest = await worker(['ingest', corpus, indexDir], modelsDir);
+      step(`${size}: re-ingested`);
+      const serve = await worker(['serve', indexDir, path.join(work, 'questions.json')], modelsDir);
+      step(`${size}: queried`);
+      results.push({
+        paragraphs: size,
+        ingest_per_s: Math.round(ingestRun.embedded / ingestRun.seconds),
+        index_mb: Math.round((await folderBytes(indexDir)) / 1024 / 102.4) / 10,
+        cold_start_ms: serve.cold_start_ms,
+        retrieve_p50_ms: serve.retrieve_p50_ms,
+        retrieve_p95_ms: serve.retrieve_p95_ms,
+        ask_p50_ms: serve.ask_p50_ms,
+        ask_p95_ms: serve.ask_p95_ms,
+        vectra_query_p50_ms: serve.vectra_query_p50_ms,
+        speedup_vs_vectra: Math.round((serve.vectra_query_p50_ms / serve.retrieve_p50_ms) * 10) / 10,
+        rss_mb: serve.rss_mb,
+        ingest_rss_mb: ingestRun.rss_mb,
+        reingest_s: Math.round(reingest.seconds * 100) / 100,
+        questions: serve.questions,
+      });
+    }
+  } finally {
+    bar?.stop();
+    await rm(work, { recursive: true, force: true });
+  }
+  if (values.json) process.stdout.write(`${JSON.stringify({ sizes: results })}\n`);
+  else printTable(results);
+});
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+async function worker(args: string[], modelsDir: string): Promise<any> {
+  const { stdout } = await run(TSX, ['scripts/bench-worker.ts', ...args], {
+    env: { ...process.env, BENCH_MODELS_DIR: modelsDir, BENCH_SPAWNED_AT: String(Date.now()), LOG_LEVEL: 'silent' },
+    maxBuffer: 1 << 24,
+  });
+  return JSON.parse(stdout.trim().split('\n').at(-1)!);
+}
+
+async function loadSources(): Promise<Source[]> {
+  const sources: Source[] = [];
+  const articlesFile = path.join(EVAL_DIR, 'news_articles.jsonl');
+  if (existsSync(articlesFile)) {
+    for (const line of (await readFile(articlesFile, 'utf8')).split('\n')) {
+      if (!line.trim()) continue;
+      const r = JSON.parse(line) as { id: string; title: string | null; url: string | null; date: string | null; text: string };
+      sources.push({ id: r.id, title: r.title, url: r.url, date: r.date, paragraphs: r.text.split(/\n\s*\n/).map((p) => p.trim()).filter(Boolean) });
+    }
+  }
+  for (const file of await readdir('seeds')) {
+    const text = await readFile(path.join('seeds', file), 'utf8');
+    sources.push({ id: file, title: null, url: null, date: null, paragraphs: text.split(/\n\s*\n/).map((p) => p.trim()).filter((p) => p.length > 40) });
+  }
+  return sources;
+}
+
+/** At least 200 varied questions: the dev quiz questions and SQuAD ones, else sentences of the corpus turned into questions. */
+async function loadQuestions(sources: Source[]): Promise<string[]> {
+  const questions: string[] = [];
+  for (const file of ['news_qa.jsonl', 'wiki_qa.jsonl']) {
+    const full = path.join(EVAL_DIR, file);
+    if (!existsSync(full)) continue;
+    for (const line of (await readFile(full, 'utf8')).split('\n')) if (line.trim()) questions.push((JSON.parse(line) as { question: string }).question);
+  }
+  for (let i = 0; questions.length < 200; i++) {
+    const paragraph = sources[i % sources.length]!.paragraphs[Math.floor(i / sources.length)] ?? sources[0]!.paragraphs[0]!;
+    questions.push(`What happened: ${paragraph.split(/[.!?]/)[0]!.slice(0, 200)}?`);
+  }
+  return questions.slice(0, 300);
+}
+
+/**
+ * Replicates the source articles until `size` paragraphs: replica r rotates each paragraph's
+ * sentences and shifts its numbers, so texts differ (no duplicate is skipped) while vocabulary
+ * and lengths stay those of real news.
+ */
+function buildCorpus(sources: Source[], size: number): string {
+  const lines: string[] = [];
+  let count = 0;
+  for (let replica = 0; count < size; replica++) {
+    for (const source of sources) {
+      if (count >= size) break;
+      const paragraphs = source.paragraphs.slice(0, size - count).map((p) => perturb(p, replica));
+      count += paragraphs.length;
+      lines.push(JSON.stringify({ id: `${source.id}-r${replica}`, title: source.title, url: source.url, date: source.date, text: paragraphs.join('\n\n') }));
+    }
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+function perturb(paragraph: string, replica: number): string {
+  if (replica === 0) return paragraph;
+  const sentences = paragraph.split(/(?<=[.!?])\s+/);
+  const rotated = [...sentences.slice(replica % sentences.length), ...sentences.slice(0, replica % sentences.length)];
+  return rotated.join(' ').replace(/\d+/g, (n) => String(Number(n) + replica)) + (rotated.length === 1 ? ` (${replica})` : '');
+}
+
+async function folderBytes(dir: string): Promise<number> {
+  let total = 0;
+  for (const entry of await readdir(dir, { withFileTypes: true, recursive: true })) {
+    if (entry.isFile()) total += (await stat(path.join(entry.parentPath, entry.name))).size;
+  }
+  return total;
+}
+
+function printTable(rows: Record<string, number>[]): void {
+  const columns = Object.keys(rows[0] ?? {});
+  console.log(columns.map((c) => c.padStart(Math.max(c.length, 8))).join(' '));
+  for (const row of rows) console.log(columns.map((c) => String(row[c]).padStart(Math.max(c.length, 8))).join(' '));
+}
