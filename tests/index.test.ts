@@ -6,6 +6,7 @@ import { UserError } from '../src/errors.js';
 import { ingest } from '../src/index/ingest.js';
 import { acquireWriteLock } from '../src/index/lock.js';
 import { readSnapshot } from '../src/index/store.js';
+import { termListsOf } from '../src/retrieval/term-lists.js';
 import { realEmbedder, SEED_FILE, tempDir } from './helpers.js';
 
 let root: string;
@@ -92,6 +93,29 @@ describe('ingest', () => {
     const rebuilt = await ingest(indexDir, embedder, { source: articles, rebuild: true });
     expect(rebuilt).toMatchObject({ added: 2, embedded: 12, generation: 2, wrote: true });
     expect((await readSnapshot(indexDir))!.paragraphs).toHaveLength(12);
+  });
+
+  it('keeps each paragraph’s stems with the generation, carried over for kept paragraphs', async () => {
+    const embedder = await realEmbedder();
+    await ingest(indexDir, embedder, { source: articles });
+    await writeFile(path.join(articles, 'bridge.md'), '---\ntitle: Bridge reopens\n---\n\nThe old bridge reopened on Saturday.');
+    await ingest(indexDir, embedder, { source: articles });
+    const snapshot = (await readSnapshot(indexDir))!;
+    const stored = (row: number) => {
+      const { vocabulary, offsets, termIds, counts } = snapshot.terms;
+      const pairs: string[] = [];
+      for (let i = offsets[row]!; i < offsets[row + 1]!; i++) pairs.push(`${vocabulary[termIds[i]!]}:${counts[i]}`);
+      return pairs.sort();
+    };
+    const fresh = termListsOf(snapshot.paragraphs.map((p) => p.text));
+    const recomputed = (row: number) => {
+      const pairs: string[] = [];
+      for (let i = fresh.offsets[row]!; i < fresh.offsets[row + 1]!; i++) pairs.push(`${fresh.vocabulary[fresh.termIds[i]!]}:${fresh.counts[i]}`);
+      return pairs.sort();
+    };
+    expect(snapshot.paragraphs.length).toBe(11);
+    for (let row = 0; row < snapshot.paragraphs.length; row++) expect(stored(row)).toEqual(recomputed(row));
+    expect(stored(snapshot.paragraphs.length - 1)).toContain('bridg:1');
   });
 
   it('rebuilds from vectra when the fast-load mirror is missing', async () => {

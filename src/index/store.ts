@@ -8,6 +8,7 @@
  *     index.json                  vectra LocalIndex: the store of record (vector + paragraph per item)
  *     manifest.json               model, articles (metadata and content hashes)
  *     people.json                 the people each article names (for /who)
+ *     terms.json, terms.bin       each paragraph's stems, for BM25 without stemming at load
  *     paragraphs.json, vectors.f32  row-aligned mirror of index.json for fast loading and scanning
  */
 import { existsSync } from 'node:fs';
@@ -17,6 +18,7 @@ import { LocalIndex } from 'vectra';
 import type { Article } from '../articles/article.js';
 import { UserError } from '../errors.js';
 import type { PeopleByArticle } from '../people/people-index.js';
+import { decodeTermLists, encodeTermLists, termListsOf, TermListsBuilder, type TermLists } from '../retrieval/term-lists.js';
 
 export interface ModelStamp {
   id: string;
@@ -49,6 +51,7 @@ export interface Snapshot {
   vectors: Float32Array;
   /** Undefined for a generation written before the people index existed. */
   people: PeopleByArticle | undefined;
+  terms: TermLists;
 }
 
 type VectraMetadata = { articleId: string; position: number; text: string };
@@ -70,7 +73,18 @@ export async function readSnapshot(indexDir: string): Promise<Snapshot | undefin
   const people = existsSync(path.join(dir, 'people.json'))
     ? (JSON.parse(await readFile(path.join(dir, 'people.json'), 'utf8')) as PeopleByArticle)
     : undefined;
-  return { dir, manifest, people, ...(mirror ?? (await mirrorFromVectra(dir, manifest.model.dimensions))) };
+  const rows = mirror ?? (await mirrorFromVectra(dir, manifest.model.dimensions));
+  return { dir, manifest, people, ...rows, terms: (await readTermLists(dir, rows.paragraphs.length)) ?? termListsOf(rows.paragraphs.map((p) => p.text)) };
+}
+
+async function readTermLists(dir: string, rows: number): Promise<TermLists | undefined> {
+  try {
+    const vocabulary = JSON.parse(await readFile(path.join(dir, 'terms.json'), 'utf8')) as string[];
+    const lists = decodeTermLists(vocabulary, await readFile(path.join(dir, 'terms.bin')));
+    return lists.offsets.length === rows + 1 ? lists : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 async function readMirror(dir: string, dimensions: number): Promise<Pick<Snapshot, 'paragraphs' | 'vectors'> | undefined> {
@@ -128,7 +142,14 @@ export async function writeGeneration(indexDir: string, previous: Snapshot | und
   keptRows.forEach((row, i) => vectors.set(previous!.vectors.subarray(row * dimensions, (row + 1) * dimensions), i * dimensions));
   change.newVectors.forEach((v, i) => vectors.set(v, (keptRows.length + i) * dimensions));
 
+  const termLists = new TermListsBuilder();
+  for (const row of keptRows) termLists.addRow(previous!.terms, row);
+  for (const p of change.newParagraphs) termLists.addText(p.text);
+  const terms = termLists.build();
+
   await writeVectraIndex(path.join(staging, 'index.json'), paragraphs, vectors, dimensions);
+  await writeDurably(path.join(staging, 'terms.json'), JSON.stringify(terms.vocabulary));
+  await writeDurably(path.join(staging, 'terms.bin'), encodeTermLists(terms));
   const manifest: Manifest = { version: 1, generation, createdAt: new Date().toISOString(), model: change.model, articles: change.articles };
   await writeDurably(path.join(staging, 'paragraphs.json'), JSON.stringify(paragraphs));
   await writeDurably(path.join(staging, 'vectors.f32'), new Uint8Array(vectors.buffer));
@@ -139,7 +160,7 @@ export async function writeGeneration(indexDir: string, previous: Snapshot | und
   await writeDurably(path.join(indexDir, `${POINTER}.tmp`), `${name}\n`);
   await rename(path.join(indexDir, `${POINTER}.tmp`), path.join(indexDir, POINTER));
   await removeOldGenerations(indexDir, generation);
-  return { dir, manifest, paragraphs, vectors, people: change.people };
+  return { dir, manifest, paragraphs, vectors, people: change.people, terms };
 }
 
 /**

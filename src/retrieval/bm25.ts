@@ -1,73 +1,98 @@
+import type { TermLists } from './term-lists.js';
 import { terms } from './terms.js';
 
 const K1 = 1.2;
 const B = 0.75;
 
 /**
- * An inverted index over the paragraphs, built once per index generation. Each posting keeps
- * its precomputed term-frequency factor, so a query only multiplies by idf and adds.
+ * BM25 over documents made of rows of term lists: each paragraph its own document, or all the
+ * paragraphs of an article one document (`docOfRow`, with the rows of a document contiguous).
+ * Postings are typed arrays grouped by term, each with its precomputed term-frequency factor,
+ * so a query only multiplies by idf and adds.
  */
 export class Bm25Index {
-  private readonly postings = new Map<string, { rows: Int32Array; weights: Float32Array }>();
   readonly size: number;
-  /** Reused between queries: scores, and the rows a query touched (to clear them next time). */
+  private readonly termIndex: Map<string, number>;
+  private readonly postingStart: Uint32Array;
+  private readonly postingDocs: Int32Array;
+  private readonly postingWeights: Float32Array;
+  /** Reused between queries: scores, and the documents a query touched (to clear them next time). */
   private readonly scores: Float32Array;
-  private touched: Int32Array = new Int32Array(0);
+  private touched = new Int32Array(0);
   private touchedCount = 0;
 
-  constructor(texts: readonly string[]) {
-    this.size = texts.length;
-    this.scores = new Float32Array(texts.length);
-    const lists = new Map<string, { rows: number[]; counts: number[] }>();
-    const lengths = new Float32Array(texts.length);
-    let total = 0;
-    texts.forEach((text, row) => {
-      const counts = new Map<string, number>();
-      const list = terms(text);
-      for (const term of list) counts.set(term, (counts.get(term) ?? 0) + 1);
-      for (const [term, count] of counts) {
-        let posting = lists.get(term);
-        if (!posting) lists.set(term, (posting = { rows: [], counts: [] }));
-        posting.rows.push(row);
-        posting.counts.push(count);
+  constructor(lists: TermLists, docOfRow?: Int32Array, docCount?: number) {
+    const rows = lists.offsets.length - 1;
+    this.size = docCount ?? rows;
+    const doc = (row: number) => (docOfRow ? docOfRow[row]! : row);
+    this.termIndex = new Map(lists.vocabulary.map((term, id) => [term, id]));
+    const termCount = lists.vocabulary.length;
+
+    // Counting sort of the (row, term) pairs by term: within a term, rows stay in order.
+    const start = new Uint32Array(termCount + 1);
+    for (const id of lists.termIds) start[id + 1]! += 1;
+    for (let t = 0; t < termCount; t++) start[t + 1]! += start[t]!;
+    const fill = start.slice(0, termCount);
+    const docs = new Int32Array(lists.termIds.length);
+    const counts = new Float32Array(lists.termIds.length);
+    const lengths = new Float32Array(this.size);
+    for (let row = 0; row < rows; row++) {
+      for (let i = lists.offsets[row]!; i < lists.offsets[row + 1]!; i++) {
+        const at = fill[lists.termIds[i]!]!++;
+        docs[at] = doc(row);
+        counts[at] = lists.counts[i]!;
+        lengths[doc(row)]! += lists.counts[i]!;
       }
-      lengths[row] = list.length;
-      total += list.length;
-    });
-    const averageLength = texts.length ? total / texts.length : 1;
-    for (const [term, { rows, counts }] of lists) {
-      const weights = new Float32Array(rows.length);
-      rows.forEach((row, i) => {
-        const tf = counts[i]!;
-        weights[i] = (tf * (K1 + 1)) / (tf + K1 * (1 - B + (B * lengths[row]!) / averageLength));
-      });
-      this.postings.set(term, { rows: Int32Array.from(rows), weights });
     }
+    // Merge the consecutive postings of one document (several rows of one article).
+    this.postingStart = new Uint32Array(termCount + 1);
+    let out = 0;
+    for (let t = 0; t < termCount; t++) {
+      this.postingStart[t] = out;
+      for (let i = start[t]!; i < start[t + 1]!; i++) {
+        if (out > this.postingStart[t]! && docs[out - 1] === docs[i]) counts[out - 1]! += counts[i]!;
+        else {
+          docs[out] = docs[i]!;
+          counts[out++] = counts[i]!;
+        }
+      }
+    }
+    this.postingStart[termCount] = out;
+    const averageLength = lengths.reduce((sum, l) => sum + l, 0) / Math.max(1, this.size) || 1;
+    this.postingDocs = docs.slice(0, out);
+    this.postingWeights = new Float32Array(out);
+    for (let i = 0; i < out; i++) {
+      const tf = counts[i]!;
+      this.postingWeights[i] = (tf * (K1 + 1)) / (tf + K1 * (1 - B + (B * lengths[this.postingDocs[i]!]!) / averageLength));
+    }
+    this.scores = new Float32Array(this.size);
   }
 
   /** Inverse document frequency of a stemmed term (0 for an unknown term). */
   idf(term: string): number {
-    const df = this.postings.get(term)?.rows.length ?? 0;
-    if (df === 0) return 0;
-    return Math.log(1 + (this.size - df + 0.5) / (df + 0.5));
+    const id = this.termIndex.get(term);
+    if (id === undefined) return 0;
+    const df = this.postingStart[id + 1]! - this.postingStart[id]!;
+    return df === 0 ? 0 : Math.log(1 + (this.size - df + 0.5) / (df + 0.5));
   }
 
   /**
-   * Scores every paragraph sharing a term with the query. The returned view is valid until the
-   * next call: `scores[row]` for any row, and `rows` for those with a non-zero score.
+   * Scores every document sharing a term with the query. The returned view is valid until the
+   * next call: `scores[doc]` for any document, and `rows` for those with a non-zero score.
    */
   score(query: string): { scores: Float32Array; rows: Int32Array } {
     for (let i = 0; i < this.touchedCount; i++) this.scores[this.touched[i]!] = 0;
     this.touchedCount = 0;
-    const lists = [...new Set(terms(query))].map((t) => [this.postings.get(t), this.idf(t)] as const).filter(([p]) => p);
-    const bound = lists.reduce((sum, [p]) => sum + p!.rows.length, 0);
+    const ids = [...new Set(terms(query))].map((t) => this.termIndex.get(t)).filter((id): id is number => id !== undefined);
+    const bound = ids.reduce((sum, id) => sum + this.postingStart[id + 1]! - this.postingStart[id]!, 0);
     if (this.touched.length < bound) this.touched = new Int32Array(bound);
-    for (const [posting, idf] of lists) {
-      const { rows, weights } = posting!;
-      for (let i = 0; i < rows.length; i++) {
-        const row = rows[i]!;
-        if (this.scores[row] === 0) this.touched[this.touchedCount++] = row;
-        this.scores[row]! += idf * weights[i]!;
+    for (const id of ids) {
+      const df = this.postingStart[id + 1]! - this.postingStart[id]!;
+      const idf = Math.log(1 + (this.size - df + 0.5) / (df + 0.5));
+      for (let i = this.postingStart[id]!; i < this.postingStart[id + 1]!; i++) {
+        const doc = this.postingDocs[i]!;
+        if (this.scores[doc] === 0) this.touched[this.touchedCount++] = doc;
+        this.scores[doc]! += idf * this.postingWeights[i]!;
       }
     }
     return { scores: this.scores, rows: this.touched.subarray(0, this.touchedCount) };

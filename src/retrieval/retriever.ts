@@ -1,6 +1,7 @@
 import type { Snapshot } from '../index/store.js';
 import { Bm25Index } from './bm25.js';
-import { denseScores, topK } from './top-k.js';
+import { DenseScanner } from './dense-scan.js';
+import { topK } from './top-k.js';
 
 export type RetrievalMode = 'hybrid' | 'bm25' | 'dense';
 
@@ -34,11 +35,11 @@ export class Retriever {
   private readonly articleBm25: Bm25Index;
   private readonly articleOfRow: Int32Array;
   private readonly rowsOfArticle: number[][] = [];
-  private readonly denseBuffer: Float32Array;
+  private readonly dense: DenseScanner;
 
   constructor(readonly snapshot: Snapshot) {
-    this.bm25 = new Bm25Index(snapshot.paragraphs.map((p) => p.text));
-    this.denseBuffer = new Float32Array(snapshot.paragraphs.length);
+    this.bm25 = new Bm25Index(snapshot.terms);
+    this.dense = new DenseScanner(snapshot.vectors, snapshot.manifest.model.dimensions);
     const articleIndex = new Map<string, number>();
     this.articleOfRow = new Int32Array(snapshot.paragraphs.length);
     snapshot.paragraphs.forEach((p, row) => {
@@ -50,14 +51,13 @@ export class Retriever {
       this.articleOfRow[row] = a;
       this.rowsOfArticle[a]!.push(row);
     });
-    this.articleBm25 = new Bm25Index(this.rowsOfArticle.map((rows) => rows.map((r) => snapshot.paragraphs[r]!.text).join('\n')));
+    this.articleBm25 = new Bm25Index(snapshot.terms, this.articleOfRow, this.rowsOfArticle.length);
   }
 
   search(question: string, queryVector: Float32Array, k: number, mode: RetrievalMode = 'hybrid'): Hit[] {
-    const { vectors, manifest, paragraphs } = this.snapshot;
-    const dimensions = manifest.model.dimensions;
+    const { paragraphs } = this.snapshot;
     const lexical = this.bm25.score(question);
-    const dense = denseScores(vectors, dimensions, queryVector, this.denseBuffer);
+    const dense = this.dense.scores(queryVector);
     const hit = (row: number, score: number): Hit => ({ row, score, dense: dense[row]!, bm25: lexical.scores[row]! });
 
     if (mode === 'bm25') return topK(k, lexical.scores, lexical.rows).map((r) => hit(r.row, r.score));

@@ -48,25 +48,3 @@ export function topK(k: number, scores: ArrayLike<number>, rows?: ArrayLike<numb
   for (let i = 0; i < size; i++) ranked.push({ row: heapRows[i]!, score: heapScores[i]! });
   return ranked.sort((a, b) => b.score - a.score || a.row - b.row);
 }
-
-/** Cosine scores of every row against a unit query vector (rows are unit vectors: dot products). */
-export function denseScores(vectors: Float32Array, dimensions: number, query: Float32Array, into?: Float32Array): Float32Array {
-  const rows = vectors.length / dimensions;
-  const scores = into ?? new Float32Array(rows);
-  for (let row = 0, offset = 0; row < rows; row++, offset += dimensions) {
-    let a = 0;
-    let b = 0;
-    let c = 0;
-    let d = 0;
-    let i = 0;
-    for (; i + 3 < dimensions; i += 4) {
-      a += vectors[offset + i]! * query[i]!;
-      b += vectors[offset + i + 1]! * query[i + 1]!;
-      c += vectors[offset + i + 2]! * query[i + 2]!;
-      d += vectors[offset + i + 3]! * query[i + 3]!;
-    }
-    for (; i < dimensions; i++) a += vectors[offset + i]! * query[i]!;
-    scores[row] = a + b + c + d;
-  }
-  return scores;
-}
