@@ -18,7 +18,6 @@ import { UserError } from '../src/errors.js';
 
 const run = promisify(execFile);
 const EVAL_DIR = path.resolve('../shared/eval/dev');
-const TSX = path.resolve('node_modules/.bin/tsx');
 
 interface Source {
   id: string;
@@ -82,7 +81,7 @@ runMain(async () => {
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 async function worker(args: string[], modelsDir: string): Promise<any> {
-  const { stdout } = await run(TSX, ['scripts/bench-worker.ts', ...args], {
+  const { stdout } = await run(process.execPath, ['--import', 'tsx', 'scripts/bench-worker.ts', ...args], {
     env: { ...process.env, BENCH_MODELS_DIR: modelsDir, BENCH_SPAWNED_AT: String(Date.now()), LOG_LEVEL: 'silent' },
     maxBuffer: 1 << 24,
   });

@@ -43,8 +43,10 @@ export class Engine {
     this.people = peopleIndexOf(retriever.snapshot);
   }
 
-  static async open(embedder: Embedder, indexDir: string): Promise<Engine> {
-    return new Engine(embedder, indexDir, new Retriever(await loadSnapshot(embedder, indexDir)));
+  /** Opens the live index; given the embedder still loading, reads the index meanwhile. */
+  static async open(embedder: Embedder | Promise<Embedder>, indexDir: string): Promise<Engine> {
+    const [loaded, snapshot] = await Promise.all([embedder, readSnapshot(indexDir)]);
+    return new Engine(loaded, indexDir, new Retriever(checkedSnapshot(loaded, indexDir, snapshot)));
   }
 
   get snapshot(): Snapshot {
@@ -236,7 +238,10 @@ function peopleIndexOf(snapshot: Snapshot): PeopleIndex {
 }
 
 async function loadSnapshot(embedder: Embedder, indexDir: string): Promise<Snapshot> {
-  const snapshot = await readSnapshot(indexDir);
+  return checkedSnapshot(embedder, indexDir, await readSnapshot(indexDir));
+}
+
+function checkedSnapshot(embedder: Embedder, indexDir: string, snapshot: Snapshot | undefined): Snapshot {
   if (!snapshot) throw new UserError(`No index in ${indexDir} yet.`, 'Build it with: npm run ingest');
   assertSameModel(snapshot.manifest, { id: embedder.modelId, dimensions: embedder.dimensions, checksum: embedder.checksum }, indexDir);
   return snapshot;

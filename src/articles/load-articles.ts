@@ -2,11 +2,11 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { contentHash, type Article, type ParseProblem } from './article.js';
 import { parseHtmlArticle } from './parse-html.js';
-import { parseRecordFile } from './parse-records.js';
+import { parseJsonlFile, parseRecordFile } from './parse-records.js';
 import { parseTextArticle } from './parse-text.js';
 
 export const ARTICLE_EXTENSIONS = ['.txt', '.md', '.markdown', '.html', '.htm', '.jsonl', '.json'] as const;
-/** Larger files are refused rather than read whole into memory. */
+/** Larger files are refused rather than read whole into memory (JSONL is streamed, record by record). */
 export const MAX_FILE_BYTES = 20 * 1024 * 1024;
 
 export interface LoadedArticles {
@@ -70,12 +70,16 @@ async function parseFile(absolute: string, file: string, relative: string): Prom
   try {
     const info = await stat(absolute);
     if (!info.isFile()) return { articles: [], problems: [{ file, reason: 'not a regular file' }] };
+    const extension = path.extname(absolute).toLowerCase();
+    if (extension === '.jsonl') {
+      if (info.size === 0) return { articles: [], problems: [{ file, reason: 'empty file' }] };
+      return await parseJsonlFile(absolute, file);
+    }
     if (info.size > MAX_FILE_BYTES) {
       return { articles: [], problems: [{ file, reason: `too large (${info.size} bytes; the limit is ${MAX_FILE_BYTES})` }] };
     }
     const content = decodeText(await readFile(absolute));
-    const extension = path.extname(absolute).toLowerCase();
-    if (extension === '.jsonl' || extension === '.json') return parseRecordFile(content, file);
+    if (extension === '.json') return parseRecordFile(content, file);
     const idPath = relative.split(path.sep).join('/');
     const article = extension === '.html' || extension === '.htm' ? parseHtmlArticle(content, idPath) : parseTextArticle(content, idPath);
     article.source = { file };

@@ -1,3 +1,5 @@
+import { createReadStream } from 'node:fs';
+import { createInterface } from 'node:readline';
 import { z } from 'zod';
 import type { Article, ParseProblem } from './article.js';
 import { makeArticle } from './make-article.js';
@@ -39,6 +41,37 @@ export function parseRecordFile(content: string, file: string): ParsedRecords {
   }
   const records = Array.isArray(data) ? data : (data as { articles?: unknown[] })?.articles ?? [data];
   records.forEach((record, index) => addRecord(result, () => record, file, undefined, index));
+  return result;
+}
+
+/** Longest JSONL record read; a longer line is reported, not held in memory whole. */
+export const MAX_RECORD_BYTES = 8 * 1024 * 1024;
+
+/**
+ * Reads a `.jsonl` file line by line, so its size is not bounded by memory: each line is
+ * checked (UTF-8, length, JSON, fields) and reported by number when bad.
+ */
+export async function parseJsonlFile(path: string, file: string): Promise<ParsedRecords> {
+  const result: ParsedRecords = { articles: [], problems: [] };
+  const decoder = new TextDecoder('utf-8', { fatal: true });
+  const lines = createInterface({ input: createReadStream(path, { encoding: 'latin1' }), crlfDelay: Infinity });
+  let number = 0;
+  for await (const raw of lines) {
+    number += 1;
+    if (raw.trim() === '') continue;
+    if (raw.length > MAX_RECORD_BYTES) {
+      result.problems.push({ file, line: number, reason: `record too large (${raw.length} bytes; the limit is ${MAX_RECORD_BYTES})` });
+      continue;
+    }
+    let line: string;
+    try {
+      line = decoder.decode(Buffer.from(raw, 'latin1'));
+    } catch {
+      result.problems.push({ file, line: number, reason: 'not valid UTF-8 text' });
+      continue;
+    }
+    addRecord(result, () => JSON.parse(line.replace(/^\uFEFF/, '')), file, number);
+  }
   return result;
 }
 

@@ -9,12 +9,11 @@
  *     manifest.json               model, articles (metadata and content hashes)
  *     people.json                 the people each article names (for /who)
  *     terms.json, terms.bin       each paragraph's stems, for BM25 without stemming at load
- *     paragraphs.json, vectors.f32  row-aligned mirror of index.json for fast loading and scanning
+ *     rows.json, paragraphs.txt, vectors.f32  row-aligned mirror of index.json for fast loading
  */
 import { existsSync } from 'node:fs';
 import { mkdir, open, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { LocalIndex } from 'vectra';
 import type { Article } from '../articles/article.js';
 import { UserError } from '../errors.js';
 import type { PeopleByArticle } from '../people/people-index.js';
@@ -89,7 +88,7 @@ async function readTermLists(dir: string, rows: number): Promise<TermLists | und
 
 async function readMirror(dir: string, dimensions: number): Promise<Pick<Snapshot, 'paragraphs' | 'vectors'> | undefined> {
   try {
-    const paragraphs = JSON.parse(await readFile(path.join(dir, 'paragraphs.json'), 'utf8')) as Paragraph[];
+    const paragraphs = await readParagraphs(dir);
     const bytes = await readFile(path.join(dir, 'vectors.f32'));
     const vectors = new Float32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4);
     return vectors.length === paragraphs.length * dimensions ? { paragraphs, vectors } : undefined;
@@ -98,8 +97,42 @@ async function readMirror(dir: string, dimensions: number): Promise<Pick<Snapsho
   }
 }
 
+/** Paragraph texts joined by NUL (which text never holds) parse ten times faster than JSON objects. */
+const SEPARATOR = '\u0000';
+
+interface RowsFile {
+  articleIds: string[];
+  article: number[];
+  positions: number[];
+}
+
+async function writeParagraphs(dir: string, paragraphs: Paragraph[]): Promise<void> {
+  const index = new Map<string, number>();
+  const rows: RowsFile = { articleIds: [], article: [], positions: [] };
+  for (const p of paragraphs) {
+    let a = index.get(p.articleId);
+    if (a === undefined) {
+      index.set(p.articleId, (a = rows.articleIds.length));
+      rows.articleIds.push(p.articleId);
+    }
+    rows.article.push(a);
+    rows.positions.push(p.position);
+  }
+  await writeDurably(path.join(dir, 'rows.json'), JSON.stringify(rows));
+  await writeDurably(path.join(dir, 'paragraphs.txt'), paragraphs.map((p) => p.text.replaceAll(SEPARATOR, ' ')).join(SEPARATOR));
+}
+
+async function readParagraphs(dir: string): Promise<Paragraph[]> {
+  const rows = JSON.parse(await readFile(path.join(dir, 'rows.json'), 'utf8')) as RowsFile;
+  const texts = rows.article.length ? (await readFile(path.join(dir, 'paragraphs.txt'), 'utf8')).split(SEPARATOR) : [];
+  if (texts.length !== rows.article.length) throw new Error(`${dir}: paragraphs.txt does not match rows.json`);
+  return texts.map((text, i) => ({ articleId: rows.articleIds[rows.article[i]!]!, position: rows.positions[i]!, text }));
+}
+
 /** Rebuilds the in-memory mirror from vectra's own file when the mirror is missing or inconsistent. */
 async function mirrorFromVectra(dir: string, dimensions: number): Promise<Pick<Snapshot, 'paragraphs' | 'vectors'>> {
+  // Imported here: vectra pulls in half a second of dependencies that the normal path never needs.
+  const { LocalIndex } = await import('vectra');
   const items = await new LocalIndex<VectraMetadata>(dir).listItems();
   const vectors = new Float32Array(items.length * dimensions);
   const paragraphs = items.map((item, row) => {
@@ -151,7 +184,7 @@ export async function writeGeneration(indexDir: string, previous: Snapshot | und
   await writeDurably(path.join(staging, 'terms.json'), JSON.stringify(terms.vocabulary));
   await writeDurably(path.join(staging, 'terms.bin'), encodeTermLists(terms));
   const manifest: Manifest = { version: 1, generation, createdAt: new Date().toISOString(), model: change.model, articles: change.articles };
-  await writeDurably(path.join(staging, 'paragraphs.json'), JSON.stringify(paragraphs));
+  await writeParagraphs(staging, paragraphs);
   await writeDurably(path.join(staging, 'vectors.f32'), new Uint8Array(vectors.buffer));
   await writeDurably(path.join(staging, 'people.json'), JSON.stringify(change.people));
   await writeDurably(path.join(staging, 'manifest.json'), JSON.stringify(manifest, null, 1));

@@ -9,6 +9,9 @@
  */
 import nlp from 'compromise';
 import { splitSentences } from '../articles/sentences.js';
+import { bareName, surname, TITLE_WORDS } from './names.js';
+
+export { bareName, surname };
 
 export interface RoleStatement {
   role: string;
@@ -29,8 +32,6 @@ export interface ArticlePerson {
   quotes: Quotation[];
 }
 
-const HONORIFICS = /^(?:Mr|Mrs|Ms|Miss|Dr|Prof|Sir|Dame|Lord|Lady)\.?\s+/;
-const TITLE_WORDS = /^(?:Senate Majority Leader|Senate Minority Leader|Majority Leader|Minority Leader|House Speaker|Speaker|Leader|President|Vice President|Prime Minister|Premier|Chancellor|Admiral|General|Gen\.|Colonel|Senator|Sen\.|Governor|Gov\.|Mayor|Judge|Justice|King|Queen|Prince|Princess|Pope|Secretary|Minister|Rep\.|Representative|Director|Chief|Captain|Sheikh)\s+/;
 const NOT_NAMES = /^(?:January|February|March|April|May|June|July|August|September|October|November|December|Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|President|Senator|Governor|Minister|Mayor|Judge|King|Queen|Prince|God)$/;
 const ROLE_NOUNS =
   'president|vice president|prime minister|minister|premier|chancellor|aide|envoy|special envoy|admiral|general|adviser|advisor|spokesman|spokeswoman|spokesperson|secretary|director|chief|chief executive|ceo|chairman|chairwoman|chair|senator|governor|mayor|leader|son-in-law|daughter-in-law|son|daughter|wife|husband|official|ambassador|commander|judge|king|queen|prince|executive|founder|coach|striker|actor|actress|singer|author|analyst|professor|economist|lawmaker|negotiator|producer|director|host|star';
@@ -93,17 +94,6 @@ export function findPeople(sentence: string): string[] {
     else if (words.length === 1 && LEXICON[words[0]!.replace(/[.’']s?$/, '').toLowerCase()] === 'LastName') found.push(match[0]);
   }
   return found;
-}
-
-/** A name without honorifics, titles, possessives or trailing punctuation: "Mr Trump’s" → "Trump". */
-export function bareName(raw: string): string {
-  let name = raw.trim().replace(/[’']s$/, '').replace(/[.,;:!?”"]+$/, '');
-  for (let i = 0; i < 3; i++) name = name.replace(HONORIFICS, '').replace(TITLE_WORDS, '');
-  return name.trim();
-}
-
-export function surname(name: string): string {
-  return name.split(/\s+/).at(-1)!.toLowerCase();
 }
 
 /** Proper names only: each word capitalised, at most four words. */

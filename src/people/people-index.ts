@@ -4,7 +4,8 @@
  */
 import Fuse from 'fuse.js';
 import type { Manifest } from '../index/store.js';
-import { bareName, surname, type ArticlePerson } from './extract.js';
+import type { ArticlePerson } from './extract.js';
+import { bareName, surname } from './names.js';
 
 /** What `people.json` holds: each article's people, so an ingest only re-extracts changed articles. */
 export type PeopleByArticle = Record<string, ArticlePerson[]>;
