@@ -57,7 +57,8 @@ export async function listArticleFiles(dir: string): Promise<string[]> {
     if (entry.name.startsWith('.')) continue;
     const full = path.join(dir, entry.name);
     if (entry.isDirectory()) files.push(...(await listArticleFiles(full)));
-    else if ((entry.isFile() || entry.isSymbolicLink()) && isArticleFile(entry.name)) files.push(full);
+    // Pipes and devices are listed too, so that they are reported rather than silently passed over.
+    else if (isArticleFile(entry.name)) files.push(full);
   }
   return files;
 }

@@ -1,3 +1,4 @@
+import { rmSync } from 'node:fs';
 import { mkdir, open, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { UserError } from '../errors.js';
@@ -11,7 +12,18 @@ export async function acquireWriteLock(indexDir: string): Promise<() => Promise<
       const handle = await open(file, 'wx');
       await handle.writeFile(`${process.pid}\n`);
       await handle.close();
-      return () => rm(file, { force: true });
+      // Interrupted mid-write: the generation being written is abandoned (the live one is intact); free the lock.
+      const onSignal = (signal: NodeJS.Signals) => {
+        rmSync(file, { force: true });
+        process.exit(signal === 'SIGINT' ? 130 : 143);
+      };
+      process.once('SIGINT', onSignal);
+      process.once('SIGTERM', onSignal);
+      return async () => {
+        process.off('SIGINT', onSignal);
+        process.off('SIGTERM', onSignal);
+        await rm(file, { force: true });
+      };
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
       const holder = Number((await readFile(file, 'utf8').catch(() => '')).trim());
