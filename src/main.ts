@@ -18,7 +18,15 @@ runMain(async () => {
     await runConsole(engine, log, { results: config.answerResults });
     return;
   }
-  const bot = await startBot({ discord: config.discord, engine, log, dataDir: config.dataDir });
+  const bot = await startBot({
+    discord: config.discord,
+    engine,
+    log,
+    dataDir: config.dataDir,
+    feeds: config.feeds,
+    feedPollMinutes: config.feedPollMinutes,
+    allowPrivateUrls: config.allowPrivateUrls,
+  });
   await new Promise<void>((resolve) => {
     const shutdown = (signal: string) => {
       log.info({ signal }, 'shutting down');

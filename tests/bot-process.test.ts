@@ -53,7 +53,7 @@ describe('npm start with DISCORD_TOKEN', () => {
     });
     await double.waitForReady(30_000);
     expect(double.identifies[0].token).toBe(TOKEN);
-    expect(double.registeredCommands(double.guildId)).toHaveLength(3);
+    expect(double.registeredCommands(double.guildId)).toHaveLength(4);
     const { token } = await double.chatInput('ask', [{ name: 'question', type: Option.String, value: 'Who will head Moscow’s team at the talks?' }]);
     const replies = await double.waitForReplies(token, (r) => r.edits.some((e) => e.response?.status === 200), 10_000);
     expect(replies.edits.at(-1)!.body.embeds[0].description).toContain('Igor Kostyukov');

@@ -76,10 +76,10 @@ afterAll(async () => {
 
 describe('the bot against a Discord-compatible server', () => {
   it('registers its commands in the guild at start, and again with deploy-commands', async () => {
-    expect(double.registeredCommands(double.guildId)?.map((c) => c.name).sort()).toEqual(['ask', 'summary', 'who']);
+    expect(double.registeredCommands(double.guildId)?.map((c) => c.name).sort()).toEqual(['add', 'ask', 'summary', 'who']);
     const ask = double.registeredCommands(double.guildId)!.find((c) => c.name === 'ask');
     expect(ask.options.map((o: { name: string }) => o.name)).toEqual(['question', 'results']);
-    expect(await deployCommands(discordConfig())).toBe(3);
+    expect(await deployCommands(discordConfig())).toBe(4);
     const puts = () => double.requests.filter((r) => r.method === 'PUT' && r.path.endsWith('/commands'));
     expect(puts()).toHaveLength(2);
     // At the next start, unchanged definitions are not sent again.

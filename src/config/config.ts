@@ -24,6 +24,16 @@ const configSchema = z.object({
   DISCORD_GUILD_ID: optionalString.pipe(z.string().regex(SNOWFLAKE, 'must be a server id (a number of 17 to 20 digits)').optional()),
   DISCORD_API_URL: z.string().url().default('https://discord.com/api'),
   COOLDOWN_SECONDS: z.coerce.number().min(0).max(3600).default(3),
+  FEEDS: z
+    .string()
+    .default('')
+    .transform((value) => value.split(/[\s,]+/).filter(Boolean))
+    .pipe(z.array(z.string().url('each feed must be a full http(s) address'))),
+  FEED_POLL_MINUTES: z.coerce.number().min(1).max(24 * 60).default(30),
+  ALLOW_PRIVATE_URLS: z
+    .enum(['true', 'false', '1', '0', ''])
+    .default('false')
+    .transform((v) => v === 'true' || v === '1'),
 });
 
 export interface Config {
@@ -34,6 +44,11 @@ export interface Config {
   embeddingModel: string;
   logLevel: z.infer<typeof configSchema>['LOG_LEVEL'];
   answerResults: number;
+  /** RSS or Atom feeds that the running bot polls for new articles. */
+  feeds: string[];
+  feedPollMinutes: number;
+  /** Allow links to private, loopback and link-local addresses from Discord and feeds (local use, tests). */
+  allowPrivateUrls: boolean;
   /** Present when DISCORD_TOKEN is set: `npm start` runs the bot instead of the console. */
   discord: DiscordConfig | undefined;
 }
@@ -73,6 +88,9 @@ export function parseConfig(env: NodeJS.ProcessEnv = process.env): Config {
     embeddingModel: c.EMBEDDING_MODEL,
     logLevel: c.LOG_LEVEL,
     answerResults: c.ANSWER_RESULTS,
+    feeds: c.FEEDS,
+    feedPollMinutes: c.FEED_POLL_MINUTES,
+    allowPrivateUrls: c.ALLOW_PRIVATE_URLS,
     discord: c.DISCORD_TOKEN
       ? {
           token: c.DISCORD_TOKEN,

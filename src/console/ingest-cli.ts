@@ -1,6 +1,8 @@
 import { parseArgs } from 'node:util';
 import { UserError } from '../errors.js';
 import { ingest } from '../index/ingest.js';
+import { DEFAULT_LIMITS } from '../web/fetch-page.js';
+import { ingestFromWeb } from '../web/ingest-web.js';
 import { describeIngest, logIngest, progressReporter } from './ingest-report.js';
 import { runMain, startRuntime } from './runtime.js';
 
@@ -10,17 +12,22 @@ runMain(async () => {
     ({ values } = parseArgs({
       options: {
         dir: { type: 'string' },
+        url: { type: 'string', multiple: true },
+        feed: { type: 'string', multiple: true },
         rebuild: { type: 'boolean', default: false },
         strict: { type: 'boolean', default: false },
       },
     }));
   } catch (error) {
-    throw new UserError(`${(error as Error).message}`, 'Usage: npm run ingest -- [--dir <folder or file>] [--rebuild] [--strict]');
+    throw new UserError(`${(error as Error).message}`, 'Usage: npm run ingest -- [--dir <folder or file>] [--url <link>]… [--feed <link>]… [--rebuild] [--strict]');
   }
   const { config, log, embedder } = await startRuntime();
-  const source = values.dir ?? config.seedsDir;
   const progress = progressReporter(log);
-  const report = await ingest(config.indexDir, embedder, { source, rebuild: values.rebuild, onProgress: progress.onProgress });
+  const fromWeb = Boolean(values.url?.length || values.feed?.length);
+  const source = fromWeb ? [...(values.url ?? []), ...(values.feed ?? [])].join(' ') : (values.dir ?? config.seedsDir);
+  const report = fromWeb
+    ? await ingestFromWeb(config.indexDir, embedder, { urls: values.url ?? [], feeds: values.feed ?? [], limits: { ...DEFAULT_LIMITS, allowPrivate: true }, onProgress: progress.onProgress })
+    : await ingest(config.indexDir, embedder, { source, rebuild: values.rebuild, onProgress: progress.onProgress });
   progress.stop();
   logIngest(log, source, report);
   process.stdout.write(describeIngest(source, report));

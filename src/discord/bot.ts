@@ -11,6 +11,8 @@ import { COMMANDS } from './commands.js';
 import type { BotContext, CommandOutcome } from './context.js';
 import { deployIfChanged, restClient } from './deploy.js';
 import { NO_MENTIONS, respondPrivately } from './respond.js';
+import { DEFAULT_LIMITS } from '../web/fetch-page.js';
+import { ingestFromWeb } from '../web/ingest-web.js';
 
 /** How often the bot looks for a newer index generation (an ingest that finished). */
 const INDEX_POLL_MS = 2000;
@@ -28,13 +30,17 @@ export interface BotOptions {
   engine: Engine;
   log: Logger;
   dataDir: string;
+  /** Feeds to poll for new articles, and how often. */
+  feeds?: string[];
+  feedPollMinutes?: number;
+  allowPrivateUrls?: boolean;
 }
 
-export async function startBot({ discord, engine, log, dataDir }: BotOptions): Promise<RunningBot> {
+export async function startBot({ discord, engine, log, dataDir, feeds = [], feedPollMinutes = 30, allowPrivateUrls = false }: BotOptions): Promise<RunningBot> {
   const rest = restClient(discord);
   await deployIfChanged(discord, dataDir, log, rest);
   const client = new Client({ intents: [GatewayIntentBits.Guilds], rest: { api: discord.apiUrl }, allowedMentions: NO_MENTIONS });
-  const context: BotContext = { engine, log, pages: new AnswerPages() };
+  const context: BotContext = { engine, log, pages: new AnswerPages(), allowPrivateUrls };
   const cooldowns = new Map<string, number>();
   const inFlight = new Set<Promise<void>>();
 
@@ -49,17 +55,39 @@ export async function startBot({ discord, engine, log, dataDir }: BotOptions): P
 
   const reloader = setInterval(() => void reloadWhenIngested(engine, log), INDEX_POLL_MS);
   reloader.unref();
+  const poller = feeds.length ? setInterval(() => void pollFeeds(engine, log, feeds, allowPrivateUrls), feedPollMinutes * 60_000) : undefined;
+  poller?.unref();
   await client.login(discord.token);
+  if (feeds.length) void pollFeeds(engine, log, feeds, allowPrivateUrls);
 
   return {
     client,
     async stop() {
       clearInterval(reloader);
+      if (poller) clearInterval(poller);
       await Promise.race([Promise.allSettled(inFlight), new Promise((r) => setTimeout(r, DRAIN_MS).unref())]);
       await client.destroy();
       log.info('bot stopped');
     },
   };
+}
+
+let polling = false;
+
+/** Ingests the new items of the configured feeds (one generation per poll); the reloader then switches to it. */
+export async function pollFeeds(engine: Engine, log: Logger, feeds: string[], allowPrivate: boolean): Promise<void> {
+  if (polling) return;
+  polling = true;
+  try {
+    const report = await ingestFromWeb(engine.indexDir, engine.embedder, { urls: [], feeds, limits: { ...DEFAULT_LIMITS, allowPrivate } });
+    log.info({ feeds: feeds.length, added: report.added, updated: report.updated, problems: report.problems.length }, 'feeds polled');
+    for (const p of report.problems) log.warn({ link: p.file, reason: p.reason }, 'feed item skipped');
+    if (report.wrote) await engine.reload();
+  } catch (error) {
+    log.warn({ err: error }, 'feed poll failed; will try again');
+  } finally {
+    polling = false;
+  }
 }
 
 let checking = false;

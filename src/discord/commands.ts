@@ -1,11 +1,12 @@
 import { createHash } from 'node:crypto';
+import * as add from '../../commands/add.js';
 import * as ask from '../../commands/ask.js';
 import * as summary from '../../commands/summary.js';
 import * as who from '../../commands/who.js';
 import type { SlashCommand } from './context.js';
 
 /** Every slash command of the bot, by name. */
-export const COMMANDS: ReadonlyMap<string, SlashCommand> = new Map(([ask, summary, who] as SlashCommand[]).map((c) => [c.data.name, c]));
+export const COMMANDS: ReadonlyMap<string, SlashCommand> = new Map(([ask, summary, who, add] as SlashCommand[]).map((c) => [c.data.name, c]));
 
 export function commandDefinitions() {
   return [...COMMANDS.values()].map((c) => c.data.toJSON());

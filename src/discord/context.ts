@@ -13,6 +13,8 @@ export interface BotContext {
   engine: Engine;
   log: Logger;
   pages: AnswerPages;
+  /** Links from Discord may reach private addresses only when this is set (ALLOW_PRIVATE_URLS). */
+  allowPrivateUrls: boolean;
 }
 
 /** What a handler reports for the interaction's log line. */

@@ -41,15 +41,44 @@ export async function ingest(indexDir: string, embedder: Embedder, options: Inge
   const source = path.resolve(options.source);
   const info = await stat(source).catch(() => undefined);
   if (!info) throw new UserError(`No such folder or file: ${options.source}`);
+  const isDir = info.isDirectory();
+  return applyArticles(indexDir, embedder, {
+    load: () => (isDir ? loadArticles(source) : loadArticles(path.dirname(source), [source])),
+    // Articles that came from this folder (or file) and are gone from it are removed.
+    removalScope: (file) => (isDir ? path.resolve(file).startsWith(source + path.sep) : path.resolve(file) === source),
+    rebuild: options.rebuild,
+    onProgress: options.onProgress,
+  });
+}
+
+/** Adds or updates articles that do not come from a folder (web pages, feed items); removes nothing. */
+export async function ingestArticles(
+  indexDir: string,
+  embedder: Embedder,
+  articles: Article[],
+  problems: ParseProblem[] = [],
+  onProgress?: (done: number, total: number) => void,
+): Promise<IngestReport> {
+  const unique = [...new Map(articles.map((a) => [a.id, a])).values()];
+  return applyArticles(indexDir, embedder, { load: async () => ({ articles: unique, problems }), onProgress });
+}
+
+interface Application {
+  load: () => Promise<{ articles: Article[]; problems: ParseProblem[] }>;
+  removalScope?: (file: string) => boolean;
+  rebuild?: boolean;
+  onProgress?: (done: number, total: number) => void;
+}
+
+/** Under the write lock: compares the articles with the index, embeds what changed, writes the next generation. */
+async function applyArticles(indexDir: string, embedder: Embedder, application: Application): Promise<IngestReport> {
   const release = await acquireWriteLock(indexDir);
   try {
     const model: ModelStamp = { id: embedder.modelId, dimensions: embedder.dimensions, checksum: embedder.checksum };
-    const previous = options.rebuild ? undefined : await readSnapshot(indexDir);
+    const previous = application.rebuild ? undefined : await readSnapshot(indexDir);
     if (previous) assertSameModel(previous.manifest, model, indexDir);
-    const loaded = info.isDirectory()
-      ? await loadArticles(source)
-      : await loadArticles(path.dirname(source), [source]);
-    const plan = planChanges(previous, loaded.articles, loaded.problems, source, info.isDirectory());
+    const loaded = await application.load();
+    const plan = planChanges(previous, loaded.articles, loaded.problems, application.removalScope);
     const report: IngestReport = {
       added: plan.added.length,
       updated: plan.updated.length,
@@ -66,7 +95,7 @@ export async function ingest(indexDir: string, embedder: Embedder, options: Inge
     if (previous && changed.length === 0 && plan.removed.length === 0 && !peopleMissing) return report;
 
     const newParagraphs: Paragraph[] = changed.flatMap((a) => a.paragraphs.map((text, position) => ({ articleId: a.id, position, text })));
-    const newVectors = await embedWithProgress(embedder, newParagraphs, options.onProgress);
+    const newVectors = await embedWithProgress(embedder, newParagraphs, application.onProgress);
     const next = await writeGeneration(indexDir, previous, {
       model,
       articles: plan.articles,
@@ -90,7 +119,7 @@ interface Plan {
   articles: Record<string, IndexedArticle>;
 }
 
-function planChanges(previous: Snapshot | undefined, loaded: Article[], problems: ParseProblem[], source: string, isDir: boolean): Plan {
+function planChanges(previous: Snapshot | undefined, loaded: Article[], problems: ParseProblem[], removalScope?: (file: string) => boolean): Plan {
   const before = previous?.manifest.articles ?? {};
   const articles: Record<string, IndexedArticle> = { ...before };
   const plan: Plan = { added: [], updated: [], unchanged: 0, removed: [], articles };
@@ -107,13 +136,10 @@ function planChanges(previous: Snapshot | undefined, loaded: Article[], problems
     const { paragraphs, ...rest } = article;
     articles[article.id] = { ...rest, hash, paragraphCount: paragraphs.length };
   }
+  if (!removalScope) return plan;
   const troubled = new Set(problems.map((p) => path.resolve(p.file)));
-  const inScope = (file: string) => {
-    const absolute = path.resolve(file);
-    return isDir ? absolute.startsWith(source + path.sep) : absolute === source;
-  };
   for (const [id, article] of Object.entries(before)) {
-    if (!seen.has(id) && inScope(article.source.file) && !troubled.has(path.resolve(article.source.file))) {
+    if (!seen.has(id) && removalScope(article.source.file) && !troubled.has(path.resolve(article.source.file))) {
       plan.removed.push(id);
       delete articles[id];
     }

@@ -1,0 +1,216 @@
+/**
+ * Articles from the web: a local HTTP server on 127.0.0.1 serves real-looking pages, a feed, a
+ * redirect chain, a slow answer, an oversized body and a PDF; ingest by URL and by feed, and
+ * /add through the test double of Discord's API.
+ */
+import { execFile } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdir, symlink } from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { ApplicationCommandOptionType as Option } from 'discord.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startBot, type RunningBot } from '../src/discord/bot.js';
+import { Engine } from '../src/engine.js';
+import { ingestArticles } from '../src/index/ingest.js';
+import { readSnapshot } from '../src/index/store.js';
+import { createLogger } from '../src/log.js';
+import { DEFAULT_LIMITS, type FetchLimits } from '../src/web/fetch-page.js';
+import { ingestFromWeb } from '../src/web/ingest-web.js';
+import { fetchArticle, fetchArticles } from '../src/web/web-articles.js';
+import { DiscordApiDouble, type InteractionReplies } from './discord-double/discord-api-double.js';
+import { realEmbedder, TEST_MODELS_DIR, tempDir } from './helpers.js';
+
+const run = promisify(execFile);
+let server: Server;
+let base: string;
+let root: string;
+let cleanup: () => Promise<void>;
+const feedItems = ['/news/ferry', '/news/bridge'];
+const local: FetchLimits = { ...DEFAULT_LIMITS, allowPrivate: true, timeoutMs: 1500, maxBytes: 1024 * 1024 };
+
+function page(slug: string, title: string, body: string[]): string {
+  return `<!doctype html><html><head><title>${title} | Harbour Herald</title>
+  <meta property="og:site_name" content="Harbour Herald">
+  <link rel="canonical" href="https://herald.example/2026/${slug}">
+  <script type="application/ld+json">{"@context":"https://schema.org","@type":"NewsArticle","headline":"${title}","datePublished":"2026-04-0${slug.length % 9}T07:30:00Z","author":{"@type":"Person","name":"Ada Reporter"}}</script>
+  <script>window.analytics = { track() {} };</script><style>.ad { color: red }</style></head>
+  <body><header><nav><a href="/">Home</a> <a href="/sport">Sport</a> <a href="/weather">Weather</a></nav></header>
+  <div class="ad">Advertisement: Buy cheap boats now!</div>
+  <main><article><h1>${title}</h1><p class="byline">By Ada Reporter</p>${body.map((p) => `<p>${p}</p>`).join('')}</article>
+  <aside class="related"><h2>Related</h2><ul><li><a href="/x">Ten things about boats</a></li></ul></aside></main>
+  <footer>© Harbour Herald · <a href="/privacy">Privacy</a></footer><script>document.write('tracker')</script></body></html>`;
+}
+
+const ARTICLE = page('dredging', 'Council approves harbour dredging', [
+  'The harbour council approved a plan on Tuesday to dredge the main shipping channel, which has silted up after years of storms.',
+  'Councillor Maria Lopez said the work would start in May and take about six months, costing 12 million euros.',
+  'Fishing crews welcomed the decision, saying larger boats had been stranded at low tide.',
+]);
+
+beforeAll(async () => {
+  ({ dir: root, cleanup } = await tempDir());
+  await mkdir(path.join(root, 'data'));
+  await symlink(TEST_MODELS_DIR, path.join(root, 'data', 'models'));
+  server = createServer((req, res) => {
+    const url = req.url ?? '/';
+    const html = (body: string) => res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(body);
+    if (url === '/news/dredging') return html(ARTICLE);
+    if (url === '/news/ferry') return html(page('ferry', 'Ferry service resumes after strike', ['The island ferry resumed its full timetable on Monday after a two-week strike by deck crews ended with a pay deal.', 'Passengers queued from dawn at the terminal.']));
+    if (url === '/news/bridge') return html(page('bridge', 'Old bridge closes for repairs', ['The old stone bridge over the river closed on Wednesday for repairs expected to last until autumn.', 'Traffic is diverted through the ring road.']));
+    if (url === '/news/lighthouse') return html(page('lighthouse', 'Lighthouse lamp restored', ['Volunteers restored the lighthouse lamp, which shone again on Friday night for the first time since 1990.', 'The town celebrated on the pier.']));
+    if (url === '/feed.xml') {
+      const items = feedItems.map((link) => `<item><title>${link}</title><link>${base}${link}</link><pubDate>Tue, 07 Apr 2026 07:00:00 GMT</pubDate></item>`).join('');
+      return res.writeHead(200, { 'content-type': 'application/rss+xml' }).end(`<?xml version="1.0"?><rss version="2.0"><channel><title>Herald</title>${items}</channel></rss>`);
+    }
+    const hop = url.match(/^\/redirect\/(\d+)$/);
+    if (hop) return res.writeHead(302, { location: Number(hop[1]) > 1 ? `/redirect/${Number(hop[1]) - 1}` : '/news/dredging' }).end();
+    if (url === '/slow') return void setTimeout(() => html(ARTICLE), 4000);
+    if (url === '/big') return html(`<p>${'x'.repeat(2 * 1024 * 1024)}</p>`);
+    if (url === '/report.pdf') return res.writeHead(200, { 'content-type': 'application/pdf' }).end('%PDF-1.4');
+    res.writeHead(404).end();
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+afterAll(async () => {
+  server.closeAllConnections();
+  server.close();
+  await cleanup();
+});
+
+describe('fetching an article', () => {
+  it('extracts the text, title, outlet, date, byline and canonical link, leaving out menus, ads, related links and scripts', async () => {
+    const article = await fetchArticle(`${base}/news/dredging`, local);
+    expect(article).toMatchObject({
+      title: 'Council approves harbour dredging',
+      outlet: 'Harbour Herald',
+      date: '2026-04-08',
+      url: 'https://herald.example/2026/dredging',
+      source: { file: `${base}/news/dredging` },
+    });
+    expect(article.paragraphs).toContain('Councillor Maria Lopez said the work would start in May and take about six months, costing 12 million euros.');
+    expect(article.paragraphs.join(' ')).not.toMatch(/Advertisement|Ten things|Privacy|Sport|tracker|analytics/);
+  });
+
+  it('follows a short redirect chain and reports every failure with its reason', async () => {
+    expect((await fetchArticle(`${base}/redirect/3`, local)).title).toBe('Council approves harbour dredging');
+    const { articles, problems } = await fetchArticles(
+      [`${base}/redirect/9`, `${base}/slow`, `${base}/big`, `${base}/report.pdf`, `${base}/missing`, 'ftp://herald.example/x', `${base}/news/dredging`],
+      local,
+    );
+    expect(articles).toHaveLength(1);
+    expect(problems.map((p) => p.reason)).toEqual([
+      'more than 5 redirects',
+      'no complete answer within 1.5 s',
+      expect.stringMatching(/^too large/),
+      'not a page I can read (content type application/pdf)',
+      'the server answered 404 Not Found',
+      'Only http and https links can be added: ftp://herald.example/x',
+    ]);
+  });
+
+  it('refuses private, loopback and link-local addresses unless allowed', async () => {
+    const strict = { ...local, allowPrivate: false };
+    for (const link of [`${base}/news/dredging`, 'http://localhost/x', 'http://10.0.0.8/x', 'http://169.254.169.254/latest/meta-data', 'http://[::1]/x']) {
+      await expect(fetchArticle(link, strict)).rejects.toThrow(/private, loopback and link-local addresses are refused|resolves to a private address/);
+    }
+  });
+});
+
+describe('ingest from the web', () => {
+  it('npm run ingest -- --url stores the article with its canonical link, and a second run changes nothing', async () => {
+    const indexDir = path.join(root, 'url-index');
+    const cli = (args: string[]) =>
+      run(process.execPath, ['--import', 'tsx', 'src/console/ingest-cli.ts', ...args], {
+        env: { ...process.env, CI: 'true', LOG_LEVEL: 'warn', DATA_DIR: path.join(root, 'data'), INDEX_DIR: indexDir },
+      });
+    const first = await cli(['--url', `${base}/news/dredging`, '--url', `${base}/report.pdf`]);
+    expect(first.stdout).toMatch(/1 added, 0 updated, 0 unchanged/);
+    expect(first.stdout).toMatch(/report\.pdf: not a page I can read/);
+    const snapshot = (await readSnapshot(indexDir))!;
+    expect(Object.values(snapshot.manifest.articles).map((a) => a.url)).toEqual(['https://herald.example/2026/dredging']);
+    const second = await cli(['--url', `${base}/news/dredging`]);
+    expect(second.stdout).toMatch(/0 added, 0 updated, 1 unchanged/);
+  });
+
+  it('a feed poll ingests only the new items', async () => {
+    const indexDir = path.join(root, 'feed-index');
+    const embedder = await realEmbedder();
+    const sources = { urls: [], feeds: [`${base}/feed.xml`], limits: local };
+    expect(await ingestFromWeb(indexDir, embedder, sources)).toMatchObject({ added: 2, problems: [] });
+    feedItems.push('/news/lighthouse');
+    const second = await ingestFromWeb(indexDir, embedder, sources);
+    expect(second).toMatchObject({ added: 1, unchanged: 0 });
+    expect(second.articleIds).toHaveLength(1);
+    const engine = await Engine.open(embedder, indexDir);
+    const answer = await engine.ask('When did the lighthouse lamp shine again?');
+    expect(answer.kind === 'answer' && answer.passages[0]!.citation.url).toBe('https://herald.example/2026/lighthouse');
+  });
+});
+
+describe('/add in Discord', () => {
+  let double: DiscordApiDouble;
+  let bot: RunningBot;
+  let engine: Engine;
+  const MODERATOR = String(1n << 5n);
+  const answered = (r: InteractionReplies) => r.edits.some((e) => e.response?.status === 200) || r.followUps.length > 0 || r.callbacks.some((c) => c.body?.type === 4);
+  const text = (r: InteractionReplies) => (r.edits.at(-1)?.body?.content ?? r.followUps.at(-1)?.body?.content ?? r.callbacks.at(-1)?.body?.data?.content) as string;
+
+  async function startWith(allowPrivateUrls: boolean) {
+    await bot?.stop();
+    bot = await startBot({
+      discord: { token: 'add-token', clientId: double.applicationId, guildId: double.guildId, apiUrl: double.apiUrl, cooldownSeconds: 0 },
+      engine,
+      log: createLogger('silent'),
+      dataDir: root,
+      allowPrivateUrls,
+    });
+    await double.waitForReady();
+  }
+  const add = async (link: string, permissions: string) => {
+    const { token } = await double.chatInput('add', [{ name: 'url', type: Option.String, value: link }], { id: '500000000000000001' }, { memberPermissions: permissions });
+    return double.waitForReplies(token, answered, 15_000);
+  };
+
+  beforeAll(async () => {
+    const embedder = await realEmbedder();
+    await ingestArticles(path.join(root, 'add-index'), embedder, []);
+    engine = await Engine.open(embedder, path.join(root, 'add-index'));
+    double = new DiscordApiDouble({ applicationId: '100000000000000041', guildId: '200000000000000042' });
+    await double.start();
+  });
+  afterAll(async () => {
+    await bot?.stop();
+    await double.stop();
+  });
+
+  it('is registered for members who can manage the server only', async () => {
+    await startWith(false);
+    const add = double.registeredCommands(double.guildId)!.find((c) => c.name === 'add');
+    expect(add.default_member_permissions).toBe(MODERATOR);
+  });
+
+  it('refuses private addresses from Discord unless allowed, and refuses non-moderators', async () => {
+    const refused = await add(`${base}/news/dredging`, MODERATOR);
+    expect(text(refused)).toMatch(/private, loopback and link-local addresses are refused/);
+    const notModerator = await add(`${base}/news/dredging`, '0');
+    expect(notModerator.callbacks[0]!.body).toMatchObject({ type: 4, data: { flags: 64, content: 'Only members who can manage this server can add articles.' } });
+  });
+
+  it('adds the article for a moderator, answers from it right after, and a second add changes nothing', async () => {
+    await startWith(true);
+    const added = await add(`${base}/news/dredging`, MODERATOR);
+    expect(text(added)).toMatch(/^Added: \*\*Council approves harbour dredging\*\*\nHarbour Herald · <t:\d+:D> · 3 paragraphs\n<https:\/\/herald\.example\/2026\/dredging>$/);
+    const { token } = await double.chatInput('ask', [{ name: 'question', type: Option.String, value: 'When will the harbour dredging start?' }], { id: '500000000000000002' });
+    const answer = await double.waitForReplies(token, (r) => r.edits.some((e) => e.response?.status === 200));
+    expect(answer.edits.at(-1)!.body.embeds[0].url).toBe('https://herald.example/2026/dredging');
+    const generation = engine.snapshot.manifest.generation;
+    const again = await add(`${base}/news/dredging`, MODERATOR);
+    expect(text(again)).toMatch(/^Already in the collection, unchanged/);
+    expect(engine.snapshot.manifest.generation).toBe(generation);
+  });
+});
