@@ -23,7 +23,8 @@ export async function runConsole(engine: Engine, log: Logger, options: { results
   const lines = createInterface({ input: options.input ?? process.stdin, output: interactive ? output : undefined, terminal: interactive });
   const write = (text: string) => output.write(text);
   let last: { question: string; offset: number } | undefined;
-  write(`Ask about ${Object.keys(engine.snapshot.manifest.articles).length} articles. Type "help" for commands.\n`);
+  const count = Object.keys(engine.snapshot.manifest.articles).length;
+  write(`Ask about ${count} article${count === 1 ? '' : 's'}. Type "help" for commands.\n`);
   if (interactive) lines.setPrompt('> ');
   lines.prompt?.();
   for await (const raw of lines) {
