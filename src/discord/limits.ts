@@ -12,6 +12,3 @@ export const MAX_EMBEDS_PER_MESSAGE = 10;
 export const MAX_AUTOCOMPLETE_CHOICES = 25;
 export const MAX_CHOICE_NAME_LENGTH = 100;
 export const MAX_CHOICE_VALUE_LENGTH = 100;
-export const MAX_CUSTOM_ID_LENGTH = 100;
-/** An interaction must be acknowledged within 3 seconds. */
-export const INTERACTION_ACK_MS = 3000;
