@@ -33,15 +33,15 @@ export interface AskOptions {
 
 /** The question-answering engine over one index generation; `reload()` switches to a newer one. */
 export class Engine {
-  private people: PeopleIndex;
+  /** Built on first use (/who, autocomplete) for the current generation: not on the cold-start path. */
+  private peopleCache: { snapshot: Snapshot; index: PeopleIndex } | undefined;
+  private articleSearchCache: { snapshot: Snapshot; search: ReturnType<typeof articleSearch> } | undefined;
 
   private constructor(
     readonly embedder: Embedder,
     readonly indexDir: string,
     private retriever: Retriever,
-  ) {
-    this.people = peopleIndexOf(retriever.snapshot);
-  }
+  ) {}
 
   /** Opens the live index; given the embedder still loading, reads the index meanwhile. */
   static async open(embedder: Embedder | Promise<Embedder>, indexDir: string): Promise<Engine> {
@@ -53,12 +53,25 @@ export class Engine {
     return this.retriever.snapshot;
   }
 
+  private get people(): PeopleIndex {
+    if (this.peopleCache?.snapshot !== this.snapshot) {
+      this.peopleCache = { snapshot: this.snapshot, index: new PeopleIndex(this.snapshot.people ?? {}, this.snapshot.manifest) };
+    }
+    return this.peopleCache.index;
+  }
+
+  private get articleSearch(): ReturnType<typeof articleSearch> {
+    if (this.articleSearchCache?.snapshot !== this.snapshot) {
+      this.articleSearchCache = { snapshot: this.snapshot, search: articleSearch(Object.values(this.snapshot.manifest.articles)) };
+    }
+    return this.articleSearchCache.search;
+  }
+
   /** Switches to the live generation if an ingest replaced it; returns whether it changed. */
   async reload(): Promise<boolean> {
     const snapshot = await loadSnapshot(this.embedder, this.indexDir);
     if (snapshot.manifest.generation === this.snapshot.manifest.generation) return false;
     this.retriever = new Retriever(snapshot);
-    this.people = peopleIndexOf(snapshot);
     return true;
   }
 
@@ -193,7 +206,7 @@ export class Engine {
   /** Up to 25 article titles for a prefix (autocomplete), newest first when the prefix is empty. */
   suggestArticles(prefix: string, limit = 25): { id: string; title: string }[] {
     const articles = Object.values(this.snapshot.manifest.articles);
-    const found = prefix.trim() ? articleSearch(articles).search(prefix, { limit }).map((r) => r.item) : newestFirst(articles).slice(0, limit);
+    const found = prefix.trim() ? this.articleSearch.search(prefix, { limit }).map((r) => r.item) : newestFirst(articles).slice(0, limit);
     return found.map((a) => ({ id: a.id, title: a.title }));
   }
 
@@ -231,10 +244,6 @@ function cosine(a: Float32Array, b: Float32Array): number {
   let dot = 0;
   for (let i = 0; i < a.length; i++) dot += a[i]! * b[i]!;
   return dot;
-}
-
-function peopleIndexOf(snapshot: Snapshot): PeopleIndex {
-  return new PeopleIndex(snapshot.people ?? {}, snapshot.manifest);
 }
 
 async function loadSnapshot(embedder: Embedder, indexDir: string): Promise<Snapshot> {
