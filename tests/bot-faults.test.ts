@@ -103,6 +103,9 @@ describe('Discord faults', () => {
     const { token } = await ask();
     await expect.poll(() => double.replies(token).callbacks[0]?.response?.status, { timeout: 5000 }).toBe(404);
     await expect.poll(() => /Unknown interaction|10062/.test(logText), { timeout: 5000 }).toBe(true);
+    // Errors quote the callback URL: its interaction token is cut out of the log.
+    expect(logText).not.toContain(token);
+    expect(logText).toMatch(/interactions\/\d+\/\[redacted\]/);
     const next = await ask();
     expect(edited(await double.waitForReplies(next.token, edited, 10_000))).toBe(true);
   });
