@@ -2,7 +2,7 @@ import { PermissionFlagsBits, SlashCommandBuilder, type ChatInputCommandInteract
 import type { BotContext, CommandOutcome } from '../src/discord/context.js';
 import { deferReply, respond, respondPrivately } from '../src/discord/respond.js';
 import { UserError } from '../src/errors.js';
-import { escapeText, discordDate } from '../src/rendering/discord.js';
+import { addedMessage } from '../src/rendering/discord.js';
 import { DEFAULT_LIMITS } from '../src/web/fetch-page.js';
 import { ingestFromWeb } from '../src/web/ingest-web.js';
 
@@ -28,8 +28,7 @@ export async function execute(interaction: ChatInputCommandInteraction, { engine
   const found = report.articleIds[0] ? engine.article(report.articleIds[0]) : undefined;
   if (!found) throw new UserError(`Could not add ${link}: no article found on the page.`);
   log.info({ link, article: found.id, added: report.added, updated: report.updated }, 'article added from Discord');
-  const status = report.added ? 'Added' : report.updated ? 'Updated' : 'Already in the collection, unchanged';
-  const details = [found.outlet && escapeText(found.outlet), found.date && discordDate(found.date), `${found.paragraphCount} paragraphs`].filter(Boolean).join(' · ');
-  await respond(interaction, { content: `${status}: **${escapeText(found.title)}**\n${details}\n<${found.url ?? link}>` });
+  const status = report.added ? 'added' : report.updated ? 'updated' : 'unchanged';
+  await respond(interaction, addedMessage(found, status, link));
   return { results: 1 };
 }

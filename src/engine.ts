@@ -7,8 +7,9 @@ import { pickQuote, scoreSentences, sentencesOf, termCoverage } from './answers/
 import { sourceReference } from './articles/article.js';
 import type { Embedder } from './embedding/embedder.js';
 import { UserError } from './errors.js';
-import { assertSameModel, readSnapshot, type IndexedArticle, type Snapshot } from './index/store.js';
+import { assertSameModel, liveGenerationDir, readSnapshot, type IndexedArticle, type Snapshot } from './index/store.js';
 import { Retriever, type Hit, type RetrievalMode } from './retrieval/retriever.js';
+import { terms } from './retrieval/terms.js';
 
 /**
  * A passage is relevant when it holds enough of the question's weight (idf-weighted term
@@ -67,10 +68,11 @@ export class Engine {
     return this.articleSearchCache.search;
   }
 
-  /** Switches to the live generation if an ingest replaced it; returns whether it changed. */
+  /** Switches to the live generation if an ingest replaced it (a read of the pointer otherwise); returns whether it changed. */
   async reload(): Promise<boolean> {
+    if (liveGenerationDir(this.indexDir) === this.snapshot.dir) return false;
     const snapshot = await loadSnapshot(this.embedder, this.indexDir);
-    if (snapshot.manifest.generation === this.snapshot.manifest.generation) return false;
+    if (snapshot.dir === this.snapshot.dir) return false;
     this.retriever = new Retriever(snapshot);
     return true;
   }
@@ -106,7 +108,8 @@ export class Engine {
     const results = options.results ?? 3;
     const offset = options.offset ?? 0;
     const [vector] = await this.embedder.embed([query]);
-    const hits = this.retriever.search(query, vector!, MAX_RANKED, options.mode).filter((hit) => this.isRelevant(query, hit));
+    const stems = terms(query);
+    const hits = this.retriever.search(query, vector!, MAX_RANKED, options.mode).filter((hit) => this.isRelevant(stems, hit));
     if (hits.length <= offset) {
       return {
         kind: 'refusal',
@@ -121,7 +124,7 @@ export class Engine {
     const answer: Answer = {
       kind: 'answer',
       question,
-      passages: await this.passages(query, page),
+      passages: await this.passages(vector!, stems, page),
       offset,
       hasMore: hits.length > offset + results,
     };
@@ -136,7 +139,7 @@ export class Engine {
     const articles = Object.values(this.snapshot.manifest.articles);
     let article = newestFirst(articles)[0];
     if (query?.trim()) {
-      const match = findArticle(articles, query);
+      const match = findArticle(articles, query, this.articleSearch);
       if (match.kind === 'not-found') {
         return {
           kind: 'refusal',
@@ -157,17 +160,18 @@ export class Engine {
   async digest(rawTopic: string): Promise<SummaryResult> {
     const topic = cleanQuestion(rawTopic);
     const query = searchText(topic);
+    const stems = terms(query);
     const [vector] = await this.embedder.embed([query]);
     const bestHitPerArticle = new Map<string, Hit>();
     for (const hit of this.retriever.search(query, vector!, MAX_RANKED * 2)) {
       const articleId = this.snapshot.paragraphs[hit.row]!.articleId;
-      if (!bestHitPerArticle.has(articleId) && this.isRelevant(query, hit)) bestHitPerArticle.set(articleId, hit);
+      if (!bestHitPerArticle.has(articleId) && this.isRelevant(stems, hit)) bestHitPerArticle.set(articleId, hit);
     }
     const hits = [...bestHitPerArticle.values()].slice(0, DIGEST_ARTICLES);
     if (hits.length === 0) {
       return { kind: 'refusal', question: topic, message: 'The articles I have do not cover this topic.' };
     }
-    const passages = await this.passages(query, hits);
+    const passages = await this.passages(vector!, stems, hits);
     return { kind: 'digest', topic, items: passages.map((p) => ({ citation: p.citation, sentences: p.quote })) };
   }
 
@@ -215,16 +219,15 @@ export class Engine {
     return this.snapshot.paragraphs.filter((p) => p.articleId === articleId).sort((a, b) => a.position - b.position);
   }
 
-  isRelevant(question: string, hit: Hit): boolean {
+  isRelevant(questionTerms: readonly string[], hit: Hit): boolean {
     const text = this.snapshot.paragraphs[hit.row]!.text;
-    return termCoverage(this.retriever.bm25, question, text) >= RELEVANCE.minCoverage || hit.dense >= RELEVANCE.minDense;
+    return termCoverage(this.retriever.bm25, questionTerms, text) >= RELEVANCE.minCoverage || hit.dense >= RELEVANCE.minDense;
   }
 
-  private async passages(question: string, hits: Hit[]): Promise<Passage[]> {
+  private async passages(questionVector: Float32Array, questionTerms: readonly string[], hits: Hit[]): Promise<Passage[]> {
     const sentenceLists = hits.map((hit) => sentencesOf(this.snapshot.paragraphs[hit.row]!.text));
-    const vectors = await this.embedder.embed([question, ...sentenceLists.flat()]);
-    const questionVector = vectors[0]!;
-    let next = 1;
+    const vectors = await this.embedder.embed(sentenceLists.flat());
+    let next = 0;
     return hits.map((hit, i) => {
       const paragraph = this.snapshot.paragraphs[hit.row]!;
       const sentences = sentenceLists[i]!;
@@ -233,7 +236,7 @@ export class Engine {
         citation: this.citation(paragraph.articleId),
         position: paragraph.position,
         paragraph: paragraph.text,
-        quote: pickQuote(scoreSentences(this.retriever.bm25, question, sentences, similarities)),
+        quote: pickQuote(scoreSentences(this.retriever.bm25, questionTerms, sentences, similarities)),
         score: hit.score,
       };
     });

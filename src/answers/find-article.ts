@@ -11,7 +11,7 @@ export function newestFirst(articles: IndexedArticle[]): IndexedArticle[] {
 }
 
 /** Finds an article by id, file name or (fuzzily) title. */
-export function findArticle(articles: IndexedArticle[], query: string): ArticleMatch {
+export function findArticle(articles: IndexedArticle[], query: string, search: Fuse<IndexedArticle> = articleSearch(articles)): ArticleMatch {
   const wanted = query.trim().toLowerCase();
   const exact = articles.find(
     (a) => a.id.toLowerCase() === wanted || path.basename(a.source.file).toLowerCase() === wanted || a.title.toLowerCase() === wanted,
@@ -19,8 +19,7 @@ export function findArticle(articles: IndexedArticle[], query: string): ArticleM
   if (exact) return { kind: 'found', article: exact };
   const byWords = bestByWordOverlap(articles, query);
   if (byWords) return { kind: 'found', article: byWords };
-  const fuse = articleSearch(articles);
-  const results = fuse.search(query, { limit: 5 });
+  const results = search.search(query, { limit: 5 });
   const best = results[0];
   if (best && (best.score ?? 1) <= 0.35) return { kind: 'found', article: best.item };
   return { kind: 'not-found', suggestions: results.slice(0, 3).map((r) => r.item) };

@@ -3,8 +3,8 @@ import type { Bm25Index } from '../retrieval/bm25.js';
 import { terms } from '../retrieval/terms.js';
 
 /** Share of the question's weight (idf) that a text contains: 1 when every question term appears. */
-export function termCoverage(bm25: Bm25Index, question: string, text: string): number {
-  const wanted = new Set(terms(question));
+export function termCoverage(bm25: Bm25Index, questionTerms: readonly string[], text: string): number {
+  const wanted = new Set(questionTerms);
   const present = new Set(terms(text));
   let total = 0;
   let found = 0;
@@ -27,11 +27,11 @@ export interface SentenceScore {
  */
 export function scoreSentences(
   bm25: Bm25Index,
-  question: string,
+  questionTerms: readonly string[],
   sentences: string[],
   similarities: number[],
 ): SentenceScore[] {
-  return sentences.map((text, i) => ({ text, score: termCoverage(bm25, question, text) + 0.5 * Math.max(0, similarities[i] ?? 0) }));
+  return sentences.map((text, i) => ({ text, score: termCoverage(bm25, questionTerms, text) + 0.5 * Math.max(0, similarities[i] ?? 0) }));
 }
 
 /**

@@ -1,6 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
-import path from 'node:path';
 import { Client, Events, GatewayIntentBits, type Interaction } from 'discord.js';
 import type { DiscordConfig } from '../config/config.js';
 import type { Engine } from '../engine.js';
@@ -53,10 +51,8 @@ export async function startBot({ discord, engine, log, dataDir, feeds = [], feed
   client.on(Events.ShardResume, (shard) => log.info({ shard }, 'gateway resumed'));
   client.once(Events.ClientReady, (ready) => log.info({ user: ready.user.tag, guilds: ready.guilds.cache.size }, 'bot ready'));
 
-  const reloader = setInterval(() => void reloadWhenIngested(engine, log), INDEX_POLL_MS);
-  reloader.unref();
-  const poller = feeds.length ? setInterval(() => void pollFeeds(engine, log, feeds, allowPrivateUrls), feedPollMinutes * 60_000) : undefined;
-  poller?.unref();
+  const reloader = every(INDEX_POLL_MS, () => reloadWhenIngested(engine, log));
+  const poller = feeds.length ? every(feedPollMinutes * 60_000, () => pollFeeds(engine, log, feeds, allowPrivateUrls)) : undefined;
   await client.login(discord.token);
   if (feeds.length) void pollFeeds(engine, log, feeds, allowPrivateUrls);
 
@@ -72,12 +68,8 @@ export async function startBot({ discord, engine, log, dataDir, feeds = [], feed
   };
 }
 
-let polling = false;
-
-/** Ingests the new items of the configured feeds (one generation per poll); the reloader then switches to it. */
+/** Ingests the new items of the configured feeds (one generation per poll) and switches to it. */
 export async function pollFeeds(engine: Engine, log: Logger, feeds: string[], allowPrivate: boolean): Promise<void> {
-  if (polling) return;
-  polling = true;
   try {
     const report = await ingestFromWeb(engine.indexDir, engine.embedder, { urls: [], feeds, limits: { ...DEFAULT_LIMITS, allowPrivate } });
     log.info({ feeds: feeds.length, added: report.added, updated: report.updated, problems: report.problems.length }, 'feeds polled');
@@ -85,27 +77,30 @@ export async function pollFeeds(engine: Engine, log: Logger, feeds: string[], al
     if (report.wrote) await engine.reload();
   } catch (error) {
     log.warn({ err: error }, 'feed poll failed; will try again');
-  } finally {
-    polling = false;
   }
 }
 
-let checking = false;
-
 /** Switches to a newer index generation once an ingest has completed it. */
 async function reloadWhenIngested(engine: Engine, log: Logger): Promise<void> {
-  if (checking) return;
-  checking = true;
   try {
-    const live = (await readFile(path.join(engine.indexDir, 'CURRENT'), 'utf8')).trim();
-    if (live !== path.basename(engine.snapshot.dir) && (await engine.reload())) {
+    if (await engine.reload()) {
       log.info({ generation: engine.snapshot.manifest.generation, articles: Object.keys(engine.snapshot.manifest.articles).length }, 'index reloaded');
     }
   } catch (error) {
     log.warn({ err: error }, 'index reload failed; still answering from the previous index');
-  } finally {
-    checking = false;
   }
+}
+
+/** Runs `task` on an interval, never two at once, never keeping the process alive. */
+function every(ms: number, task: () => Promise<void>): NodeJS.Timeout {
+  let running = false;
+  const timer = setInterval(() => {
+    if (running) return;
+    running = true;
+    void task().finally(() => (running = false));
+  }, ms);
+  timer.unref();
+  return timer;
 }
 
 /** Routes one interaction to its command, with cooldown, error handling and one log line. */

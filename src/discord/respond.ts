@@ -47,40 +47,41 @@ export async function deferReply(interaction: ReplyInteraction, ephemeral = fals
   await interaction.deferReply(ephemeral ? { flags: MessageFlags.Ephemeral } : {});
 }
 
-/** Sends the reply: edits the deferred one, or replies directly. */
-export async function respond(interaction: ReplyInteraction, payload: ReplyPayload): Promise<void> {
+/** What every send carries: the payload within limits, no mentions, and the private flag when asked. */
+function messageOptions(payload: ReplyPayload) {
   const safe = withinLimits(payload);
-  if (interaction.deferred || interaction.replied) {
-    await interaction.editReply({ content: safe.content ?? '', embeds: safe.embeds ?? [], components: safe.components ?? [], allowedMentions: NO_MENTIONS });
-    return;
-  }
-  await interaction.reply({
+  return {
     content: safe.content,
     embeds: safe.embeds,
     components: safe.components,
     allowedMentions: NO_MENTIONS,
-    flags: payload.ephemeral ? MessageFlags.Ephemeral : undefined,
-  });
+    flags: payload.ephemeral ? (MessageFlags.Ephemeral as const) : undefined,
+  };
+}
+
+/** Sends the reply: edits the deferred one, or replies directly. */
+export async function respond(interaction: ReplyInteraction, payload: ReplyPayload): Promise<void> {
+  const { flags, ...options } = messageOptions(payload);
+  if (interaction.deferred || interaction.replied) {
+    // An edit replaces the whole message: absent parts are sent empty, and the flags stay those of the deferral.
+    await interaction.editReply({ ...options, content: options.content ?? '', embeds: options.embeds ?? [], components: options.components ?? [] });
+    return;
+  }
+  await interaction.reply({ ...options, flags });
 }
 
 /** A message after the reply (the next page of an answer, or a private note). */
 export async function followUp(interaction: ReplyInteraction, payload: ReplyPayload): Promise<void> {
-  const safe = withinLimits(payload);
-  await interaction.followUp({
-    content: safe.content,
-    embeds: safe.embeds,
-    components: safe.components,
-    allowedMentions: NO_MENTIONS,
-    flags: payload.ephemeral ? MessageFlags.Ephemeral : undefined,
-  });
+  await interaction.followUp(messageOptions(payload));
 }
 
 /** A private note to the person who acted, whatever state the interaction is in. */
 export async function respondPrivately(interaction: ReplyInteraction, content: string): Promise<void> {
   const payload = { content, ephemeral: true };
-  if (!interaction.deferred && !interaction.replied) return respond(interaction, payload);
+  const deferredOnly = interaction.deferred && !interaction.replied;
+  if ((!interaction.deferred && !interaction.replied) || (deferredOnly && interaction.ephemeral)) return respond(interaction, payload);
   // A public deferral cannot turn private: drop the placeholder and say it privately.
-  if (interaction.deferred && !interaction.replied) await interaction.deleteReply().catch(() => undefined);
+  if (deferredOnly) await interaction.deleteReply().catch(() => undefined);
   await followUp(interaction, payload);
 }
 

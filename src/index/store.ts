@@ -11,7 +11,7 @@
  *     terms.json, terms.bin       each paragraph's stems, for BM25 without stemming at load
  *     rows.json, paragraphs.txt, vectors.f32  row-aligned mirror of index.json for fast loading
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, open, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Article } from '../articles/article.js';
@@ -62,11 +62,16 @@ export function paragraphId(p: Pick<Paragraph, 'articleId' | 'position'>): strin
   return `${p.articleId}#${p.position}`;
 }
 
+/** The folder of the live generation, or undefined when no index was built yet. */
+export function liveGenerationDir(indexDir: string): string | undefined {
+  const pointer = path.join(indexDir, POINTER);
+  return existsSync(pointer) ? path.join(indexDir, readFileSync(pointer, 'utf8').trim()) : undefined;
+}
+
 /** Reads the live generation, or undefined when no index was built yet. */
 export async function readSnapshot(indexDir: string): Promise<Snapshot | undefined> {
-  const pointer = path.join(indexDir, POINTER);
-  if (!existsSync(pointer)) return undefined;
-  const dir = path.join(indexDir, (await readFile(pointer, 'utf8')).trim());
+  const dir = liveGenerationDir(indexDir);
+  if (!dir) return undefined;
   const manifest = JSON.parse(await readFile(path.join(dir, 'manifest.json'), 'utf8')) as Manifest;
   const mirror = await readMirror(dir, manifest.model.dimensions);
   const people = existsSync(path.join(dir, 'people.json'))

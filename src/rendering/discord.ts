@@ -5,6 +5,7 @@
  */
 import { ButtonStyle, ComponentType, escapeMarkdown, type APIEmbed } from 'discord.js';
 import type { AskResult, Citation, Refusal, SummaryResult, WhoResult } from '../answers/answer.js';
+import type { IndexedArticle } from '../index/store.js';
 import type { ReplyPayload } from '../discord/respond.js';
 import { outletLine } from './format.js';
 
@@ -112,4 +113,14 @@ export function whoMessage(result: WhoResult): ReplyPayload {
       },
     ],
   };
+}
+
+const ADD_STATUS = { added: 'Added', updated: 'Updated', unchanged: 'Already in the collection, unchanged' } as const;
+
+/** The /add confirmation: what was stored, from which link. */
+export function addedMessage(article: IndexedArticle, status: keyof typeof ADD_STATUS, link: string): ReplyPayload {
+  const details = [article.outlet && escapeText(article.outlet), article.date && discordDate(article.date), `${article.paragraphCount} paragraphs`]
+    .filter(Boolean)
+    .join(' · ');
+  return { content: `${ADD_STATUS[status]}: **${escapeText(article.title)}**\n${details}\n<${article.url ?? link}>` };
 }

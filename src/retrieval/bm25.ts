@@ -1,5 +1,4 @@
 import type { TermLists } from './term-lists.js';
-import { terms } from './terms.js';
 
 const K1 = 1.2;
 const B = 0.75;
@@ -77,13 +76,13 @@ export class Bm25Index {
   }
 
   /**
-   * Scores every document sharing a term with the query. The returned view is valid until the
+   * Scores every document sharing a term (stem) with the query. The returned view is valid until the
    * next call: `scores[doc]` for any document, and `rows` for those with a non-zero score.
    */
-  score(query: string): { scores: Float32Array; rows: Int32Array } {
+  score(queryTerms: readonly string[]): { scores: Float32Array; rows: Int32Array } {
     for (let i = 0; i < this.touchedCount; i++) this.scores[this.touched[i]!] = 0;
     this.touchedCount = 0;
-    const ids = [...new Set(terms(query))].map((t) => this.termIndex.get(t)).filter((id): id is number => id !== undefined);
+    const ids = [...new Set(queryTerms)].map((t) => this.termIndex.get(t)).filter((id): id is number => id !== undefined);
     const bound = ids.reduce((sum, id) => sum + this.postingStart[id + 1]! - this.postingStart[id]!, 0);
     if (this.touched.length < bound) this.touched = new Int32Array(bound);
     for (const id of ids) {

@@ -1,6 +1,7 @@
 import type { Snapshot } from '../index/store.js';
 import { Bm25Index } from './bm25.js';
 import { DenseScanner } from './dense-scan.js';
+import { terms } from './terms.js';
 import { topK } from './top-k.js';
 
 export type RetrievalMode = 'hybrid' | 'bm25' | 'dense';
@@ -56,7 +57,8 @@ export class Retriever {
 
   search(question: string, queryVector: Float32Array, k: number, mode: RetrievalMode = 'hybrid'): Hit[] {
     const { paragraphs } = this.snapshot;
-    const lexical = this.bm25.score(question);
+    const stems = terms(question);
+    const lexical = this.bm25.score(stems);
     const dense = this.dense.scores(queryVector);
     const hit = (row: number, score: number): Hit => ({ row, score, dense: dense[row]!, bm25: lexical.scores[row]! });
 
@@ -65,7 +67,7 @@ export class Retriever {
 
     const rrf = (rank: number | undefined) => (rank === undefined ? 0 : 1 / (RRF_K + rank + 1));
     const lexicalPool = topK(POOL, lexical.scores, lexical.rows);
-    const articleScores = this.articleBm25.score(question);
+    const articleScores = this.articleBm25.score(stems);
     const articles = topK(ARTICLE_POOL, articleScores.scores, articleScores.rows);
     const articleRank = rankMap(articles);
     const candidates = [
