@@ -2,9 +2,9 @@ import { PermissionFlagsBits, SlashCommandBuilder, type ChatInputCommandInteract
 import type { BotContext, CommandOutcome } from '../src/discord/context.js';
 import { deferReply, respond, respondPrivately } from '../src/discord/respond.js';
 import { UserError } from '../src/errors.js';
-import { addedMessage } from '../src/rendering/discord.js';
+import { addedMessage } from '../src/discord/render.js';
 import { DEFAULT_LIMITS } from '../src/web/fetch-page.js';
-import { ingestFromWeb } from '../src/web/ingest-web.js';
+import { ingestFromWeb } from '../src/index/ingest-web.js';
 
 export const data = new SlashCommandBuilder()
   .setName('add')
@@ -29,6 +29,6 @@ export async function execute(interaction: ChatInputCommandInteraction, { engine
   if (!found) throw new UserError(`Could not add ${link}: no article found on the page.`);
   log.info({ link, article: found.id, added: report.added, updated: report.updated }, 'article added from Discord');
   const status = report.added ? 'added' : report.updated ? 'updated' : 'unchanged';
-  await respond(interaction, addedMessage(found, status, link));
+  await respond(interaction, addedMessage({ citation: engine.citation(found.id), paragraphs: found.paragraphCount, status }, link));
   return { results: 1 };
 }

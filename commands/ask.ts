@@ -1,8 +1,9 @@
 import { SlashCommandBuilder, type ButtonInteraction, type ChatInputCommandInteraction } from 'discord.js';
+import { PASSAGES_PER_ANSWER } from '../src/answers/answer.js';
 import { MAX_QUESTION_LENGTH } from '../src/answers/question.js';
 import type { BotContext, CommandOutcome } from '../src/discord/context.js';
 import { deferReply, respond, respondPrivately } from '../src/discord/respond.js';
-import { askMessage } from '../src/rendering/discord.js';
+import { askMessage } from '../src/discord/render.js';
 
 const MORE = 'more';
 
@@ -10,12 +11,18 @@ export const data = new SlashCommandBuilder()
   .setName('ask')
   .setDescription('Ask a question: get quoted passages from the news articles, with their sources')
   .addStringOption((o) => o.setName('question').setDescription('Your question').setRequired(true).setMaxLength(MAX_QUESTION_LENGTH))
-  .addIntegerOption((o) => o.setName('results').setDescription('How many passages (1-5, default 3)').setMinValue(1).setMaxValue(5));
+  .addIntegerOption((o) =>
+    o
+      .setName('results')
+      .setDescription(`How many passages (${PASSAGES_PER_ANSWER.min}-${PASSAGES_PER_ANSWER.max}; the server's default when empty)`)
+      .setMinValue(PASSAGES_PER_ANSWER.min)
+      .setMaxValue(PASSAGES_PER_ANSWER.max),
+  );
 
-export async function execute(interaction: ChatInputCommandInteraction, { engine, pages }: BotContext): Promise<CommandOutcome> {
+export async function execute(interaction: ChatInputCommandInteraction, { engine, pages, answerResults }: BotContext): Promise<CommandOutcome> {
   await deferReply(interaction);
   const question = interaction.options.getString('question', true);
-  const results = interaction.options.getInteger('results') ?? 3;
+  const results = interaction.options.getInteger('results') ?? answerResults;
   return answerPage(interaction, { engine, question, results, offset: 0, pages });
 }
 

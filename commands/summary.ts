@@ -2,9 +2,8 @@ import { SlashCommandBuilder, type AutocompleteInteraction, type ChatInputComman
 import { MAX_QUESTION_LENGTH } from '../src/answers/question.js';
 import type { BotContext, CommandOutcome } from '../src/discord/context.js';
 import { deferReply, respond, respondChoices } from '../src/discord/respond.js';
-import { SUMMARY_SENTENCES } from '../src/engine.js';
-import { UserError } from '../src/errors.js';
-import { summaryMessage } from '../src/rendering/discord.js';
+import { SUMMARY_SENTENCES, summaryRequest } from '../src/answers/summary-request.js';
+import { summaryMessage } from '../src/discord/render.js';
 
 export const data = new SlashCommandBuilder()
   .setName('summary')
@@ -16,13 +15,13 @@ export const data = new SlashCommandBuilder()
   .addStringOption((o) => o.setName('topic').setDescription('Instead of one article: a digest across the articles on this topic').setMaxLength(MAX_QUESTION_LENGTH));
 
 export async function execute(interaction: ChatInputCommandInteraction, { engine }: BotContext): Promise<CommandOutcome> {
-  const article = interaction.options.getString('article') ?? undefined;
-  const topic = interaction.options.getString('topic') ?? undefined;
-  if (article && topic) throw new UserError('Choose an article or a topic, not both.');
+  const request = summaryRequest({
+    article: interaction.options.getString('article') ?? undefined,
+    topic: interaction.options.getString('topic') ?? undefined,
+    sentences: interaction.options.getInteger('sentences') ?? undefined,
+  });
   await deferReply(interaction);
-  const result = topic
-    ? await engine.digest(topic)
-    : await engine.summarize(article, interaction.options.getInteger('sentences') ?? SUMMARY_SENTENCES.default);
+  const result = await engine.summary(request);
   await respond(interaction, summaryMessage(result));
   if (result.kind === 'refusal') return { results: 0, refusal: true };
   return { results: result.kind === 'summary' ? result.sentences.length : result.items.length };

@@ -1,7 +1,7 @@
 import { SlashCommandBuilder, type AutocompleteInteraction, type ChatInputCommandInteraction } from 'discord.js';
 import type { BotContext, CommandOutcome } from '../src/discord/context.js';
 import { respond, respondChoices } from '../src/discord/respond.js';
-import { whoMessage } from '../src/rendering/discord.js';
+import { whoMessage } from '../src/discord/render.js';
 
 export const data = new SlashCommandBuilder()
   .setName('who')

@@ -1,6 +1,6 @@
 import type { AskResult } from '../src/answers/answer.js';
 import { withinLimits } from '../src/discord/respond.js';
-import { askMessage } from '../src/rendering/discord.js';
+import { askMessage } from '../src/discord/render.js';
 
 /** Renders an answer as the bot sends it (embeds within limits): the last step of /ask. */
 export function renderAskDiscord(result: AskResult): number {

@@ -1,14 +1,14 @@
 /**
- * One measured process of the benchmark (scripts/bench.ts): `ingest <source> <indexDir>` or
- * `serve <indexDir> <questions.json>`. Prints one JSON line with its figures.
+ * One measured process of the benchmark (scripts/bench.ts):
+ * `<modelsDir> <spawnedAtMs> ingest <source> <indexDir>` or `<modelsDir> <spawnedAtMs> serve <indexDir> <questions.json>`.
+ * Prints one JSON line with its figures.
  */
 import { readFile } from 'node:fs/promises';
 import { loadEmbedder } from '../src/embedding/embedder.js';
 import { WINK_MODEL_ID } from '../src/embedding/wink-model.js';
 import { Engine } from '../src/engine.js';
 
-const [mode, a, b] = process.argv.slice(2);
-const modelsDir = process.env.BENCH_MODELS_DIR ?? 'data/models';
+const [modelsDir, spawnedAt, mode, a, b] = process.argv.slice(2) as [string, string, string, string?, string?];
 let peakRss = process.memoryUsage().rss;
 const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 20);
 const mb = (bytes: number) => Math.round((bytes / 1024 / 1024) * 10) / 10;
@@ -31,7 +31,7 @@ if (mode === 'ingest') {
   const embedder = engine.embedder;
   const questions = JSON.parse(await readFile(b!, 'utf8')) as string[];
   await engine.ask(questions[0]!);
-  const coldStartMs = performance.now() + performance.timeOrigin - Number(process.env.BENCH_SPAWNED_AT ?? performance.timeOrigin);
+  const coldStartMs = performance.now() + performance.timeOrigin - Number(spawnedAt);
   // Loaded after the cold start is measured: the bot has discord.js loaded before its first answer anyway.
   const { renderAskDiscord } = await import('./bench-render.js');
   const { LocalIndex } = await import('vectra');

@@ -11,7 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs, promisify } from 'node:util';
 import cliProgress from 'cli-progress';
-import { runMain } from '../src/console/runtime.js';
+import { runMain } from '../src/cli/runtime.js';
 import { loadDotEnv, parseConfig } from '../src/config/config.js';
 import { ensureWinkModel } from '../src/embedding/wink-model.js';
 import { UserError } from '../src/errors.js';
@@ -81,8 +81,8 @@ runMain(async () => {
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 async function worker(args: string[], modelsDir: string): Promise<any> {
-  const { stdout } = await run(process.execPath, ['--import', 'tsx', 'scripts/bench-worker.ts', ...args], {
-    env: { ...process.env, BENCH_MODELS_DIR: modelsDir, BENCH_SPAWNED_AT: String(Date.now()), LOG_LEVEL: 'silent' },
+  const { stdout } = await run(process.execPath, ['--import', 'tsx', 'scripts/bench-worker.ts', modelsDir, String(Date.now()), ...args], {
+    env: { ...process.env, LOG_LEVEL: 'silent' },
     maxBuffer: 1 << 24,
   });
   return JSON.parse(stdout.trim().split('\n').at(-1)!);

@@ -6,7 +6,7 @@ import { splitSentences } from '../src/articles/sentences.js';
 import { selectSentences } from '../src/answers/summarize.js';
 import type { Embedder } from '../src/embedding/embedder.js';
 import { UserError } from '../src/errors.js';
-import { words } from '../src/retrieval/terms.js';
+import { words } from '../src/articles/terms.js';
 
 interface Rouge {
   rouge1: number;

@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { runMain, startRuntime } from '../src/console/runtime.js';
+import { runMain, startRuntime } from '../src/cli/runtime.js';
 import { Engine } from '../src/engine.js';
 import { UserError } from '../src/errors.js';
 import { ingest } from '../src/index/ingest.js';

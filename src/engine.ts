@@ -1,15 +1,18 @@
-import type { Answer, AskResult, Citation, Passage, SummaryResult, WhoResult } from './answers/answer.js';
-import { articleSearch, findArticle, newestFirst } from './answers/find-article.js';
-import { mainRole, PeopleIndex, type Person } from './people/people-index.js';
+import { PASSAGES_PER_ANSWER, type Answer, type AskResult, type Citation, type Passage, type SummaryResult, type WhoResult } from './answers/answer.js';
+import { articleSearch, findArticle } from './answers/find-article.js';
+import { mainRole, PeopleIndex, type Person } from './answers/people-index.js';
 import { selectSentences } from './answers/summarize.js';
+import { checkedSentenceCount, SUMMARY_SENTENCES, type SummaryRequest } from './answers/summary-request.js';
 import { cleanQuestion, searchText } from './answers/question.js';
 import { pickQuote, scoreSentences, sentencesOf, termCoverage } from './answers/quotes.js';
 import { sourceReference } from './articles/article.js';
 import type { Embedder } from './embedding/embedder.js';
+import { dotProduct } from './embedding/similarity.js';
 import { UserError } from './errors.js';
-import { assertSameModel, liveGenerationDir, readSnapshot, type IndexedArticle, type Snapshot } from './index/store.js';
+import { assertSameModel, liveGenerationDir, readSnapshot } from './index/store.js';
+import { newestFirst, paragraphsInOrder, type IndexedArticle, type Paragraph, type Snapshot } from './index/types.js';
 import { Retriever, type Hit, type RetrievalMode } from './retrieval/retriever.js';
-import { terms } from './retrieval/terms.js';
+import { terms } from './articles/terms.js';
 
 /**
  * A passage is relevant when it holds enough of the question's weight (idf-weighted term
@@ -19,7 +22,6 @@ export const RELEVANCE = { minCoverage: 0.7, minDense: 0.55 } as const;
 /** Passages considered for an answer (all pages of "more" included). */
 const MAX_RANKED = 20;
 
-export const SUMMARY_SENTENCES = { min: 3, max: 7, default: 4 } as const;
 /** Articles in a topic digest, and sentences quoted from each. */
 const DIGEST_ARTICLES = 4;
 /** People listed by `/who` without a name; quotations shown in a profile. */
@@ -83,7 +85,7 @@ export class Engine {
 
   citation(articleId: string): Citation {
     const a = this.article(articleId)!;
-    const citation: Citation = { articleId, title: a.title, file: sourceReference(a) };
+    const citation: Citation = { articleId, title: a.title, reference: sourceReference(a) };
     if (a.url) citation.url = a.url;
     if (a.outlet) citation.outlet = a.outlet;
     if (a.agency) citation.agency = a.agency;
@@ -99,17 +101,17 @@ export class Engine {
 
   /** Retrieval with an already embedded question. */
   retrieveByVector(question: string, vector: Float32Array, k: number, mode: RetrievalMode = 'hybrid'): Hit[] {
-    return this.retriever.search(question, vector, k, mode);
+    return this.retriever.search(terms(searchText(question)), vector, k, mode);
   }
 
   async ask(rawQuestion: string, options: AskOptions = {}): Promise<AskResult> {
     const question = cleanQuestion(rawQuestion);
     const query = searchText(question);
-    const results = options.results ?? 3;
+    const results = options.results ?? PASSAGES_PER_ANSWER.default;
     const offset = options.offset ?? 0;
     const [vector] = await this.embedder.embed([query]);
     const stems = terms(query);
-    const hits = this.retriever.search(query, vector!, MAX_RANKED, options.mode).filter((hit) => this.isRelevant(stems, hit));
+    const hits = this.retriever.search(stems, vector!, MAX_RANKED, options.mode).filter((hit) => this.isRelevant(stems, hit));
     if (hits.length <= offset) {
       return {
         kind: 'refusal',
@@ -131,11 +133,14 @@ export class Engine {
     return answer;
   }
 
+  /** A summary request, validated by `summaryRequest`: an article's summary or a topic digest. */
+  summary(request: SummaryRequest): Promise<SummaryResult> {
+    return request.kind === 'topic' ? this.digest(request.topic) : this.summarize(request.article, request.sentences);
+  }
+
   /** An extractive summary of the article that `query` names (the newest article when omitted). */
   async summarize(query: string | undefined, sentenceCount: number = SUMMARY_SENTENCES.default): Promise<SummaryResult> {
-    if (!Number.isInteger(sentenceCount) || sentenceCount < SUMMARY_SENTENCES.min || sentenceCount > SUMMARY_SENTENCES.max) {
-      throw new UserError(`sentences must be a whole number from ${SUMMARY_SENTENCES.min} to ${SUMMARY_SENTENCES.max}.`);
-    }
+    checkedSentenceCount(sentenceCount);
     const articles = Object.values(this.snapshot.manifest.articles);
     let article = newestFirst(articles)[0];
     if (query?.trim()) {
@@ -163,7 +168,7 @@ export class Engine {
     const stems = terms(query);
     const [vector] = await this.embedder.embed([query]);
     const bestHitPerArticle = new Map<string, Hit>();
-    for (const hit of this.retriever.search(query, vector!, MAX_RANKED * 2)) {
+    for (const hit of this.retriever.search(stems, vector!, MAX_RANKED * 2)) {
       const articleId = this.snapshot.paragraphs[hit.row]!.articleId;
       if (!bestHitPerArticle.has(articleId) && this.isRelevant(stems, hit)) bestHitPerArticle.set(articleId, hit);
     }
@@ -215,8 +220,8 @@ export class Engine {
   }
 
   /** An article's paragraphs in order. */
-  paragraphsOf(articleId: string) {
-    return this.snapshot.paragraphs.filter((p) => p.articleId === articleId).sort((a, b) => a.position - b.position);
+  paragraphsOf(articleId: string): Paragraph[] {
+    return paragraphsInOrder(this.snapshot.paragraphs, articleId);
   }
 
   isRelevant(questionTerms: readonly string[], hit: Hit): boolean {
@@ -231,7 +236,7 @@ export class Engine {
     return hits.map((hit, i) => {
       const paragraph = this.snapshot.paragraphs[hit.row]!;
       const sentences = sentenceLists[i]!;
-      const similarities = sentences.map(() => cosine(questionVector, vectors[next++]!));
+      const similarities = sentences.map(() => dotProduct(questionVector, vectors[next++]!));
       return {
         citation: this.citation(paragraph.articleId),
         position: paragraph.position,
@@ -243,11 +248,6 @@ export class Engine {
   }
 }
 
-function cosine(a: Float32Array, b: Float32Array): number {
-  let dot = 0;
-  for (let i = 0; i < a.length; i++) dot += a[i]! * b[i]!;
-  return dot;
-}
 
 async function loadSnapshot(embedder: Embedder, indexDir: string): Promise<Snapshot> {
   return checkedSnapshot(embedder, indexDir, await readSnapshot(indexDir));

@@ -18,12 +18,20 @@ function errorSerializer(error: Error): Record<string, unknown> {
   return serialized;
 }
 
-/** One logger for the process: JSON lines on stderr (or `destination`), pretty when stderr is a terminal. */
-export function createLogger(level = process.env.LOG_LEVEL ?? 'info', destination?: NodeJS.WritableStream): Logger {
-  const pretty = !destination && process.stderr.isTTY && !process.env.CI;
+export interface LogOutput {
+  /** Where the JSON lines go (tests); stderr by default. */
+  destination?: NodeJS.WritableStream;
+  /** Human-readable lines on stderr instead of JSON (configuration decides: a terminal, not CI). */
+  pretty?: boolean;
+}
+
+/** One logger for the process: JSON lines on stderr (or `destination`), or pretty lines when asked. */
+export function createLogger(level: string, { destination, pretty = false }: LogOutput = {}): Logger {
   return pino(
     { level, redact: { paths: REDACTED_PATHS, censor: '[redacted]' }, base: { pid: process.pid }, serializers: { err: errorSerializer } },
-    destination ? (destination as pino.DestinationStream) : pretty
+    destination
+      ? (destination as pino.DestinationStream)
+      : pretty
       ? pino.transport({ target: 'pino-pretty', options: { destination: 2, colorize: true, ignore: 'pid,hostname' } })
       : pino.destination(2),
   );

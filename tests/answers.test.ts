@@ -9,7 +9,7 @@ import { runConsole } from '../src/console/repl.js';
 import { Engine } from '../src/engine.js';
 import { UserError } from '../src/errors.js';
 import { ingest } from '../src/index/ingest.js';
-import { renderAnswerText } from '../src/rendering/terminal.js';
+import { renderAnswerText } from '../src/console/render.js';
 import { realEmbedder, SEED_FILE, tempDir } from './helpers.js';
 
 let engine: Engine;
@@ -39,7 +39,7 @@ describe('answers on the seed article', () => {
       outlet: 'The Straits Times',
       agency: 'Reuters',
       date: '2026-01-23',
-      file: expect.stringMatching(/000_82d2434843c5b133\.txt$/),
+      reference: expect.stringMatching(/000_82d2434843c5b133\.txt$/),
     });
     expect(first!.citation.url).toBeUndefined();
   });
@@ -97,9 +97,9 @@ describe('npm run ask', () => {
   it('prints the answer and exits 0, and a refusal also exits 0', async () => {
     const cli = path.resolve('node_modules/.bin/tsx');
     const withIndex = { ...env, INDEX_DIR: path.join(root, 'index') };
-    const answered = await run(cli, ['src/console/ask-cli.ts', 'Who will lead Moscow’s team at the security talks?'], { env: withIndex });
+    const answered = await run(cli, ['src/cli/ask.ts', 'Who will lead Moscow’s team at the security talks?'], { env: withIndex });
     expect(answered.stdout).toContain('Igor Kostyukov');
-    const refused = await run(cli, ['src/console/ask-cli.ts', 'banana bread recipe'], { env: withIndex });
+    const refused = await run(cli, ['src/cli/ask.ts', 'banana bread recipe'], { env: withIndex });
     expect(refused.stdout).toMatch(/do not cover/);
   });
 });

@@ -83,10 +83,10 @@ describe('other formats', () => {
     ].join('\n');
     const { articles, problems } = parseRecordFile(content, 'feed.jsonl');
     expect(articles).toHaveLength(1);
-    expect(articles[0]).toMatchObject({ id: 'a1', outlet: 'CNN', paragraphs: ['First fact here.', 'Second fact here.'], source: { file: 'feed.jsonl', line: 1 } });
+    expect(articles[0]).toMatchObject({ id: 'a1', outlet: 'CNN', paragraphs: ['First fact here.', 'Second fact here.'], source: { location: 'feed.jsonl', line: 1 } });
     expect(problems).toEqual([
-      { file: 'feed.jsonl', line: 2, reason: expect.stringMatching(/invalid JSON/) },
-      { file: 'feed.jsonl', line: 3, reason: expect.stringMatching(/field text/) },
+      { location: 'feed.jsonl', line: 2, reason: expect.stringMatching(/invalid JSON/) },
+      { location: 'feed.jsonl', line: 3, reason: expect.stringMatching(/field text/) },
     ]);
   });
 
@@ -116,7 +116,7 @@ describe('a folder with a broken file among good ones', () => {
   it('keeps every good article and names each bad file with its reason', async () => {
     const loaded = await loadArticles(dir);
     expect(loaded.articles.map((a) => a.title).sort()).toEqual(['Rain record', 'The bridge reopened on Friday after repairs']);
-    const reasons = Object.fromEntries(loaded.problems.map((p) => [path.basename(p.file), p.reason]));
+    const reasons = Object.fromEntries(loaded.problems.map((p) => [path.basename(p.location), p.reason]));
     expect(reasons).toEqual({
       'empty.txt': 'empty file',
       'binary.txt': 'binary content, not text',

@@ -44,7 +44,7 @@ async function startTheBot(): Promise<void> {
   bot = await startBot({
     discord: { token: TOKEN, clientId: double.applicationId, guildId: double.guildId, apiUrl: double.apiUrl, cooldownSeconds: 0 },
     engine,
-    log: createLogger('info', logs),
+    log: createLogger('info', { destination: logs }),
     dataDir: root,
   });
 }

@@ -17,7 +17,7 @@ let cleanup: () => Promise<void>;
 let double: DiscordApiDouble;
 
 function start(env: Record<string, string>) {
-  const child = spawn(TSX, ['src/main.ts'], {
+  const child = spawn(TSX, ['src/cli/start.ts'], {
     env: { ...process.env, CI: 'true', LOG_LEVEL: 'info', DATA_DIR: path.join(root, 'data'), SEEDS_DIR: path.join(root, 'seeds'), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -8,6 +8,8 @@ import { PassThrough } from 'node:stream';
 import { ApplicationCommandOptionType as Option } from 'discord.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DiscordConfig } from '../src/config/config.js';
+import { watchIndex } from '../src/background/index-watcher.js';
+import type { Repeating } from '../src/background/every.js';
 import { startBot, type RunningBot } from '../src/discord/bot.js';
 import { deployCommands, deployIfChanged } from '../src/discord/deploy.js';
 import {
@@ -26,6 +28,7 @@ const TOKEN = 'fake-token-NEVER-IN-LOGS-1234567890';
 const KOSTYUKOV = 'Who will head Moscow’s team at the security talks?';
 let double: DiscordApiDouble;
 let bot: RunningBot;
+let indexWatcher: Repeating | undefined;
 let engine: Engine;
 let root: string;
 let cleanup: () => Promise<void>;
@@ -64,11 +67,14 @@ beforeAll(async () => {
   await double.start();
   const logs = new PassThrough();
   logs.on('data', (chunk) => (logText += chunk));
-  bot = await startBot({ discord: discordConfig(), engine, log: createLogger('debug', logs), dataDir: root });
+  const log = createLogger('debug', { destination: logs });
+  bot = await startBot({ discord: discordConfig(), engine, log, dataDir: root });
+  indexWatcher = watchIndex(engine, log);
   await double.waitForReady();
 });
 
 afterAll(async () => {
+  indexWatcher?.stop();
   await bot?.stop();
   await double?.stop();
   await cleanup();

@@ -10,7 +10,7 @@ import {
 } from '../src/discord/limits.js';
 import { embedLength, withinLimits } from '../src/discord/respond.js';
 import { truncateAtSentence } from '../src/discord/truncate.js';
-import { askMessage, escapeText } from '../src/rendering/discord.js';
+import { askMessage, escapeText } from '../src/discord/render.js';
 
 const sentence = (i: number) => `Sentence number ${i} says something about the talks in Abu Dhabi.`;
 const prose = (count: number) => Array.from({ length: count }, (_, i) => sentence(i)).join(' ');
@@ -63,7 +63,7 @@ describe('Discord rendering', () => {
       hasMore: true,
       passages: [
         {
-          citation: { articleId: 'a', title: 'Talks in *Abu Dhabi*', outlet: 'The Straits Times', agency: 'Reuters', date: '2026-01-23', file: 'seeds/a.txt' },
+          citation: { articleId: 'a', title: 'Talks in *Abu Dhabi*', outlet: 'The Straits Times', agency: 'Reuters', date: '2026-01-23', reference: 'seeds/a.txt' },
           position: 2,
           paragraph: 'He said Admiral Igor Kostyukov would head the team.',
           quote: ['He said Admiral Igor Kostyukov would head the team.'],

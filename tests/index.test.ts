@@ -6,7 +6,7 @@ import { UserError } from '../src/errors.js';
 import { ingest } from '../src/index/ingest.js';
 import { acquireWriteLock } from '../src/index/lock.js';
 import { readSnapshot } from '../src/index/store.js';
-import { termListsOf } from '../src/retrieval/term-lists.js';
+import { termListsOf } from '../src/index/term-lists.js';
 import { realEmbedder, SEED_FILE, tempDir } from './helpers.js';
 
 let root: string;
@@ -70,7 +70,7 @@ describe('ingest', () => {
     await writeFile(path.join(articles, 'broken.jsonl'), '{"id": "x", "text": "Fine record."}\n{oops\n');
     const first = await ingest(indexDir, embedder, { source: articles });
     expect(first.added).toBe(3);
-    expect(first.problems).toEqual([{ file: expect.stringMatching(/broken\.jsonl$/), line: 2, reason: expect.stringMatching(/invalid JSON/) }]);
+    expect(first.problems).toEqual([{ location: expect.stringMatching(/broken\.jsonl$/), line: 2, reason: expect.stringMatching(/invalid JSON/) }]);
 
     await writeFile(path.join(articles, 'bridge.md'), Buffer.from([0xff, 0xfe, 0x00, 0x41]));
     const second = await ingest(indexDir, embedder, { source: articles });

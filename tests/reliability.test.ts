@@ -27,7 +27,7 @@ afterAll(() => cleanup());
 
 /** Runs the ingest CLI as a user would, in its own data folder. */
 function ingestCli(args: string[], indexDir: string) {
-  return run(process.execPath, ['--import', 'tsx', 'src/console/ingest-cli.ts', ...args], {
+  return run(process.execPath, ['--import', 'tsx', 'src/cli/ingest.ts', ...args], {
     env: { ...process.env, CI: 'true', LOG_LEVEL: 'warn', DATA_DIR: path.join(root, 'data'), INDEX_DIR: indexDir },
     maxBuffer: 1 << 24,
   }).then(
@@ -125,7 +125,7 @@ describe('crash safety', () => {
     const indexDir = path.join(root, 'term-index');
     await mkdir(corpus);
     for (let i = 0; i < 40; i++) await writeFile(path.join(corpus, `t${i}.md`), `# Tide table ${i}\n\n${'High tide came early at the harbour. '.repeat(30)}${i}`);
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/console/ingest-cli.ts', '--dir', corpus], {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/ingest.ts', '--dir', corpus], {
       env: { ...process.env, CI: 'true', LOG_LEVEL: 'silent', DATA_DIR: path.join(root, 'data'), INDEX_DIR: indexDir },
       stdio: 'ignore',
     });
@@ -159,7 +159,7 @@ describe('crash safety', () => {
     for (let round = 1; round <= 22; round++) {
       const variant = round % 2;
       await writeCorpus(variant);
-      const child = spawn(process.execPath, ['--import', 'tsx', 'src/console/ingest-cli.ts', '--dir', corpus], {
+      const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/ingest.ts', '--dir', corpus], {
         env: { ...process.env, CI: 'true', LOG_LEVEL: 'silent', DATA_DIR: path.join(root, 'data'), INDEX_DIR: indexDir },
         stdio: 'ignore',
       });

@@ -132,8 +132,10 @@ describe('sentence selection', () => {
 
 describe('summary arguments', () => {
   it('parses the article, --sentences and --topic, and rejects bad values', () => {
-    expect(parseSummaryArgs(splitCommandLine('"Port strike" --sentences 5'))).toEqual({ article: 'Port strike', sentences: 5, topic: undefined });
-    expect(parseSummaryArgs(['--topic', 'dock strikes'])).toMatchObject({ topic: 'dock strikes', sentences: 4 });
+    expect(parseSummaryArgs(splitCommandLine('"Port strike" --sentences 5'))).toEqual({ kind: 'article', article: 'Port strike', sentences: 5 });
+    expect(parseSummaryArgs([])).toEqual({ kind: 'article', article: undefined, sentences: 4 });
+    expect(parseSummaryArgs(['--topic', 'dock strikes'])).toEqual({ kind: 'topic', topic: 'dock strikes' });
+    expect(() => parseSummaryArgs(['--topic', 'dock strikes', '--sentences', '5'])).toThrow(/--sentences applies to one article/);
     expect(() => parseSummaryArgs(['--sentences', 'ten'])).toThrow(/from 3 to 7/);
     expect(() => parseSummaryArgs(['x', '--topic', 'y'])).toThrow(/not both/);
   });

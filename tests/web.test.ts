@@ -18,7 +18,7 @@ import { ingestArticles } from '../src/index/ingest.js';
 import { readSnapshot } from '../src/index/store.js';
 import { createLogger } from '../src/log.js';
 import { DEFAULT_LIMITS, type FetchLimits } from '../src/web/fetch-page.js';
-import { ingestFromWeb } from '../src/web/ingest-web.js';
+import { ingestFromWeb } from '../src/index/ingest-web.js';
 import { fetchArticle, fetchArticles } from '../src/web/web-articles.js';
 import { DiscordApiDouble, type InteractionReplies } from './discord-double/discord-api-double.js';
 import { realEmbedder, TEST_MODELS_DIR, tempDir } from './helpers.js';
@@ -90,7 +90,7 @@ describe('fetching an article', () => {
       outlet: 'Harbour Herald',
       date: '2026-04-08',
       url: 'https://herald.example/2026/dredging',
-      source: { file: `${base}/news/dredging` },
+      source: { location: `${base}/news/dredging` },
     });
     expect(article.paragraphs).toContain('Councillor Maria Lopez said the work would start in May and take about six months, costing 12 million euros.');
     expect(article.paragraphs.join(' ')).not.toMatch(/Advertisement|Ten things|Privacy|Sport|tracker|analytics/);
@@ -125,7 +125,7 @@ describe('ingest from the web', () => {
   it('npm run ingest -- --url stores the article with its canonical link, and a second run changes nothing', async () => {
     const indexDir = path.join(root, 'url-index');
     const cli = (args: string[]) =>
-      run(process.execPath, ['--import', 'tsx', 'src/console/ingest-cli.ts', ...args], {
+      run(process.execPath, ['--import', 'tsx', 'src/cli/ingest.ts', ...args], {
         env: { ...process.env, CI: 'true', LOG_LEVEL: 'warn', DATA_DIR: path.join(root, 'data'), INDEX_DIR: indexDir },
       });
     const first = await cli(['--url', `${base}/news/dredging`, '--url', `${base}/report.pdf`]);

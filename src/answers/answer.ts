@@ -3,6 +3,9 @@
  * Discord renderers both draw from these types and nothing else.
  */
 
+/** Passages in one answer (a page of "more"): the default when not asked, and the bounds everywhere. */
+export const PASSAGES_PER_ANSWER = { min: 1, max: 10, default: 3 } as const;
+
 /** Where a quote comes from: enough to cite it and to check it. */
 export interface Citation {
   articleId: string;
@@ -12,8 +15,8 @@ export interface Citation {
   agency?: string;
   /** YYYY-MM-DD */
   date?: string;
-  /** File (and line) of the article: the reference shown when there is no url. */
-  file: string;
+  /** File (and line) or fetched link of the article: the reference shown when there is no url. */
+  reference: string;
 }
 
 export interface Passage {

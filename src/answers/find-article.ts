@@ -1,20 +1,15 @@
 import path from 'node:path';
 import Fuse from 'fuse.js';
-import type { IndexedArticle } from '../index/store.js';
-import { words } from '../retrieval/terms.js';
+import type { IndexedArticle } from '../index/types.js';
+import { words } from '../articles/terms.js';
 
 export type ArticleMatch = { kind: 'found'; article: IndexedArticle } | { kind: 'not-found'; suggestions: IndexedArticle[] };
-
-/** Newest first: by date, undated last, then by title for a stable order. */
-export function newestFirst(articles: IndexedArticle[]): IndexedArticle[] {
-  return [...articles].sort((a, b) => (b.date ?? '').localeCompare(a.date ?? '') || a.title.localeCompare(b.title));
-}
 
 /** Finds an article by id, file name or (fuzzily) title. */
 export function findArticle(articles: IndexedArticle[], query: string, search: Fuse<IndexedArticle> = articleSearch(articles)): ArticleMatch {
   const wanted = query.trim().toLowerCase();
   const exact = articles.find(
-    (a) => a.id.toLowerCase() === wanted || path.basename(a.source.file).toLowerCase() === wanted || a.title.toLowerCase() === wanted,
+    (a) => a.id.toLowerCase() === wanted || path.basename(a.source.location).toLowerCase() === wanted || a.title.toLowerCase() === wanted,
   );
   if (exact) return { kind: 'found', article: exact };
   const byWords = bestByWordOverlap(articles, query);
@@ -41,7 +36,7 @@ function bestByWordOverlap(articles: IndexedArticle[], query: string): IndexedAr
 /** Titles and ids searchable by prefix or fuzzily: also serves autocompletion. */
 export function articleSearch(articles: IndexedArticle[]): Fuse<IndexedArticle> {
   return new Fuse(articles, {
-    keys: [{ name: 'title', weight: 3 }, 'id', 'source.file'],
+    keys: [{ name: 'title', weight: 3 }, 'id', 'source.location'],
     includeScore: true,
     ignoreLocation: true,
     threshold: 0.5,

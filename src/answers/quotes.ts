@@ -1,6 +1,6 @@
 import { splitSentences } from '../articles/sentences.js';
 import type { Bm25Index } from '../retrieval/bm25.js';
-import { terms } from '../retrieval/terms.js';
+import { terms } from '../articles/terms.js';
 
 /** Share of the question's weight (idf) that a text contains: 1 when every question term appears. */
 export function termCoverage(bm25: Bm25Index, questionTerms: readonly string[], text: string): number {

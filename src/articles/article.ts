@@ -13,8 +13,8 @@ export interface Article {
   author?: string;
   /** Publication date as YYYY-MM-DD. */
   date?: string;
-  /** Where the article came from, for citations when there is no url: a path, and a line for JSONL. */
-  source: { file: string; line?: number };
+  /** Where the article came from, for citations when there is no url: a file path (and a line, for JSONL), or the link a page was fetched from. */
+  source: { location: string; line?: number };
   paragraphs: string[];
   /** Photo captions and credits: kept apart, never quoted as an answer. */
   captions: string[];
@@ -22,7 +22,8 @@ export interface Article {
 
 /** A file or record that could not be ingested, with the reason. */
 export interface ParseProblem {
-  file: string;
+  /** The file path, or the link of a page or feed. */
+  location: string;
   line?: number;
   reason: string;
 }
@@ -38,5 +39,5 @@ export function contentHash(article: Article): string {
 
 /** The citation shown when an article has no link: its file (and line), and its outlet. */
 export function sourceReference(article: Pick<Article, 'source'>): string {
-  return article.source.line ? `${article.source.file}:${article.source.line}` : article.source.file;
+  return article.source.line ? `${article.source.location}:${article.source.line}` : article.source.location;
 }

@@ -70,23 +70,23 @@ function isArticleFile(name: string): boolean {
 async function parseFile(absolute: string, file: string, relative: string): Promise<{ articles: Article[]; problems: ParseProblem[] }> {
   try {
     const info = await stat(absolute);
-    if (!info.isFile()) return { articles: [], problems: [{ file, reason: 'not a regular file' }] };
+    if (!info.isFile()) return { articles: [], problems: [{ location: file, reason: 'not a regular file' }] };
     const extension = path.extname(absolute).toLowerCase();
     if (extension === '.jsonl') {
-      if (info.size === 0) return { articles: [], problems: [{ file, reason: 'empty file' }] };
+      if (info.size === 0) return { articles: [], problems: [{ location: file, reason: 'empty file' }] };
       return await parseJsonlFile(absolute, file);
     }
     if (info.size > MAX_FILE_BYTES) {
-      return { articles: [], problems: [{ file, reason: `too large (${info.size} bytes; the limit is ${MAX_FILE_BYTES})` }] };
+      return { articles: [], problems: [{ location: file, reason: `too large (${info.size} bytes; the limit is ${MAX_FILE_BYTES})` }] };
     }
     const content = decodeText(await readFile(absolute));
     if (extension === '.json') return parseRecordFile(content, file);
     const idPath = relative.split(path.sep).join('/');
     const article = extension === '.html' || extension === '.htm' ? parseHtmlArticle(content, idPath) : parseTextArticle(content, idPath);
-    article.source = { file };
+    article.source = { location: file };
     return { articles: [article], problems: [] };
   } catch (error) {
-    return { articles: [], problems: [{ file, reason: reasonOf(error) }] };
+    return { articles: [], problems: [{ location: file, reason: reasonOf(error) }] };
   }
 }
 

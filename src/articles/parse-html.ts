@@ -23,7 +23,7 @@ export function parseHtmlArticle(html: string, file: string, pageUrl?: string): 
     outlet: readable.siteName || meta('meta[property="og:site_name"]'),
     author: readable.byline || jsonLd.author,
     date: readable.publishedTime || jsonLd.datePublished || meta('meta[property="article:published_time"]') || meta('meta[name="date"]'),
-    source: { file },
+    source: { location: file },
     rawParagraphs: blocks.filter(Boolean),
   });
 }

@@ -36,7 +36,7 @@ export function parseRecordFile(content: string, file: string): ParsedRecords {
   try {
     data = JSON.parse(content.replace(/^\uFEFF/, ''));
   } catch (error) {
-    result.problems.push({ file, reason: `invalid JSON: ${(error as Error).message}` });
+    result.problems.push({ location: file, reason: `invalid JSON: ${(error as Error).message}` });
     return result;
   }
   const records = Array.isArray(data) ? data : (data as { articles?: unknown[] })?.articles ?? [data];
@@ -60,14 +60,14 @@ export async function parseJsonlFile(path: string, file: string): Promise<Parsed
     number += 1;
     if (raw.trim() === '') continue;
     if (raw.length > MAX_RECORD_BYTES) {
-      result.problems.push({ file, line: number, reason: `record too large (${raw.length} bytes; the limit is ${MAX_RECORD_BYTES})` });
+      result.problems.push({ location: file, line: number, reason: `record too large (${raw.length} bytes; the limit is ${MAX_RECORD_BYTES})` });
       continue;
     }
     let line: string;
     try {
       line = decoder.decode(Buffer.from(raw, 'latin1'));
     } catch {
-      result.problems.push({ file, line: number, reason: 'not valid UTF-8 text' });
+      result.problems.push({ location: file, line: number, reason: 'not valid UTF-8 text' });
       continue;
     }
     addRecord(result, () => JSON.parse(line.replace(/^\uFEFF/, '')), file, number);
@@ -77,7 +77,7 @@ export async function parseJsonlFile(path: string, file: string): Promise<Parsed
 
 function addRecord(result: ParsedRecords, read: () => unknown, file: string, line?: number, index?: number): void {
   const where = (reason: string): ParseProblem =>
-    line !== undefined ? { file, line, reason } : { file, reason: index !== undefined ? `record ${index}: ${reason}` : reason };
+    line !== undefined ? { location: file, line, reason } : { location: file, reason: index !== undefined ? `record ${index}: ${reason}` : reason };
   let raw: unknown;
   try {
     raw = read();
@@ -101,7 +101,7 @@ function addRecord(result: ParsedRecords, read: () => unknown, file: string, lin
         outlet: record.outlet ?? record.source,
         author: record.author ?? record.authors?.join(', '),
         date: record.date,
-        source: line !== undefined ? { file, line } : { file },
+        source: line !== undefined ? { location: file, line } : { location: file },
         rawParagraphs: splitParagraphs(record.text),
       }),
     );

@@ -16,12 +16,12 @@ export function parseTextArticle(content: string, file: string): Article {
     return makeArticle({
       id: idFromFileName(file),
       date: header[1],
-      source: { file },
+      source: { location: file },
       rawParagraphs: [header[2] ?? '', ...splitParagraphs(rest)].filter(Boolean),
     });
   }
   const { title, paragraphs } = markdownTitle(splitParagraphs(text));
-  return makeArticle({ id: idFromFileName(file), title, source: { file }, rawParagraphs: paragraphs });
+  return makeArticle({ id: idFromFileName(file), title, source: { location: file }, rawParagraphs: paragraphs });
 }
 
 function parseFrontMatter(text: string, file: string): Article {
@@ -40,7 +40,7 @@ function parseFrontMatter(text: string, file: string): Article {
     outlet: stringField(data.source) ?? stringField(data.outlet),
     author: stringField(data.author) ?? stringField(data.byline),
     date: data.date,
-    source: { file },
+    source: { location: file },
     rawParagraphs: paragraphs,
   });
 }

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
+import { PASSAGES_PER_ANSWER } from '../answers/answer.js';
 import { UserError } from '../errors.js';
 
 export const DEFAULT_EMBEDDING_MODEL = 'newsquote/wink-sg-100d-sif';
@@ -18,7 +19,7 @@ const configSchema = z.object({
   SEEDS_DIR: z.string().default('seeds'),
   EMBEDDING_MODEL: z.string().min(1).default(DEFAULT_EMBEDDING_MODEL),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  ANSWER_RESULTS: z.coerce.number().int().min(1).max(10).default(3),
+  ANSWER_RESULTS: z.coerce.number().int().min(PASSAGES_PER_ANSWER.min).max(PASSAGES_PER_ANSWER.max).default(PASSAGES_PER_ANSWER.default),
   DISCORD_TOKEN: optionalString.pipe(z.string().regex(/^\S+$/, 'must be one word, without spaces').optional()),
   DISCORD_CLIENT_ID: optionalString.pipe(z.string().regex(SNOWFLAKE, 'must be the application id (a number of 17 to 20 digits)').optional()),
   DISCORD_GUILD_ID: optionalString.pipe(z.string().regex(SNOWFLAKE, 'must be a server id (a number of 17 to 20 digits)').optional()),
@@ -34,6 +35,8 @@ const configSchema = z.object({
     .enum(['true', 'false', '1', '0', ''])
     .default('false')
     .transform((v) => v === 'true' || v === '1'),
+  /** Set by CI services: logs stay JSON lines even on a terminal. */
+  CI: z.string().optional().transform((v) => v !== undefined && v !== '' && v !== 'false' && v !== '0'),
 });
 
 export interface Config {
@@ -43,6 +46,9 @@ export interface Config {
   seedsDir: string;
   embeddingModel: string;
   logLevel: z.infer<typeof configSchema>['LOG_LEVEL'];
+  /** Human-readable log lines: stderr is a terminal and not in CI. */
+  prettyLogs: boolean;
+  /** Passages per answer when the question does not say (ANSWER_RESULTS). */
   answerResults: number;
   /** RSS or Atom feeds that the running bot polls for new articles. */
   feeds: string[];
@@ -87,6 +93,7 @@ export function parseConfig(env: NodeJS.ProcessEnv = process.env): Config {
     seedsDir: path.resolve(c.SEEDS_DIR),
     embeddingModel: c.EMBEDDING_MODEL,
     logLevel: c.LOG_LEVEL,
+    prettyLogs: Boolean(process.stderr.isTTY) && !c.CI,
     answerResults: c.ANSWER_RESULTS,
     feeds: c.FEEDS,
     feedPollMinutes: c.FEED_POLL_MINUTES,

@@ -2,7 +2,7 @@ import { createInterface } from 'node:readline';
 import type { Engine } from '../engine.js';
 import { isUserError } from '../errors.js';
 import type { Logger } from '../log.js';
-import { renderAnswerText, renderSummaryText, renderWhoText } from '../rendering/terminal.js';
+import { renderAnswerText, renderSummaryText, renderWhoText } from './render.js';
 import { parseSummaryArgs, splitCommandLine } from './summary-args.js';
 
 const HELP = `Commands:
@@ -17,16 +17,37 @@ A line without a command is taken as a question.
 `;
 
 /** The local console: the bot's answers in a terminal. Resolves when input ends or on quit. */
-export async function runConsole(engine: Engine, log: Logger, options: { results: number; input?: NodeJS.ReadableStream; output?: NodeJS.WritableStream }): Promise<void> {
+export interface ConsoleOptions {
+  results: number;
+  input?: NodeJS.ReadableStream;
+  output?: NodeJS.WritableStream;
+  /** Ends the console (SIGINT/SIGTERM, seen by the entry point). */
+  stopping?: AbortSignal;
+}
+
+export async function runConsole(engine: Engine, log: Logger, options: ConsoleOptions): Promise<void> {
   const output = options.output ?? process.stdout;
   const interactive = Boolean((options.input ?? process.stdin) === process.stdin && process.stdin.isTTY);
-  const lines = createInterface({ input: options.input ?? process.stdin, output: interactive ? output : undefined, terminal: interactive });
+  const lines = createInterface({
+    input: options.input ?? process.stdin,
+    output: interactive ? output : undefined,
+    terminal: interactive,
+    ...(options.stopping ? { signal: options.stopping } : {}),
+  });
+  // Ctrl-C at the prompt reaches readline, not the process, on a terminal: leave as "quit" does.
+  lines.on('SIGINT', () => lines.close());
+  // Input can end while a command is still running; a closed interface must not be touched again.
+  let closed = false;
+  lines.once('close', () => (closed = true));
+  const prompt = () => {
+    if (interactive && !closed) lines.prompt();
+  };
   const write = (text: string) => output.write(text);
   let last: { question: string; offset: number } | undefined;
   const count = Object.keys(engine.snapshot.manifest.articles).length;
   write(`Ask about ${count} article${count === 1 ? '' : 's'}. Type "help" for commands.\n`);
   if (interactive) lines.setPrompt('> ');
-  lines.prompt?.();
+  prompt();
   for await (const raw of lines) {
     const line = raw.trim();
     if (line === 'quit' || line === 'exit' || line === '/quit') break;
@@ -43,8 +64,7 @@ export async function runConsole(engine: Engine, log: Logger, options: { results
         }
       } else if (line === '/summary' || line.startsWith('/summary ')) {
         const request = parseSummaryArgs(splitCommandLine(line.slice('/summary'.length)));
-        const result =
-          request.topic !== undefined ? await engine.digest(request.topic) : await engine.summarize(request.article, request.sentences);
+        const result = await engine.summary(request);
         write(renderSummaryText(result));
       } else if (line === '/who' || line.startsWith('/who ')) {
         write(renderWhoText(engine.who(line.slice('/who'.length))));
@@ -62,7 +82,7 @@ export async function runConsole(engine: Engine, log: Logger, options: { results
       if (!isUserError(error)) throw error;
       write(`${error.message}\n`);
     }
-    lines.prompt?.();
+    prompt();
   }
   lines.close();
 }

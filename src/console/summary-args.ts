@@ -1,12 +1,6 @@
 import { parseArgs } from 'node:util';
-import { SUMMARY_SENTENCES } from '../engine.js';
+import { summaryRequest, type SummaryRequest } from '../answers/summary-request.js';
 import { UserError } from '../errors.js';
-
-export interface SummaryRequest {
-  article?: string;
-  topic?: string;
-  sentences: number;
-}
 
 export const SUMMARY_USAGE = 'Usage: summary ["<article>"] [--sentences N] | summary --topic "<words>"';
 
@@ -19,13 +13,12 @@ export function parseSummaryArgs(args: string[]): SummaryRequest {
     throw new UserError((error as Error).message, SUMMARY_USAGE);
   }
   const { values, positionals } = parsed;
-  const sentences = values.sentences === undefined ? SUMMARY_SENTENCES.default : Number(values.sentences);
-  if (!Number.isInteger(sentences) || sentences < SUMMARY_SENTENCES.min || sentences > SUMMARY_SENTENCES.max) {
-    throw new UserError(`--sentences must be a whole number from ${SUMMARY_SENTENCES.min} to ${SUMMARY_SENTENCES.max}.`);
+  const given = { article: positionals.join(' '), topic: values.topic, sentences: values.sentences === undefined ? undefined : Number(values.sentences) };
+  try {
+    return summaryRequest(given, { sentences: '--sentences', topic: '--topic' });
+  } catch (error) {
+    throw error instanceof UserError ? new UserError(error.message, SUMMARY_USAGE) : error;
   }
-  const article = positionals.join(' ').trim() || undefined;
-  if (values.topic !== undefined && article) throw new UserError('Give an article or a --topic, not both.', SUMMARY_USAGE);
-  return { article, topic: values.topic, sentences };
 }
 
 /** Splits a console line into arguments, keeping "quoted phrases" together. */

@@ -1,20 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import { Client, Events, GatewayIntentBits, type Interaction } from 'discord.js';
+import { PASSAGES_PER_ANSWER } from '../answers/answer.js';
 import type { DiscordConfig } from '../config/config.js';
 import type { Engine } from '../engine.js';
 import { isUserError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { AnswerPages } from './answer-pages.js';
-import { COMMANDS } from './commands.js';
+import { COMMANDS } from '../../commands/index.js';
 import type { BotContext, CommandOutcome } from './context.js';
 import { deployIfChanged, restClient } from './deploy.js';
 import { NO_MENTIONS, respondPrivately } from './respond.js';
-import { DEFAULT_LIMITS } from '../web/fetch-page.js';
-import { ingestFromWeb } from '../web/ingest-web.js';
 
-/** How often the bot looks for a newer index generation (an ingest that finished). */
-const INDEX_POLL_MS = 2000;
-/** On SIGINT/SIGTERM, replies in flight get this long to finish. */
+/** On shutdown, replies in flight get this long to finish. */
 const DRAIN_MS = 5000;
 
 export interface RunningBot {
@@ -28,17 +25,23 @@ export interface BotOptions {
   engine: Engine;
   log: Logger;
   dataDir: string;
-  /** Feeds to poll for new articles, and how often. */
-  feeds?: string[];
-  feedPollMinutes?: number;
+  /** Passages per answer when /ask does not say (ANSWER_RESULTS). */
+  answerResults?: number;
   allowPrivateUrls?: boolean;
 }
 
-export async function startBot({ discord, engine, log, dataDir, feeds = [], feedPollMinutes = 30, allowPrivateUrls = false }: BotOptions): Promise<RunningBot> {
+export async function startBot({
+  discord,
+  engine,
+  log,
+  dataDir,
+  answerResults = PASSAGES_PER_ANSWER.default,
+  allowPrivateUrls = false,
+}: BotOptions): Promise<RunningBot> {
   const rest = restClient(discord);
   await deployIfChanged(discord, dataDir, log, rest);
   const client = new Client({ intents: [GatewayIntentBits.Guilds], rest: { api: discord.apiUrl }, allowedMentions: NO_MENTIONS });
-  const context: BotContext = { engine, log, pages: new AnswerPages(), allowPrivateUrls };
+  const context: BotContext = { engine, log, pages: new AnswerPages(), answerResults, allowPrivateUrls };
   const cooldowns = new Map<string, number>();
   const inFlight = new Set<Promise<void>>();
 
@@ -51,56 +54,16 @@ export async function startBot({ discord, engine, log, dataDir, feeds = [], feed
   client.on(Events.ShardResume, (shard) => log.info({ shard }, 'gateway resumed'));
   client.once(Events.ClientReady, (ready) => log.info({ user: ready.user.tag, guilds: ready.guilds.cache.size }, 'bot ready'));
 
-  const reloader = every(INDEX_POLL_MS, () => reloadWhenIngested(engine, log));
-  const poller = feeds.length ? every(feedPollMinutes * 60_000, () => pollFeeds(engine, log, feeds, allowPrivateUrls)) : undefined;
   await client.login(discord.token);
-  if (feeds.length) void pollFeeds(engine, log, feeds, allowPrivateUrls);
 
   return {
     client,
     async stop() {
-      clearInterval(reloader);
-      if (poller) clearInterval(poller);
       await Promise.race([Promise.allSettled(inFlight), new Promise((r) => setTimeout(r, DRAIN_MS).unref())]);
       await client.destroy();
       log.info('bot stopped');
     },
   };
-}
-
-/** Ingests the new items of the configured feeds (one generation per poll) and switches to it. */
-export async function pollFeeds(engine: Engine, log: Logger, feeds: string[], allowPrivate: boolean): Promise<void> {
-  try {
-    const report = await ingestFromWeb(engine.indexDir, engine.embedder, { urls: [], feeds, limits: { ...DEFAULT_LIMITS, allowPrivate } });
-    log.info({ feeds: feeds.length, added: report.added, updated: report.updated, problems: report.problems.length }, 'feeds polled');
-    for (const p of report.problems) log.warn({ link: p.file, reason: p.reason }, 'feed item skipped');
-    if (report.wrote) await engine.reload();
-  } catch (error) {
-    log.warn({ err: error }, 'feed poll failed; will try again');
-  }
-}
-
-/** Switches to a newer index generation once an ingest has completed it. */
-async function reloadWhenIngested(engine: Engine, log: Logger): Promise<void> {
-  try {
-    if (await engine.reload()) {
-      log.info({ generation: engine.snapshot.manifest.generation, articles: Object.keys(engine.snapshot.manifest.articles).length }, 'index reloaded');
-    }
-  } catch (error) {
-    log.warn({ err: error }, 'index reload failed; still answering from the previous index');
-  }
-}
-
-/** Runs `task` on an interval, never two at once, never keeping the process alive. */
-function every(ms: number, task: () => Promise<void>): NodeJS.Timeout {
-  let running = false;
-  const timer = setInterval(() => {
-    if (running) return;
-    running = true;
-    void task().finally(() => (running = false));
-  }, ms);
-  timer.unref();
-  return timer;
 }
 
 /** Routes one interaction to its command, with cooldown, error handling and one log line. */

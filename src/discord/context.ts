@@ -13,6 +13,8 @@ export interface BotContext {
   engine: Engine;
   log: Logger;
   pages: AnswerPages;
+  /** Passages per answer when /ask does not say (ANSWER_RESULTS). */
+  answerResults: number;
   /** Links from Discord may reach private addresses only when this is set (ALLOW_PRIVATE_URLS). */
   allowPrivateUrls: boolean;
 }

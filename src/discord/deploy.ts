@@ -4,7 +4,7 @@ import path from 'node:path';
 import { REST, Routes } from 'discord.js';
 import type { DiscordConfig } from '../config/config.js';
 import type { Logger } from '../log.js';
-import { commandDefinitions, definitionsHash } from './commands.js';
+import { commandDefinitions, definitionsHash } from '../../commands/index.js';
 
 export function restClient(discord: DiscordConfig): REST {
   return new REST({ api: discord.apiUrl }).setToken(discord.token);

@@ -5,9 +5,10 @@ import { loadArticles } from '../articles/load-articles.js';
 import type { Embedder } from '../embedding/embedder.js';
 import { UserError } from '../errors.js';
 import { extractPeople, mergeAliases } from '../people/extract.js';
-import type { PeopleByArticle } from '../people/people-index.js';
+import type { PeopleByArticle } from '../people/extract.js';
 import { acquireWriteLock } from './lock.js';
-import { assertSameModel, readSnapshot, writeGeneration, type IndexedArticle, type ModelStamp, type Paragraph, type Snapshot } from './store.js';
+import { assertSameModel, readSnapshot, writeGeneration } from './store.js';
+import { paragraphsInOrder, type IndexedArticle, type ModelStamp, type Paragraph, type Snapshot } from './types.js';
 
 export interface IngestOptions {
   /** A folder (read recursively) or a single file. */
@@ -137,9 +138,9 @@ function planChanges(previous: Snapshot | undefined, loaded: Article[], problems
     articles[article.id] = { ...rest, hash, paragraphCount: paragraphs.length };
   }
   if (!removalScope) return plan;
-  const troubled = new Set(problems.map((p) => path.resolve(p.file)));
+  const troubled = new Set(problems.map((p) => path.resolve(p.location)));
   for (const [id, article] of Object.entries(before)) {
-    if (!seen.has(id) && removalScope(article.source.file) && !troubled.has(path.resolve(article.source.file))) {
+    if (!seen.has(id) && removalScope(article.source.location) && !troubled.has(path.resolve(article.source.location))) {
       plan.removed.push(id);
       delete articles[id];
     }
@@ -155,7 +156,7 @@ function nextPeople(previous: Snapshot | undefined, plan: Plan, changed: Article
     if (changedIds.has(id)) continue;
     people[id] =
       previous?.people?.[id] ??
-      mergeAliases(extractPeople(previous!.paragraphs.filter((p) => p.articleId === id).sort((a, b) => a.position - b.position).map((p) => p.text)));
+      mergeAliases(extractPeople(paragraphsInOrder(previous!.paragraphs, id).map((p) => p.text)));
   }
   for (const article of changed) people[article.id] = mergeAliases(extractPeople(article.paragraphs));
   return people;

@@ -1,6 +1,7 @@
 import { rmSync } from 'node:fs';
 import { mkdir, open, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
+import { onStop } from '../cleanup.js';
 import { UserError } from '../errors.js';
 
 /** One writer at a time: a lock file holding the writer's pid; a lock left by a dead process is taken over. */
@@ -12,16 +13,10 @@ export async function acquireWriteLock(indexDir: string): Promise<() => Promise<
       const handle = await open(file, 'wx');
       await handle.writeFile(`${process.pid}\n`);
       await handle.close();
-      // Interrupted mid-write: the generation being written is abandoned (the live one is intact); free the lock.
-      const onSignal = (signal: NodeJS.Signals) => {
-        rmSync(file, { force: true });
-        process.exit(signal === 'SIGINT' ? 130 : 143);
-      };
-      process.once('SIGINT', onSignal);
-      process.once('SIGTERM', onSignal);
+      // Stopped mid-write: the generation being written is abandoned (the live one is intact); the lock is freed.
+      const forget = onStop(() => rmSync(file, { force: true }));
       return async () => {
-        process.off('SIGINT', onSignal);
-        process.off('SIGTERM', onSignal);
+        forget();
         await rm(file, { force: true });
       };
     } catch (error) {

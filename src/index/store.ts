@@ -14,44 +14,10 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, open, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { Article } from '../articles/article.js';
 import { UserError } from '../errors.js';
-import type { PeopleByArticle } from '../people/people-index.js';
-import { decodeTermLists, encodeTermLists, termListsOf, TermListsBuilder, type TermLists } from '../retrieval/term-lists.js';
-
-export interface ModelStamp {
-  id: string;
-  dimensions: number;
-  checksum: string;
-}
-
-/** An article as the index keeps it: everything but its paragraphs, which are rows. */
-export type IndexedArticle = Omit<Article, 'paragraphs'> & { hash: string; paragraphCount: number };
-
-export interface Manifest {
-  version: 1;
-  generation: number;
-  createdAt: string;
-  model: ModelStamp;
-  articles: Record<string, IndexedArticle>;
-}
-
-export interface Paragraph {
-  articleId: string;
-  position: number;
-  text: string;
-}
-
-/** A complete generation in memory: row i of `vectors` belongs to `paragraphs[i]`. */
-export interface Snapshot {
-  dir: string;
-  manifest: Manifest;
-  paragraphs: Paragraph[];
-  vectors: Float32Array;
-  /** Undefined for a generation written before the people index existed. */
-  people: PeopleByArticle | undefined;
-  terms: TermLists;
-}
+import type { IndexedArticle, Manifest, ModelStamp, Paragraph, Snapshot } from './types.js';
+import type { PeopleByArticle } from '../people/extract.js';
+import { decodeTermLists, encodeTermLists, termListsOf, TermListsBuilder, type TermLists } from './term-lists.js';
 
 type VectraMetadata = { articleId: string; position: number; text: string };
 
@@ -68,11 +34,22 @@ export function liveGenerationDir(indexDir: string): string | undefined {
   return existsSync(pointer) ? path.join(indexDir, readFileSync(pointer, 'utf8').trim()) : undefined;
 }
 
+/** Generations written before `source.file` was named `source.location` (it may hold a link): read them as the new name. */
+function withSourceLocations(manifest: Manifest): Manifest {
+  for (const article of Object.values(manifest.articles)) {
+    const source = article.source as { location?: string; file?: string; line?: number };
+    if (source.location === undefined && source.file !== undefined) {
+      article.source = source.line === undefined ? { location: source.file } : { location: source.file, line: source.line };
+    }
+  }
+  return manifest;
+}
+
 /** Reads the live generation, or undefined when no index was built yet. */
 export async function readSnapshot(indexDir: string): Promise<Snapshot | undefined> {
   const dir = liveGenerationDir(indexDir);
   if (!dir) return undefined;
-  const manifest = JSON.parse(await readFile(path.join(dir, 'manifest.json'), 'utf8')) as Manifest;
+  const manifest = withSourceLocations(JSON.parse(await readFile(path.join(dir, 'manifest.json'), 'utf8')) as Manifest);
   const mirror = await readMirror(dir, manifest.model.dimensions);
   const people = existsSync(path.join(dir, 'people.json'))
     ? (JSON.parse(await readFile(path.join(dir, 'people.json'), 'utf8')) as PeopleByArticle)

@@ -1,4 +1,4 @@
-import type { TermLists } from './term-lists.js';
+import type { TermLists } from '../index/term-lists.js';
 
 const K1 = 1.2;
 const B = 0.75;

@@ -1,7 +1,6 @@
-import type { Snapshot } from '../index/store.js';
+import type { Snapshot } from '../index/types.js';
 import { Bm25Index } from './bm25.js';
 import { DenseScanner } from './dense-scan.js';
-import { terms } from './terms.js';
 import { topK } from './top-k.js';
 
 export type RetrievalMode = 'hybrid' | 'bm25' | 'dense';
@@ -55,9 +54,9 @@ export class Retriever {
     this.articleBm25 = new Bm25Index(snapshot.terms, this.articleOfRow, this.rowsOfArticle.length);
   }
 
-  search(question: string, queryVector: Float32Array, k: number, mode: RetrievalMode = 'hybrid'): Hit[] {
+  /** The `k` best paragraphs for a question given as its stems (`terms`) and its embedding. */
+  search(stems: readonly string[], queryVector: Float32Array, k: number, mode: RetrievalMode = 'hybrid'): Hit[] {
     const { paragraphs } = this.snapshot;
-    const stems = terms(question);
     const lexical = this.bm25.score(stems);
     const dense = this.dense.scores(queryVector);
     const hit = (row: number, score: number): Hit => ({ row, score, dense: dense[row]!, bm25: lexical.scores[row]! });

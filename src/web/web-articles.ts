@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Article, ParseProblem } from '../articles/article.js';
 import { parseHtmlArticle } from '../articles/parse-html.js';
-import type { IndexedArticle } from '../index/store.js';
 import { parseFeed, type FeedItem } from './feed.js';
 import { fetchPage, type FetchLimits } from './fetch-page.js';
 
@@ -19,7 +18,7 @@ export async function fetchArticle(link: string, limits: FetchLimits): Promise<A
   const article = parseHtmlArticle(page.body, link, page.url);
   article.url ??= page.url;
   article.id = webArticleId(article.url);
-  article.source = { file: link };
+  article.source = { location: link };
   return article;
 }
 
@@ -33,11 +32,11 @@ export async function fetchFeedItems(feedUrl: string, limits: FetchLimits): Prom
 }
 
 /** Whether a link was already ingested: as an article's canonical address or as the link it was fetched from. */
-export function knownLinks(articles: Record<string, IndexedArticle>): Set<string> {
+export function knownLinks(articles: Record<string, Pick<Article, 'url' | 'source'>>): Set<string> {
   const links = new Set<string>();
   for (const a of Object.values(articles)) {
     if (a.url) links.add(a.url);
-    if (/^https?:/.test(a.source.file)) links.add(a.source.file);
+    if (/^https?:/.test(a.source.location)) links.add(a.source.location);
   }
   return links;
 }
@@ -54,7 +53,7 @@ export async function fetchArticles(links: string[], limits: FetchLimits): Promi
     try {
       result.articles.push(await fetchArticle(link, limits));
     } catch (error) {
-      result.problems.push({ file: link, reason: (error as Error).message.replace(`${link}: `, '') });
+      result.problems.push({ location: link, reason: (error as Error).message.replace(`${link}: `, '') });
     }
   }
   return result;
@@ -68,7 +67,7 @@ export async function newFeedLinks(feeds: string[], known: Set<string>, limits: 
     try {
       for (const item of await fetchFeedItems(feed, limits)) if (!known.has(item.link) && !links.includes(item.link)) links.push(item.link);
     } catch (error) {
-      problems.push({ file: feed, reason: (error as Error).message.replace(`${feed}: `, '') });
+      problems.push({ location: feed, reason: (error as Error).message.replace(`${feed}: `, '') });
     }
   }
   return { links, problems };

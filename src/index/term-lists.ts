@@ -1,4 +1,4 @@
-import { terms } from './terms.js';
+import { terms } from '../articles/terms.js';
 
 /**
  * Each paragraph's index terms (stems) as ids into a vocabulary, with counts, row by row

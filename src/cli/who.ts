@@ -1,5 +1,5 @@
 import { Engine } from '../engine.js';
-import { renderWhoText } from '../rendering/terminal.js';
+import { renderWhoText } from '../console/render.js';
 import { runMain, startRuntime } from './runtime.js';
 
 runMain(async () => {

@@ -39,7 +39,7 @@ export function describeIngest(source: string, report: IngestReport): string {
   ];
   if (report.problems.length) {
     lines.push(`Skipped ${report.problems.length} problem${report.problems.length === 1 ? '' : 's'}:`);
-    for (const p of report.problems) lines.push(`  ${p.file}${p.line ? `:${p.line}` : ''}: ${p.reason}`);
+    for (const p of report.problems) lines.push(`  ${p.location}${p.line ? `:${p.line}` : ''}: ${p.reason}`);
   }
   return `${lines.join('\n')}\n`;
 }
@@ -47,5 +47,5 @@ export function describeIngest(source: string, report: IngestReport): string {
 export function logIngest(log: Logger, source: string, report: IngestReport): void {
   const { problems, ...counts } = report;
   log.info({ source, ...counts, problems: problems.length }, 'ingest finished');
-  for (const p of problems) log.warn({ file: p.file, line: p.line, reason: p.reason }, 'skipped');
+  for (const p of problems) log.warn({ file: p.location, line: p.line, reason: p.reason }, 'skipped');
 }

@@ -1,8 +1,8 @@
 import { parseArgs } from 'node:util';
-import { runMain } from '../console/runtime.js';
+import { runMain } from './runtime.js';
 import { loadDotEnv, parseConfig } from '../config/config.js';
 import { UserError } from '../errors.js';
-import { buildWinkModel, checksumModelDir, EXPECTED_CHECKSUM, readBuildRecord } from './wink-model.js';
+import { buildWinkModel, checksumModelDir, EXPECTED_CHECKSUM, readBuildRecord } from '../embedding/wink-model.js';
 
 /** npm run build-model [-- --verify]: builds the embedded model, or checks the built files against the checksum. */
 runMain(async () => {
@@ -13,7 +13,7 @@ runMain(async () => {
     const build = await readBuildRecord(modelsDir);
     if (!build) throw new UserError(`No built model in ${modelsDir}.`, 'Build it with: npm run build-model');
     const actual = await checksumModelDir(build.dir);
-    if (actual !== build.checksum || (EXPECTED_CHECKSUM && actual !== EXPECTED_CHECKSUM)) {
+    if (actual !== build.checksum || actual !== EXPECTED_CHECKSUM) {
       throw new UserError(`The model files in ${build.dir} do not match their checksum (${actual}).`, 'Rebuild: npm run build-model');
     }
     process.stdout.write(`${build.dir}: checksum ${actual} verified\n`);

@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import { UserError } from '../errors.js';
 import { ingest } from '../index/ingest.js';
 import { DEFAULT_LIMITS } from '../web/fetch-page.js';
-import { ingestFromWeb } from '../web/ingest-web.js';
+import { ingestFromWeb } from '../index/ingest-web.js';
 import { describeIngest, logIngest, progressReporter } from './ingest-report.js';
 import { runMain, startRuntime } from './runtime.js';
 

@@ -5,9 +5,8 @@
  */
 import { ButtonStyle, ComponentType, escapeMarkdown, type APIEmbed } from 'discord.js';
 import type { AskResult, Citation, Refusal, SummaryResult, WhoResult } from '../answers/answer.js';
-import type { IndexedArticle } from '../index/store.js';
-import type { ReplyPayload } from '../discord/respond.js';
-import { outletLine } from './format.js';
+import type { ReplyPayload } from './respond.js';
+import { outletLine } from '../answers/format.js';
 
 const ACCENT = 0x2f6fde;
 
@@ -23,7 +22,7 @@ function blockquote(sentences: string[]): string {
 /** "The Straits Times (Reuters) · <t:…:D>", and the file when there is no link. */
 function sourceLine(citation: Citation, where?: string): string {
   const parts = [outletLine(citation) && escapeText(outletLine(citation)!), citation.date && discordDate(citation.date)].filter(Boolean);
-  if (!citation.url) parts.push(`source: ${escapeText(citation.file)}${where ? ` ${where}` : ''}`);
+  if (!citation.url) parts.push(`source: ${escapeText(citation.reference)}${where ? ` ${where}` : ''}`);
   return parts.join(' · ');
 }
 
@@ -118,9 +117,10 @@ export function whoMessage(result: WhoResult): ReplyPayload {
 const ADD_STATUS = { added: 'Added', updated: 'Updated', unchanged: 'Already in the collection, unchanged' } as const;
 
 /** The /add confirmation: what was stored, from which link. */
-export function addedMessage(article: IndexedArticle, status: keyof typeof ADD_STATUS, link: string): ReplyPayload {
-  const details = [article.outlet && escapeText(article.outlet), article.date && discordDate(article.date), `${article.paragraphCount} paragraphs`]
+export function addedMessage(added: { citation: Citation; paragraphs: number; status: keyof typeof ADD_STATUS }, link: string): ReplyPayload {
+  const { citation } = added;
+  const details = [citation.outlet && escapeText(citation.outlet), citation.date && discordDate(citation.date), `${added.paragraphs} paragraphs`]
     .filter(Boolean)
     .join(' · ');
-  return { content: `${ADD_STATUS[status]}: **${escapeText(article.title)}**\n${details}\n<${article.url ?? link}>` };
+  return { content: `${ADD_STATUS[added.status]}: **${escapeText(citation.title)}**\n${details}\n<${citation.url ?? link}>` };
 }

@@ -1,7 +1,7 @@
-import { runMain } from '../console/runtime.js';
+import { runMain } from './runtime.js';
 import { loadDotEnv, parseConfig } from '../config/config.js';
 import { UserError } from '../errors.js';
-import { deployCommands } from './deploy.js';
+import { deployCommands } from '../discord/deploy.js';
 
 /** npm run deploy-commands: registers the slash commands now. */
 runMain(async () => {

@@ -1,7 +1,8 @@
 import { parseArgs } from 'node:util';
+import { PASSAGES_PER_ANSWER } from '../answers/answer.js';
 import { Engine } from '../engine.js';
 import { UserError } from '../errors.js';
-import { renderAnswerText } from '../rendering/terminal.js';
+import { renderAnswerText } from '../console/render.js';
 import { runMain, startRuntime } from './runtime.js';
 
 runMain(async () => {
@@ -9,8 +10,8 @@ runMain(async () => {
   const question = positionals.join(' ');
   if (!question.trim()) throw new UserError('Usage: npm run ask -- "<question>" [--results N]');
   const results = values.results === undefined ? undefined : Number(values.results);
-  if (results !== undefined && (!Number.isInteger(results) || results < 1 || results > 10)) {
-    throw new UserError('--results must be a whole number from 1 to 10.');
+  if (results !== undefined && (!Number.isInteger(results) || results < PASSAGES_PER_ANSWER.min || results > PASSAGES_PER_ANSWER.max)) {
+    throw new UserError(`--results must be a whole number from ${PASSAGES_PER_ANSWER.min} to ${PASSAGES_PER_ANSWER.max}.`);
   }
   const { config, embedder } = await startRuntime();
   const engine = await Engine.open(embedder, config.indexDir);

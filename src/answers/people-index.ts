@@ -3,12 +3,11 @@
  * `people.json` of the index generation) merged into one entry per person across articles.
  */
 import Fuse from 'fuse.js';
-import type { Manifest } from '../index/store.js';
-import type { ArticlePerson } from './extract.js';
-import { bareName, surname } from './names.js';
+import { newestFirst, type Manifest } from '../index/types.js';
+import type { ArticlePerson, PeopleByArticle } from '../people/extract.js';
+import { bareName, surname } from '../people/names.js';
 
 /** What `people.json` holds: each article's people, so an ingest only re-extracts changed articles. */
-export type PeopleByArticle = Record<string, ArticlePerson[]>;
 
 export interface Person {
   name: string;

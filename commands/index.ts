@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
-import * as add from '../../commands/add.js';
-import * as ask from '../../commands/ask.js';
-import * as summary from '../../commands/summary.js';
-import * as who from '../../commands/who.js';
-import type { SlashCommand } from './context.js';
+import * as add from './add.js';
+import * as ask from './ask.js';
+import * as summary from './summary.js';
+import * as who from './who.js';
+import type { SlashCommand } from '../src/discord/context.js';
 
 /** Every slash command of the bot, by name. */
 export const COMMANDS: ReadonlyMap<string, SlashCommand> = new Map(([ask, summary, who, add] as SlashCommand[]).map((c) => [c.data.name, c]));

@@ -1,12 +1,12 @@
 import { Engine } from '../engine.js';
-import { renderSummaryText } from '../rendering/terminal.js';
+import { renderSummaryText } from '../console/render.js';
 import { runMain, startRuntime } from './runtime.js';
-import { parseSummaryArgs } from './summary-args.js';
+import { parseSummaryArgs } from '../console/summary-args.js';
 
 runMain(async () => {
   const request = parseSummaryArgs(process.argv.slice(2));
   const { config, embedder } = await startRuntime();
   const engine = await Engine.open(embedder, config.indexDir);
-  const result = request.topic !== undefined ? await engine.digest(request.topic) : await engine.summarize(request.article, request.sentences);
+  const result = await engine.summary(request);
   process.stdout.write(renderSummaryText(result));
 });

@@ -1,5 +1,5 @@
 import type { AskResult, Citation, Passage, Refusal, SummaryResult, WhoResult } from '../answers/answer.js';
-import { humanDate, outletLine } from './format.js';
+import { humanDate, outletLine } from '../answers/format.js';
 
 /** The answer as plain text for a terminal: numbered passages, quotes as blockquotes, sources. */
 export function renderAnswerText(result: AskResult): string {
@@ -44,7 +44,7 @@ export function renderWhoText(result: WhoResult): string {
 
 function citationLine(citation: Citation): string {
   const details = [outletLine(citation), citation.date && humanDate(citation.date)].filter(Boolean).join(' · ');
-  return `${citation.title}${details ? ` — ${details}` : ''} · ${citation.url ?? citation.file}`;
+  return `${citation.title}${details ? ` — ${details}` : ''} · ${citation.url ?? citation.reference}`;
 }
 
 function renderRefusal(refusal: Refusal): string {
@@ -54,7 +54,7 @@ function renderRefusal(refusal: Refusal): string {
 
 function quotedBlock(prefix: string, citation: Citation, sentences: string[], where = ''): string {
   const details = [outletLine(citation), citation.date && humanDate(citation.date)].filter(Boolean).join(' · ');
-  const source = citation.url ?? `${citation.file}${where ? ` ${where}` : ''}`;
+  const source = citation.url ?? `${citation.reference}${where ? ` ${where}` : ''}`;
   return [
     `${prefix}${citation.title}${details ? ` — ${details}` : ''}`,
     ...sentences.map((sentence) => `   > ${sentence}`),

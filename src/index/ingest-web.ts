@@ -1,8 +1,8 @@
 import type { Embedder } from '../embedding/embedder.js';
-import { ingestArticles, type IngestReport } from '../index/ingest.js';
-import { readSnapshot } from '../index/store.js';
-import type { FetchLimits } from './fetch-page.js';
-import { fetchArticles, knownLinks, newFeedLinks } from './web-articles.js';
+import { ingestArticles, type IngestReport } from './ingest.js';
+import { readSnapshot } from './store.js';
+import type { FetchLimits } from '../web/fetch-page.js';
+import { fetchArticles, knownLinks, newFeedLinks } from '../web/web-articles.js';
 
 export interface WebSources {
   urls: string[];

@@ -1,4 +1,4 @@
-import type { Citation } from '../answers/answer.js';
+import type { Citation } from './answer.js';
 
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 

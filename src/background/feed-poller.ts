@@ -1,0 +1,32 @@
+import type { Engine } from '../engine.js';
+import { ingestFromWeb } from '../index/ingest-web.js';
+import type { Logger } from '../log.js';
+import { DEFAULT_LIMITS } from '../web/fetch-page.js';
+import { every, type Repeating } from './every.js';
+
+export interface FeedPolling {
+  feeds: string[];
+  minutes: number;
+  /** Feed items may point at private addresses (ALLOW_PRIVATE_URLS). */
+  allowPrivate: boolean;
+}
+
+/** Polls the feeds now and every `minutes`, ingesting only new items. */
+export function pollFeedsEvery(engine: Engine, log: Logger, { feeds, minutes, allowPrivate }: FeedPolling): Repeating {
+  const poll = () => pollFeeds(engine, log, feeds, allowPrivate);
+  const repeating = every(minutes * 60_000, poll);
+  void poll();
+  return repeating;
+}
+
+/** Ingests the new items of the feeds (one generation per poll) and switches to it. */
+export async function pollFeeds(engine: Engine, log: Logger, feeds: string[], allowPrivate: boolean): Promise<void> {
+  try {
+    const report = await ingestFromWeb(engine.indexDir, engine.embedder, { urls: [], feeds, limits: { ...DEFAULT_LIMITS, allowPrivate } });
+    log.info({ feeds: feeds.length, added: report.added, updated: report.updated, problems: report.problems.length }, 'feeds polled');
+    for (const p of report.problems) log.warn({ link: p.location, reason: p.reason }, 'feed item skipped');
+    if (report.wrote) await engine.reload();
+  } catch (error) {
+    log.warn({ err: error }, 'feed poll failed; will try again');
+  }
+}

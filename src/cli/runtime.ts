@@ -1,0 +1,73 @@
+import { loadDotEnv, parseConfig, type Config } from '../config/config.js';
+import { runCleanups } from '../cleanup.js';
+import { loadEmbedder, type Embedder } from '../embedding/embedder.js';
+import { isUserError } from '../errors.js';
+import { createLogger, type Logger } from '../log.js';
+
+export interface Runtime {
+  config: Config;
+  log: Logger;
+  embedder: Embedder;
+}
+
+/** Configuration, logger and embedding model: what every command starts with. */
+export async function startRuntime(): Promise<Runtime> {
+  loadDotEnv();
+  const config = parseConfig();
+  const log = createLogger(config.logLevel, { pretty: config.prettyLogs });
+  const embedder = await loadEmbedder({ modelId: config.embeddingModel, modelsDir: config.modelsDir, log });
+  return { config, log, embedder };
+}
+
+export interface MainOptions {
+  /**
+   * After SIGINT or SIGTERM, how long `main` may take to finish by itself (it sees `stopping`
+   * aborted) before the clean-ups run and the process exits. 0: exit at once.
+   */
+  graceMs?: number;
+}
+
+const SIGNAL_EXIT_CODES: Partial<Record<NodeJS.Signals, number>> = { SIGINT: 130, SIGTERM: 143 };
+
+/**
+ * The one owner of the process: runs an entry point's main function, handles SIGINT/SIGTERM, runs
+ * the registered clean-ups (`src/cleanup.ts`) and sets the exit code. A UserError prints its
+ * message (and hint) and exits 1; a bug prints its stack and exits 1. A second signal, or the
+ * grace period running out, ends the process at once, after the clean-ups.
+ */
+export function runMain(main: (stopping: AbortSignal) => Promise<void | number>, { graceMs = 0 }: MainOptions = {}): void {
+  const controller = new AbortController();
+  let deadline: NodeJS.Timeout | undefined;
+  const exitNow = (signal: NodeJS.Signals) => {
+    runCleanups();
+    process.exit(SIGNAL_EXIT_CODES[signal] ?? 1);
+  };
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (controller.signal.aborted || graceMs === 0) return exitNow(signal);
+    controller.abort(signal);
+    deadline = setTimeout(() => exitNow(signal), graceMs);
+    deadline.unref();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  main(controller.signal)
+    .then(
+      (code) => {
+        process.exitCode = code ?? 0;
+      },
+      (error: unknown) => {
+        if (isUserError(error)) {
+          process.stderr.write(`error: ${error.message}\n${error.hint ? `${error.hint}\n` : ''}`);
+        } else {
+          process.stderr.write(`unexpected error: ${(error as Error)?.stack ?? String(error)}\n`);
+        }
+        process.exitCode = 1;
+      },
+    )
+    .finally(() => {
+      clearTimeout(deadline);
+      runCleanups();
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+    });
+}

@@ -1,0 +1,47 @@
+import { once } from 'node:events';
+import { pollFeedsEvery } from '../background/feed-poller.js';
+import { watchIndex } from '../background/index-watcher.js';
+import { runConsole } from '../console/repl.js';
+import { startBot } from '../discord/bot.js';
+import { Engine } from '../engine.js';
+import { ingest } from '../index/ingest.js';
+import { describeIngest, logIngest, progressReporter } from './ingest-report.js';
+import { runMain, startRuntime } from './runtime.js';
+
+/** After SIGINT/SIGTERM: the drain of replies in flight (5 s) and closing the gateway fit in this. */
+const SHUTDOWN_GRACE_MS = 10_000;
+
+/** npm start: model (built on first run), seeds ingested incrementally, then the bot (DISCORD_TOKEN set) or the console. */
+runMain(
+  async (stopping) => {
+    const { config, log, embedder } = await startRuntime();
+    const progress = progressReporter(log);
+    const report = await ingest(config.indexDir, embedder, { source: config.seedsDir, onProgress: progress.onProgress });
+    progress.stop();
+    logIngest(log, config.seedsDir, report);
+    if (report.problems.length) process.stderr.write(describeIngest(config.seedsDir, report));
+    if (stopping.aborted) return;
+    const engine = await Engine.open(embedder, config.indexDir);
+    if (!config.discord) {
+      await runConsole(engine, log, { results: config.answerResults, stopping });
+      return;
+    }
+    const bot = await startBot({
+      discord: config.discord,
+      engine,
+      log,
+      dataDir: config.dataDir,
+      answerResults: config.answerResults,
+      allowPrivateUrls: config.allowPrivateUrls,
+    });
+    const jobs = [
+      watchIndex(engine, log),
+      ...(config.feeds.length ? [pollFeedsEvery(engine, log, { feeds: config.feeds, minutes: config.feedPollMinutes, allowPrivate: config.allowPrivateUrls })] : []),
+    ];
+    if (!stopping.aborted) await once(stopping, 'abort');
+    log.info({ signal: stopping.reason as string }, 'shutting down');
+    for (const job of jobs) job.stop();
+    await bot.stop();
+  },
+  { graceMs: SHUTDOWN_GRACE_MS },
+);

@@ -1,0 +1,6 @@
+/** The dot product of two vectors. The embedder normalises its vectors, so for them this is their cosine similarity. */
+export function dotProduct(a: Float32Array, b: Float32Array): number {
+  let sum = 0;
+  for (let i = 0; i < a.length; i++) sum += a[i]! * b[i]!;
+  return sum;
+}

@@ -1,0 +1,48 @@
+/** The index's data as the rest of the pipeline sees it: retrieval and answers read these types. */
+import type { Article } from '../articles/article.js';
+import type { PeopleByArticle } from '../people/extract.js';
+import type { TermLists } from './term-lists.js';
+
+export interface ModelStamp {
+  id: string;
+  dimensions: number;
+  checksum: string;
+}
+
+/** An article as the index keeps it: everything but its paragraphs, which are rows. */
+export type IndexedArticle = Omit<Article, 'paragraphs'> & { hash: string; paragraphCount: number };
+
+export interface Manifest {
+  version: 1;
+  generation: number;
+  createdAt: string;
+  model: ModelStamp;
+  articles: Record<string, IndexedArticle>;
+}
+
+export interface Paragraph {
+  articleId: string;
+  position: number;
+  text: string;
+}
+
+/** A complete generation in memory: row i of `vectors` belongs to `paragraphs[i]`. */
+export interface Snapshot {
+  dir: string;
+  manifest: Manifest;
+  paragraphs: Paragraph[];
+  vectors: Float32Array;
+  /** Undefined for a generation written before the people index existed. */
+  people: PeopleByArticle | undefined;
+  terms: TermLists;
+}
+
+/** An article's paragraphs, in article order. */
+export function paragraphsInOrder(paragraphs: readonly Paragraph[], articleId: string): Paragraph[] {
+  return paragraphs.filter((p) => p.articleId === articleId).sort((a, b) => a.position - b.position);
+}
+
+/** Articles newest first (by date; undated last), ties by title. */
+export function newestFirst<T extends Pick<IndexedArticle, 'date' | 'title'>>(articles: readonly T[]): T[] {
+  return [...articles].sort((a, b) => (b.date ?? '').localeCompare(a.date ?? '') || a.title.localeCompare(b.title));
+}
