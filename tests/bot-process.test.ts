@@ -2,11 +2,16 @@
  * `npm start` as a user runs it: the real process, configured by environment, against the
  * local test double of Discord's API.
  */
-import { spawn } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { copyFile, mkdir } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import { ApplicationCommandOptionType as Option } from 'discord.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readSnapshot } from '../src/index/store.js';
 import { DiscordApiDouble } from './discord-double/discord-api-double.js';
 import { SEED_FILE, TEST_MODELS_DIR, tempDir } from './helpers.js';
 
@@ -16,11 +21,13 @@ let root: string;
 let cleanup: () => Promise<void>;
 let double: DiscordApiDouble;
 
-function start(env: Record<string, string>) {
-  const child = spawn(TSX, ['src/cli/start.ts'], {
-    env: { ...process.env, CI: 'true', LOG_LEVEL: 'info', DATA_DIR: path.join(root, 'data'), SEEDS_DIR: path.join(root, 'seeds'), ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+function processEnv(env: Record<string, string>): NodeJS.ProcessEnv {
+  return { ...process.env, CI: 'true', LOG_LEVEL: 'info', DATA_DIR: path.join(root, 'data'), SEEDS_DIR: path.join(root, 'seeds'), ...env };
+}
+
+function start(env: Record<string, string>, input?: string) {
+  const child = spawn(TSX, ['src/cli/start.ts'], { env: processEnv(env), stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
+  if (input !== undefined) child.stdin!.end(input);
   let output = '';
   child.stdout.on('data', (c) => (output += c));
   child.stderr.on('data', (c) => (output += c));
@@ -50,6 +57,7 @@ describe('npm start with DISCORD_TOKEN', () => {
       DISCORD_CLIENT_ID: double.applicationId,
       DISCORD_GUILD_ID: double.guildId,
       DISCORD_API_URL: double.apiUrl,
+      ANSWER_RESULTS: '5',
     });
     await double.waitForReady(30_000);
     expect(double.identifies[0].token).toBe(TOKEN);
@@ -57,6 +65,10 @@ describe('npm start with DISCORD_TOKEN', () => {
     const { token } = await double.chatInput('ask', [{ name: 'question', type: Option.String, value: 'Who will head Moscow’s team at the talks?' }]);
     const replies = await double.waitForReplies(token, (r) => r.edits.some((e) => e.response?.status === 200), 10_000);
     expect(replies.edits.at(-1)!.body.embeds[0].description).toContain('Igor Kostyukov');
+    // ANSWER_RESULTS sets how many passages /ask gives when the question does not say.
+    const many = await double.chatInput('ask', [{ name: 'question', type: Option.String, value: 'Putin' }], { id: '400000000000000077' });
+    const manyReplies = await double.waitForReplies(many.token, (r) => r.edits.some((e) => e.response?.status === 200), 10_000);
+    expect(manyReplies.edits.at(-1)!.body.embeds).toHaveLength(5);
     bot.child.kill('SIGTERM');
     expect(await bot.exited).toBe(0);
     expect(bot.output()).toContain('bot stopped');
@@ -72,5 +84,61 @@ describe('npm start with DISCORD_TOKEN', () => {
     expect(await malformed.exited).toBe(1);
     expect(malformed.output()).toMatch(/^error: Invalid configuration: DISCORD_CLIENT_ID: must be the application id/);
     expect(malformed.output()).not.toContain(TOKEN);
+  });
+});
+
+describe('ANSWER_RESULTS', () => {
+  it('gives that many passages in the console and the CLI too', async () => {
+    const console = start({ ANSWER_RESULTS: '5' }, '/ask Putin\n');
+    expect(await console.exited).toBe(0);
+    expect(console.output().match(/^\d+\. /gm)).toHaveLength(5);
+    const cli = await promisify(execFile)(TSX, ['src/cli/ask.ts', 'Putin'], { env: processEnv({ ANSWER_RESULTS: '5', LOG_LEVEL: 'silent' }) });
+    expect(cli.stdout.match(/^\d+\. /gm)).toHaveLength(5);
+  });
+});
+
+describe('SIGTERM while /add is ingesting', () => {
+  it('lets the reply in flight finish, frees the lock, keeps the index whole, and exits 0', async () => {
+    // A long article, so that the ingest holds the write lock long enough for the signal to land inside it.
+    const PARAGRAPHS = 400;
+    const body = Array.from(
+      { length: PARAGRAPHS },
+      (_, i) => `<p>Crossing ${i + 1} of the island ferry carried ${100 + i} passengers and ${i % 7} lorries after the storm, the operator said on day ${i + 1}.</p>`,
+    ).join('\n');
+    const server = createServer((req, res) => {
+      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+      res.end(`<!doctype html><html><head><title>Ferry service resumes</title><meta property="article:published_time" content="2026-01-24"></head>
+<body><article><h1>Ferry service resumes after the storm</h1>${body}</article></body></html>`);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const link = `http://127.0.0.1:${(server.address() as AddressInfo).port}/news/ferry`;
+    const indexDir = path.join(root, 'data', 'index');
+    try {
+      const bot = start({
+        DISCORD_TOKEN: TOKEN,
+        DISCORD_CLIENT_ID: double.applicationId,
+        DISCORD_GUILD_ID: double.guildId,
+        DISCORD_API_URL: double.apiUrl,
+        ALLOW_PRIVATE_URLS: 'true',
+      });
+      await double.waitForReady(30_000);
+      const before = await readSnapshot(indexDir);
+      const { token } = await double.chatInput('add', [{ name: 'url', type: Option.String, value: link }], { id: '400000000000000088' }, { memberPermissions: String(1n << 5n) });
+      const lock = path.join(indexDir, 'LOCK');
+      const deadline = Date.now() + 15_000;
+      while (!existsSync(lock) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 1));
+      expect(existsSync(lock), 'the ingest took the write lock').toBe(true);
+      bot.child.kill('SIGTERM');
+      const replies = await double.waitForReplies(token, (r) => r.edits.some((e) => e.response?.status === 200), 15_000);
+      expect(replies.edits.at(-1)!.body.content).toMatch(/^Added: \*\*Ferry service resumes/);
+      expect(await bot.exited).toBe(0);
+      expect(existsSync(path.join(indexDir, 'LOCK'))).toBe(false);
+      const after = (await readSnapshot(indexDir))!;
+      expect(Object.keys(after.manifest.articles)).toEqual(expect.arrayContaining(Object.keys(before!.manifest.articles)));
+      expect(Object.values(after.manifest.articles).some((a) => a.title.startsWith('Ferry service resumes'))).toBe(true);
+      expect(after.paragraphs.length).toBe(before!.paragraphs.length + PARAGRAPHS);
+    } finally {
+      server.close();
+    }
   });
 });
