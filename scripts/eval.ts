@@ -1,7 +1,8 @@
 /**
  * Answer-quality evaluation on a folder holding news_articles.jsonl and news_qa.jsonl
  * (see ../shared/eval/README.md): retrieval Hit@k and MRR@10, quotes, refusals, latency,
- * for the shipped hybrid retrieval and for BM25 alone and dense alone.
+ * for the shipped hybrid retrieval and for BM25 alone and dense alone. `--summ`: ROUGE of the
+ * summariser against LEAD-3 on summ.jsonl; `--summ --cv`: 5-fold cross-validated (scripts/eval-summaries.ts).
  */
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
@@ -36,13 +37,14 @@ const MODES: RetrievalMode[] = ['hybrid', 'bm25', 'dense'];
 
 runMain(async () => {
   const { values } = parseArgs({
-    options: { dir: { type: 'string' }, json: { type: 'boolean', default: false }, summ: { type: 'boolean', default: false } },
+    options: { dir: { type: 'string' }, json: { type: 'boolean', default: false }, summ: { type: 'boolean', default: false }, cv: { type: 'boolean', default: false } },
   });
   if (!values.dir) throw new UserError('Missing option --dir <folder> (for example ../shared/eval/dev).');
+  if (values.cv && !values.summ) throw new UserError('--cv applies to --summ only.');
   const dir = path.resolve(values.dir);
   const { embedder, log } = await startRuntime();
   log.level = 'warn';
-  if (values.summ) return evaluateSummaries(embedder, path.join(dir, 'summ.jsonl'), values.json ?? false);
+  if (values.summ) return evaluateSummaries(embedder, path.join(dir, 'summ.jsonl'), values.json ?? false, values.cv ?? false);
 
   const articlesFile = path.join(dir, 'news_articles.jsonl');
   const qaFile = path.join(dir, 'news_qa.jsonl');

@@ -2,7 +2,7 @@ import { copyFile, mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sentencesOf } from '../src/answers/quotes.js';
-import { selectSentences } from '../src/answers/summarize.js';
+import { isProse, selectSentences } from '../src/answers/summarize.js';
 import { parseSummaryArgs, splitCommandLine } from '../src/console/summary-args.js';
 import { Engine } from '../src/engine.js';
 import { UserError } from '../src/errors.js';
@@ -127,6 +127,49 @@ describe('sentence selection', () => {
     const chosen = selectSentences(sentences, await engine.embedder.embed(sentences), { sentences: 3 });
     expect(chosen).toHaveLength(3);
     expect(chosen.includes(0) && chosen.includes(1)).toBe(false);
+  });
+
+  // Three unrelated lead sentences, then four on one topic: the later ones are the central ones.
+  const CENTRAL_LATER = [
+    'The striker scored twice in the second half of the cup final on Saturday evening.',
+    'Heavy snow closed three mountain passes in the Alps on Tuesday, stranding drivers.',
+    'The museum opened a new exhibition of medieval maps and globes this week.',
+    'The central bank raised interest rates by half a point to fight rising inflation.',
+    'Higher interest rates from the central bank will raise mortgage costs for families.',
+    'Inflation rose again last month, pushing the central bank to raise interest rates.',
+    'Banks passed the central bank interest rate rise on to borrowers within days.',
+  ];
+
+  it('is exactly LEAD-k by default and when no later sentence beats the lead by the margin', async () => {
+    const vectors = await engine.embedder.embed(CENTRAL_LATER);
+    expect(selectSentences(CENTRAL_LATER, vectors, { sentences: 3 })).toEqual([0, 1, 2]);
+    expect(selectSentences(CENTRAL_LATER, vectors, { sentences: 4 })).toEqual([0, 1, 2, 3]);
+    expect(selectSentences(CENTRAL_LATER, vectors, { sentences: 3, leadWeight: 0, margin: 1e9 })).toEqual([0, 1, 2]);
+    // The lead prior alone (weight 1, no length penalty) never lets a later sentence outscore an earlier one.
+    expect(selectSentences(CENTRAL_LATER, vectors, { sentences: 3, leadWeight: 1, margin: 0, fullLengthWords: 0 })).toEqual([0, 1, 2]);
+  });
+
+  it('departs from the lead when a later sentence is clearly more central', async () => {
+    const vectors = await engine.embedder.embed(CENTRAL_LATER);
+    const chosen = selectSentences(CENTRAL_LATER, vectors, { sentences: 3, leadWeight: 0.2, margin: 0.1 });
+    expect(chosen).toHaveLength(3);
+    expect(chosen.some((i) => i >= 3)).toBe(true);
+    expect(chosen).toEqual([...chosen].sort((a, b) => a - b));
+  });
+
+  it('leaves video notices and bylines out of the lead only when asked', async () => {
+    const sentences = [
+      'Dock workers at Port Talbot walked out on Monday in a dispute over pay and night shifts.',
+      'Scroll down for video.',
+      'The union said 800 members joined the strike, halting container traffic at the port.',
+      'Shipping companies diverted vessels to Bristol while talks with the port operator resumed.',
+    ];
+    const vectors = await engine.embedder.embed(sentences);
+    expect(selectSentences(sentences, vectors, { sentences: 3 })).toEqual([0, 1, 2]);
+    expect(selectSentences(sentences, vectors, { sentences: 3, skipNonProse: true })).toEqual([0, 2, 3]);
+    expect(isProse('By Jane Smith, CNN')).toBe(false);
+    expect(isProse('Media playback is not supported on this device')).toBe(false);
+    expect(isProse('By noon, the union said 800 members had joined the strike.')).toBe(true);
   });
 });
 
