@@ -9,6 +9,7 @@
  * `margin`; with `margin: Infinity` the result is exactly LEAD-k (unless two lead sentences are
  * near-duplicates). Sentences are returned in article order.
  */
+import { dotProduct } from '../embedding/similarity.js';
 
 export interface SummaryParameters {
   /** Weight of the lead prior against centrality in a sentence's score (0..1). */
@@ -74,17 +75,12 @@ function wordCount(sentence: string): number {
   return sentence.split(/\s+/).filter(Boolean).length;
 }
 
-function dot(a: Float32Array, b: Float32Array): number {
-  let sum = 0;
-  for (let i = 0; i < a.length; i++) sum += a[i]! * b[i]!;
-  return sum;
-}
 
 /** LexRank scores (stationary distribution of the similarity graph), scaled so the best is 1. */
 export function centrality(vectors: Float32Array[]): number[] {
   const n = vectors.length;
   if (n === 0) return [];
-  const weights = vectors.map((a, i) => vectors.map((b, j) => (i === j ? 0 : Math.max(0, dot(a, b)))));
+  const weights = vectors.map((a, i) => vectors.map((b, j) => (i === j ? 0 : Math.max(0, dotProduct(a, b)))));
   const rowSums = weights.map((row) => row.reduce((s, x) => s + x, 0));
   let rank = new Array<number>(n).fill(1 / n);
   for (let iteration = 0; iteration < ITERATIONS; iteration++) {
@@ -134,7 +130,7 @@ export function selectPrepared(article: PreparedArticle, count: number, paramete
     return ((1 - leadWeight) * central[i]! + leadWeight * lead) * length;
   });
   const prose = sentences.map(isProse);
-  const duplicates = (i: number, kept: number[]) => kept.some((j) => j !== i && dot(vectors[i]!, vectors[j]!) > NEAR_DUPLICATE);
+  const duplicates = (i: number, kept: number[]) => kept.some((j) => j !== i && dotProduct(vectors[i]!, vectors[j]!) > NEAR_DUPLICATE);
 
   // The lead: the first `count` sentences (prose ones, with skipNonProse), each not a near-duplicate of an earlier one.
   const chosen: number[] = [];

@@ -37,7 +37,7 @@ const MODEL_FILES = ['config.json', 'tokenizer.json', 'tokenizer_config.json', '
 /** The build is deterministic: any other result means the source package or the builder changed. */
 export const EXPECTED_CHECKSUM = '42eb85096be8635c56c92d95bcf4233196063b59aa6d8ad92ce5ab91221d1045';
 
-interface WinkEmbeddings {
+export interface WinkEmbeddings {
   dimensions: number;
   size: number;
   words: string[];
@@ -119,7 +119,7 @@ export async function buildWinkModel(modelsDir: string): Promise<ModelBuild> {
   return { ...build, dir };
 }
 
-async function loadWinkEmbeddings(): Promise<WinkEmbeddings> {
+export async function loadWinkEmbeddings(): Promise<WinkEmbeddings> {
   const require = createRequire(import.meta.url);
   const file = require.resolve(SOURCE_PACKAGE);
   const data = JSON.parse(await readFile(file, 'utf8')) as WinkEmbeddings;
