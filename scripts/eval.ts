@@ -1,25 +1,29 @@
 /**
  * Answer-quality evaluation on a folder holding news_articles.jsonl and news_qa.jsonl
- * (see ../shared/eval/README.md): retrieval Hit@k and MRR@10, quotes, refusals, latency,
- * for the shipped hybrid retrieval and for BM25 alone and dense alone. `--summ`: ROUGE of the
- * summariser against LEAD-3 on summ.jsonl; `--summ --cv`: 5-fold cross-validated (scripts/eval-summaries.ts).
+ * (see ../shared/eval/README.md), plus the project's everyday questions
+ * (tests/everyday/questions.jsonl, those whose article is in the folder or in seeds/):
+ * retrieval Hit@k and MRR@10, quotes, answer lines (SQuAD exact match and F1), the three
+ * confidence steps, latency, for the shipped hybrid ranking and for BM25 alone and dense alone.
+ * `--as-of question` (default) asks each question as of its date; `--as-of none` ignores time.
+ * `--cv`: 5-fold cross-validation of the ranking weights and confidence thresholds.
+ * `--summ`: ROUGE of the summariser against LEAD-3 on summ.jsonl (`--summ --cv`: cross-validated).
  */
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import type { Answer } from '../src/answers/answer.js';
+import { CONFIDENCE } from '../src/answers/confidence.js';
+import { RANK_WEIGHTS } from '../src/answers/rank.js';
 import { runMain, startRuntime } from '../src/cli/runtime.js';
 import { Engine } from '../src/engine.js';
 import { UserError } from '../src/errors.js';
 import { ingest } from '../src/index/ingest.js';
 import type { RetrievalMode } from '../src/retrieval/retriever.js';
+import { crossValidate, type Asked, type Question } from './eval-cv.js';
+import { answerScores, readJsonl } from './eval-data.js';
 import { evaluateSummaries } from './eval-summaries.js';
-
-interface QaRow {
-  question: string;
-  answers: string[];
-}
 
 interface Figures {
   hit_at_1: number;
@@ -28,21 +32,50 @@ interface Figures {
   hit_at_10: number;
   mrr_at_10: number;
   quote_hit: number;
+  answer_em: number;
+  answer_f1: number;
+  /** Answerable questions refused (the quiz's `refusal_rate` of earlier versions). */
+  news_refusal_rate: number;
   refusal_rate: number;
+  off_topic_refusal_rate: number;
+  off_topic_answer_line_rate: number;
   p50_ms: number;
   p95_ms: number;
 }
 
+interface EverydayFigures {
+  questions: number;
+  unanswerable: number;
+  hit_at_1: number;
+  hit_at_5: number;
+  mrr_at_10: number;
+  quote_hit: number;
+  answer_em: number;
+  answer_f1: number;
+  answerable_refused: number;
+  unanswerable_refused: number;
+  unanswerable_answer_line_rate: number;
+}
+
 const MODES: RetrievalMode[] = ['hybrid', 'bm25', 'dense'];
+const EVERYDAY_FILE = path.resolve('tests/everyday/questions.jsonl');
+const round = (x: number) => Math.round(x * 1000) / 1000;
 
 runMain(async () => {
   const { values } = parseArgs({
-    options: { dir: { type: 'string' }, json: { type: 'boolean', default: false }, summ: { type: 'boolean', default: false }, cv: { type: 'boolean', default: false } },
+    options: {
+      dir: { type: 'string' },
+      json: { type: 'boolean', default: false },
+      summ: { type: 'boolean', default: false },
+      cv: { type: 'boolean', default: false },
+      'as-of': { type: 'string', default: 'question' },
+    },
   });
   if (!values.dir) throw new UserError('Missing option --dir <folder> (for example ../shared/eval/dev).');
-  if (values.cv && !values.summ) throw new UserError('--cv applies to --summ only.');
+  const asOfProtocol = values['as-of'];
+  if (asOfProtocol !== 'question' && asOfProtocol !== 'none') throw new UserError(`--as-of must be "question" or "none", not "${asOfProtocol}".`);
   const dir = path.resolve(values.dir);
-  const { embedder, log } = await startRuntime();
+  const { config, embedder, log } = await startRuntime();
   log.level = 'warn';
   if (values.summ) return evaluateSummaries(embedder, path.join(dir, 'summ.jsonl'), values.json ?? false, values.cv ?? false);
 
@@ -52,46 +85,82 @@ runMain(async () => {
   const indexDir = await mkdtemp(path.join(os.tmpdir(), 'newsquote-eval-'));
   try {
     await ingest(indexDir, embedder, { source: articlesFile });
+    if (existsSync(config.seedsDir)) await ingest(indexDir, embedder, { source: config.seedsDir });
     const engine = await Engine.open(embedder, indexDir);
-    const qa = await readJsonl<QaRow>(qaFile);
-    const results: Record<string, Figures> = {};
-    for (const mode of MODES) results[mode] = await evaluate(engine, qa, mode);
+    const quiz = (await readJsonl<Question>(qaFile)).map((q) => ({ ...q, answerable: true }));
     const offTopicFile = path.join(dir, 'wiki_qa.jsonl');
-    const offTopic = existsSync(offTopicFile) ? await offTopicRefusalRate(engine, await readJsonl<QaRow>(offTopicFile)) : undefined;
+    const offTopic = existsSync(offTopicFile) ? (await readJsonl<Question>(offTopicFile)).map((q) => ({ ...q, answerable: false })) : [];
+    const everyday = existsSync(EVERYDAY_FILE)
+      ? (await readJsonl<Question>(EVERYDAY_FILE)).filter((q) => q.article_id && engine.article(q.article_id))
+      : [];
+    const asOf = (q: Question): string | null => (asOfProtocol === 'question' ? (q.question_date ?? q.as_of ?? null) : null);
+
+    if (values.cv) {
+      const asked = async (questions: Question[]): Promise<Asked[]> => Promise.all(questions.map(async (q) => askOnce(engine, q, asOf(q))));
+      const report = crossValidate({ quiz: await asked(quiz), offTopic: await asked(offTopic), everyday: await asked(everyday) }, engine.meanIdf);
+      process.stdout.write(values.json ? `${JSON.stringify(report)}\n` : report.text);
+      return;
+    }
+
+    const results: Record<string, Figures> = {};
+    for (const mode of MODES) results[mode] = await evaluate(engine, quiz, offTopic, mode, asOf);
+    const everydayFigures = everyday.length ? await evaluateEveryday(engine, everyday, asOf) : undefined;
     if (values.json) {
-      process.stdout.write(`${JSON.stringify({ ...results, ...(offTopic !== undefined ? { off_topic_refusal_rate: offTopic } : {}) })}\n`);
+      process.stdout.write(`${JSON.stringify({ ...results, as_of: asOfProtocol, ...(everydayFigures ? { everyday: everydayFigures } : {}) })}\n`);
     } else {
-      printTable(results, qa.length);
-      if (offTopic !== undefined) console.log(`\nOff-topic questions (wiki_qa.jsonl against the news articles) refused: ${offTopic.toFixed(3)}`);
+      printTable(results, quiz.length, offTopic.length, asOfProtocol);
+      if (everydayFigures) printEveryday(everydayFigures);
     }
   } finally {
     await rm(indexDir, { recursive: true, force: true });
   }
 });
 
-async function evaluate(engine: Engine, qa: QaRow[], mode: RetrievalMode): Promise<Figures> {
+/** A question's candidates and evidence, computed once for the cross-validation. */
+async function askOnce(engine: Engine, q: Question, asOf: string | null): Promise<Asked> {
+  const [vector] = await engine.embedder.embed([q.question]);
+  const terms = engine.questionTerms(q.question, asOf);
+  const candidates = engine.candidates(terms, vector!);
+  return { question: q, candidates, paragraphText: (row) => engine.snapshot.paragraphs[row]!.text, articleOf: (row) => engine.snapshot.paragraphs[row]!.articleId };
+}
+
+const contains = (answers: string[], text: string) => answers.some((a) => text.toLowerCase().includes(a.toLowerCase()));
+
+async function evaluate(engine: Engine, quiz: Question[], offTopic: Question[], mode: RetrievalMode, asOf: (q: Question) => string | null): Promise<Figures> {
   const hits = [0, 0, 0, 0];
   let reciprocal = 0;
   let quoteHits = 0;
   let refusals = 0;
+  let em = 0;
+  let f1 = 0;
   const latencies: number[] = [];
-  for (const row of qa) {
-    const contains = (text: string) => row.answers.some((a) => text.toLowerCase().includes(a.toLowerCase()));
-    const ranked = await engine.retrieve(row.question, 10, mode);
-    const first = ranked.findIndex((hit) => contains(engine.snapshot.paragraphs[hit.row]!.text));
+  for (const row of quiz) {
+    const ranked = await engine.retrieve(row.question, 10, { mode, asOf: asOf(row) });
+    const first = ranked.findIndex((hit) => contains(row.answers, engine.snapshot.paragraphs[hit.row]!.text));
     [1, 3, 5, 10].forEach((k, i) => {
       if (first >= 0 && first < k) hits[i]! += 1;
     });
     if (first >= 0) reciprocal += 1 / (first + 1);
     const started = performance.now();
-    const answer = await engine.ask(row.question, { mode });
+    const answer = await engine.ask(row.question, { mode, asOf: asOf(row) });
     latencies.push(performance.now() - started);
     if (answer.kind === 'refusal') refusals += 1;
-    else if (answer.passages.some((p) => contains(p.quote.join(' ')))) quoteHits += 1;
+    else {
+      if (answer.passages.some((p) => contains(row.answers, p.quote.join(' ')))) quoteHits += 1;
+      const scores = answerScores(answer.answerLine, row.answers);
+      em += scores.em;
+      f1 += scores.f1;
+    }
   }
-  const n = qa.length;
+  let offRefused = 0;
+  let offLines = 0;
+  for (const row of offTopic) {
+    const answer = await engine.ask(row.question, { mode, asOf: asOf(row) });
+    if (answer.kind === 'refusal') offRefused += 1;
+    else if (answer.answerLine) offLines += 1;
+  }
+  const n = quiz.length;
   latencies.sort((a, b) => a - b);
-  const round = (x: number) => Math.round(x * 1000) / 1000;
   return {
     hit_at_1: round(hits[0]! / n),
     hit_at_3: round(hits[1]! / n),
@@ -99,32 +168,80 @@ async function evaluate(engine: Engine, qa: QaRow[], mode: RetrievalMode): Promi
     hit_at_10: round(hits[3]! / n),
     mrr_at_10: round(reciprocal / n),
     quote_hit: round(quoteHits / n),
+    answer_em: round(em / n),
+    answer_f1: round(f1 / n),
+    news_refusal_rate: round(refusals / n),
     refusal_rate: round(refusals / n),
+    off_topic_refusal_rate: offTopic.length ? round(offRefused / offTopic.length) : 0,
+    off_topic_answer_line_rate: offTopic.length ? round(offLines / offTopic.length) : 0,
     p50_ms: round(percentile(latencies, 0.5)),
     p95_ms: round(percentile(latencies, 0.95)),
   };
 }
 
-async function offTopicRefusalRate(engine: Engine, qa: QaRow[]): Promise<number> {
+async function evaluateEveryday(engine: Engine, questions: Question[], asOf: (q: Question) => string | null): Promise<EverydayFigures> {
+  const answerable = questions.filter((q) => q.answerable);
+  const unanswerable = questions.filter((q) => !q.answerable);
+  let hit1 = 0;
+  let hit5 = 0;
+  let reciprocal = 0;
+  let quoteHits = 0;
   let refused = 0;
-  for (const row of qa) if ((await engine.ask(row.question)).kind === 'refusal') refused += 1;
-  return Math.round((refused / qa.length) * 1000) / 1000;
+  let em = 0;
+  let f1 = 0;
+  for (const q of answerable) {
+    const inArticle = (row: number) => engine.snapshot.paragraphs[row]!.articleId === q.article_id && contains(q.answers, engine.snapshot.paragraphs[row]!.text);
+    const ranked = await engine.retrieve(q.question, 10, { asOf: asOf(q) });
+    const first = ranked.findIndex((hit) => inArticle(hit.row));
+    if (first === 0) hit1 += 1;
+    if (first >= 0 && first < 5) hit5 += 1;
+    if (first >= 0) reciprocal += 1 / (first + 1);
+    const answer = await engine.ask(q.question, { asOf: asOf(q) });
+    if (answer.kind === 'refusal') refused += 1;
+    else {
+      if (answer.passages.some((p) => contains(q.answers, p.quote.join(' ')))) quoteHits += 1;
+      const scores = answerScores(answer.answerLine, q.answers);
+      em += scores.em;
+      f1 += scores.f1;
+    }
+  }
+  let unRefused = 0;
+  let unLines = 0;
+  for (const q of unanswerable) {
+    const answer = await engine.ask(q.question, { asOf: asOf(q) });
+    if (answer.kind === 'refusal') unRefused += 1;
+    else if ((answer as Answer).answerLine) unLines += 1;
+  }
+  const n = Math.max(1, answerable.length);
+  const u = Math.max(1, unanswerable.length);
+  return {
+    questions: answerable.length,
+    unanswerable: unanswerable.length,
+    hit_at_1: round(hit1 / n),
+    hit_at_5: round(hit5 / n),
+    mrr_at_10: round(reciprocal / n),
+    quote_hit: round(quoteHits / n),
+    answer_em: round(em / n),
+    answer_f1: round(f1 / n),
+    answerable_refused: round(refused / n),
+    unanswerable_refused: round(unRefused / u),
+    unanswerable_answer_line_rate: round(unLines / u),
+  };
 }
 
 function percentile(sorted: number[], p: number): number {
   return sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]! : 0;
 }
 
-export async function readJsonl<T>(file: string): Promise<T[]> {
-  return (await readFile(file, 'utf8'))
-    .split('\n')
-    .filter((line) => line.trim())
-    .map((line) => JSON.parse(line) as T);
+function printTable(results: Record<string, Figures>, questions: number, offTopic: number, asOf: string): void {
+  const keys = Object.keys(results.hybrid!) as (keyof Figures)[];
+  console.log(`Quiz questions: ${questions}; off-topic questions (wiki_qa.jsonl): ${offTopic}; as of: ${asOf === 'question' ? "each question's date" : 'no date'}\n`);
+  console.log(['metric'.padEnd(28), ...MODES.map((m) => m.padStart(9))].join(''));
+  for (const key of keys) console.log([key.padEnd(28), ...MODES.map((m) => String(results[m]![key]).padStart(9))].join(''));
+  console.log(`\nRanking weights ${JSON.stringify(RANK_WEIGHTS)}; confidence ${JSON.stringify(CONFIDENCE)}`);
 }
 
-function printTable(results: Record<string, Figures>, questions: number): void {
-  const keys = Object.keys(results.hybrid!) as (keyof Figures)[];
-  console.log(`Questions: ${questions}\n`);
-  console.log(['metric'.padEnd(14), ...MODES.map((m) => m.padStart(9))].join(''));
-  for (const key of keys) console.log([key.padEnd(14), ...MODES.map((m) => String(results[m]![key]).padStart(9))].join(''));
+function printEveryday(f: EverydayFigures): void {
+  console.log(`\nEveryday questions (tests/everyday/questions.jsonl): ${f.questions} answerable, ${f.unanswerable} not answered by the articles\n`);
+  for (const [key, value] of Object.entries(f)) if (key !== 'questions' && key !== 'unanswerable') console.log(`${key.padEnd(32)}${String(value).padStart(9)}`);
 }

@@ -4,7 +4,10 @@ import { mainRole, PeopleIndex, type Person } from './answers/people-index.js';
 import { selectSentences } from './answers/summarize.js';
 import { checkedSentenceCount, SUMMARY_SENTENCES, type SummaryRequest } from './answers/summary-request.js';
 import { cleanQuestion, searchText } from './answers/question.js';
-import { pickQuote, scoreSentences, sentencesOf, termCoverage } from './answers/quotes.js';
+import { pickQuote, scoreSentences, sentencesOf } from './answers/quotes.js';
+import { answerType, measureOf } from './answers/answer-type.js';
+import { chooseAnswer, judge } from './answers/confidence.js';
+import { CandidateFeatures, rankScore, type Candidate, type QuestionTerms } from './answers/rank.js';
 import { sourceReference } from './articles/article.js';
 import type { Embedder } from './embedding/embedder.js';
 import { dotProduct } from './embedding/similarity.js';
@@ -12,18 +15,14 @@ import { UserError } from './errors.js';
 import { assertSameModel, liveGenerationDir, readSnapshot } from './index/store.js';
 import { newestFirst, paragraphsInOrder, type IndexedArticle, type Paragraph, type Snapshot } from './index/types.js';
 import { Retriever, type Hit, type RetrievalMode } from './retrieval/retriever.js';
-import { terms } from './articles/terms.js';
+import { contentWords, terms } from './articles/terms.js';
 
-/**
- * A passage is relevant when it holds enough of the question's weight (idf-weighted term
- * coverage) or is close enough in meaning. Tuned on the dev split: see README, "Evaluation".
- */
-export const RELEVANCE = { minCoverage: 0.7, minDense: 0.55 } as const;
 /** Passages considered for an answer (all pages of "more" included). */
-const MAX_RANKED = 20;
+const MAX_RANKED = 30;
 
-/** Articles in a topic digest, and sentences quoted from each. */
+/** Articles in a topic digest, and the share of the topic's words (near-synonyms included) a passage must hold to join it. */
 const DIGEST_ARTICLES = 4;
+const DIGEST_MIN_COVERAGE = 0.5;
 /** People listed by `/who` without a name; quotations shown in a profile. */
 const WHO_LIST = 10;
 const WHO_QUOTES = 5;
@@ -32,6 +31,8 @@ export interface AskOptions {
   results?: number;
   offset?: number;
   mode?: RetrievalMode;
+  /** The moment of asking (YYYY-MM-DD): later articles are left out, the week before is preferred. Today by default; null: no moment. */
+  asOf?: string | null;
 }
 
 /** The question-answering engine over one index generation; `reload()` switches to a newer one. */
@@ -40,20 +41,31 @@ export class Engine {
   private peopleCache: { snapshot: Snapshot; index: PeopleIndex } | undefined;
   private articleSearchCache: { snapshot: Snapshot; search: ReturnType<typeof articleSearch> } | undefined;
 
+  private retriever: Retriever;
+  private features: CandidateFeatures;
+
   private constructor(
     readonly embedder: Embedder,
     readonly indexDir: string,
-    private retriever: Retriever,
-  ) {}
+    snapshot: Snapshot,
+  ) {
+    this.retriever = new Retriever(snapshot);
+    this.features = new CandidateFeatures(snapshot, this.retriever, embedder.wordVectors);
+  }
 
   /** Opens the live index; given the embedder still loading, reads the index meanwhile. */
   static async open(embedder: Embedder | Promise<Embedder>, indexDir: string): Promise<Engine> {
     const [loaded, snapshot] = await Promise.all([embedder, readSnapshot(indexDir)]);
-    return new Engine(loaded, indexDir, new Retriever(checkedSnapshot(loaded, indexDir, snapshot)));
+    return new Engine(loaded, indexDir, checkedSnapshot(loaded, indexDir, snapshot));
   }
 
   get snapshot(): Snapshot {
     return this.retriever.snapshot;
+  }
+
+  /** The corpus's mean idf: the unit of the lexical evidence that confidence is judged by. */
+  get meanIdf(): number {
+    return this.retriever.bm25.meanIdf;
   }
 
   private get people(): PeopleIndex {
@@ -76,6 +88,7 @@ export class Engine {
     const snapshot = await loadSnapshot(this.embedder, this.indexDir);
     if (snapshot.dir === this.snapshot.dir) return false;
     this.retriever = new Retriever(snapshot);
+    this.features = new CandidateFeatures(snapshot, this.retriever, this.embedder.wordVectors);
     return true;
   }
 
@@ -94,14 +107,33 @@ export class Engine {
   }
 
   /** Retrieval alone: ranked paragraphs for a question (used by the evaluation and the benchmark). */
-  async retrieve(question: string, k: number, mode: RetrievalMode = 'hybrid'): Promise<Hit[]> {
-    const [vector] = await this.embedder.embed([question]);
-    return this.retrieveByVector(question, vector!, k, mode);
+  async retrieve(question: string, k: number, options: AskOptions = {}): Promise<Hit[]> {
+    const [vector] = await this.embedder.embed([searchText(question)]);
+    return this.retrieveByVector(question, vector!, k, options);
   }
 
-  /** Retrieval with an already embedded question. */
-  retrieveByVector(question: string, vector: Float32Array, k: number, mode: RetrievalMode = 'hybrid'): Hit[] {
-    return this.retriever.search(terms(searchText(question)), vector, k, mode);
+  /** Retrieval with an already embedded question: the hybrid ranking, then the question-aware reranking. */
+  retrieveByVector(question: string, vector: Float32Array, k: number, options: AskOptions = {}): Hit[] {
+    return this.ranked(this.questionTerms(searchText(question), options.asOf), vector, options.mode).slice(0, k).map((c) => c.hit);
+  }
+
+  /** The candidates of a question with their ranking features, in the hybrid retrieval's order (the evaluation reranks them). */
+  candidates(question: QuestionTerms, vector: Float32Array, mode: RetrievalMode = 'hybrid'): Candidate[] {
+    const hits = this.retriever.search(question.stems, vector, MAX_RANKED, { mode, ...(question.asOf ? { asOf: question.asOf } : {}) });
+    return this.features.describe(question, hits);
+  }
+
+  /** What the ranking needs of a question: its stems, its meaningful words, the kind of answer it asks for, its moment. */
+  questionTerms(query: string, asOf?: string | null): QuestionTerms {
+    const moment = asOf === undefined ? today() : (asOf ?? undefined);
+    const measure = measureOf(query);
+    return { stems: terms(query), words: contentWords(query), type: answerType(query), ...(measure ? { measure } : {}), ...(moment ? { asOf: moment } : {}) };
+  }
+
+  private ranked(question: QuestionTerms, vector: Float32Array, mode: RetrievalMode = 'hybrid'): Candidate[] {
+    const candidates = this.candidates(question, vector, mode);
+    if (mode !== 'hybrid') return candidates;
+    return candidates.map((c) => ({ c, score: rankScore(c.features) })).sort((a, b) => b.score - a.score).map(({ c }) => c);
   }
 
   async ask(rawQuestion: string, options: AskOptions = {}): Promise<AskResult> {
@@ -110,9 +142,10 @@ export class Engine {
     const results = options.results ?? PASSAGES_PER_ANSWER.default;
     const offset = options.offset ?? 0;
     const [vector] = await this.embedder.embed([query]);
-    const stems = terms(query);
-    const hits = this.retriever.search(stems, vector!, MAX_RANKED, options.mode).filter((hit) => this.isRelevant(stems, hit));
-    if (hits.length <= offset) {
+    const terms = this.questionTerms(query, options.asOf);
+    const ranked = this.ranked(terms, vector!, options.mode);
+    const verdict = judge(ranked, this.meanIdf);
+    if (verdict === 'off-topic' || ranked.length <= offset) {
       return {
         kind: 'refusal',
         question,
@@ -122,13 +155,22 @@ export class Engine {
             : 'There are no further passages on this.',
       };
     }
-    const page = hits.slice(offset, offset + results);
+    const choice = chooseAnswer(ranked);
+    // The passage that holds the answer line is quoted first, above the others as ranked.
+    const order = choice ? [ranked[choice.passage]!, ...ranked.filter((_, i) => i !== choice.passage)] : ranked;
+    const page = order.slice(offset, offset + results);
+    const passages = await this.passages(vector!, terms, page);
+    const answerLine = offset === 0 ? choice?.text : undefined;
+    const dates = passages.map((p) => p.citation.date).filter((d): d is string => Boolean(d));
     const answer: Answer = {
       kind: 'answer',
       question,
-      passages: await this.passages(vector!, stems, page),
+      confidence: choice ? 'answer' : verdict,
+      ...(answerLine ? { answerLine } : {}),
+      ...(dates.length ? { asOf: dates.sort().at(-1)! } : {}),
+      passages,
       offset,
-      hasMore: hits.length > offset + results,
+      hasMore: ranked.length > offset + results,
     };
     return answer;
   }
@@ -165,18 +207,19 @@ export class Engine {
   async digest(rawTopic: string): Promise<SummaryResult> {
     const topic = cleanQuestion(rawTopic);
     const query = searchText(topic);
-    const stems = terms(query);
     const [vector] = await this.embedder.embed([query]);
-    const bestHitPerArticle = new Map<string, Hit>();
-    for (const hit of this.retriever.search(stems, vector!, MAX_RANKED * 2)) {
-      const articleId = this.snapshot.paragraphs[hit.row]!.articleId;
-      if (!bestHitPerArticle.has(articleId) && this.isRelevant(stems, hit)) bestHitPerArticle.set(articleId, hit);
+    const question = this.questionTerms(query, null);
+    const ranked = this.ranked({ ...question, type: 'none' }, vector!);
+    const bestPerArticle = new Map<string, Candidate>();
+    for (const candidate of ranked) {
+      const articleId = this.snapshot.paragraphs[candidate.hit.row]!.articleId;
+      if (!bestPerArticle.has(articleId) && candidate.coverage.soft >= DIGEST_MIN_COVERAGE) bestPerArticle.set(articleId, candidate);
     }
-    const hits = [...bestHitPerArticle.values()].slice(0, DIGEST_ARTICLES);
-    if (hits.length === 0) {
+    const chosen = [...bestPerArticle.values()].slice(0, DIGEST_ARTICLES);
+    if (chosen.length === 0 || judge(ranked, this.meanIdf) === 'off-topic') {
       return { kind: 'refusal', question: topic, message: 'The articles I have do not cover this topic.' };
     }
-    const passages = await this.passages(vector!, stems, hits);
+    const passages = await this.passages(vector!, question, chosen);
     return { kind: 'digest', topic, items: passages.map((p) => ({ citation: p.citation, sentences: p.quote })) };
   }
 
@@ -224,30 +267,30 @@ export class Engine {
     return paragraphsInOrder(this.snapshot.paragraphs, articleId);
   }
 
-  isRelevant(questionTerms: readonly string[], hit: Hit): boolean {
-    const text = this.snapshot.paragraphs[hit.row]!.text;
-    return termCoverage(this.retriever.bm25, questionTerms, text) >= RELEVANCE.minCoverage || hit.dense >= RELEVANCE.minDense;
-  }
-
-  private async passages(questionVector: Float32Array, questionTerms: readonly string[], hits: Hit[]): Promise<Passage[]> {
-    const sentenceLists = hits.map((hit) => sentencesOf(this.snapshot.paragraphs[hit.row]!.text));
+  private async passages(questionVector: Float32Array, question: QuestionTerms, candidates: Candidate[]): Promise<Passage[]> {
+    const sentenceLists = candidates.map((c) => sentencesOf(this.snapshot.paragraphs[c.hit.row]!.text));
     const vectors = await this.embedder.embed(sentenceLists.flat());
     let next = 0;
-    return hits.map((hit, i) => {
-      const paragraph = this.snapshot.paragraphs[hit.row]!;
+    return candidates.map((candidate, i) => {
+      const paragraph = this.snapshot.paragraphs[candidate.hit.row]!;
       const sentences = sentenceLists[i]!;
       const similarities = sentences.map(() => dotProduct(questionVector, vectors[next++]!));
+      const answers = candidate.answers.map((a) => a.text);
+      const scored = scoreSentences(sentences, similarities, (text) => this.features.coverage(question, text).soft, answers);
       return {
         citation: this.citation(paragraph.articleId),
         position: paragraph.position,
         paragraph: paragraph.text,
-        quote: pickQuote(scoreSentences(this.retriever.bm25, questionTerms, sentences, similarities)),
-        score: hit.score,
+        quote: pickQuote(scored),
+        score: candidate.hit.score,
       };
     });
   }
 }
 
+function today(): string {
+  return new Date().toISOString().slice(0, 10);
+}
 
 async function loadSnapshot(embedder: Embedder, indexDir: string): Promise<Snapshot> {
   return checkedSnapshot(embedder, indexDir, await readSnapshot(indexDir));

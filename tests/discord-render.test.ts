@@ -58,6 +58,7 @@ describe('Discord rendering', () => {
   it('renders passages as quoted excerpts with the title, outlet, Discord date and file reference', () => {
     const answer: Answer = {
       kind: 'answer',
+      confidence: 'answer',
       question: 'Who leads the team? @everyone',
       offset: 0,
       hasMore: true,

@@ -33,6 +33,16 @@ export interface Passage {
 export interface Answer {
   kind: 'answer';
   question: string;
+  /**
+   * `answer`: the passages answer the question (with `answerLine` when the answer is a name,
+   * place, date or number found in the first passage); `related`: the articles cover the story
+   * but may not answer this exactly, so the closest passages are shown without an answer line.
+   */
+  confidence: 'answer' | 'related';
+  /** The answer itself, as the first passage writes it: shown in bold above the quotes. */
+  answerLine?: string;
+  /** Date (YYYY-MM-DD) of the newest article the passages come from: the answer holds "as of" it. */
+  asOf?: string;
   passages: Passage[];
   /** Index of the first passage in the full ranking (for "more" pages). */
   offset: number;

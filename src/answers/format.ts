@@ -13,3 +13,6 @@ export function outletLine(citation: Citation): string | undefined {
   if (citation.outlet && citation.agency && citation.agency !== citation.outlet) return `${citation.outlet} (${citation.agency})`;
   return citation.outlet ?? citation.agency;
 }
+
+/** Said above the passages when the articles relate to a question but may not answer it exactly. */
+export const RELATED_NOTE = 'The articles may not answer this exactly; the closest passages are:';

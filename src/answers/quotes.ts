@@ -1,37 +1,23 @@
 import { splitSentences } from '../articles/sentences.js';
-import type { Bm25Index } from '../retrieval/bm25.js';
-import { terms } from '../articles/terms.js';
-
-/** Share of the question's weight (idf) that a text contains: 1 when every question term appears. */
-export function termCoverage(bm25: Bm25Index, questionTerms: readonly string[], text: string): number {
-  const wanted = new Set(questionTerms);
-  const present = new Set(terms(text));
-  let total = 0;
-  let found = 0;
-  for (const term of wanted) {
-    const weight = bm25.idf(term) || 1;
-    total += weight;
-    if (present.has(term)) found += weight;
-  }
-  return total === 0 ? 0 : found / total;
-}
 
 export interface SentenceScore {
   text: string;
   score: number;
 }
 
+/** A sentence that holds an expected answer is worth this much more coverage: it is the one to quote. */
+const ANSWER_BONUS = 0.3;
+
 /**
- * Scores each sentence of a paragraph against the question: idf-weighted term coverage plus
- * cosine similarity of their embeddings (given, in the same order as `splitSentences`).
+ * Scores each sentence of a paragraph against the question: coverage of the question's words
+ * (near-synonyms included), plus half its embedding similarity (given, in the order of
+ * `splitSentences`), plus a bonus when it holds one of the expected answers.
  */
-export function scoreSentences(
-  bm25: Bm25Index,
-  questionTerms: readonly string[],
-  sentences: string[],
-  similarities: number[],
-): SentenceScore[] {
-  return sentences.map((text, i) => ({ text, score: termCoverage(bm25, questionTerms, text) + 0.5 * Math.max(0, similarities[i] ?? 0) }));
+export function scoreSentences(sentences: string[], similarities: number[], coverageOf: (text: string) => number, answers: readonly string[]): SentenceScore[] {
+  return sentences.map((text, i) => ({
+    text,
+    score: coverageOf(text) + 0.5 * Math.max(0, similarities[i] ?? 0) + (answers.some((a) => text.includes(a)) ? ANSWER_BONUS : 0),
+  }));
 }
 
 /**

@@ -17,3 +17,8 @@ export function terms(text: string): string[] {
   }
   return result;
 }
+
+/** Lower-cased words that carry meaning: stop words and asking words left out, not stemmed. */
+export function contentWords(text: string): string[] {
+  return words(text).filter((word) => !STOP_WORDS.has(word));
+}

@@ -1,12 +1,14 @@
 import type { AskResult, Citation, Passage, Refusal, SummaryResult, WhoResult } from '../answers/answer.js';
-import { humanDate, outletLine } from '../answers/format.js';
+import { humanDate, outletLine, RELATED_NOTE } from '../answers/format.js';
 
 /** The answer as plain text for a terminal: numbered passages, quotes as blockquotes, sources. */
 export function renderAnswerText(result: AskResult): string {
   if (result.kind === 'refusal') return renderRefusal(result);
+  const heading = result.answerLine ? `Answer: ${result.answerLine}\n\n` : result.confidence === 'related' && result.offset === 0 ? `${RELATED_NOTE}\n\n` : '';
   const blocks = result.passages.map((passage, i) => renderPassage(passage, result.offset + i + 1));
-  const more = result.hasMore ? '\nMore passages: /more\n' : '';
-  return `${blocks.join('\n')}${more}`;
+  const asOf = result.asOf ? `As of ${humanDate(result.asOf)} (the newest article quoted).\n` : '';
+  const more = result.hasMore ? 'More passages: /more\n' : '';
+  return `${heading}${blocks.join('\n')}${asOf || more ? '\n' : ''}${asOf}${more}`;
 }
 
 function renderPassage(passage: Passage, number: number): string {

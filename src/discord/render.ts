@@ -4,9 +4,9 @@
  * `src/discord/respond.ts` when the message is sent.
  */
 import { ButtonStyle, ComponentType, escapeMarkdown, type APIEmbed } from 'discord.js';
-import type { AskResult, Citation, Refusal, SummaryResult, WhoResult } from '../answers/answer.js';
+import type { Answer, AskResult, Citation, Refusal, SummaryResult, WhoResult } from '../answers/answer.js';
 import type { ReplyPayload } from './respond.js';
-import { outletLine } from '../answers/format.js';
+import { humanDate, outletLine, RELATED_NOTE } from '../answers/format.js';
 
 const ACCENT = 0x2f6fde;
 
@@ -49,19 +49,25 @@ export function askMessage(result: AskResult, moreId?: string): ReplyPayload {
         color: ACCENT,
         title: escapeText(passage.citation.title),
         description: `${blockquote(passage.quote)}\n\n${sourceLine(passage.citation, `(paragraph ${passage.position + 1})`)}`,
-        footer: { text: `Passage ${result.offset + i + 1}` },
+        footer: { text: `Passage ${result.offset + i + 1}${i === result.passages.length - 1 && result.asOf ? ` · as of ${humanDate(result.asOf)}` : ''}` },
       },
       passage.citation,
     ),
   );
   return {
-    content: `**Q:** ${escapeText(result.question)}`,
+    content: `**Q:** ${escapeText(result.question)}${answerHeading(result)}`,
     embeds,
     components:
       result.hasMore && moreId
         ? [{ type: ComponentType.ActionRow, components: [{ type: ComponentType.Button, style: ButtonStyle.Secondary, label: 'More passages', custom_id: moreId }] }]
         : [],
   };
+}
+
+/** The answer in bold under the question, or the note that the passages may not answer it exactly. */
+function answerHeading(answer: Answer): string {
+  if (answer.answerLine) return `\n**${escapeText(answer.answerLine)}**`;
+  return answer.confidence === 'related' && answer.offset === 0 ? `\n*${escapeText(RELATED_NOTE)}*` : '';
 }
 
 export function summaryMessage(result: SummaryResult): ReplyPayload {

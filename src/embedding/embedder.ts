@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { env, pipeline, type Pipeline } from '@xenova/transformers';
 import { ensureWinkModel, WINK_MODEL_ID } from './wink-model.js';
+import { loadWordVectors, type WordVectors } from './word-vectors.js';
 import type { Logger } from '../log.js';
 
 export interface Embedder {
@@ -11,6 +12,8 @@ export interface Embedder {
   readonly checksum: string;
   /** Unit-length vectors, one per text; a text with no known word gets the zero vector. */
   embed(texts: string[]): Promise<Float32Array[]>;
+  /** Word vectors for near-synonyms (`word-vectors.ts`), whatever the sentence model. */
+  readonly wordVectors: WordVectors;
 }
 
 const BATCH_SIZE = 64;
@@ -24,21 +27,25 @@ export async function loadEmbedder(options: { modelId: string; modelsDir: string
     env.allowRemoteModels = false;
     env.allowLocalModels = true;
     env.localModelPath = modelsDir;
-    const extractor = (await pipeline('feature-extraction', modelId, { quantized: false })) as Pipeline;
-    return makeEmbedder(modelId, build.checksum, build.dimensions, extractor);
+    const [extractor, wordVectors] = await Promise.all([
+      pipeline('feature-extraction', modelId, { quantized: false }) as Promise<Pipeline>,
+      loadWordVectors(modelsDir),
+    ]);
+    return makeEmbedder(modelId, build.checksum, build.dimensions, extractor, wordVectors);
   }
   env.allowRemoteModels = true;
   env.cacheDir = path.join(modelsDir, 'hub');
-  const extractor = (await pipeline('feature-extraction', modelId)) as Pipeline;
+  const [extractor, wordVectors] = await Promise.all([pipeline('feature-extraction', modelId) as Promise<Pipeline>, loadWordVectors(modelsDir)]);
   const probe = await embedBatch(extractor, ['dimension probe']);
-  return makeEmbedder(modelId, modelId, probe[0]!.length, extractor);
+  return makeEmbedder(modelId, modelId, probe[0]!.length, extractor, wordVectors);
 }
 
-function makeEmbedder(modelId: string, checksum: string, dimensions: number, extractor: Pipeline): Embedder {
+function makeEmbedder(modelId: string, checksum: string, dimensions: number, extractor: Pipeline, wordVectors: WordVectors): Embedder {
   return {
     modelId,
     checksum,
     dimensions,
+    wordVectors,
     async embed(texts) {
       // Batches of similar lengths waste little on padding; results go back in input order.
       const order = texts.map((_, i) => i).sort((a, b) => texts[a]!.length - texts[b]!.length);

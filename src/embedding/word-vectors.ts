@@ -36,6 +36,11 @@ export class WordVectors {
     return this.rowOf.has(word);
   }
 
+  /** The word's rank by frequency in general English (0 = most frequent); undefined past the kept words. */
+  rank(word: string): number | undefined {
+    return this.rowOf.get(word);
+  }
+
   /** Cosine similarity of two lower-case words; 0 when either is unknown. */
   similarity(a: string, b: string): number {
     const i = this.rowOf.get(a);

@@ -4,11 +4,12 @@ import { contentHash, type Article, type ParseProblem } from '../articles/articl
 import { loadArticles } from '../articles/load-articles.js';
 import type { Embedder } from '../embedding/embedder.js';
 import { UserError } from '../errors.js';
+import { typedSpans } from '../articles/spans.js';
 import { extractPeople, mergeAliases } from '../people/extract.js';
 import type { PeopleByArticle } from '../people/extract.js';
 import { acquireWriteLock } from './lock.js';
 import { assertSameModel, readSnapshot, writeGeneration } from './store.js';
-import { paragraphsInOrder, type IndexedArticle, type ModelStamp, type Paragraph, type Snapshot } from './types.js';
+import { paragraphsInOrder, type IndexedArticle, type ModelStamp, type Paragraph, type Snapshot, type SpansByArticle, type StoredSpan } from './types.js';
 
 export interface IngestOptions {
   /** A folder (read recursively) or a single file. */
@@ -92,8 +93,8 @@ async function applyArticles(indexDir: string, embedder: Embedder, application: 
       wrote: false,
     };
     const changed = [...plan.added, ...plan.updated];
-    const peopleMissing = previous !== undefined && previous.people === undefined;
-    if (previous && changed.length === 0 && plan.removed.length === 0 && !peopleMissing) return report;
+    const derivedMissing = previous !== undefined && (previous.people === undefined || previous.spans === undefined);
+    if (previous && changed.length === 0 && plan.removed.length === 0 && !derivedMissing) return report;
 
     const newParagraphs: Paragraph[] = changed.flatMap((a) => a.paragraphs.map((text, position) => ({ articleId: a.id, position, text })));
     const newVectors = await embedWithProgress(embedder, newParagraphs, application.onProgress);
@@ -104,6 +105,7 @@ async function applyArticles(indexDir: string, embedder: Embedder, application: 
       newParagraphs,
       newVectors,
       people: nextPeople(previous, plan, changed),
+      spans: nextSpans(previous, plan, changed),
     });
     return { ...report, embedded: newParagraphs.length, generation: next.manifest.generation, wrote: true };
   } finally {
@@ -160,6 +162,21 @@ function nextPeople(previous: Snapshot | undefined, plan: Plan, changed: Article
   }
   for (const article of changed) people[article.id] = mergeAliases(extractPeople(article.paragraphs));
   return people;
+}
+
+/** Candidate answers of the next generation: kept for unchanged articles, found for changed ones. */
+function nextSpans(previous: Snapshot | undefined, plan: Plan, changed: Article[]): SpansByArticle {
+  const spans: SpansByArticle = {};
+  const changedIds = new Set(changed.map((a) => a.id));
+  for (const id of Object.keys(plan.articles)) {
+    if (!changedIds.has(id)) spans[id] = previous?.spans?.[id] ?? storedSpans(paragraphsInOrder(previous!.paragraphs, id).map((p) => p.text));
+  }
+  for (const article of changed) spans[article.id] = storedSpans(article.paragraphs);
+  return spans;
+}
+
+function storedSpans(paragraphs: string[]): StoredSpan[][] {
+  return paragraphs.map((text) => typedSpans(text).map((s): StoredSpan => [s.type, s.start, s.end]));
 }
 
 async function embedWithProgress(embedder: Embedder, paragraphs: Paragraph[], onProgress?: (done: number, total: number) => void): Promise<Float32Array[]> {

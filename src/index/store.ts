@@ -8,6 +8,7 @@
  *     index.json                  vectra LocalIndex: the store of record (vector + paragraph per item)
  *     manifest.json               model, articles (metadata and content hashes)
  *     people.json                 the people each article names (for /who)
+ *     spans.json                  candidate answers (people, places, dates, numbers, names) per paragraph
  *     terms.json, terms.bin       each paragraph's stems, for BM25 without stemming at load
  *     rows.json, paragraphs.txt, vectors.f32  row-aligned mirror of index.json for fast loading
  */
@@ -15,7 +16,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, open, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { UserError } from '../errors.js';
-import type { IndexedArticle, Manifest, ModelStamp, Paragraph, Snapshot } from './types.js';
+import type { IndexedArticle, Manifest, ModelStamp, Paragraph, Snapshot, SpansByArticle } from './types.js';
 import type { PeopleByArticle } from '../people/extract.js';
 import { decodeTermLists, encodeTermLists, termListsOf, TermListsBuilder, type TermLists } from './term-lists.js';
 
@@ -55,7 +56,10 @@ export async function readSnapshot(indexDir: string): Promise<Snapshot | undefin
     ? (JSON.parse(await readFile(path.join(dir, 'people.json'), 'utf8')) as PeopleByArticle)
     : undefined;
   const rows = mirror ?? (await mirrorFromVectra(dir, manifest.model.dimensions));
-  return { dir, manifest, people, ...rows, terms: (await readTermLists(dir, rows.paragraphs.length)) ?? termListsOf(rows.paragraphs.map((p) => p.text)) };
+  const spans = existsSync(path.join(dir, 'spans.json'))
+    ? (JSON.parse(await readFile(path.join(dir, 'spans.json'), 'utf8')) as SpansByArticle)
+    : undefined;
+  return { dir, manifest, people, spans, ...rows, terms: (await readTermLists(dir, rows.paragraphs.length)) ?? termListsOf(rows.paragraphs.map((p) => p.text)) };
 }
 
 async function readTermLists(dir: string, rows: number): Promise<TermLists | undefined> {
@@ -133,6 +137,8 @@ export interface GenerationChange {
   newVectors: Float32Array[];
   /** The people of every article of the next generation. */
   people: PeopleByArticle;
+  /** The candidate answers of every paragraph of the next generation. */
+  spans: SpansByArticle;
 }
 
 /**
@@ -169,13 +175,14 @@ export async function writeGeneration(indexDir: string, previous: Snapshot | und
   await writeParagraphs(staging, paragraphs);
   await writeDurably(path.join(staging, 'vectors.f32'), new Uint8Array(vectors.buffer));
   await writeDurably(path.join(staging, 'people.json'), JSON.stringify(change.people));
+  await writeDurably(path.join(staging, 'spans.json'), JSON.stringify(change.spans));
   await writeDurably(path.join(staging, 'manifest.json'), JSON.stringify(manifest, null, 1));
   await rm(dir, { recursive: true, force: true });
   await rename(staging, dir);
   await writeDurably(path.join(indexDir, `${POINTER}.tmp`), `${name}\n`);
   await rename(path.join(indexDir, `${POINTER}.tmp`), path.join(indexDir, POINTER));
   await removeOldGenerations(indexDir, generation);
-  return { dir, manifest, paragraphs, vectors, people: change.people, terms };
+  return { dir, manifest, paragraphs, vectors, people: change.people, spans: change.spans, terms };
 }
 
 /**

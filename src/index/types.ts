@@ -1,6 +1,7 @@
 /** The index's data as the rest of the pipeline sees it: retrieval and answers read these types. */
 import type { Article } from '../articles/article.js';
 import type { PeopleByArticle } from '../people/extract.js';
+import type { SpanType } from '../articles/spans.js';
 import type { TermLists } from './term-lists.js';
 
 export interface ModelStamp {
@@ -34,8 +35,15 @@ export interface Snapshot {
   vectors: Float32Array;
   /** Undefined for a generation written before the people index existed. */
   people: PeopleByArticle | undefined;
+  /** Candidate answers of each paragraph; undefined for a generation written before they were stored. */
+  spans: SpansByArticle | undefined;
   terms: TermLists;
 }
+
+/** A candidate answer in a paragraph: its type and its offsets in the paragraph's text. */
+export type StoredSpan = [type: SpanType, start: number, end: number];
+/** By article id, then by paragraph position: what a generation stores in `spans.json`. */
+export type SpansByArticle = Record<string, StoredSpan[][]>;
 
 /** An article's paragraphs, in article order. */
 export function paragraphsInOrder(paragraphs: readonly Paragraph[], articleId: string): Paragraph[] {

@@ -67,6 +67,29 @@ export class Bm25Index {
     this.scores = new Float32Array(this.size);
   }
 
+  /**
+   * The mean idf of the vocabulary: raw BM25 scores grow with the corpus through idf, so a
+   * threshold on them is expressed in units of this to hold on a corpus of another size.
+   */
+  get meanIdf(): number {
+    if (this.meanIdfCache === undefined) {
+      let sum = 0;
+      for (let id = 0; id + 1 < this.postingStart.length; id++) {
+        const df = this.postingStart[id + 1]! - this.postingStart[id]!;
+        sum += Math.log(1 + (this.size - df + 0.5) / (df + 0.5));
+      }
+      this.meanIdfCache = sum / Math.max(1, this.postingStart.length - 1) || 1;
+    }
+    return this.meanIdfCache;
+  }
+
+  private meanIdfCache: number | undefined;
+
+  /** The idf of a term found in one document: the weight of the rarest term. */
+  get maxIdf(): number {
+    return Math.log(1 + (this.size - 0.5) / 1.5);
+  }
+
   /** Inverse document frequency of a stemmed term (0 for an unknown term). */
   idf(term: string): number {
     const id = this.termIndex.get(term);

@@ -7,6 +7,8 @@ export type RetrievalMode = 'hybrid' | 'bm25' | 'dense';
 
 export interface Hit {
   row: number;
+  /** Rank of the paragraph's article by article-level BM25 (0 = best; ARTICLE_POOL when not among the best). */
+  articleRank: number;
   /** The fused score that orders hits (reciprocal rank fusion for hybrid). */
   score: number;
   /** Cosine similarity between the question and the paragraph. */
@@ -29,18 +31,28 @@ const ARTICLE_POOL = 5;
 const RRF_K = 10;
 const WEIGHTS = { lexical: 0.7, paragraph: 2, article: 2, position: 0.3 } as const;
 
+export interface SearchOptions {
+  mode?: RetrievalMode;
+  /** YYYY-MM-DD: articles dated after it are left out (they did not exist yet when the question was asked). */
+  asOf?: string;
+}
+
 /** Hybrid retrieval over one index generation. */
 export class Retriever {
   readonly bm25: Bm25Index;
   private readonly articleBm25: Bm25Index;
   private readonly articleOfRow: Int32Array;
   private readonly rowsOfArticle: number[][] = [];
+  private readonly articleIndex = new Map<string, number>();
   private readonly dense: DenseScanner;
+
+  /** The last few "as of" masks: questions of one day share them. */
+  private readonly availableCache = new Map<string, Uint8Array>();
 
   constructor(readonly snapshot: Snapshot) {
     this.bm25 = new Bm25Index(snapshot.terms);
     this.dense = new DenseScanner(snapshot.vectors, snapshot.manifest.model.dimensions);
-    const articleIndex = new Map<string, number>();
+    const articleIndex = this.articleIndex;
     this.articleOfRow = new Int32Array(snapshot.paragraphs.length);
     snapshot.paragraphs.forEach((p, row) => {
       let a = articleIndex.get(p.articleId);
@@ -54,23 +66,53 @@ export class Retriever {
     this.articleBm25 = new Bm25Index(snapshot.terms, this.articleOfRow, this.rowsOfArticle.length);
   }
 
-  /** The `k` best paragraphs for a question given as its stems (`terms`) and its embedding. */
-  search(stems: readonly string[], queryVector: Float32Array, k: number, mode: RetrievalMode = 'hybrid'): Hit[] {
-    const { paragraphs } = this.snapshot;
-    const lexical = this.bm25.score(stems);
-    const dense = this.dense.scores(queryVector);
-    const hit = (row: number, score: number): Hit => ({ row, score, dense: dense[row]!, bm25: lexical.scores[row]! });
+  /** The rows of an article's paragraphs. */
+  rowsOf(articleId: string): readonly number[] {
+    const a = this.articleIndex.get(articleId);
+    return a === undefined ? [] : this.rowsOfArticle[a]!;
+  }
 
-    if (mode === 'bm25') return topK(k, lexical.scores, lexical.rows).map((r) => hit(r.row, r.score));
-    if (mode === 'dense') return topK(k, dense).map((r) => hit(r.row, r.score));
+  private rowsAvailable(asOf: string): Uint8Array {
+    let mask = this.availableCache.get(asOf);
+    if (!mask) {
+      if (this.availableCache.size >= 8) this.availableCache.delete(this.availableCache.keys().next().value!);
+      mask = availability(this.snapshot, asOf);
+      this.availableCache.set(asOf, mask);
+    }
+    return mask;
+  }
+
+  /** The `k` best paragraphs for a question given as its stems (`terms`) and its embedding. */
+  search(stems: readonly string[], queryVector: Float32Array, k: number, { mode = 'hybrid', asOf }: SearchOptions = {}): Hit[] {
+    const { paragraphs } = this.snapshot;
+    const available = asOf ? this.rowsAvailable(asOf) : undefined;
+    const lexical = this.bm25.score(stems);
+    const lexicalRows = available ? lexical.rows.filter((row) => available[row] === 1) : lexical.rows;
+    const dense = this.dense.scores(queryVector);
+    if (available) for (let row = 0; row < dense.length; row++) if (available[row] === 0) dense[row] = -Infinity;
+    const articleScores = this.articleBm25.score(stems);
+    const articleRows = available ? articleScores.rows.filter((a) => available[this.rowsOfArticle[a]![0]!] === 1) : articleScores.rows;
+    const articles = topK(ARTICLE_POOL, articleScores.scores, articleRows);
+    const articleRank = rankMap(articles);
+    const hit = (row: number, score: number): Hit => ({
+      row,
+      score,
+      articleRank: articleRank.get(this.articleOfRow[row]!) ?? ARTICLE_POOL,
+      dense: dense[row]!,
+      bm25: lexical.scores[row]!,
+    });
+
+    if (mode === 'bm25') return topK(k, lexical.scores, lexicalRows).map((r) => hit(r.row, r.score));
+    if (mode === 'dense') return topK(k, dense).filter((r) => r.score > -Infinity).map((r) => hit(r.row, r.score));
 
     const rrf = (rank: number | undefined) => (rank === undefined ? 0 : 1 / (RRF_K + rank + 1));
-    const lexicalPool = topK(POOL, lexical.scores, lexical.rows);
-    const articleScores = this.articleBm25.score(stems);
-    const articles = topK(ARTICLE_POOL, articleScores.scores, articleScores.rows);
-    const articleRank = rankMap(articles);
+    const lexicalPool = topK(POOL, lexical.scores, lexicalRows);
     const candidates = [
-      ...new Set([...topK(POOL, dense), ...lexicalPool].map((r) => r.row).concat(articles.flatMap((a) => this.rowsOfArticle[a.row]!))),
+      ...new Set(
+        [...topK(POOL, dense).filter((r) => r.score > -Infinity), ...lexicalPool]
+          .map((r) => r.row)
+          .concat(articles.flatMap((a) => this.rowsOfArticle[a.row]!)),
+      ),
     ];
     const maxLexical = Math.max(1e-9, lexicalPool[0]?.score ?? 0);
     const mixed = new Float64Array(paragraphs.length);
@@ -85,6 +127,16 @@ export class Retriever {
     }
     return topK(k, fused, candidates).map((r) => hit(r.row, r.score));
   }
+}
+
+/** Rows whose article is dated on or before `asOf` (undated articles count as available). */
+function availability(snapshot: Snapshot, asOf: string): Uint8Array {
+  const mask = new Uint8Array(snapshot.paragraphs.length);
+  snapshot.paragraphs.forEach((p, row) => {
+    const date = snapshot.manifest.articles[p.articleId]?.date;
+    mask[row] = date === undefined || date <= asOf ? 1 : 0;
+  });
+  return mask;
 }
 
 function rankMap(ranking: { row: number }[]): Map<number, number> {

@@ -1,0 +1,321 @@
+/**
+ * 5-fold cross-validation of the ranking weights (`RANK_WEIGHTS`) and the confidence thresholds
+ * (`CONFIDENCE`): for each fold, the grid point that does best on the other four folds is scored
+ * on the held-out fold. Candidates and their features are computed once per question.
+ */
+import { chooseAnswer, CONFIDENCE, judge, type Verdict } from '../src/answers/confidence.js';
+import { answerScores } from './eval-data.js';
+import { rankScore, type Candidate, type RankWeights } from '../src/answers/rank.js';
+
+export interface Question {
+  question: string;
+  answers: string[];
+  answerable: boolean;
+  article_id?: string;
+  question_date?: string;
+  as_of?: string;
+  type?: string;
+}
+
+export interface Asked {
+  question: Question;
+  /** In the hybrid retrieval's order, with their features. */
+  candidates: Candidate[];
+  paragraphText(row: number): string;
+  articleOf(row: number): string;
+}
+
+const FOLDS = 5;
+const GRID = {
+  recent: [0, 0.05, 0.1, 0.2, 0.4],
+  typed: [0, 0.05, 0.1, 0.2, 0.4],
+  salience: [0, 0.05, 0.1, 0.2],
+  synonyms: [0, 0.05, 0.1, 0.2, 0.4],
+  context: [0, 0.05, 0.1, 0.2, 0.4],
+};
+const LINE_GRID = {
+  answerContextWeight: [0, 0.1, 0.2, 0.5, 1],
+  lineContext: range(0.3, 1, 0.05),
+};
+const THRESHOLDS = {
+  coverageWeight: [0, 1, 2, 4, 6, 10],
+  related: range(0.5, 8, 0.1),
+  answerSoft: range(0.3, 0.9, 0.05),
+};
+/**
+ * What each mistake costs when choosing thresholds: refusing a question the articles answer is the
+ * worst, an answer line on a question they do not answer the second worst.
+ */
+const COST = { answerableRefused: 15, offTopicAnswered: 2, lineWithoutAnswer: 3, answerableWithoutLine: 1, wrongLine: 2 };
+
+function range(from: number, to: number, step: number): number[] {
+  const values: number[] = [];
+  for (let x = from; x <= to + 1e-9; x += step) values.push(Math.round(x * 100) / 100);
+  return values;
+}
+
+/** Deterministic folds: a seeded shuffle, then every fifth question. */
+function foldsOf(count: number, seed = 20261126): number[] {
+  const order = Array.from({ length: count }, (_, i) => i);
+  let state = seed;
+  const random = () => ((state = (state * 1103515245 + 12345) % 2147483648) / 2147483648);
+  for (let i = count - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [order[i], order[j]] = [order[j]!, order[i]!];
+  }
+  const fold = new Array<number>(count);
+  order.forEach((q, i) => (fold[q] = i % FOLDS));
+  return fold;
+}
+
+function reranked(asked: Asked, weights: RankWeights): Candidate[] {
+  return asked.candidates
+    .map((c) => ({ c, s: rankScore(c.features, weights) }))
+    .sort((a, b) => b.s - a.s)
+    .map(({ c }) => c);
+}
+
+/** Rank (0-based) of the first candidate holding an answer (in the question's article, when it names one); -1 when none. */
+function firstHit(asked: Asked, ranking: Candidate[]): number {
+  const { answers, article_id } = asked.question;
+  return ranking.slice(0, 10).findIndex((c) => {
+    if (article_id && asked.articleOf(c.hit.row) !== article_id) return false;
+    const text = asked.paragraphText(c.hit.row).toLowerCase();
+    return answers.some((a) => text.includes(a.toLowerCase()));
+  });
+}
+
+interface RankFigures {
+  hit_at_1: number;
+  hit_at_5: number;
+  mrr_at_10: number;
+}
+
+function rankFigures(questions: Asked[], weightsOf: (i: number) => RankWeights): RankFigures {
+  let h1 = 0;
+  let h5 = 0;
+  let rr = 0;
+  questions.forEach((q, i) => {
+    const first = firstHit(q, reranked(q, weightsOf(i)));
+    if (first === 0) h1 += 1;
+    if (first >= 0 && first < 5) h5 += 1;
+    if (first >= 0) rr += 1 / (first + 1);
+  });
+  const n = Math.max(1, questions.length);
+  return { hit_at_1: r3(h1 / n), hit_at_5: r3(h5 / n), mrr_at_10: r3(rr / n) };
+}
+
+function bestWeights(questions: Asked[]): RankWeights {
+  let best: RankWeights = { recent: 0, typed: 0, salience: 0, synonyms: 0, context: 0 };
+  let bestScore = -1;
+  for (const recent of GRID.recent)
+    for (const typed of GRID.typed)
+      for (const salience of GRID.salience)
+        for (const synonyms of GRID.synonyms)
+          for (const context of GRID.context) {
+          const weights = { recent, typed, salience, synonyms, context };
+          const score = rankFigures(questions, () => weights).mrr_at_10;
+          if (score > bestScore + 1e-9) {
+            bestScore = score;
+            best = weights;
+          }
+        }
+  return best;
+}
+
+type Thresholds = typeof CONFIDENCE;
+
+interface Judged {
+  answers: string[];
+  answerable: boolean;
+  onTopic: boolean;
+  ranking: Candidate[];
+}
+
+function cost(items: Judged[], thresholds: Thresholds, meanIdf: number): number {
+  let total = 0;
+  for (const item of items) {
+    const verdict: Verdict = judge(item.ranking, meanIdf, thresholds);
+    if (item.answerable && verdict === 'off-topic') total += COST.answerableRefused;
+    if (item.answerable && verdict === 'related') total += COST.answerableWithoutLine;
+    if (!item.answerable && verdict === 'answer') total += COST.lineWithoutAnswer;
+    if (!item.onTopic && verdict !== 'off-topic') total += COST.offTopicAnswered;
+  }
+  return total;
+}
+
+function bestThresholds(items: Judged[], meanIdf: number): Thresholds {
+  let best: Thresholds = { ...CONFIDENCE };
+  let bestCost = Infinity;
+  for (const coverageWeight of THRESHOLDS.coverageWeight)
+    for (const related of THRESHOLDS.related)
+      for (const answerSoft of THRESHOLDS.answerSoft) {
+        const thresholds = { ...CONFIDENCE, coverageWeight, related, answerSoft };
+        const c = cost(items, thresholds, meanIdf);
+        if (c < bestCost) {
+          bestCost = c;
+          best = thresholds;
+        }
+      }
+  return best;
+}
+
+function lineCost(items: Judged[], thresholds: Thresholds): number {
+  let total = 0;
+  for (const item of items) {
+    const choice = chooseAnswer(item.ranking, thresholds);
+    if (!choice) {
+      if (item.answerable) total += COST.answerableWithoutLine;
+      continue;
+    }
+    if (!item.answerable) total += COST.lineWithoutAnswer;
+    else if (answerScores(choice.text, item.answers).f1 < 0.5) total += COST.wrongLine;
+  }
+  return total;
+}
+
+function bestLine(items: Judged[], base: Thresholds): Thresholds {
+  let best = base;
+  let bestCost = Infinity;
+  for (const answerContextWeight of LINE_GRID.answerContextWeight)
+    for (const lineContext of LINE_GRID.lineContext) {
+      const thresholds = { ...base, answerContextWeight, lineContext };
+      const c = lineCost(items, thresholds);
+      if (c < bestCost) {
+        bestCost = c;
+        best = thresholds;
+      }
+    }
+  return best;
+}
+
+function lineRates(items: Judged[], thresholdsOf: (i: number) => Thresholds) {
+  let answerable = 0;
+  let em = 0;
+  let f1 = 0;
+  let shown = 0;
+  let unanswerable = 0;
+  let unLines = 0;
+  items.forEach((item, i) => {
+    const choice = chooseAnswer(item.ranking, thresholdsOf(i));
+    if (item.answerable) {
+      answerable += 1;
+      if (choice) {
+        shown += 1;
+        const s = answerScores(choice.text, item.answers);
+        em += s.em;
+        f1 += s.f1;
+      }
+    } else {
+      unanswerable += 1;
+      if (choice) unLines += 1;
+    }
+  });
+  return { answer_em: r3(em / answerable), answer_f1: r3(f1 / answerable), lines_shown: r3(shown / answerable), unanswerable_lines: r3(unLines / Math.max(1, unanswerable)) };
+}
+
+function verdictRates(items: Judged[], thresholdsOf: (i: number) => Thresholds, meanIdf: number) {
+  const count = { answerable: 0, answerableRefused: 0, answerableAnswered: 0, offTopic: 0, offTopicRefused: 0, unanswerable: 0, unanswerableLine: 0 };
+  items.forEach((item, i) => {
+    const verdict = judge(item.ranking, meanIdf, thresholdsOf(i));
+    if (item.answerable) {
+      count.answerable += 1;
+      if (verdict === 'off-topic') count.answerableRefused += 1;
+      if (verdict === 'answer') count.answerableAnswered += 1;
+    } else if (!item.onTopic) {
+      count.offTopic += 1;
+      if (verdict === 'off-topic') count.offTopicRefused += 1;
+    } else {
+      count.unanswerable += 1;
+      if (verdict === 'answer') count.unanswerableLine += 1;
+    }
+  });
+  const rate = (a: number, b: number) => r3(a / Math.max(1, b));
+  return {
+    answerable_refused: rate(count.answerableRefused, count.answerable),
+    answerable_confident: rate(count.answerableAnswered, count.answerable),
+    off_topic_refused: rate(count.offTopicRefused, count.offTopic),
+    unanswerable_confident: rate(count.unanswerableLine, count.unanswerable),
+  };
+}
+
+export function crossValidate(sets: { quiz: Asked[]; offTopic: Asked[]; everyday: Asked[] }, meanIdf: number) {
+  const answerable = [...sets.quiz, ...sets.everyday.filter((q) => q.question.answerable)];
+  const isQuiz = new Set(sets.quiz);
+  const fold = foldsOf(answerable.length);
+  const chosen = Array.from({ length: FOLDS }, (_, f) => bestWeights(answerable.filter((_, i) => fold[i] !== f)));
+  const heldOut = (subset: Asked[]) => rankFigures(subset, (i) => chosen[fold[answerable.indexOf(subset[i]!)]!]!);
+  const zero = { recent: 0, typed: 0, salience: 0, synonyms: 0, context: 0 };
+  const onAll = bestWeights(answerable);
+  const quiz = answerable.filter((q) => isQuiz.has(q));
+  const everyday = answerable.filter((q) => !isQuiz.has(q));
+  const ranking = {
+    folds: chosen,
+    chosen_on_all: onAll,
+    quiz: { baseline: rankFigures(quiz, () => zero), cv: heldOut(quiz), in_sample: rankFigures(quiz, () => onAll) },
+    everyday: { baseline: rankFigures(everyday, () => zero), cv: heldOut(everyday), in_sample: rankFigures(everyday, () => onAll) },
+  };
+
+  const judged: Judged[] = [
+    ...answerable.map((q) => ({ answers: q.question.answers, answerable: true, onTopic: true, ranking: reranked(q, onAll) })),
+    ...sets.offTopic.map((q) => ({ answers: [], answerable: false, onTopic: false, ranking: reranked(q, onAll) })),
+    ...sets.everyday
+      .filter((q) => !q.question.answerable)
+      .map((q) => ({ answers: [], answerable: false, onTopic: true, ranking: reranked(q, onAll) })),
+  ];
+  const judgedFold = foldsOf(judged.length, 7);
+  const chosenThresholds = Array.from({ length: FOLDS }, (_, f) => bestThresholds(judged.filter((_, i) => judgedFold[i] !== f), meanIdf));
+  const thresholdsOnAll = bestThresholds(judged, meanIdf);
+  const lineFolds = chosenThresholds.map((t, f) => bestLine(judged.filter((_, i) => judgedFold[i] !== f), t));
+  const lineOnAll = bestLine(judged, thresholdsOnAll);
+  const lines = {
+    folds: lineFolds.map((t) => ({ answerContextWeight: t.answerContextWeight, lineContext: t.lineContext })),
+    chosen_on_all: { answerContextWeight: lineOnAll.answerContextWeight, lineContext: lineOnAll.lineContext },
+    cv: lineRates(judged, (i) => lineFolds[judgedFold[i]!]!),
+    in_sample: lineRates(judged, () => lineOnAll),
+  };
+  const confidence = {
+    folds: chosenThresholds,
+    chosen_on_all: thresholdsOnAll,
+    cv: verdictRates(judged, (i) => chosenThresholds[judgedFold[i]!]!, meanIdf),
+    in_sample: verdictRates(judged, () => thresholdsOnAll, meanIdf),
+  };
+
+  const text = [
+    `Ranking weights, 5-fold CV over ${quiz.length} quiz and ${everyday.length} everyday answerable questions (objective: MRR@10)`,
+    ...chosen.map((w, f) => `  fold ${f + 1}: ${JSON.stringify(w)}`),
+    `  chosen on all: ${JSON.stringify(onAll)}`,
+    '',
+    `${'set'.padEnd(10)}${'figures'.padEnd(11)}${'hit@1'.padStart(8)}${'hit@5'.padStart(8)}${'mrr@10'.padStart(8)}`,
+    ...(['quiz', 'everyday'] as const).flatMap((set) =>
+      (['baseline', 'cv', 'in_sample'] as const).map(
+        (kind) => `${set.padEnd(10)}${kind.padEnd(11)}${ranking[set][kind].hit_at_1.toFixed(3).padStart(8)}${ranking[set][kind].hit_at_5.toFixed(3).padStart(8)}${ranking[set][kind].mrr_at_10.toFixed(3).padStart(8)}`,
+      ),
+    ),
+    '',
+    `Confidence thresholds, 5-fold CV over ${judged.length} questions (costs ${JSON.stringify(COST)})`,
+    ...chosenThresholds.map((t, f) => `  fold ${f + 1}: ${JSON.stringify(t)}`),
+    `  chosen on all: ${JSON.stringify(thresholdsOnAll)}`,
+    `  cv:        ${JSON.stringify(confidence.cv)}`,
+    `  in sample: ${JSON.stringify(confidence.in_sample)}`,
+    '',
+    `Answer line (costs: wrong line ${COST.wrongLine}, line without an answer ${COST.lineWithoutAnswer}, no line ${COST.answerableWithoutLine})`,
+    ...lines.folds.map((t, f) => `  fold ${f + 1}: ${JSON.stringify(t)}`),
+    `  chosen on all: ${JSON.stringify(lines.chosen_on_all)}`,
+    `  cv:        ${JSON.stringify(lines.cv)}`,
+    `  in sample: ${JSON.stringify(lines.in_sample)}`,
+    '',
+  ];
+  return { ranking, confidence, lines, text: text.join('\n') };
+}
+
+function r3(x: number): number {
+  return Math.round(x * 1000) / 1000;
+}
+
+/** Area under the ROC curve of a signal separating positives (higher) from negatives. */
+export function auc(positives: number[], negatives: number[]): number {
+  let wins = 0;
+  for (const p of positives) for (const n of negatives) wins += p > n ? 1 : p === n ? 0.5 : 0;
+  return wins / Math.max(1, positives.length * negatives.length);
+}

@@ -1,0 +1,46 @@
+import { readFile } from 'node:fs/promises';
+
+export async function readJsonl<T>(file: string): Promise<T[]> {
+  return (await readFile(file, 'utf8'))
+    .split('\n')
+    .filter((line) => line.trim())
+    .map((line) => JSON.parse(line) as T);
+}
+
+/** SQuAD's normalisation: lower case, no punctuation, no articles, single spaces. */
+export function normalizeAnswer(text: string): string {
+  return text
+    .toLowerCase()
+    .replace(/[\p{P}\p{S}]/gu, ' ')
+    .replace(/\b(a|an|the)\b/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
+}
+
+function f1Of(prediction: string, truth: string): number {
+  const p = normalizeAnswer(prediction).split(' ').filter(Boolean);
+  const t = normalizeAnswer(truth).split(' ').filter(Boolean);
+  const counts = new Map<string, number>();
+  for (const w of t) counts.set(w, (counts.get(w) ?? 0) + 1);
+  let common = 0;
+  for (const w of p) {
+    const left = counts.get(w) ?? 0;
+    if (left > 0) {
+      common += 1;
+      counts.set(w, left - 1);
+    }
+  }
+  if (common === 0) return 0;
+  const precision = common / p.length;
+  const recall = common / t.length;
+  return (2 * precision * recall) / (precision + recall);
+}
+
+/** Exact match and F1 of an answer line against the gold answers (best over them); no answer line scores 0. */
+export function answerScores(prediction: string | undefined, answers: string[]): { em: number; f1: number } {
+  if (!prediction || answers.length === 0) return { em: 0, f1: 0 };
+  return {
+    em: Math.max(...answers.map((a) => (normalizeAnswer(a) === normalizeAnswer(prediction) ? 1 : 0))),
+    f1: Math.max(...answers.map((a) => f1Of(prediction, a))),
+  };
+}

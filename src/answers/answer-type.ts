@@ -1,0 +1,196 @@
+/**
+ * What kind of answer a question asks for, read from its asking clause: the wh-word and the noun
+ * it asks about ("which city", "what's the new minimum wage", "how many"). Questions come typed
+ * casually — lower case, typos, no question mark, "so", "wait", "anyone know" in front — and quiz
+ * questions carry a preamble, so the clause is the last sentence with a wh-word in it.
+ */
+import nlp from 'compromise';
+import type { SpanType } from '../articles/spans.js';
+
+export type AnswerType = SpanType | 'none';
+
+const words = (list: string) => new Set(list.split(' '));
+const LEXICON = (nlp as unknown as { model(): { one: { lexicon: Record<string, string | string[]> } } }).model().one.lexicon;
+const tagOf = (word: string) => String(LEXICON[word] ?? '');
+
+const WH_WORDS = words('who whom whose what which where when why how');
+const SPELLINGS: Record<string, string[]> = {
+  "what's": ['what', 'is'], whats: ['what', 'is'], wats: ['what', 'is'], "who's": ['who', 'is'], whos: ['who', 'is'],
+  "where's": ['where', 'is'], wheres: ['where', 'is'], "when's": ['when', 'is'], whens: ['when', 'is'], "how's": ['how', 'is'], hows: ['how', 'is'],
+  "what're": ['what', 'are'], "who're": ['who', 'are'], "what'd": ['what', 'did'], "who'd": ['who', 'did'],
+  wich: ['which'], whcih: ['which'], wihch: ['which'], wat: ['what'], wht: ['what'], waht: ['what'], whta: ['what'],
+  whn: ['when'], wehn: ['when'], wher: ['where'], whre: ['where'], wheer: ['where'], hwo: ['how'], howmany: ['how', 'many'], howmuch: ['how', 'much'],
+};
+const AUXILIARIES = words("is are was were am be do does did will would can could should has have had may might must isn't aren't wasn't weren't doesn't didn't won't can't");
+const COPULAS = words('is are was were');
+/** "does anyone know who…", "can you tell me when…": the wh-clause is still the question. */
+const EMBEDDING_VERBS = words('know tell remember wonder idea sure say find');
+const FILLERS = words('so wait ok okay but and hey um uh also anyone anybody lol btw yo like quick question hmm actually then well oh please pls');
+const HOW_NUMBER = words('many much long old far big tall fast often high strong large deep heavy wide small hot cold expensive cheap late early');
+const NUMBER_VERBS = words('cost costs pay paid earn earned make made charge charged weigh weighs sell sold fetch fetched score scored raise raised');
+const NAMING_VERBS = words('called call calling named name naming nicknamed dubbed');
+const SKIPPED = words('of the a an following kind kinds sort sorts type types');
+const DETERMINERS = words('the a an his her its their this that these those our your my');
+const STOPPERS = words('in on at for from to with by about after before during into than as of over under against since until near');
+
+const PERSON_NOUNS = words(
+  'person man woman guy girl boy lady gentleman dude kid teen teenager child baby individual people relative son daughter wife husband father mother dad mom brother sister cousin uncle aunt grandson granddaughter friend partner rival successor predecessor nominee candidate member lawmaker legislator congressman congresswoman senator rep representative governor mayor president vp minister pm premier chancellor king queen prince princess emperor pope monarch dictator leader chief head boss ceo cfo coo cto founder cofounder co-founder owner chairman chairwoman chair executive exec director manager coach gm commissioner official officer spokesperson spokesman spokeswoman aide adviser advisor envoy ambassador diplomat negotiator secretary general admiral commander soldier judge justice attorney lawyer prosecutor suspect victim witness shooter gunman killer attacker hostage defendant plaintiff actor actress singer musician rapper artist author writer producer host anchor presenter journalist reporter editor photographer star player athlete champion winner economist analyst expert scientist researcher professor doctor physician nurse teacher student worker employee staffer driver passenger pilot astronaut billionaire millionaire investor buyer seller bidder donor heir heiress influencer comedian dancer golfer quarterback qb pitcher goalie striker winger defenseman wrestler boxer swimmer skater gymnast celebrity',
+);
+const PLACE_NOUNS = words(
+  'city country state town place island region venue county province village nation continent neighborhood neighbourhood area district location park airport stadium arena capital territory destination address street site port harbor lake river mountain beach coast sea ocean border prison',
+);
+const DATE_NOUNS = words('day date year month time week weekend hour decade century night deadline');
+const NUMBER_NOUNS = words(
+  'percentage percent price cost amount number rate age score total salary wage population temperature speed rent average worth income limit budget revenue sales profit fee fare tax debt distance height weight length duration size margin odds count tally record figure toll attendance capacity value spot rank ranking inflation gdp payment deficit valuation bonus hours minutes days years dollars',
+);
+const NAME_NOUNS = words(
+  'name show company team brand band film movie app law bill group organisation organization party agency network airline drug vaccine game song album book model car product charity plant system channel website platform school university college store chain restaurant hotel ship rocket robot sauce dish item sandwich dinosaur species animal breed virus disease variant storm hurricane event award prize title trophy tournament league club firm bank newspaper magazine outlet publication studio label series episode character program programme policy act treaty operation mission project feature service software device phone vehicle truck suv automaker carmaker manufacturer retailer business startup genre franchise sequel musical play opera novel measure technology weapon missile aircraft plane jet satellite spacecraft telescope currency coin stock index exchange union committee council court department ministry government nickname word term phrase slogan hashtag menu flavor flavour drink food dessert treat account',
+);
+const CATEGORIES: [Set<string>, AnswerType][] = [
+  [NUMBER_NOUNS, 'number'],
+  [DATE_NOUNS, 'date'],
+  [PERSON_NOUNS, 'person'],
+  [PLACE_NOUNS, 'place'],
+  [NAME_NOUNS, 'name'],
+];
+
+/** What kind of answer a question asks for, from its asking clause. */
+export function answerType(question: string): AnswerType {
+  const clause = askingClause(question);
+  let start = 0;
+  while (start < clause.length - 1 && FILLERS.has(clause[start]!)) start++;
+  const at = askingWord(clause);
+  // A fragment ("squid game watch hours in the first month?") asks for a number when it names a quantity.
+  if (at < 0) return !AUXILIARIES.has(clause[start] ?? '') && clause.some((word) => nounType(word) === 'number') ? 'number' : 'none';
+  const yesNo = at > start && AUXILIARIES.has(clause[start]!) && !clause.slice(start, at).some((word) => EMBEDDING_VERBS.has(word));
+  return yesNo ? 'none' : typeAfterWh(clause[at]!, clause.slice(at + 1));
+}
+
+/**
+ * The earliest wh-word, unless a later "which"/"what" follows a preposition: quiz questions ask in
+ * place ("…the terrorist, who was associated with which group?").
+ */
+function askingWord(clause: string[]): number {
+  const first = clause.findIndex((word) => WH_WORDS.has(word));
+  for (let i = clause.length - 1; i > first && first >= 0; i--) {
+    if ((clause[i] === 'which' || clause[i] === 'what') && STOPPERS.has(clause[i - 1]!)) return i;
+  }
+  return first;
+}
+
+/** The words of the last sentence that has a wh-word (else of the whole question), lower case, contractions and common typos spelled out. */
+function askingClause(question: string): string[] {
+  const sentences = question.toLowerCase().replace(/’/g, "'").split(/[.?!]\s/);
+  const clauses = sentences.map((sentence) => (sentence.match(/[a-z0-9]+(?:['-][a-z0-9]+)*/g) ?? []).flatMap((word) => SPELLINGS[word] ?? [word]));
+  for (let i = clauses.length - 1; i >= 0; i--) if (clauses[i]!.some((word) => WH_WORDS.has(word))) return clauses[i]!;
+  return clauses.flat();
+}
+
+function typeAfterWh(wh: string, rest: string[]): AnswerType {
+  switch (wh) {
+    case 'who':
+    case 'whom':
+    case 'whose':
+      return 'person';
+    case 'where':
+      // "where did columbia land in the new rankings"
+      return rest.some((word) => /^(?:rank|ranks|ranked|ranking|rankings|standings)$/.test(word)) ? 'number' : 'place';
+    case 'when':
+      return 'date';
+    case 'why':
+      return 'none';
+    case 'how':
+      return HOW_NUMBER.has(rest[0] ?? '') ? 'number' : rest[0] === 'soon' ? 'date' : 'none';
+    default:
+      return typeAfterWhat(rest);
+  }
+}
+
+/** "which alaska city", "what's the new minimum wage", "what does a share cost", "what happened". */
+function typeAfterWhat(rest: string[]): AnswerType {
+  const first = rest[0];
+  if (first === undefined) return 'none';
+  if (COPULAS.has(first)) {
+    const phrase = nounPhrase(rest, 1);
+    if (phrase.words.at(-1) === 'name' && rest[phrase.end] === 'of') return headType(nounPhrase(rest, phrase.end + 1).words) === 'person' ? 'person' : 'name';
+    const type = headType(phrase.words);
+    if (type !== 'none') return type;
+    return rest.some((word) => NAMING_VERBS.has(word)) ? 'name' : 'none';
+  }
+  if (AUXILIARIES.has(first)) {
+    if (rest.some((word) => NUMBER_VERBS.has(word))) return 'number';
+    return rest.some((word) => NAMING_VERBS.has(word)) ? 'name' : 'none';
+  }
+  if (first === 'one' || first === 'ones') return 'name';
+  const phrase = nounPhrase(rest, 0);
+  if (phrase.words.length === 0) return 'none';
+  // "which fast food place" is a chain, not a place.
+  if (phrase.words.at(-1) === 'place' && phrase.words.includes('food')) return 'name';
+  const type = headType(phrase.words);
+  return type !== 'none' ? type : 'name';
+}
+
+/** The words of the noun phrase from `start`: up to a preposition, an auxiliary or a verb, five words at most. */
+function nounPhrase(rest: string[], start: number): { words: string[]; end: number } {
+  let end = start;
+  while (end < rest.length && (SKIPPED.has(rest[end]!) || DETERMINERS.has(rest[end]!))) end++;
+  const phrase: string[] = [];
+  while (end < rest.length && phrase.length < 5) {
+    const word = rest[end]!;
+    const next = rest[end + 1];
+    // "dipping sauce" and "wildly popular show" are noun phrases, "causing the fire risk" is not.
+    const modifier = /(?:ing|ly)$/.test(word) && next !== undefined && !STOPPERS.has(next) && !DETERMINERS.has(next) && !AUXILIARIES.has(next);
+    if (STOPPERS.has(word) || AUXILIARIES.has(word) || WH_WORDS.has(word) || (phrase.length > 0 && DETERMINERS.has(word))) break;
+    if (looksLikeVerb(word) && !modifier) break;
+    phrase.push(word.replace(/'s?$/, ''));
+    end++;
+    // "which country's lawmakers" asks for the country; "chestnut's personal best" for the best.
+    if (/'s?$/.test(word) && nounType(phrase.at(-1)!) !== 'none') break;
+  }
+  return { words: phrase, end };
+}
+
+function looksLikeVerb(word: string): boolean {
+  if (nounType(word) !== 'none') return false;
+  return /PastTense|PresentTense|Gerund|Adverb/.test(tagOf(word)) || /(?:ed|ing|ly)$/.test(word);
+}
+
+/** The type of the head noun: the last word of the phrase that has a type ("star system" → name, "alaska city" → place). */
+function headType(phrase: string[]): AnswerType {
+  for (let i = phrase.length - 1; i >= 0; i--) {
+    const type = phrase[i] === 'best' && phrase[i - 1] === 'personal' ? 'number' : nounType(phrase[i]!);
+    if (type !== 'none') return type;
+  }
+  return 'none';
+}
+
+function nounType(word: string): AnswerType {
+  const forms = [word, word.replace(/ies$/, 'y'), word.replace(/s$/, ''), word.replace(/es$/, '')];
+  for (const [nouns, type] of CATEGORIES) if (forms.some((form) => nouns.has(form))) return type;
+  return 'none';
+}
+
+/** What a number answers, when the question says: a duration, an amount of money or a share, an age. */
+export type Measure = 'duration' | 'amount' | 'age';
+
+const MEASURE_QUESTIONS: [RegExp, Measure][] = [
+  [/\bhow long\b/i, 'duration'],
+  [/\bhow (?:much|expensive)\b|\bwhat(?:'s|s| is| was)? (?:the )?(?:price|cost)\b/i, 'amount'],
+  [/\bhow old\b|\bwhat age\b/i, 'age'],
+];
+
+/** Words a number must carry to answer each measure ("four hours", "$22", "4.5%", "45-year-old"). */
+const MEASURE_SPANS: Record<Measure, RegExp> = {
+  duration: /\b(?:seconds?|minutes?|hours?|days?|weeks?|months?|years?|decades?|centur(?:y|ies)|night|overnight)\b/i,
+  amount: /[$£€¥%]|\b(?:dollars?|cents?|pounds?|euros?|yen|yuan|rupees?|percent|per cent|bucks)\b/i,
+  age: /\d|\b(?:old|aged|year)/i,
+};
+
+export function measureOf(question: string): Measure | undefined {
+  return MEASURE_QUESTIONS.find(([pattern]) => pattern.test(question))?.[1];
+}
+
+/** Whether a number span can answer a question that asks for this measure. */
+export function fitsMeasure(span: string, measure: Measure | undefined): boolean {
+  return measure === undefined || MEASURE_SPANS[measure].test(span);
+}

@@ -1,0 +1,82 @@
+/**
+ * How sure an answer is, in three steps rather than a wall: the articles answer it (an answer
+ * line when the answer is a name, place, date or number), they relate to it (the closest passages,
+ * labelled as such), or they say nothing about it (a plain refusal). Refusing a question the
+ * articles answer is the worst outcome, so refusal needs the strongest evidence of all.
+ */
+import { rankScore, type Answer, type Candidate } from './rank.js';
+
+/**
+ * Thresholds, chosen by cross-validation on the dev quiz, the off-topic (SQuAD) questions and the
+ * everyday set (README, "Evaluation"). Lexical evidence is the best paragraph's raw BM25 in units
+ * of the corpus's mean idf, so that it means the same on a corpus ten times larger.
+ */
+export const CONFIDENCE = {
+  /** Relatedness is lexical evidence plus this many times the best coverage of the question's words. */
+  coverageWeight: 10,
+  /** Below this relatedness, nothing in the articles relates: a refusal. */
+  related: 3.2,
+  /** Without an answer line, the first passage must cover this share of the question (near-synonyms included) to answer it. */
+  answerSoft: 0.75,
+  /** How much the question's words around an answer count when answers of the first passages compete. */
+  answerContextWeight: 0,
+  /** The question's words around an answer must cover this share of it for the answer line. */
+  lineContext: 0.95,
+};
+
+export type Verdict = 'answer' | 'related' | 'off-topic';
+
+/** How many of the best candidates are looked at for evidence. */
+const EVIDENCE_DEPTH = 10;
+
+/**
+ * Lexical evidence separates the quiz's long questions from off-topic ones (AUC 0.98 on dev);
+ * the best coverage of the question's words separates everyday short questions from them (0.91),
+ * with a word that no article uses weighing as much as the rarest word.
+ */
+export function evidenceOf(ranked: readonly Candidate[], meanIdf: number): { lexical: number; coverage: number; topSoft: number } {
+  const top = ranked.slice(0, EVIDENCE_DEPTH);
+  return {
+    lexical: Math.max(0, ...top.map((c) => c.hit.bm25)) / meanIdf,
+    coverage: Math.max(0, ...top.map((c) => c.coverage.general)),
+    topSoft: ranked[0]?.coverage.soft ?? 0,
+  };
+}
+
+export function judge(ranked: readonly Candidate[], meanIdf: number, thresholds = CONFIDENCE): Verdict {
+  if (ranked.length === 0) return 'off-topic';
+  const evidence = evidenceOf(ranked, meanIdf);
+  if (evidence.lexical + thresholds.coverageWeight * evidence.coverage < thresholds.related) return 'off-topic';
+  return evidence.topSoft >= thresholds.answerSoft ? 'answer' : 'related';
+}
+
+/** Titles and honorifics that the answer line leaves out ("Admiral Igor Kostyukov" → "Igor Kostyukov"). */
+const LEADING_TITLE = /^(?:(?:Mr|Mrs|Ms|Dr|Prof)\.?|Admiral|General|President|Prime Minister|Senator|Governor|Judge)\s+/;
+
+/** Passages whose answers compete for the answer line: the answer often sits in the second or third. */
+const ANSWER_DEPTH = 3;
+
+export interface AnswerChoice {
+  text: string;
+  /** Index, among the ranked candidates, of the passage that holds it. */
+  passage: number;
+}
+
+/**
+ * The answer line: among the expected-type answers of the first passages, the one whose passage
+ * ranks best once the question's words around it are counted (`answerContextWeight`), shown only
+ * when those words cover enough of the question (`lineContext`). None otherwise: a wrong bold
+ * answer is worse than none.
+ */
+export function chooseAnswer(ranked: readonly Candidate[], thresholds = CONFIDENCE): AnswerChoice | undefined {
+  let best: { answer: Answer; passage: number; score: number } | undefined;
+  ranked.slice(0, ANSWER_DEPTH).forEach((candidate, passage) => {
+    for (const answer of candidate.answers) {
+      const score = rankScore(candidate.features) + thresholds.answerContextWeight * answer.context;
+      if (!best || score > best.score) best = { answer, passage, score };
+    }
+  });
+  if (!best || best.answer.context < thresholds.lineContext) return undefined;
+  const text = best.answer.text.replace(LEADING_TITLE, '').trim();
+  return text ? { text, passage: best.passage } : undefined;
+}

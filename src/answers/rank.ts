@@ -1,0 +1,219 @@
+/**
+ * The second stage of ranking: the hybrid retrieval's candidates reordered by what a question
+ * asks for. Each signal is a feature; `rankScore` adds them with weights chosen by 5-fold
+ * cross-validation on the dev questions (`npm run eval -- --cv`, README "Evaluation").
+ */
+import type { SpanType } from '../articles/spans.js';
+import { terms, words } from '../articles/terms.js';
+import type { WordVectors } from '../embedding/word-vectors.js';
+import type { Snapshot, StoredSpan } from '../index/types.js';
+import type { Hit, Retriever } from '../retrieval/retriever.js';
+import { fitsMeasure, type AnswerType, type Measure } from './answer-type.js';
+
+/** Words at least this close (cosine of the word vectors) count as saying the same thing; measured on the everyday questions. */
+export const NEAR_SYNONYM = 0.4;
+/** The rank given to a word past the kept word vectors: rarer than all of them. */
+const RARER_THAN_ALL = 200_000;
+/** Words this frequent in general English are everyday words (about the vocabulary of a news reader). */
+const EVERYDAY_WORDS = 20_000;
+/** Characters either side of an answer that count as its context (about ten words). */
+const CONTEXT_CHARS = 70;
+/** Articles dated this many days before the question, or fewer, count as the news of the moment. */
+const RECENT_DAYS = 7;
+
+export interface Features {
+  /** The hybrid retrieval's fused score. */
+  fused: number;
+  /** The article is from the week before the question was asked. */
+  recent: number;
+  /** The paragraph holds a candidate of the type the question asks for, not named in the question. */
+  typed: number;
+  /** How often that candidate recurs across the article's paragraphs (0–1): a story's answer is its main entity. */
+  salience: number;
+  /** Share of the question's weight the paragraph holds, near-synonyms counted by their similarity (0–1). */
+  synonyms: number;
+  /** The same share in the words around the best expected answer: the answer stands beside the question's words. */
+  context: number;
+  /** 1 for the best article by article-level BM25, 1/2 for the second… */
+  articleFactor: number;
+}
+
+export interface RankWeights {
+  recent: number;
+  typed: number;
+  salience: number;
+  synonyms: number;
+  context: number;
+}
+
+/** Chosen by 5-fold cross-validation on the dev questions (README, "Evaluation"). */
+export const RANK_WEIGHTS: RankWeights = { recent: 0.4, typed: 0.1, salience: 0.05, synonyms: 0.05, context: 0.2 };
+
+export function rankScore(f: Features, w: RankWeights = RANK_WEIGHTS): number {
+  return (
+    f.fused + w.recent * f.recent + f.articleFactor * (w.typed * f.typed + w.salience * f.salience + w.context * f.context) + w.synonyms * f.synonyms
+  );
+}
+
+/** What the ranking needs to know of a question. */
+export interface QuestionTerms {
+  stems: string[];
+  /** Lower-cased words that carry meaning (stop words and the asking words left out). */
+  words: string[];
+  type: AnswerType;
+  /** For a number: the measure asked for ("how long" → a duration). */
+  measure?: Measure;
+  /** YYYY-MM-DD, when the question has a moment. */
+  asOf?: string;
+}
+
+export interface Candidate {
+  hit: Hit;
+  features: Features;
+  /** Candidates of the expected type in the paragraph, best first (by context, then salience). */
+  answers: Answer[];
+  /** Idf-weighted share of the question matched exactly (stems) and with near-synonyms (0–1). */
+  coverage: Coverage;
+}
+
+/** A candidate answer in a paragraph. */
+export interface Answer {
+  text: string;
+  type: SpanType;
+  /** Share of the article's paragraphs that mention it. */
+  salience: number;
+  /** Coverage of the question (near-synonyms included) by the words around it. */
+  context: number;
+}
+
+export interface Coverage {
+  /** Share of the question's words (weighted by idf in the articles) that the text holds. */
+  exact: number;
+  /** The same, near-synonyms counted by their similarity. */
+  soft: number;
+  /**
+   * Share of the question's words the text holds, each weighted by its rarity in general English
+   * rather than in the articles: the same on a corpus of one article or of a million.
+   */
+  general: number;
+}
+
+export class CandidateFeatures {
+  constructor(
+    private readonly snapshot: Snapshot,
+    private readonly retriever: Retriever,
+    private readonly wordVectors: WordVectors | undefined,
+  ) {}
+
+  describe(question: QuestionTerms, hits: Hit[]): Candidate[] {
+    return hits.map((hit) => {
+      const paragraph = this.snapshot.paragraphs[hit.row]!;
+      const coverage = this.coverage(question, paragraph.text);
+      const answers = this.answersIn(question, paragraph.articleId, paragraph.position, paragraph.text);
+      const date = this.snapshot.manifest.articles[paragraph.articleId]?.date;
+      return {
+        hit,
+        answers,
+        coverage,
+        features: {
+          fused: hit.score,
+          recent: question.asOf && date && daysBefore(date, question.asOf) <= RECENT_DAYS ? 1 : 0,
+          typed: answers.length > 0 ? 1 : 0,
+          salience: answers[0]?.salience ?? 0,
+          synonyms: coverage.soft,
+          context: answers[0]?.context ?? 0,
+          articleFactor: 1 / (1 + hit.articleRank),
+        },
+      };
+    });
+  }
+
+  /** Idf-weighted coverage of the question's words by a text: exact (same stem) and soft (near-synonyms count by their similarity). */
+  coverage(question: QuestionTerms, text: string): Coverage {
+    const textWords = [...new Set(words(text))];
+    const textStems = new Set(terms(text));
+    let total = 0;
+    let exact = 0;
+    let soft = 0;
+    let generalTotal = 0;
+    let general = 0;
+    for (const word of question.words) {
+      const stem = terms(word)[0];
+      if (!stem) continue;
+      const weight = this.retriever.bm25.idf(stem) || this.absentWordWeight(word);
+      const generalWeight = Math.log(2 + (this.wordVectors?.rank(word) ?? RARER_THAN_ALL));
+      total += weight;
+      generalTotal += generalWeight;
+      if (textStems.has(stem)) {
+        exact += weight;
+        soft += weight;
+        general += generalWeight;
+        continue;
+      }
+      let best = 0;
+      if (this.wordVectors?.has(word)) for (const other of textWords) best = Math.max(best, this.wordVectors.similarity(word, other));
+      if (best >= NEAR_SYNONYM) soft += weight * best;
+    }
+    return total === 0 ? { exact: 0, soft: 0, general: 0 } : { exact: exact / total, soft: soft / total, general: general / generalTotal };
+  }
+
+  /**
+   * A word no article uses: an everyday English word ("city", "host") weighs like an average term,
+   * anything rarer (a name, jargon) like the rarest term, since the articles do not speak of it.
+   */
+  private absentWordWeight(word: string): number {
+    const rank = this.wordVectors?.rank(word);
+    return rank !== undefined && rank < EVERYDAY_WORDS ? this.retriever.bm25.meanIdf : this.retriever.bm25.maxIdf;
+  }
+
+  /** Coverage of the question by the words around an answer (about ten words either side). */
+  private contextOf(question: QuestionTerms, text: string, start: number, end: number): number {
+    return this.coverage(question, text.slice(Math.max(0, start - CONTEXT_CHARS), end + CONTEXT_CHARS)).soft;
+  }
+
+  /** Candidates of the expected type in a paragraph that the question does not already name, best first. */
+  private answersIn(question: QuestionTerms, articleId: string, position: number, text: string): Answer[] {
+    if (question.type === 'none') return [];
+    const spans: StoredSpan[] = this.snapshot.spans?.[articleId]?.[position] ?? [];
+    const asked = new Set(question.stems);
+    const found = new Map<string, Answer>();
+    for (const [type, start, end] of spans) {
+      if (type !== question.type) continue;
+      const span = text.slice(start, end);
+      if (type === 'number' && !fitsMeasure(span, question.measure)) continue;
+      const stems = terms(span);
+      // "Hyundai Palisade" answers "which Hyundai model"; "19 states" answers "how many states": only a span the question already says in full is no answer.
+      if (stems.length === 0 || stems.every((stem) => asked.has(stem))) continue;
+      const key = span.toLowerCase();
+      const context = this.contextOf(question, text, start, end);
+      const known = found.get(key);
+      if (!known) found.set(key, { text: span, type, salience: this.salience(articleId, type, span), context });
+      else known.context = Math.max(known.context, context);
+    }
+    return [...found.values()].sort((a, b) => b.context - a.context || b.salience - a.salience);
+  }
+
+  /** Share of the article's paragraphs that mention a candidate (a person by surname). */
+  private salience(articleId: string, type: SpanType, span: string): number {
+    const key = (type === 'person' ? span.split(' ').at(-1)! : span).toLowerCase();
+    const paragraphs = this.articleTexts(articleId);
+    return paragraphs.filter((t) => t.includes(key)).length / Math.max(1, paragraphs.length);
+  }
+
+  private readonly textsCache = new Map<string, string[]>();
+
+  private articleTexts(articleId: string): string[] {
+    let texts = this.textsCache.get(articleId);
+    if (!texts) {
+      texts = this.retriever.rowsOf(articleId).map((row) => this.snapshot.paragraphs[row]!.text.toLowerCase());
+      if (this.textsCache.size > 256) this.textsCache.clear();
+      this.textsCache.set(articleId, texts);
+    }
+    return texts;
+  }
+}
+
+/** Whole days from `date` to `asOf` (both YYYY-MM-DD). */
+export function daysBefore(date: string, asOf: string): number {
+  return (Date.parse(`${asOf}T00:00:00Z`) - Date.parse(`${date}T00:00:00Z`)) / 86_400_000;
+}

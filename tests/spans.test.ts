@@ -1,0 +1,193 @@
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { answerType, type AnswerType } from '../src/answers/answer-type.js';
+import { parseTextArticle } from '../src/articles/parse-text.js';
+import { typedSpans, type TypedSpan } from '../src/articles/spans.js';
+
+const SEED_FILE = path.resolve('seeds/000_82d2434843c5b133.txt');
+const SEED = parseTextArticle(readFileSync(SEED_FILE, 'utf8'), path.basename(SEED_FILE));
+const QUESTIONS: { article_id: string; question: string; answers: string[]; gold_paragraphs: number[]; type: string; answerable: boolean }[] = readFileSync(
+  'tests/everyday/questions.jsonl',
+  'utf8',
+)
+  .trim()
+  .split('\n')
+  .map((line) => JSON.parse(line));
+/** The dev articles the everyday questions ask about, when this machine has them. */
+const DEV_ARTICLES = '/work/shared/eval/dev/news_articles.jsonl';
+
+/** "type:text" of each span, for readable expectations. */
+const spans = (paragraph: string) => typedSpans(paragraph).map((s) => `${s.type}:${s.text}`);
+const seedParagraph = (start: string) => SEED.paragraphs.find((p) => p.startsWith(start))!;
+
+describe('typedSpans', () => {
+  it('finds the people, places, dates and numbers of the seed article', () => {
+    expect(spans(seedParagraph('He said Russian Admiral'))).toEqual(
+      expect.arrayContaining(['person:Igor Kostyukov', 'place:Moscow', 'person:Kirill Dmitriev', 'person:Steve Witkoff', 'person:Donald Trump']),
+    );
+    expect(spans(seedParagraph('MOSCOW'))).toEqual(expect.arrayContaining(['place:Abu Dhabi', 'date:Jan 23', 'place:Ukraine', 'person:Vladimir Putin']));
+    expect(spans(seedParagraph('Kremlin aide'))).toEqual(expect.arrayContaining(['person:Yuri Ushakov', 'date:midnight', 'number:four hours']));
+    expect(spans(seedParagraph('On the US side'))).toEqual(
+      expect.arrayContaining(['person:Jared Kushner', 'person:Josh Gruenbaum', 'date:early December 2025', 'name:Board of Peace']),
+    );
+    expect(spans(seedParagraph('The talks were the latest'))).toEqual(expect.arrayContaining(['place:Europe', 'name:World War II', 'number:fourth year']));
+  });
+
+  it('strips titles and honorifics from people, and finds bare surnames of names found in the paragraph', () => {
+    expect(spans('He said Russian Admiral Igor Kostyukov would head the team, and Kostyukov agreed.')).toEqual([
+      'person:Igor Kostyukov',
+      'person:Kostyukov',
+    ]);
+    expect(spans('Mr Ushakov said Mr Putin underlined it.')).toEqual(['person:Ushakov', 'person:Putin']);
+    expect(spans('Avalanche winger Artturi Lehkonen scored the winner.')).toContain('person:Artturi Lehkonen');
+  });
+
+  it('gives offsets into the paragraph, without overlaps, in order', () => {
+    for (const paragraph of SEED.paragraphs) {
+      const found = typedSpans(paragraph);
+      found.forEach((span: TypedSpan, i) => {
+        expect(paragraph.slice(span.start, span.end)).toBe(span.text);
+        if (i > 0) expect(span.start).toBeGreaterThanOrEqual(found[i - 1]!.end);
+      });
+    }
+  });
+
+  it('finds dates in both orders, weekdays, years and relative days', () => {
+    expect(spans('Talks on January 23, 2026 and 23 January, then December 2025; on Sunday, last week, in early December, yesterday, in 2001.')).toEqual([
+      'date:January 23, 2026',
+      'date:23 January',
+      'date:December 2025',
+      'date:Sunday',
+      'date:last week',
+      'date:early December',
+      'date:yesterday',
+      'date:2001',
+    ]);
+    expect(spans('The contract expires at 12:01 am August 1.')).toEqual(['date:12:01 am August 1']);
+    expect(spans('He may resign; she will march on.')).toEqual([]);
+  });
+
+  it('finds numbers with their currency, rate, percentage or unit noun', () => {
+    expect(spans('The wage rises to $15 an hour; the deal is worth $1.2 billion, or US$5 each, about £10 or 10 dollars.')).toEqual([
+      'number:$15 an hour',
+      'number:$1.2 billion',
+      'number:US$5',
+      'number:£10',
+      'number:10 dollars',
+    ]);
+    expect(spans('Prices rose 4.5% in May, 4.5 percent in June and four percent in July.')).toEqual(
+      expect.arrayContaining(['number:4.5%', 'number:4.5 percent', 'number:four percent']),
+    );
+    expect(spans('There were twenty-two people, a dozen eggs and hundreds more.')).toEqual(['number:twenty-two people', 'number:a dozen eggs', 'number:hundreds']);
+    expect(spans('About 3 million people and 212 passengers; it is the second season, and she was aged 45, a 45-year-old nurse.')).toEqual([
+      'number:3 million people',
+      'number:212 passengers',
+      'number:second season',
+      'number:aged 45',
+      'number:45-year-old',
+    ]);
+    expect(spans('The talks lasted some four hours with three US envoys.')).toEqual(['number:four hours', 'number:three US envoys']);
+  });
+
+  it('finds places by lexicon and after "in", "at", "from"', () => {
+    expect(spans('He flew from New York to Los Angeles, then Hong Kong, the Middle East and the Gulf of Mexico, and a store in Altadena.')).toEqual([
+      'place:New York',
+      'place:Los Angeles',
+      'place:Hong Kong',
+      'place:Middle East',
+      'place:Gulf of Mexico',
+      'place:Altadena',
+    ]);
+    expect(spans('The tracks are in Dinosaur Valley State Park, near Los Angeles County.')).toEqual(['place:Dinosaur Valley State Park', 'place:Los Angeles County']);
+  });
+
+  it('finds other names: organisations, teams, quoted titles, not sentence-initial words', () => {
+    expect(spans('Netflix announced Sunday that “Squid Game” will return. The World Health Organization and the Colorado Avalanche agreed. But he said no.')).toEqual([
+      'name:Netflix',
+      'date:Sunday',
+      'name:Squid Game',
+      'name:World Health Organization',
+      'name:Colorado Avalanche',
+    ]);
+    expect(spans('The new name of the meatball sub is "The Boss" and it sells.')).toEqual(['name:The Boss']);
+    expect(spans('It was a long day. But He said they stayed.')).toEqual([]);
+  });
+
+  it('returns on adversarial input (every expression is linear)', () => {
+    const length = 50_000;
+    const repeated = (unit: string) => unit.repeat(Math.ceil(length / unit.length)).slice(0, length);
+    const inputs = [
+      'Aaa Bbb ', 'Aaa, ', 'Aaa. ', 'J.P. Aaa ', '1,', '1, ', '1', 'the of the ', 'Board of the ', '"', '“', '“Aaa ', 'John Smith said ',
+      'in Aaa ', 'January 23, ', 'early ', '$1 ', 'US$', '.', 'a-', "a'", 'A & ', 'four ', 'first ', 'aged ', 'which what who is the of ', 'a',
+      'Monday, ', 'Monday ', '“A” ', 'A.B. ', 'St. ', 'Mr Aaa Bbb of the US and Ccc in Ddd on Jan 5 2020 $5 ',
+    ].map(repeated);
+    for (const input of inputs) {
+      expect(Array.isArray(typedSpans(input))).toBe(true);
+      expect(typeof answerType(input)).toBe('string');
+      expect(typeof answerType(`what ${input}?`)).toBe('string');
+    }
+  });
+});
+
+describe('answerType', () => {
+  it('reads casual questions', () => {
+    const cases: [string, AnswerType][] = [
+      ['so when do the three way talks start', 'date'],
+      ["who's handling the money side for russia", 'person'],
+      ['anyone know who trumps main enovy is', 'person'],
+      ['which alaska city was the earlier summit in', 'place'],
+      ['wait how long has the war been going now', 'number'],
+      ["whats the new minimum wage", 'number'],
+      ['wich subaru is basically the same car?', 'name'],
+      ["what's the name of ukraine's first lady", 'person'],
+      ['what did zelensky say about the abu dhabi talks?', 'none'],
+      ['is gronk doing tv now that he is retired', 'none'],
+      ['why are bed bath stores cutting the ac', 'none'],
+      ['wheres the buffett lunch actually happening', 'place'],
+      ['what time did the putin sitdown kick off?', 'date'],
+      ['ok but which show took best play at the tonys', 'name'],
+      ['US first lady Jill Biden met with the first lady of which country this week?', 'place'],
+    ];
+    for (const [question, type] of cases) expect(answerType(question), question).toBe(type);
+  });
+
+  it('types the everyday questions as labelled', () => {
+    const wrong = QUESTIONS.filter((q) => answerType(q.question) !== (q.type === 'other' ? 'none' : q.type));
+    const accuracy = 1 - wrong.length / QUESTIONS.length;
+    // 0.98 when written (188 of 191); the misses need world knowledge ("who owns linkedin" asks for a company).
+    expect(accuracy, wrong.map((q) => `${q.type}: ${q.question} → ${answerType(q.question)}`).join('\n')).toBeGreaterThanOrEqual(0.93);
+  });
+});
+
+describe('spans and answer types together', () => {
+  /** Whether a gold paragraph has a span of the question's type that overlaps an answer. */
+  const spanOfTypeOverlapsAnswer = (paragraphs: string[], q: (typeof QUESTIONS)[number]) =>
+    q.gold_paragraphs.some((i) => {
+      const paragraph = paragraphs[i] ?? '';
+      return q.answers.some((answer) => {
+        const at = paragraph.toLowerCase().indexOf(answer.toLowerCase());
+        return at >= 0 && typedSpans(paragraph).some((s) => s.type === q.type && s.start < at + answer.length && s.end > at);
+      });
+    });
+  const typedAnswerable = QUESTIONS.filter((q) => q.answerable && q.type !== 'other');
+
+  it('has a span of the asked type on every answer of the seed questions', () => {
+    const missed = typedAnswerable.filter((q) => q.article_id === SEED.id && !spanOfTypeOverlapsAnswer(SEED.paragraphs, q));
+    expect(missed.map((q) => q.question)).toEqual([]);
+  });
+
+  it.runIf(existsSync(DEV_ARTICLES))('has a span of the asked type on the answers of the dev articles', () => {
+    const articles = new Map<string, string[]>(
+      readFileSync(DEV_ARTICLES, 'utf8')
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line) as { id: string; text: string })
+        .map((a) => [a.id, a.text.split(/\n\s*\n/)]),
+    );
+    const asked = typedAnswerable.filter((q) => articles.has(q.article_id));
+    const found = asked.filter((q) => spanOfTypeOverlapsAnswer(articles.get(q.article_id)!, q));
+    // 115 of 115 when written.
+    expect(found.length / asked.length).toBeGreaterThanOrEqual(0.9);
+  });
+});
