@@ -100,7 +100,7 @@ describe('ANSWER_RESULTS', () => {
 describe('SIGTERM while /add is ingesting', () => {
   it('lets the reply in flight finish, frees the lock, keeps the index whole, and exits 0', async () => {
     // A long article, so that the ingest holds the write lock long enough for the signal to land inside it.
-    const PARAGRAPHS = 150;
+    const PARAGRAPHS = 80;
     const body = Array.from(
       { length: PARAGRAPHS },
       (_, i) => `<p>Crossing ${i + 1} of the island ferry carried ${100 + i} passengers and ${i % 7} lorries after the storm, the operator said on day ${i + 1}.</p>`,

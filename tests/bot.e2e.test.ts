@@ -141,7 +141,7 @@ describe('the bot against a Discord-compatible server', () => {
 
     const more = await double.button(customId, original, asker);
     const page = lastEdit(await double.waitForReplies(more.token, edited));
-    expect(page.embeds[0].footer.text).toBe('Passage 2');
+    expect(page.embeds[0].footer.text).toMatch(/^Passage 2( · as of 23 Jan 2026)?$/);
 
     const foreign = await double.button(customId, original, user());
     const note = (await double.waitForReplies(foreign.token, answered)).callbacks[0]!.body;

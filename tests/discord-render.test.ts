@@ -1,3 +1,4 @@
+import { renderAnswerText } from '../src/console/render.js';
 import { describe, expect, it } from 'vitest';
 import type { Answer } from '../src/answers/answer.js';
 import {
@@ -81,5 +82,22 @@ describe('Discord rendering', () => {
     });
     expect(message.embeds![0]!.url).toBeUndefined();
     expect(JSON.stringify(message.components)).toContain('more:key:3');
+  });
+
+  it('puts the answer line in bold under the question, the "as of" date in the footer, and labels passages that may not answer', () => {
+    const passage = {
+      citation: { articleId: 'a', title: 'Talks', date: '2026-01-23', reference: 'seeds/a.txt' },
+      position: 2,
+      paragraph: 'He said Admiral Igor Kostyukov would head the team.',
+      quote: ['He said Admiral Igor Kostyukov would head the team.'],
+      score: 1,
+    };
+    const base = { kind: 'answer' as const, question: 'Who leads the team?', offset: 0, hasMore: false, passages: [passage], asOf: '2026-01-23' };
+    const answered = askMessage({ ...base, confidence: 'answer', answerLine: 'Igor *Kostyukov*' });
+    expect(answered.content).toBe('**Q:** Who leads the team?\n**Igor \\*Kostyukov\\***');
+    expect(answered.embeds![0]!.footer).toEqual({ text: 'Passage 1 · as of 23 Jan 2026' });
+    const related = askMessage({ ...base, confidence: 'related' });
+    expect(related.content).toBe('**Q:** Who leads the team?\n*The articles may not answer this exactly; the closest passages are:*');
+    expect(renderAnswerText({ ...base, confidence: 'answer', answerLine: 'Igor Kostyukov' })).toMatch(/^Answer: Igor Kostyukov\n\n1\. Talks — 23 Jan 2026\n[^]*\nAs of 23 Jan 2026 \(the newest article quoted\)\.\n$/);
   });
 });

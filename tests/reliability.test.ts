@@ -130,7 +130,7 @@ describe('crash safety', () => {
       stdio: 'ignore',
     });
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-    await expect.poll(() => readFile(path.join(indexDir, 'LOCK'), 'utf8').then(() => true, () => false), { timeout: 10_000, interval: 20 }).toBe(true);
+    await expect.poll(() => readFile(path.join(indexDir, 'LOCK'), 'utf8').then(() => true, () => false), { timeout: 30_000, interval: 20 }).toBe(true);
     child.kill('SIGTERM');
     expect([143, 0]).toContain(await exited);
     await expect(readFile(path.join(indexDir, 'LOCK'), 'utf8')).rejects.toThrow();
