@@ -33,10 +33,7 @@ const GRID = {
   synonyms: [0, 0.05, 0.1, 0.2, 0.4],
   context: [0, 0.05, 0.1, 0.2, 0.4],
 };
-const LINE_GRID = {
-  answerContextWeight: [0, 0.1, 0.2, 0.5, 1],
-  lineContext: range(0.3, 1, 0.05),
-};
+const LINE_GRID = { lineContext: range(0.2, 1, 0.025) };
 const THRESHOLDS = {
   coverageWeight: [0, 1, 2, 4, 6, 10],
   related: range(0.5, 8, 0.1),
@@ -177,9 +174,8 @@ function lineCost(items: Judged[], thresholds: Thresholds): number {
 function bestLine(items: Judged[], base: Thresholds): Thresholds {
   let best = base;
   let bestCost = Infinity;
-  for (const answerContextWeight of LINE_GRID.answerContextWeight)
-    for (const lineContext of LINE_GRID.lineContext) {
-      const thresholds = { ...base, answerContextWeight, lineContext };
+  for (const lineContext of LINE_GRID.lineContext) {
+      const thresholds = { ...base, lineContext };
       const c = lineCost(items, thresholds);
       if (c < bestCost) {
         bestCost = c;
@@ -269,8 +265,8 @@ export function crossValidate(sets: { quiz: Asked[]; offTopic: Asked[]; everyday
   const lineFolds = chosenThresholds.map((t, f) => bestLine(judged.filter((_, i) => judgedFold[i] !== f), t));
   const lineOnAll = bestLine(judged, thresholdsOnAll);
   const lines = {
-    folds: lineFolds.map((t) => ({ answerContextWeight: t.answerContextWeight, lineContext: t.lineContext })),
-    chosen_on_all: { answerContextWeight: lineOnAll.answerContextWeight, lineContext: lineOnAll.lineContext },
+    folds: lineFolds.map((t) => ({ lineContext: t.lineContext })),
+    chosen_on_all: { lineContext: lineOnAll.lineContext },
     cv: lineRates(judged, (i) => lineFolds[judgedFold[i]!]!),
     in_sample: lineRates(judged, () => lineOnAll),
   };

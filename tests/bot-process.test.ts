@@ -26,7 +26,12 @@ function processEnv(env: Record<string, string>): NodeJS.ProcessEnv {
 }
 
 function start(env: Record<string, string>, input?: string) {
-  const child = spawn(TSX, ['src/cli/start.ts'], { env: processEnv(env), stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
+  // As `npm start` runs it: node with the tsx loader, not the tsx CLI, which kills a child that is
+  // too busy to acknowledge a relayed signal within 30 ms (it would SIGKILL the bot mid-ingest).
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/start.ts'], {
+    env: processEnv(env),
+    stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
+  });
   if (input !== undefined) child.stdin!.end(input);
   let output = '';
   child.stdout!.on('data', (c) => (output += c));
@@ -129,7 +134,7 @@ describe('SIGTERM while /add is ingesting', () => {
       while (!existsSync(lock) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 1));
       expect(existsSync(lock), 'the ingest took the write lock').toBe(true);
       bot.child.kill('SIGTERM');
-      const replies = await double.waitForReplies(token, (r) => r.edits.some((e) => e.response?.status === 200), 15_000);
+      const replies = await double.waitForReplies(token, (r) => r.edits.some((e) => e.response?.status === 200), 25_000);
       expect(replies.edits.at(-1)!.body.content).toMatch(/^Added: \*\*Ferry service resumes/);
       expect(await bot.exited).toBe(0);
       expect(existsSync(path.join(indexDir, 'LOCK'))).toBe(false);

@@ -16,8 +16,8 @@ export const NEAR_SYNONYM = 0.4;
 const RARER_THAN_ALL = 200_000;
 /** Words this frequent in general English are everyday words (about the vocabulary of a news reader). */
 const EVERYDAY_WORDS = 20_000;
-/** Characters either side of an answer that count as its context (about ten words). */
-const CONTEXT_CHARS = 70;
+/** A question word this many words away from an answer counts half. */
+const PROXIMITY_WORDS = 5;
 /** Articles dated this many days before the question, or fewer, count as the news of the moment. */
 const RECENT_DAYS = 7;
 
@@ -47,7 +47,7 @@ export interface RankWeights {
 }
 
 /** Chosen by 5-fold cross-validation on the dev questions (README, "Evaluation"). */
-export const RANK_WEIGHTS: RankWeights = { recent: 0.4, typed: 0, salience: 0, synonyms: 0, context: 0.4 };
+export const RANK_WEIGHTS: RankWeights = { recent: 0.4, typed: 0.2, salience: 0, synonyms: 0.1, context: 0.2 };
 
 export function rankScore(f: Features, w: RankWeights = RANK_WEIGHTS): number {
   return (
@@ -166,9 +166,50 @@ export class CandidateFeatures {
     return rank !== undefined && rank < EVERYDAY_WORDS ? this.retriever.bm25.meanIdf : this.retriever.bm25.maxIdf;
   }
 
-  /** Coverage of the question by the words around an answer (about ten words either side). */
-  private contextOf(question: QuestionTerms, text: string, start: number, end: number): number {
-    return this.coverage(question, text.slice(Math.max(0, start - CONTEXT_CHARS), end + CONTEXT_CHARS)).soft;
+  /**
+   * How each question word is matched by each word of a paragraph: 1 for the same stem, the
+   * similarity for a near-synonym, 0 otherwise; with each question word's weight.
+   */
+  private matchTable(question: QuestionTerms, text: string): { tokens: { start: number; end: number }[]; weights: number[]; match: Float32Array[] } {
+    const tokens = [...text.matchAll(TOKEN)].map((m) => ({ start: m.index, end: m.index + m[0].length, word: normalizedWord(m[0]) }));
+    const asked = question.words.map((word) => ({ word, stem: terms(word)[0] })).filter((q): q is { word: string; stem: string } => Boolean(q.stem));
+    const weights = asked.map((q) => this.retriever.bm25.idf(q.stem) || this.absentWordWeight(q.word));
+    const stems = tokens.map((t) => terms(t.word)[0]);
+    const match = asked.map((q) => {
+      const row = new Float32Array(tokens.length);
+      tokens.forEach((t, i) => {
+        if (stems[i] === q.stem) row[i] = 1;
+        else if (stems[i] && this.wordVectors?.has(q.word)) {
+          const similarity = this.wordVectors.similarity(q.word, t.word);
+          if (similarity >= NEAR_SYNONYM) row[i] = similarity;
+        }
+      });
+      return row;
+    });
+    return { tokens, weights, match };
+  }
+
+  /**
+   * How well the words near an answer match the question: each question word counts by its best
+   * match in the paragraph, discounted by its distance in words from the answer.
+   */
+  private contextOf(table: ReturnType<CandidateFeatures['matchTable']>, start: number, end: number): number {
+    const first = table.tokens.findIndex((t) => t.end > start);
+    let last = first;
+    while (last + 1 < table.tokens.length && table.tokens[last + 1]!.start < end) last++;
+    let total = 0;
+    let found = 0;
+    table.match.forEach((row, q) => {
+      total += table.weights[q]!;
+      let best = 0;
+      for (let i = 0; i < row.length; i++) {
+        if (row[i] === 0 || (i >= first && i <= last)) continue;
+        const distance = i < first ? first - i : i - last;
+        best = Math.max(best, row[i]! / (1 + distance / PROXIMITY_WORDS));
+      }
+      found += table.weights[q]! * best;
+    });
+    return total === 0 ? 0 : found / total;
   }
 
   /** Candidates of the expected type in a paragraph that the question does not already name, best first. */
@@ -177,15 +218,15 @@ export class CandidateFeatures {
     const spans: StoredSpan[] = this.snapshot.spans?.[articleId]?.[position] ?? [];
     const asked = new Set(question.stems);
     const found = new Map<string, Answer>();
+    let table: ReturnType<CandidateFeatures['matchTable']> | undefined;
     for (const [type, start, end] of spans) {
       if (type !== question.type) continue;
       const span = text.slice(start, end);
       if (type === 'number' && !fitsMeasure(span, question.measure)) continue;
-      const stems = terms(span);
-      // "Hyundai Palisade" answers "which Hyundai model"; "19 states" answers "how many states": only a span the question already says in full is no answer.
-      if (stems.length === 0 || stems.every((stem) => asked.has(stem))) continue;
+      if (namedInQuestion(type, terms(span), asked)) continue;
       const key = span.toLowerCase();
-      const context = this.contextOf(question, text, start, end);
+      table ??= this.matchTable(question, text);
+      const context = this.contextOf(table, start, end);
       const known = found.get(key);
       if (!known) found.set(key, { text: span, type, salience: this.salience(articleId, type, span), context });
       else known.context = Math.max(known.context, context);
@@ -211,6 +252,25 @@ export class CandidateFeatures {
     }
     return texts;
   }
+}
+
+/**
+ * Whether the question already names a span, so it cannot be the answer. A name whose head (a
+ * surname, the last word) the question says is named ("Warren Buffett" in "the Buffett lunch"),
+ * but "Hyundai Palisade" still answers "which Hyundai model"; a number or date only when the
+ * question says all of it ("19 states" answers "how many states").
+ */
+function namedInQuestion(type: SpanType, stems: string[], asked: ReadonlySet<string>): boolean {
+  if (stems.length === 0) return true;
+  if (type === 'number' || type === 'date') return stems.every((stem) => asked.has(stem));
+  return asked.has(stems.at(-1)!);
+}
+
+const TOKEN = /[\p{L}\p{N}]+(?:['’][\p{L}]+)?/gu;
+
+/** A token as `words` gives it: lower case, possessive and apostrophes folded. */
+function normalizedWord(token: string): string {
+  return token.toLowerCase().replace(/['’](s)?$/, '').replace(/['’]/g, '');
 }
 
 /** Whole days from `date` to `asOf` (both YYYY-MM-DD). */

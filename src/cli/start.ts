@@ -8,8 +8,8 @@ import { ingest } from '../index/ingest.js';
 import { describeIngest, logIngest, progressReporter } from './ingest-report.js';
 import { runMain, startRuntime } from './runtime.js';
 
-/** After SIGINT/SIGTERM: the drain of replies in flight (5 s) and closing the gateway fit in this. */
-const SHUTDOWN_GRACE_MS = 10_000;
+/** After SIGINT/SIGTERM: the drain of replies in flight (10 s) and closing the gateway fit in this. */
+const SHUTDOWN_GRACE_MS = 15_000;
 
 /** npm start: model (built on first run), seeds ingested incrementally, then the bot (DISCORD_TOKEN set) or the console. */
 runMain(

@@ -11,8 +11,8 @@ import type { BotContext, CommandOutcome } from './context.js';
 import { deployIfChanged, restClient } from './deploy.js';
 import { NO_MENTIONS, respondPrivately } from './respond.js';
 
-/** On shutdown, replies in flight get this long to finish. */
-const DRAIN_MS = 5000;
+/** On shutdown, replies in flight get this long to finish (an /add ingest among them). */
+const DRAIN_MS = 10_000;
 
 export interface RunningBot {
   client: Client;
