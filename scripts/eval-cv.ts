@@ -11,6 +11,8 @@ export interface Question {
   question: string;
   answers: string[];
   answerable: boolean;
+  /** A question about something else entirely (the SQuAD questions): it should be refused. */
+  off_topic?: boolean;
   article_id?: string;
   question_date?: string;
   as_of?: string;
@@ -19,6 +21,8 @@ export interface Question {
 
 export interface Asked {
   question: Question;
+  /** The mean idf of the corpus it was asked against. */
+  meanIdf: number;
   /** In the hybrid retrieval's order, with their features. */
   candidates: Candidate[];
   paragraphText(row: number): string;
@@ -35,15 +39,16 @@ const GRID = {
 };
 const LINE_GRID = { lineContext: range(0.2, 1, 0.025) };
 const THRESHOLDS = {
-  coverageWeight: [0, 1, 2, 4, 6, 10],
-  related: range(0.5, 8, 0.1),
+  lexicalWeight: [0, 1],
+  coverageWeight: [1, 2, 4, 6, 10],
+  related: range(0.1, 8, 0.1),
   answerSoft: range(0.3, 0.9, 0.05),
 };
 /**
  * What each mistake costs when choosing thresholds: refusing a question the articles answer is the
  * worst, an answer line on a question they do not answer the second worst.
  */
-const COST = { answerableRefused: 15, offTopicAnswered: 2, lineWithoutAnswer: 3, answerableWithoutLine: 1, wrongLine: 2 };
+const COST = { answerableRefused: 30, offTopicAnswered: 2, lineWithoutAnswer: 3, answerableWithoutLine: 1, wrongLine: 2 };
 
 function range(from: number, to: number, step: number): number[] {
   const values: number[] = [];
@@ -123,16 +128,17 @@ function bestWeights(questions: Asked[]): RankWeights {
 type Thresholds = typeof CONFIDENCE;
 
 interface Judged {
+  meanIdf: number;
   answers: string[];
   answerable: boolean;
   onTopic: boolean;
   ranking: Candidate[];
 }
 
-function cost(items: Judged[], thresholds: Thresholds, meanIdf: number): number {
+function cost(items: Judged[], thresholds: Thresholds): number {
   let total = 0;
   for (const item of items) {
-    const verdict: Verdict = judge(item.ranking, meanIdf, thresholds);
+    const verdict: Verdict = judge(item.ranking, item.meanIdf, thresholds);
     if (item.answerable && verdict === 'off-topic') total += COST.answerableRefused;
     if (item.answerable && verdict === 'related') total += COST.answerableWithoutLine;
     if (!item.answerable && verdict === 'answer') total += COST.lineWithoutAnswer;
@@ -141,14 +147,15 @@ function cost(items: Judged[], thresholds: Thresholds, meanIdf: number): number 
   return total;
 }
 
-function bestThresholds(items: Judged[], meanIdf: number): Thresholds {
+function bestThresholds(items: Judged[]): Thresholds {
   let best: Thresholds = { ...CONFIDENCE };
   let bestCost = Infinity;
+  for (const lexicalWeight of THRESHOLDS.lexicalWeight)
   for (const coverageWeight of THRESHOLDS.coverageWeight)
     for (const related of THRESHOLDS.related)
       for (const answerSoft of THRESHOLDS.answerSoft) {
-        const thresholds = { ...CONFIDENCE, coverageWeight, related, answerSoft };
-        const c = cost(items, thresholds, meanIdf);
+        const thresholds = { ...CONFIDENCE, lexicalWeight, coverageWeight, related, answerSoft };
+        const c = cost(items, thresholds);
         if (c < bestCost) {
           bestCost = c;
           best = thresholds;
@@ -210,10 +217,10 @@ function lineRates(items: Judged[], thresholdsOf: (i: number) => Thresholds) {
   return { answer_em: r3(em / answerable), answer_f1: r3(f1 / answerable), lines_shown: r3(shown / answerable), unanswerable_lines: r3(unLines / Math.max(1, unanswerable)) };
 }
 
-function verdictRates(items: Judged[], thresholdsOf: (i: number) => Thresholds, meanIdf: number) {
+function verdictRates(items: Judged[], thresholdsOf: (i: number) => Thresholds) {
   const count = { answerable: 0, answerableRefused: 0, answerableAnswered: 0, offTopic: 0, offTopicRefused: 0, unanswerable: 0, unanswerableLine: 0 };
   items.forEach((item, i) => {
-    const verdict = judge(item.ranking, meanIdf, thresholdsOf(i));
+    const verdict = judge(item.ranking, item.meanIdf, thresholdsOf(i));
     if (item.answerable) {
       count.answerable += 1;
       if (verdict === 'off-topic') count.answerableRefused += 1;
@@ -235,7 +242,11 @@ function verdictRates(items: Judged[], thresholdsOf: (i: number) => Thresholds, 
   };
 }
 
-export function crossValidate(sets: { quiz: Asked[]; offTopic: Asked[]; everyday: Asked[] }, meanIdf: number) {
+/**
+ * `small`: the seed article alone, asked its everyday questions and the off-topic ones, so that
+ * the confidence rule is chosen to hold on a corpus of one article as on the dev corpus.
+ */
+export function crossValidate(sets: { quiz: Asked[]; offTopic: Asked[]; everyday: Asked[]; small: Asked[] }) {
   const answerable = [...sets.quiz, ...sets.everyday.filter((q) => q.question.answerable)];
   const isQuiz = new Set(sets.quiz);
   const fold = foldsOf(answerable.length);
@@ -252,16 +263,19 @@ export function crossValidate(sets: { quiz: Asked[]; offTopic: Asked[]; everyday
     everyday: { baseline: rankFigures(everyday, () => zero), cv: heldOut(everyday), in_sample: rankFigures(everyday, () => onAll) },
   };
 
-  const judged: Judged[] = [
-    ...answerable.map((q) => ({ answers: q.question.answers, answerable: true, onTopic: true, ranking: reranked(q, onAll) })),
-    ...sets.offTopic.map((q) => ({ answers: [], answerable: false, onTopic: false, ranking: reranked(q, onAll) })),
-    ...sets.everyday
-      .filter((q) => !q.question.answerable)
-      .map((q) => ({ answers: [], answerable: false, onTopic: true, ranking: reranked(q, onAll) })),
-  ];
+  const judgedOf = (q: Asked): Judged => ({
+    meanIdf: q.meanIdf,
+    answers: q.question.answers,
+    answerable: q.question.answerable,
+    onTopic: !q.question.off_topic,
+    ranking: reranked(q, onAll),
+  });
+  const large = [...answerable, ...sets.offTopic, ...sets.everyday.filter((q) => !q.question.answerable)].map(judgedOf);
+  const small = sets.small.map(judgedOf);
+  const judged: Judged[] = [...large, ...small];
   const judgedFold = foldsOf(judged.length, 7);
-  const chosenThresholds = Array.from({ length: FOLDS }, (_, f) => bestThresholds(judged.filter((_, i) => judgedFold[i] !== f), meanIdf));
-  const thresholdsOnAll = bestThresholds(judged, meanIdf);
+  const chosenThresholds = Array.from({ length: FOLDS }, (_, f) => bestThresholds(judged.filter((_, i) => judgedFold[i] !== f)));
+  const thresholdsOnAll = bestThresholds(judged);
   const lineFolds = chosenThresholds.map((t, f) => bestLine(judged.filter((_, i) => judgedFold[i] !== f), t));
   const lineOnAll = bestLine(judged, thresholdsOnAll);
   const lines = {
@@ -273,8 +287,10 @@ export function crossValidate(sets: { quiz: Asked[]; offTopic: Asked[]; everyday
   const confidence = {
     folds: chosenThresholds,
     chosen_on_all: thresholdsOnAll,
-    cv: verdictRates(judged, (i) => chosenThresholds[judgedFold[i]!]!, meanIdf),
-    in_sample: verdictRates(judged, () => thresholdsOnAll, meanIdf),
+    cv: verdictRates(judged, (i) => chosenThresholds[judgedFold[i]!]!),
+    in_sample: verdictRates(judged, () => thresholdsOnAll),
+    in_sample_dev_corpus: verdictRates(large, () => thresholdsOnAll),
+    in_sample_seed_alone: verdictRates(small, () => thresholdsOnAll),
   };
 
   const text = [
@@ -289,11 +305,13 @@ export function crossValidate(sets: { quiz: Asked[]; offTopic: Asked[]; everyday
       ),
     ),
     '',
-    `Confidence thresholds, 5-fold CV over ${judged.length} questions (costs ${JSON.stringify(COST)})`,
+    `Confidence thresholds, 5-fold CV over ${judged.length} questions, ${small.length} of them against the seed article alone (costs ${JSON.stringify(COST)})`,
     ...chosenThresholds.map((t, f) => `  fold ${f + 1}: ${JSON.stringify(t)}`),
     `  chosen on all: ${JSON.stringify(thresholdsOnAll)}`,
     `  cv:        ${JSON.stringify(confidence.cv)}`,
     `  in sample: ${JSON.stringify(confidence.in_sample)}`,
+    `    of which the dev corpus: ${JSON.stringify(confidence.in_sample_dev_corpus)}`,
+    `    and the seed article alone (${small.length} questions): ${JSON.stringify(confidence.in_sample_seed_alone)}`,
     '',
     `Answer line (costs: wrong line ${COST.wrongLine}, line without an answer ${COST.lineWithoutAnswer}, no line ${COST.answerableWithoutLine})`,
     ...lines.folds.map((t, f) => `  fold ${f + 1}: ${JSON.stringify(t)}`),

@@ -89,15 +89,22 @@ runMain(async () => {
     const engine = await Engine.open(embedder, indexDir);
     const quiz = (await readJsonl<Question>(qaFile)).map((q) => ({ ...q, answerable: true }));
     const offTopicFile = path.join(dir, 'wiki_qa.jsonl');
-    const offTopic = existsSync(offTopicFile) ? (await readJsonl<Question>(offTopicFile)).map((q) => ({ ...q, answerable: false })) : [];
+    const offTopic = existsSync(offTopicFile) ? (await readJsonl<Question>(offTopicFile)).map((q) => ({ ...q, answerable: false, off_topic: true })) : [];
     const everyday = existsSync(EVERYDAY_FILE)
       ? (await readJsonl<Question>(EVERYDAY_FILE)).filter((q) => q.article_id && engine.article(q.article_id))
       : [];
     const asOf = (q: Question): string | null => (asOfProtocol === 'question' ? (q.question_date ?? q.as_of ?? null) : null);
 
     if (values.cv) {
-      const asked = async (questions: Question[]): Promise<Asked[]> => Promise.all(questions.map(async (q) => askOnce(engine, q, asOf(q))));
-      const report = crossValidate({ quiz: await asked(quiz), offTopic: await asked(offTopic), everyday: await asked(everyday) }, engine.meanIdf);
+      const asked = (on: Engine, questions: Question[]): Promise<Asked[]> => Promise.all(questions.map(async (q) => askOnce(on, q, asOf(q))));
+      const seedAlone = await seedOnlyEngine(embedder, config.seedsDir, indexDir);
+      const seedQuestions = existsSync(EVERYDAY_FILE) ? (await readJsonl<Question>(EVERYDAY_FILE)).filter((q) => q.article_id && seedAlone?.article(q.article_id)) : [];
+      const report = crossValidate({
+        quiz: await asked(engine, quiz),
+        offTopic: await asked(engine, offTopic),
+        everyday: await asked(engine, everyday),
+        small: seedAlone ? [...(await asked(seedAlone, seedQuestions)), ...(await asked(seedAlone, offTopic))] : [],
+      });
       process.stdout.write(values.json ? `${JSON.stringify(report)}\n` : report.text);
       return;
     }
@@ -113,15 +120,25 @@ runMain(async () => {
     }
   } finally {
     await rm(indexDir, { recursive: true, force: true });
+    await rm(`${indexDir}-seeds`, { recursive: true, force: true });
   }
 });
 
 /** A question's candidates and evidence, computed once for the cross-validation. */
 async function askOnce(engine: Engine, q: Question, asOf: string | null): Promise<Asked> {
-  const [vector] = await engine.embedder.embed([q.question]);
-  const terms = engine.questionTerms(q.question, asOf);
+  const query = engine.searchQuery(q.question);
+  const [vector] = await engine.embedder.embed([query]);
+  const terms = engine.questionTerms(query, asOf);
   const candidates = engine.candidates(terms, vector!);
-  return { question: q, candidates, paragraphText: (row) => engine.snapshot.paragraphs[row]!.text, articleOf: (row) => engine.snapshot.paragraphs[row]!.articleId };
+  return { question: q, meanIdf: engine.meanIdf, candidates, paragraphText: (row) => engine.snapshot.paragraphs[row]!.text, articleOf: (row) => engine.snapshot.paragraphs[row]!.articleId };
+}
+
+/** The seed articles alone, in an index beside the evaluation's: a corpus of one article. */
+async function seedOnlyEngine(embedder: Engine['embedder'], seedsDir: string, besideDir: string): Promise<Engine | undefined> {
+  if (!existsSync(seedsDir)) return undefined;
+  const dir = `${besideDir}-seeds`;
+  await ingest(dir, embedder, { source: seedsDir });
+  return Engine.open(embedder, dir);
 }
 
 const contains = (answers: string[], text: string) => answers.some((a) => text.toLowerCase().includes(a.toLowerCase()));

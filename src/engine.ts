@@ -15,6 +15,7 @@ import { UserError } from './errors.js';
 import { assertSameModel, liveGenerationDir, readSnapshot } from './index/store.js';
 import { newestFirst, paragraphsInOrder, type IndexedArticle, type Paragraph, type Snapshot } from './index/types.js';
 import { Retriever, type Hit, type RetrievalMode } from './retrieval/retriever.js';
+import { correctedSpelling } from './retrieval/spelling.js';
 import { contentWords, terms } from './articles/terms.js';
 
 /** Passages considered for an answer (all pages of "more" included). */
@@ -108,19 +109,24 @@ export class Engine {
 
   /** Retrieval alone: ranked paragraphs for a question (used by the evaluation and the benchmark). */
   async retrieve(question: string, k: number, options: AskOptions = {}): Promise<Hit[]> {
-    const [vector] = await this.embedder.embed([searchText(question)]);
+    const [vector] = await this.embedder.embed([this.searchQuery(question)]);
     return this.retrieveByVector(question, vector!, k, options);
   }
 
   /** Retrieval with an already embedded question: the hybrid ranking, then the question-aware reranking. */
   retrieveByVector(question: string, vector: Float32Array, k: number, options: AskOptions = {}): Hit[] {
-    return this.ranked(this.questionTerms(searchText(question), options.asOf), vector, options.mode).slice(0, k).map((c) => c.hit);
+    return this.ranked(this.questionTerms(this.searchQuery(question), options.asOf), vector, options.mode).slice(0, k).map((c) => c.hit);
   }
 
   /** The candidates of a question with their ranking features, in the hybrid retrieval's order (the evaluation reranks them). */
   candidates(question: QuestionTerms, vector: Float32Array, mode: RetrievalMode = 'hybrid'): Candidate[] {
     const hits = this.retriever.search(question.stems, vector, MAX_RANKED, { mode, ...(question.asOf ? { asOf: question.asOf } : {}) });
     return this.features.describe(question, hits);
+  }
+
+  /** The words to search for: the question without mentions and custom emoji, typos fixed. */
+  searchQuery(question: string): string {
+    return correctedSpelling(searchText(question), this.retriever.bm25, this.embedder.wordVectors);
   }
 
   /** What the ranking needs of a question: its stems, its meaningful words, the kind of answer it asks for, its moment. */
@@ -138,7 +144,7 @@ export class Engine {
 
   async ask(rawQuestion: string, options: AskOptions = {}): Promise<AskResult> {
     const question = cleanQuestion(rawQuestion);
-    const query = searchText(question);
+    const query = this.searchQuery(question);
     const results = options.results ?? PASSAGES_PER_ANSWER.default;
     const offset = options.offset ?? 0;
     const [vector] = await this.embedder.embed([query]);
@@ -206,7 +212,7 @@ export class Engine {
   /** The best sentence or two from each of the articles that best match a topic. */
   async digest(rawTopic: string): Promise<SummaryResult> {
     const topic = cleanQuestion(rawTopic);
-    const query = searchText(topic);
+    const query = this.searchQuery(topic);
     const [vector] = await this.embedder.embed([query]);
     const question = this.questionTerms(query, null);
     const ranked = this.ranked({ ...question, type: 'none' }, vector!);

@@ -81,6 +81,20 @@ describe('ranking on everyday questions', () => {
   });
 });
 
+describe('typos', () => {
+  it('fixes a word one edit from a word of the articles, and leaves names, known words and chat spellings of asking words', () => {
+    expect(engine.searchQuery('whats the minimun wage for fast food workers')).toBe('whats the minimum wage for fast food workers');
+    expect(engine.searchQuery('wich ferry captian')).toBe('wich ferry captain');
+    expect(engine.searchQuery('who is Okafor')).toBe('who is Okafor');
+    expect(engine.searchQuery('xqzvy plant')).toBe('xqzvy plant');
+  });
+
+  it('answers a question with a typo as it answers it spelled right', async () => {
+    const typed = await engine.retrieve('who is the ferry captian', 1, { asOf: null });
+    expect(engine.snapshot.paragraphs[typed[0]!.row]!.text).toContain('Maria Okafor');
+  });
+});
+
 describe('as of', () => {
   it('leaves out the articles written after the moment of asking, and says how recent the answer is', async () => {
     const before = await engine.ask('how many fans watched the cup final', { asOf: '2026-03-01' });

@@ -12,10 +12,11 @@ import type { Candidate } from './rank.js';
  * of the corpus's mean idf, so that it means the same on a corpus ten times larger.
  */
 export const CONFIDENCE = {
-  /** Relatedness is lexical evidence plus this many times the best coverage of the question's words. */
-  coverageWeight: 10,
+  /** Relatedness is lexical evidence times `lexicalWeight` plus the best coverage of the question's words times `coverageWeight`. */
+  lexicalWeight: 1,
+  coverageWeight: 6,
   /** Below this relatedness, nothing in the articles relates: a refusal. */
-  related: 3.5,
+  related: 4.5,
   /** Without an answer line, the first passage must cover this share of the question (near-synonyms included) to answer it. */
   answerSoft: 0.8,
   /** The question's words around an answer must cover this share of it for the answer line. */
@@ -36,7 +37,7 @@ export function evidenceOf(ranked: readonly Candidate[], meanIdf: number): { lex
   const top = ranked.slice(0, EVIDENCE_DEPTH);
   return {
     lexical: Math.max(0, ...top.map((c) => c.hit.bm25)) / meanIdf,
-    coverage: Math.max(0, ...top.map((c) => c.coverage.general)),
+    coverage: Math.max(0, ...top.map((c) => c.coverage.generalSoft)),
     topSoft: ranked[0]?.coverage.soft ?? 0,
   };
 }
@@ -44,7 +45,7 @@ export function evidenceOf(ranked: readonly Candidate[], meanIdf: number): { lex
 export function judge(ranked: readonly Candidate[], meanIdf: number, thresholds = CONFIDENCE): Verdict {
   if (ranked.length === 0) return 'off-topic';
   const evidence = evidenceOf(ranked, meanIdf);
-  if (evidence.lexical + thresholds.coverageWeight * evidence.coverage < thresholds.related) return 'off-topic';
+  if (thresholds.lexicalWeight * evidence.lexical + thresholds.coverageWeight * evidence.coverage < thresholds.related) return 'off-topic';
   return evidence.topSoft >= thresholds.answerSoft ? 'answer' : 'related';
 }
 

@@ -96,6 +96,8 @@ export interface Coverage {
    * rather than in the articles: the same on a corpus of one article or of a million.
    */
   general: number;
+  /** The same, near-synonyms counted by their similarity. */
+  generalSoft: number;
 }
 
 export class CandidateFeatures {
@@ -137,6 +139,7 @@ export class CandidateFeatures {
     let soft = 0;
     let generalTotal = 0;
     let general = 0;
+    let generalSoft = 0;
     for (const word of question.words) {
       const stem = terms(word)[0];
       if (!stem) continue;
@@ -148,13 +151,18 @@ export class CandidateFeatures {
         exact += weight;
         soft += weight;
         general += generalWeight;
+        generalSoft += generalWeight;
         continue;
       }
       let best = 0;
       if (this.wordVectors?.has(word)) for (const other of textWords) best = Math.max(best, this.wordVectors.similarity(word, other));
-      if (best >= NEAR_SYNONYM) soft += weight * best;
+      if (best >= NEAR_SYNONYM) {
+        soft += weight * best;
+        generalSoft += generalWeight * best;
+      }
     }
-    return total === 0 ? { exact: 0, soft: 0, general: 0 } : { exact: exact / total, soft: soft / total, general: general / generalTotal };
+    if (total === 0) return { exact: 0, soft: 0, general: 0, generalSoft: 0 };
+    return { exact: exact / total, soft: soft / total, general: general / generalTotal, generalSoft: generalSoft / generalTotal };
   }
 
   /**

@@ -1,7 +1,13 @@
 import { stemmer } from 'stemmer';
 import { eng } from 'stopword';
 
-const STOP_WORDS = new Set([...eng, 'said', 'says', 'also', 'would', 'could', 'us', 'mr', 'mrs', 'ms', 'which', 'what', 'who', 'whom', 'whose', 'when', 'where', 'why', 'how']);
+/** Besides the usual list: news attribution, honorifics, asking words, and what people type around a question in chat. */
+const STOP_WORDS = new Set([
+  ...eng,
+  ...['said', 'says', 'also', 'would', 'could', 'will', 'shall', 'does', 'doing', 'us', 'mr', 'mrs', 'ms'],
+  ...['which', 'what', 'who', 'whom', 'whose', 'when', 'where', 'why', 'how', 'whats', 'whos', 'wheres', 'hows'],
+  ...['so', 'wait', 'anyone', 'anybody', 'ok', 'okay', 'gonna'],
+]);
 const WORD = /[\p{L}\p{N}]+(?:['’][\p{L}]+)?/gu;
 
 /** Lower-cased words of a text, possessives and apostrophes folded ("Moscow’s" → "moscow"). */

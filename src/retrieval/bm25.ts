@@ -90,6 +90,12 @@ export class Bm25Index {
     return Math.log(1 + (this.size - 0.5) / 1.5);
   }
 
+  /** How many documents hold a stemmed term. */
+  documentFrequency(term: string): number {
+    const id = this.termIndex.get(term);
+    return id === undefined ? 0 : this.postingStart[id + 1]! - this.postingStart[id]!;
+  }
+
   /** Inverse document frequency of a stemmed term (0 for an unknown term). */
   idf(term: string): number {
     const id = this.termIndex.get(term);
