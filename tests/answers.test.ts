@@ -88,6 +88,18 @@ describe('the console', () => {
     expect(printed).toContain('--sentences must be a whole number from 3 to 7.');
     expect(printed).toContain('Unknown command /nope');
   });
+
+  it('ends cleanly when its input ends while a slow command is still running, prompt and all', async () => {
+    const input = new PassThrough();
+    const output = new PassThrough();
+    let printed = '';
+    output.on('data', (chunk) => (printed += chunk));
+    const done = runConsole(engine, pino({ level: 'silent' }), { results: 1, input, output, prompt: true });
+    // The summary embeds every sentence of the article: still running when the input has ended.
+    input.end('/summary --sentences 7\n');
+    await expect(done).resolves.toBeUndefined();
+    expect(printed).toMatch(/^Ask about \d+ articles?\. Type "help" for commands\.\n> Summary of /);
+  });
 });
 
 describe('npm run ask', () => {

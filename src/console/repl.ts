@@ -23,14 +23,17 @@ export interface ConsoleOptions {
   output?: NodeJS.WritableStream;
   /** Ends the console (SIGINT/SIGTERM, seen by the entry point). */
   stopping?: AbortSignal;
+  /** Show a "> " prompt before each line: on a terminal by default. */
+  prompt?: boolean;
 }
 
 export async function runConsole(engine: Engine, log: Logger, options: ConsoleOptions): Promise<void> {
   const output = options.output ?? process.stdout;
   const interactive = Boolean((options.input ?? process.stdin) === process.stdin && process.stdin.isTTY);
+  const prompting = options.prompt ?? interactive;
   const lines = createInterface({
     input: options.input ?? process.stdin,
-    output: interactive ? output : undefined,
+    output: prompting ? output : undefined,
     terminal: interactive,
     ...(options.stopping ? { signal: options.stopping } : {}),
   });
@@ -40,13 +43,13 @@ export async function runConsole(engine: Engine, log: Logger, options: ConsoleOp
   let closed = false;
   lines.once('close', () => (closed = true));
   const prompt = () => {
-    if (interactive && !closed) lines.prompt();
+    if (prompting && !closed) lines.prompt();
   };
   const write = (text: string) => output.write(text);
   let last: { question: string; offset: number } | undefined;
   const count = Object.keys(engine.snapshot.manifest.articles).length;
   write(`Ask about ${count} article${count === 1 ? '' : 's'}. Type "help" for commands.\n`);
-  if (interactive) lines.setPrompt('> ');
+  if (prompting) lines.setPrompt('> ');
   prompt();
   for await (const raw of lines) {
     const line = raw.trim();
