@@ -173,7 +173,7 @@ function lineCost(items: Judged[], thresholds: Thresholds): number {
       continue;
     }
     if (!item.answerable) total += COST.lineWithoutAnswer;
-    else if (answerScores(choice.text, item.answers).f1 < 0.5) total += COST.wrongLine;
+    else if (answerScores(choice, item.answers).f1 < 0.5) total += COST.wrongLine;
   }
   return total;
 }
@@ -205,7 +205,7 @@ function lineRates(items: Judged[], thresholdsOf: (i: number) => Thresholds) {
       answerable += 1;
       if (choice) {
         shown += 1;
-        const s = answerScores(choice.text, item.answers);
+        const s = answerScores(choice, item.answers);
         em += s.em;
         f1 += s.f1;
       }
@@ -327,9 +327,3 @@ function r3(x: number): number {
   return Math.round(x * 1000) / 1000;
 }
 
-/** Area under the ROC curve of a signal separating positives (higher) from negatives. */
-export function auc(positives: number[], negatives: number[]): number {
-  let wins = 0;
-  for (const p of positives) for (const n of negatives) wins += p > n ? 1 : p === n ? 0.5 : 0;
-  return wins / Math.max(1, positives.length * negatives.length);
-}

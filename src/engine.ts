@@ -162,11 +162,8 @@ export class Engine {
       };
     }
     const choice = chooseAnswer(ranked);
-    // The passage that holds the answer line is quoted first, above the others as ranked.
-    const order = choice ? [ranked[choice.passage]!, ...ranked.filter((_, i) => i !== choice.passage)] : ranked;
-    const page = order.slice(offset, offset + results);
-    const passages = await this.passages(vector!, terms, page);
-    const answerLine = offset === 0 ? choice?.text : undefined;
+    const passages = await this.passages(vector!, terms, ranked.slice(offset, offset + results));
+    const answerLine = offset === 0 ? choice : undefined;
     const dates = passages.map((p) => p.citation.date).filter((d): d is string => Boolean(d));
     const answer: Answer = {
       kind: 'answer',

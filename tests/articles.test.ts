@@ -5,6 +5,7 @@ import { loadArticles } from '../src/articles/load-articles.js';
 import { parseHtmlArticle } from '../src/articles/parse-html.js';
 import { parseRecordFile } from '../src/articles/parse-records.js';
 import { parseTextArticle } from '../src/articles/parse-text.js';
+import { cleanBody } from '../src/articles/newswire.js';
 import { splitSentences } from '../src/articles/sentences.js';
 import { SEED_FILE, tempDir } from './helpers.js';
 
@@ -140,5 +141,26 @@ describe('sentence splitting', () => {
   it('returns exact substrings with their offsets', () => {
     const text = 'First  one.   Second one?';
     for (const s of splitSentences(text)) expect(text.slice(s.start, s.start + s.text.length)).toBe(s.text);
+  });
+});
+
+describe('page furniture', () => {
+  it('drops video prompts and contributor credits, and keeps prose that merely mentions them', () => {
+    const body = cleanBody([
+      'Scroll down for video.',
+      'The council voted on Monday to raise the wage for fast-food workers to $22 an hour.',
+      'Media playback is not supported on this device',
+      'Viewers were told to scroll down for video of the vote, the council said in a statement.',
+      '– CNN’s Frank Pallotta and Jack Guy contributed to this report.',
+    ]);
+    expect(body.paragraphs).toEqual([
+      'The council voted on Monday to raise the wage for fast-food workers to $22 an hour.',
+      'Viewers were told to scroll down for video of the vote, the council said in a statement.',
+    ]);
+  });
+
+  it('checks a long adversarial paragraph against the patterns without backtracking (a slow pattern would time the test out)', () => {
+    const long = `${'contributed to this '.repeat(5000)}report`;
+    expect(cleanBody([long, 'A plain sentence of the story.']).paragraphs).toHaveLength(2);
   });
 });

@@ -52,21 +52,14 @@ export function judge(ranked: readonly Candidate[], meanIdf: number, thresholds 
 /** Titles and honorifics that the answer line leaves out ("Admiral Igor Kostyukov" → "Igor Kostyukov"). */
 const LEADING_TITLE = /^(?:(?:Mr|Mrs|Ms|Dr|Prof)\.?|Admiral|General|President|Prime Minister|Senator|Governor|Judge)\s+/;
 
-export interface AnswerChoice {
-  text: string;
-  /** Index, among the ranked candidates, of the passage that holds it. */
-  passage: number;
-}
-
 /**
  * The answer line: the expected-type answer of the first passage with the question's words
  * closest around it, shown only when they match enough of the question (`lineContext`). None
  * otherwise: a wrong bold answer is worse than none. Answers of the second and third passages were
  * measured too; they are right far less often (24% and 7% on the everyday questions, against 60%).
  */
-export function chooseAnswer(ranked: readonly Candidate[], thresholds = CONFIDENCE): AnswerChoice | undefined {
+export function chooseAnswer(ranked: readonly Candidate[], thresholds = CONFIDENCE): string | undefined {
   const best = ranked[0]?.answers[0];
   if (!best || best.context < thresholds.lineContext) return undefined;
-  const text = best.text.replace(LEADING_TITLE, '').trim();
-  return text ? { text, passage: 0 } : undefined;
+  return best.text.replace(LEADING_TITLE, '').trim() || undefined;
 }

@@ -34,12 +34,10 @@ export class PeopleIndex {
   private readonly fuse: Fuse<Person>;
 
   constructor(byArticle: PeopleByArticle, manifest: Manifest) {
-    const newestFirst = Object.keys(byArticle).sort((a, b) =>
-      (manifest.articles[b]?.date ?? '').localeCompare(manifest.articles[a]?.date ?? '') || a.localeCompare(b),
-    );
+    const articles = newestFirst(Object.keys(byArticle).flatMap((id) => manifest.articles[id] ?? []));
     const fullNames = new Map<string, Person>();
     const surnameOnly: [string, ArticlePerson][] = [];
-    for (const articleId of newestFirst) {
+    for (const { id: articleId } of articles) {
       for (const found of byArticle[articleId] ?? []) {
         if (!found.name.includes(' ')) {
           surnameOnly.push([articleId, found]);

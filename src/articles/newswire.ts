@@ -10,6 +10,9 @@ const BOILERPLATE: RegExp[] = [
   /^(read more|related|advertisement|subscribe|follow us)\b.{0,80}$/i,
   /^(click|tap) here\b/i,
   /^this (story|article) (has been|was) (updated|corrected)\b.{0,120}$/i,
+  /^scroll down for (the )?videos?\b.{0,40}$/i,
+  /^media playback is (not supported|unsupported) on (this|your) device\b.{0,20}$/i,
+  /^[–—-]?\s?.{0,200}\bcontributed (reporting )?to this (report|story)\.?$/i,
 ];
 
 const OUTLET_MARKERS: [RegExp, string][] = [
