@@ -4,7 +4,7 @@
  * cross-validation on the dev questions (`npm run eval -- --cv`, README "Evaluation").
  */
 import type { SpanType } from '../articles/spans.js';
-import { terms, words } from '../articles/terms.js';
+import { isStopWord, stemOf, terms } from '../articles/terms.js';
 import type { WordVectors } from '../embedding/word-vectors.js';
 import type { Snapshot, StoredSpan } from '../index/types.js';
 import type { Hit, Retriever } from '../retrieval/retriever.js';
@@ -100,6 +100,41 @@ export interface Coverage {
   generalSoft: number;
 }
 
+interface MatchTable {
+  tokens: { start: number; end: number }[];
+  /** Each question word's weight: its idf in the articles, and its rarity in general English. */
+  weights: number[];
+  generalWeights: number[];
+  /** For each question word, the tokens that match it and how well (see `matchTable`). */
+  matched: { token: number; value: number }[][];
+}
+
+/** Weighted share of the question's words that a text matches, from its match table. */
+function coverageOf(table: MatchTable): Coverage {
+  let total = 0;
+  let exact = 0;
+  let soft = 0;
+  let generalTotal = 0;
+  let general = 0;
+  let generalSoft = 0;
+  table.matched.forEach((matches, q) => {
+    const weight = table.weights[q]!;
+    const generalWeight = table.generalWeights[q]!;
+    total += weight;
+    generalTotal += generalWeight;
+    let best = 0;
+    for (const { value } of matches) best = Math.max(best, value);
+    soft += weight * best;
+    generalSoft += generalWeight * best;
+    if (best === 1) {
+      exact += weight;
+      general += generalWeight;
+    }
+  });
+  if (total === 0) return { exact: 0, soft: 0, general: 0, generalSoft: 0 };
+  return { exact: exact / total, soft: soft / total, general: general / generalTotal, generalSoft: generalSoft / generalTotal };
+}
+
 export class CandidateFeatures {
   constructor(
     private readonly snapshot: Snapshot,
@@ -108,10 +143,12 @@ export class CandidateFeatures {
   ) {}
 
   describe(question: QuestionTerms, hits: Hit[]): Candidate[] {
+    const seen = new Map<string, Float32Array>();
     return hits.map((hit) => {
       const paragraph = this.snapshot.paragraphs[hit.row]!;
-      const coverage = this.coverage(question, paragraph.text);
-      const answers = this.answersIn(question, paragraph.articleId, paragraph.position, paragraph.text);
+      const table = this.matchTable(question, paragraph.text, seen);
+      const coverage = coverageOf(table);
+      const answers = this.answersIn(question, paragraph.articleId, paragraph.position, paragraph.text, table);
       const date = this.snapshot.manifest.articles[paragraph.articleId]?.date;
       return {
         hit,
@@ -130,39 +167,47 @@ export class CandidateFeatures {
     });
   }
 
-  /** Idf-weighted coverage of the question's words by a text: exact (same stem) and soft (near-synonyms count by their similarity). */
+  /** Coverage of the question's words by a text: exact (same stem) and soft (near-synonyms count by their similarity). */
   coverage(question: QuestionTerms, text: string): Coverage {
-    const textWords = [...new Set(words(text))];
-    const textStems = new Set(terms(text));
-    let total = 0;
-    let exact = 0;
-    let soft = 0;
-    let generalTotal = 0;
-    let general = 0;
-    let generalSoft = 0;
-    for (const word of question.words) {
-      const stem = terms(word)[0];
-      if (!stem) continue;
-      const weight = this.retriever.bm25.idf(stem) || this.absentWordWeight(word);
-      const generalWeight = Math.log(2 + (this.wordVectors?.rank(word) ?? RARER_THAN_ALL));
-      total += weight;
-      generalTotal += generalWeight;
-      if (textStems.has(stem)) {
-        exact += weight;
-        soft += weight;
-        general += generalWeight;
-        generalSoft += generalWeight;
-        continue;
+    return coverageOf(this.matchTable(question, text));
+  }
+
+  /**
+   * How each question word is matched by each word of a text: 1 for the same stem, the similarity
+   * for a near-synonym, 0 otherwise (stop words never match); with each question word's weights.
+   */
+  private matchTable(question: QuestionTerms, text: string, seen = new Map<string, Float32Array>()): MatchTable {
+    const tokens = [...text.matchAll(TOKEN)].map((m) => ({ start: m.index, end: m.index + m[0].length, word: normalizedWord(m[0]) }));
+    const asked = question.words.map((word) => ({ word, stem: terms(word)[0] })).filter((q): q is { word: string; stem: string } => Boolean(q.stem));
+    const weights = asked.map((q) => this.retriever.bm25.idf(q.stem) || this.absentWordWeight(q.word));
+    const ranks = asked.map((q) => this.wordVectors?.rank(q.word));
+    const generalWeights = ranks.map((rank) => Math.log(2 + (rank ?? RARER_THAN_ALL)));
+    // Per distinct word, once (`seen` is shared by the paragraphs of one question): its match with each question word.
+    const matchesOf = (word: string): Float32Array => {
+      let found = seen.get(word);
+      if (!found) {
+        found = new Float32Array(asked.length);
+        const stem = isStopWord(word) ? undefined : stemOf(word);
+        const rank = stem ? this.wordVectors?.rank(word) : undefined;
+        if (stem) {
+          asked.forEach((q, i) => {
+            if (stem === q.stem) found![i] = 1;
+            else if (rank !== undefined && ranks[i] !== undefined) {
+              const similarity = this.wordVectors!.rowSimilarity(ranks[i]!, rank);
+              if (similarity >= NEAR_SYNONYM) found![i] = similarity;
+            }
+          });
+        }
+        seen.set(word, found);
       }
-      let best = 0;
-      if (this.wordVectors?.has(word)) for (const other of textWords) best = Math.max(best, this.wordVectors.similarity(word, other));
-      if (best >= NEAR_SYNONYM) {
-        soft += weight * best;
-        generalSoft += generalWeight * best;
-      }
-    }
-    if (total === 0) return { exact: 0, soft: 0, general: 0, generalSoft: 0 };
-    return { exact: exact / total, soft: soft / total, general: general / generalTotal, generalSoft: generalSoft / generalTotal };
+      return found;
+    };
+    const matched: MatchTable['matched'] = asked.map(() => []);
+    tokens.forEach((t, token) => {
+      const matches = matchesOf(t.word);
+      for (let q = 0; q < matches.length; q++) if (matches[q]! > 0) matched[q]!.push({ token, value: matches[q]! });
+    });
+    return { tokens, weights, generalWeights, matched };
   }
 
   /**
@@ -175,45 +220,22 @@ export class CandidateFeatures {
   }
 
   /**
-   * How each question word is matched by each word of a paragraph: 1 for the same stem, the
-   * similarity for a near-synonym, 0 otherwise; with each question word's weight.
-   */
-  private matchTable(question: QuestionTerms, text: string): { tokens: { start: number; end: number }[]; weights: number[]; match: Float32Array[] } {
-    const tokens = [...text.matchAll(TOKEN)].map((m) => ({ start: m.index, end: m.index + m[0].length, word: normalizedWord(m[0]) }));
-    const asked = question.words.map((word) => ({ word, stem: terms(word)[0] })).filter((q): q is { word: string; stem: string } => Boolean(q.stem));
-    const weights = asked.map((q) => this.retriever.bm25.idf(q.stem) || this.absentWordWeight(q.word));
-    const stems = tokens.map((t) => terms(t.word)[0]);
-    const match = asked.map((q) => {
-      const row = new Float32Array(tokens.length);
-      tokens.forEach((t, i) => {
-        if (stems[i] === q.stem) row[i] = 1;
-        else if (stems[i] && this.wordVectors?.has(q.word)) {
-          const similarity = this.wordVectors.similarity(q.word, t.word);
-          if (similarity >= NEAR_SYNONYM) row[i] = similarity;
-        }
-      });
-      return row;
-    });
-    return { tokens, weights, match };
-  }
-
-  /**
    * How well the words near an answer match the question: each question word counts by its best
    * match in the paragraph, discounted by its distance in words from the answer.
    */
-  private contextOf(table: ReturnType<CandidateFeatures['matchTable']>, start: number, end: number): number {
+  private contextOf(table: MatchTable, start: number, end: number): number {
     const first = table.tokens.findIndex((t) => t.end > start);
     let last = first;
     while (last + 1 < table.tokens.length && table.tokens[last + 1]!.start < end) last++;
     let total = 0;
     let found = 0;
-    table.match.forEach((row, q) => {
+    table.matched.forEach((matches, q) => {
       total += table.weights[q]!;
       let best = 0;
-      for (let i = 0; i < row.length; i++) {
-        if (row[i] === 0 || (i >= first && i <= last)) continue;
-        const distance = i < first ? first - i : i - last;
-        best = Math.max(best, row[i]! / (1 + distance / PROXIMITY_WORDS));
+      for (const { token, value } of matches) {
+        if (token >= first && token <= last) continue;
+        const distance = token < first ? first - token : token - last;
+        best = Math.max(best, value / (1 + distance / PROXIMITY_WORDS));
       }
       found += table.weights[q]! * best;
     });
@@ -221,19 +243,17 @@ export class CandidateFeatures {
   }
 
   /** Candidates of the expected type in a paragraph that the question does not already name, best first. */
-  private answersIn(question: QuestionTerms, articleId: string, position: number, text: string): Answer[] {
+  private answersIn(question: QuestionTerms, articleId: string, position: number, text: string, table: MatchTable): Answer[] {
     if (question.type === 'none') return [];
     const spans: StoredSpan[] = this.snapshot.spans?.[articleId]?.[position] ?? [];
     const asked = new Set(question.stems);
     const found = new Map<string, Answer>();
-    let table: ReturnType<CandidateFeatures['matchTable']> | undefined;
     for (const [type, start, end] of spans) {
       if (type !== question.type) continue;
       const span = text.slice(start, end);
       if (type === 'number' && !fitsMeasure(span, question.measure)) continue;
       if (namedInQuestion(type, terms(span), asked)) continue;
       const key = span.toLowerCase();
-      table ??= this.matchTable(question, text);
       const context = this.contextOf(table, start, end);
       const known = found.get(key);
       if (!known) found.set(key, { text: span, type, salience: this.salience(articleId, type, span), context });
@@ -245,9 +265,18 @@ export class CandidateFeatures {
   /** Share of the article's paragraphs that mention a candidate (a person by surname). */
   private salience(articleId: string, type: SpanType, span: string): number {
     const key = (type === 'person' ? span.split(' ').at(-1)! : span).toLowerCase();
-    const paragraphs = this.articleTexts(articleId);
-    return paragraphs.filter((t) => t.includes(key)).length / Math.max(1, paragraphs.length);
+    const cacheKey = `${articleId}\u0000${key}`;
+    let share = this.salienceCache.get(cacheKey);
+    if (share === undefined) {
+      const paragraphs = this.articleTexts(articleId);
+      share = paragraphs.filter((t) => t.includes(key)).length / Math.max(1, paragraphs.length);
+      if (this.salienceCache.size > 10_000) this.salienceCache.clear();
+      this.salienceCache.set(cacheKey, share);
+    }
+    return share;
   }
+
+  private readonly salienceCache = new Map<string, number>();
 
   private readonly textsCache = new Map<string, string[]>();
 
@@ -278,7 +307,8 @@ const TOKEN = /[\p{L}\p{N}]+(?:['’][\p{L}]+)?/gu;
 
 /** A token as `words` gives it: lower case, possessive and apostrophes folded. */
 function normalizedWord(token: string): string {
-  return token.toLowerCase().replace(/['’](s)?$/, '').replace(/['’]/g, '');
+  const lower = token.toLowerCase();
+  return lower.includes("'") || lower.includes('’') ? lower.replace(/['’](s)?$/, '').replace(/['’]/g, '') : lower;
 }
 
 /** Whole days from `date` to `asOf` (both YYYY-MM-DD). */

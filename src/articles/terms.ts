@@ -15,13 +15,33 @@ export function words(text: string): string[] {
   return (text.toLowerCase().match(WORD) ?? []).map((w) => w.replace(/['’](s)?$/, '').replace(/['’]/g, ''));
 }
 
+/** Stems of words already seen: the same few thousand words recur in every question and paragraph. */
+const STEMS = new Map<string, string>();
+const STEMS_KEPT = 100_000;
+
+/** The Porter stem of a lower-case word. */
+export function stemOf(word: string): string {
+  let stem = STEMS.get(word);
+  if (stem === undefined) {
+    stem = stemmer(word);
+    if (STEMS.size >= STEMS_KEPT) STEMS.clear();
+    STEMS.set(word, stem);
+  }
+  return stem;
+}
+
 /** Index terms: words without stop words, Porter-stemmed. */
 export function terms(text: string): string[] {
   const result: string[] = [];
   for (const word of words(text)) {
-    if (!STOP_WORDS.has(word)) result.push(stemmer(word));
+    if (!STOP_WORDS.has(word)) result.push(stemOf(word));
   }
   return result;
+}
+
+/** Whether a lower-case word is a stop or asking word (it is no index term). */
+export function isStopWord(word: string): boolean {
+  return STOP_WORDS.has(word);
 }
 
 /** Lower-cased words that carry meaning: stop words and asking words left out, not stemmed. */

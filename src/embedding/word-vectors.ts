@@ -45,7 +45,11 @@ export class WordVectors {
   similarity(a: string, b: string): number {
     const i = this.rowOf.get(a);
     const j = this.rowOf.get(b);
-    if (i === undefined || j === undefined) return 0;
+    return i === undefined || j === undefined ? 0 : this.rowSimilarity(i, j);
+  }
+
+  /** Cosine similarity of two words given by their ranks (`rank`), for callers that compare one word with many. */
+  rowSimilarity(i: number, j: number): number {
     let sum = 0;
     for (let d = 0, x = i * DIMENSIONS, y = j * DIMENSIONS; d < DIMENSIONS; d++) sum += this.vectors[x + d]! * this.vectors[y + d]!;
     return sum;

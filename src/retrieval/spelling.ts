@@ -4,7 +4,8 @@
  * replaced, or two swapped) that the articles use most. Names the articles use are left as typed,
  * and so are chat spellings of asking words ("whats", "wich"), which the question's type reads.
  */
-import { terms } from '../articles/terms.js';
+import { stemmer } from 'stemmer';
+import { isStopWord, terms } from '../articles/terms.js';
 import type { WordVectors } from '../embedding/word-vectors.js';
 import type { Bm25Index } from './bm25.js';
 
@@ -40,10 +41,10 @@ export function correctedWord(word: string, bm25: Bm25Index, english: WordVector
   if (!stem || bm25.documentFrequency(stem) > 0 || english?.has(lower)) return undefined;
   let best: { word: string; df: number } | undefined;
   for (const candidate of oneEditAway(lower)) {
-    const candidateStem = terms(candidate)[0];
     // One edit from a stop or asking word ("whats", "wich"): chat spelling of it, not a typo to fix.
-    if (candidateStem === undefined) return undefined;
-    const df = candidateStem ? bm25.documentFrequency(candidateStem) : 0;
+    if (isStopWord(candidate)) return undefined;
+    // Stemmed without the shared memo: hundreds of misspellings per word would only crowd it.
+    const df = bm25.documentFrequency(stemmer(candidate));
     if (df > 0 && (!best || df > best.df)) best = { word: candidate, df };
   }
   return best?.word;
