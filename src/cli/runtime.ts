@@ -50,6 +50,12 @@ export function runMain(main: (stopping: AbortSignal) => Promise<void | number>,
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+  // Output piped into a reader that stopped (`npm start | head`): stop quietly, as command-line tools do.
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') throw error;
+    runCleanups();
+    process.exit(0);
+  });
   main(controller.signal)
     .then(
       (code) => {
