@@ -7,6 +7,7 @@ import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runConsole } from '../src/console/repl.js';
 import { Engine } from '../src/engine.js';
+import { cleanQuestion } from '../src/answers/question.js';
 import { UserError } from '../src/errors.js';
 import { ingest } from '../src/index/ingest.js';
 import { renderAnswerText } from '../src/console/render.js';
@@ -61,6 +62,10 @@ describe('answers on the seed article', () => {
     await expect(engine.ask('why '.repeat(100))).rejects.toThrow(/too long \(\d+ characters; at most 300\)/);
     await expect(engine.ask('🙂🙂🙂')).rejects.toThrow(/no letters or digits/);
     await expect(engine.ask('@everyone <@123456789012345678> <#223456789012345678>')).rejects.toThrow(/no letters or digits/);
+  });
+
+  it('drops invisible and bidirectional control characters, isolates included, before echoing a question', () => {
+    expect(cleanQuestion('who \u2066leads\u2069 the \u202eteam\u202c?\u200b')).toBe('who leads the team?');
   });
 
   it('renders the answer for the terminal with quotes and the file reference', async () => {

@@ -11,7 +11,7 @@ import {
 } from '../src/discord/limits.js';
 import { embedLength, withinLimits } from '../src/discord/respond.js';
 import { truncateAtSentence } from '../src/discord/truncate.js';
-import { askMessage, escapeText } from '../src/discord/render.js';
+import { askMessage, escapeText, safeLink } from '../src/discord/render.js';
 
 const sentence = (i: number) => `Sentence number ${i} says something about the talks in Abu Dhabi.`;
 const prose = (count: number) => Array.from({ length: count }, (_, i) => sentence(i)).join(' ');
@@ -99,5 +99,39 @@ describe('Discord rendering', () => {
     const related = askMessage({ ...base, confidence: 'related' });
     expect(related.content).toBe('**Q:** Who leads the team?\n*The articles may not answer this exactly; the closest passages are:*');
     expect(renderAnswerText({ ...base, confidence: 'answer', answerLine: 'Igor Kostyukov' })).toMatch(/^Answer: Igor Kostyukov\n\n1\. Talks — 23 Jan 2026\n[^]*\nAs of 23 Jan 2026 \(the newest article quoted\)\.\n$/);
+  });
+
+  it('never lets a hostile string become a link or a heading, and validates every link', () => {
+    const unescapedLink = /(^|[^\\])\[[^\]]*\]\(/;
+    for (const hostile of [
+      '[a](https://a.example) then [b](https://evil.example)',
+      'x [one](https://a.example) [two](https://b.example) [three](<https://c.example>)',
+      '[[nested](https://a.example)](https://b.example)',
+    ]) {
+      expect(escapeText(hostile)).not.toMatch(unescapedLink);
+    }
+    expect(escapeText('-# small print')).toBe('\\-# small print');
+    expect(escapeText('line\n  -# small print')).toBe('line\n  \\-# small print');
+    expect(safeLink('javascript:alert(1)')).toBeUndefined();
+    expect(safeLink('file:///etc/passwd')).toBeUndefined();
+    expect(safeLink(`https://news.example/${'a'.repeat(2100)}`)).toBeUndefined();
+    expect(safeLink('https://news.example/a)[b](https://evil.example)')).toBe('https://news.example/a%29%5Bb%5D%28https://evil.example%29');
+    const answer: Answer = {
+      kind: 'answer',
+      confidence: 'answer',
+      question: 'q',
+      offset: 0,
+      hasMore: false,
+      passages: [
+        {
+          citation: { articleId: 'a', title: 'T', url: 'https://news.example/x)[y](https://evil.example)', reference: 'r' },
+          position: 0,
+          paragraph: 'p',
+          quote: ['p'],
+          score: 1,
+        },
+      ],
+    };
+    expect(askMessage(answer).embeds![0]!.url).toBe('https://news.example/x%29%5By%5D%28https://evil.example%29');
   });
 });

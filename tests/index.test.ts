@@ -1,9 +1,11 @@
-import { copyFile, readdir, rm, writeFile, readFile } from 'node:fs/promises';
+import { copyFile, mkdir, readdir, rm, writeFile, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { LocalIndex } from 'vectra';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { UserError } from '../src/errors.js';
-import { ingest } from '../src/index/ingest.js';
+import type { Article } from '../src/articles/article.js';
+import { makeArticle } from '../src/articles/make-article.js';
+import { ingest, ingestArticles } from '../src/index/ingest.js';
 import { acquireWriteLock } from '../src/index/lock.js';
 import { readSnapshot } from '../src/index/store.js';
 import { termListsOf } from '../src/index/term-lists.js';
@@ -129,13 +131,27 @@ describe('ingest', () => {
   });
 
   it('lets one writer at a time, and takes over a lock left by a dead process', async () => {
-    const release = await acquireWriteLock(indexDir);
+    await mkdir(indexDir, { recursive: true });
     await writeFile(path.join(indexDir, 'LOCK'), '1\n'); // pid 1 is alive and is not us
     await expect(acquireWriteLock(indexDir)).rejects.toThrow(/Another ingest \(pid 1\)/);
-    await release();
     await writeFile(path.join(indexDir, 'LOCK'), '999999999\n');
     const again = await acquireWriteLock(indexDir);
     expect((await readFile(path.join(indexDir, 'LOCK'), 'utf8')).trim()).toBe(String(process.pid));
     await again();
+  });
+
+  it('queues writes of one process (two /adds, or /add and a feed poll) so that none is lost', async () => {
+    const embedder = await realEmbedder();
+    const article = (id: string, fact: string): Article =>
+      makeArticle({ id, title: `Story ${id}`, source: { location: `https://news.example/${id}` }, rawParagraphs: [`${fact} happened on Monday, officials said.`, `More on ${fact} followed.`] });
+    const reports = await Promise.all(
+      ['harbour', 'bridge', 'tunnel', 'ferry'].map((id) => ingestArticles(indexDir, embedder, [article(id, `The ${id} closure`)])),
+    );
+    expect(reports.map((r) => r.added)).toEqual([1, 1, 1, 1]);
+    const snapshot = (await readSnapshot(indexDir))!;
+    expect(Object.keys(snapshot.manifest.articles).sort()).toEqual(['bridge', 'ferry', 'harbour', 'tunnel']);
+    expect(snapshot.paragraphs).toHaveLength(8);
+    expect(snapshot.manifest.generation).toBe(4);
+    expect((await readdir(indexDir)).filter((f) => f.endsWith('.tmp') || f === 'LOCK')).toEqual([]);
   });
 });

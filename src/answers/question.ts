@@ -1,7 +1,7 @@
 import { UserError } from '../errors.js';
 
 export const MAX_QUESTION_LENGTH = 300;
-const INVISIBLE = /[\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]/g;
+const INVISIBLE = /[\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]/g;
 /** Discord mentions (`<@id>`, `<@&id>`, `<#id>`, `@everyone`, `@here`) and custom emoji carry no question. */
 const MENTIONS = /<(?:@[!&]?|#)\d+>|<a?:\w+:\d+>|@(?:everyone|here)\b/g;
 

@@ -51,7 +51,15 @@ const AGENCIES: Record<string, string> = {
 const DATELINE_PREFIX = /^[A-Z][A-Z.' ]+(?:,\s*[A-Z][A-Za-z.' ]+)?(?:\s*\([A-Za-z ]+\))?\s+[–—-]\s+/;
 const DATELINE_ALONE = /^[A-Z][\w.' ,]{0,60}\b(CNN|AP|AFP|Reuters)?\s*[—–-]$/;
 /** An all-capital credit after the last sentence: "… fourth year. REUTERS", "… said. AFP, REUTERS". */
-const TRAILING_CREDIT = /(?<=[.!?"”’)])\s+((?:THE )?[A-Z]{2,}(?:[ ]?[,/][ ]?(?:THE )?[A-Z]{2,}|[ ][A-Z]{2,})*)\s*$/;
+/**
+ * "… fourth year. REUTERS", "… said. AFP/REUTERS": capitals after the last sentence. Read only on
+ * the paragraph's tail and with no nested quantifier, so a hostile paragraph cannot make it
+ * backtrack (the earlier pattern doubled its time with each "THE AA, " repeated).
+ */
+const TRAILING_CREDIT = /[.!?"”’)]\s+([A-Z][A-Z ,/]*[A-Z])\s*$/;
+const CREDIT_TAIL = 120;
+/** A dateline sits at the start of a paragraph: only its head is matched. */
+const DATELINE_HEAD = 200;
 const CAPTION_MARKERS = /\((?:left|right|centre|center|far left|far right|top|above|pictured|in photo)\)|^(?:photo|file photo|pictured)\b|\b(?:PHOTO|ST PHOTO|PHOTO:)\b/i;
 
 export interface CleanBody {
@@ -105,7 +113,7 @@ export function cleanBody(raw: string[]): CleanBody {
   }
   const kept = raw.filter((p) => !isBoilerplate(p) && !DATELINE_ALONE.test(p));
   const captions: string[] = [];
-  const datelineAt = kept.findIndex((p, i) => i < 4 && DATELINE_PREFIX.test(p));
+  const datelineAt = kept.findIndex((p, i) => i < 4 && DATELINE_PREFIX.test(p.slice(0, DATELINE_HEAD)));
   const paragraphs: string[] = [];
   kept.forEach((paragraph, i) => {
     const beforeDateline = datelineAt > 0 && i < datelineAt;
@@ -116,20 +124,29 @@ export function cleanBody(raw: string[]): CleanBody {
 
   let agency: string | undefined;
   const last = paragraphs.at(-1);
-  const credit = last?.match(TRAILING_CREDIT);
-  if (last && credit) {
-    const names = credit[1]!.split(/\s*[,/]\s*/).map((n) => AGENCIES[n.trim()]);
+  const credit = last === undefined ? undefined : trailingCredit(last);
+  if (last !== undefined && credit) {
+    const names = credit.names.map((n) => AGENCIES[n.trim()]);
     if (names.every(Boolean)) {
       agency = names.join(', ');
-      paragraphs[paragraphs.length - 1] = last.slice(0, credit.index).trimEnd();
+      paragraphs[paragraphs.length - 1] = last.slice(0, credit.at).trimEnd();
     }
   }
   return { paragraphs, captions, outlet, agency };
 }
 
+/** The agency credit glued to a paragraph's end: where it starts, and the names it gives. */
+function trailingCredit(paragraph: string): { at: number; names: string[] } | undefined {
+  const offset = Math.max(0, paragraph.length - CREDIT_TAIL);
+  const match = TRAILING_CREDIT.exec(paragraph.slice(offset));
+  return match ? { at: offset + match.index + 1, names: match[1]!.split(/\s*[,/]\s*/) } : undefined;
+}
+
 /** A title from the lead sentence: dateline removed, cut at a clause or word boundary. */
 export function titleFromLead(paragraphs: string[], maxLength = 100): string {
-  const lead = paragraphs[0]?.replace(DATELINE_PREFIX, '') ?? '';
+  const first = paragraphs[0] ?? '';
+  const dateline = DATELINE_PREFIX.exec(first.slice(0, DATELINE_HEAD));
+  const lead = dateline ? first.slice(dateline[0].length) : first;
   let title = splitSentences(lead)[0]?.text ?? lead;
   title = title.replace(/\s+([,.;:!?])/g, '$1').replace(/[.!?]$/, '');
   const clause = title.indexOf(', ');

@@ -10,9 +10,36 @@ import { humanDate, outletLine, RELATED_NOTE } from '../answers/format.js';
 
 const ACCENT = 0x2f6fde;
 
-/** Markdown in article text or questions is shown as written, never interpreted (links and headings included). */
+/**
+ * Markdown in article text or questions is shown as written, never interpreted. discord.js escapes
+ * only the first masked link of a line (its pattern is greedy), so every "[" is escaped here, and
+ * so is "-# " subtext, which it does not know.
+ */
 export function escapeText(text: string): string {
-  return escapeMarkdown(text, { maskedLink: true, heading: true, bulletedList: true, numberedList: true });
+  return escapeMarkdown(text, { maskedLink: false, heading: true, bulletedList: true, numberedList: true })
+    .replace(/\[/g, '\\[')
+    .replace(/^(\s*)-#(?=\s)/gm, '$1\\-#');
+}
+
+/** Discord's own limit on a link's length. */
+const MAX_URL_LENGTH = 2048;
+
+/**
+ * A link safe to hand to Discord: http(s) only, at most 2,048 characters, and with the characters
+ * that would close a masked link or open another ("()[]<>" and whitespace) percent-encoded.
+ * Undefined when the address is not one: the title is then shown without a link.
+ */
+export function safeLink(url: string | undefined): string | undefined {
+  if (!url || url.length > MAX_URL_LENGTH) return undefined;
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return undefined;
+  }
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') return undefined;
+  const encoded = parsed.href.replace(/[()[\]<>\s]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`);
+  return encoded.length <= MAX_URL_LENGTH ? encoded : undefined;
 }
 
 function blockquote(sentences: string[]): string {
@@ -22,7 +49,7 @@ function blockquote(sentences: string[]): string {
 /** "The Straits Times (Reuters) · <t:…:D>", and the file when there is no link. */
 function sourceLine(citation: Citation, where?: string): string {
   const parts = [outletLine(citation) && escapeText(outletLine(citation)!), citation.date && discordDate(citation.date)].filter(Boolean);
-  if (!citation.url) parts.push(`source: ${escapeText(citation.reference)}${where ? ` ${where}` : ''}`);
+  if (!safeLink(citation.url)) parts.push(`source: ${escapeText(citation.reference)}${where ? ` ${where}` : ''}`);
   return parts.join(' · ');
 }
 
@@ -32,7 +59,8 @@ export function discordDate(date: string): string {
 }
 
 function linked(embed: APIEmbed, citation: Citation): APIEmbed {
-  return citation.url ? { ...embed, url: citation.url } : embed;
+  const url = safeLink(citation.url);
+  return url ? { ...embed, url } : embed;
 }
 
 function refusalMessage(refusal: Refusal): ReplyPayload {
@@ -99,7 +127,10 @@ export function whoMessage(result: WhoResult): ReplyPayload {
     );
     return { embeds: [{ color: ACCENT, title: 'Most mentioned people', description: lines.join('\n') }] };
   }
-  const cite = (c: Citation) => (c.url ? `[${escapeText(c.title)}](${c.url})` : escapeText(c.title)) + ` · ${sourceLine(c)}`;
+  const cite = (c: Citation) => {
+    const url = safeLink(c.url);
+    return (url ? `[${escapeText(c.title)}](${url})` : escapeText(c.title)) + ` · ${sourceLine(c)}`;
+  };
   const fields = [
     ...result.roles.map((r) => ({ name: escapeText(r.role), value: `${blockquote([r.sentence])}\n${cite(r.citation)}` })),
     {
@@ -128,5 +159,6 @@ export function addedMessage(added: { citation: Citation; paragraphs: number; st
   const details = [citation.outlet && escapeText(citation.outlet), citation.date && discordDate(citation.date), `${added.paragraphs} paragraphs`]
     .filter(Boolean)
     .join(' · ');
-  return { content: `${ADD_STATUS[added.status]}: **${escapeText(citation.title)}**\n${details}\n<${citation.url ?? link}>` };
+  const url = safeLink(citation.url) ?? safeLink(link);
+  return { content: `${ADD_STATUS[added.status]}: **${escapeText(citation.title)}**\n${details}${url ? `\n<${url}>` : ''}` };
 }

@@ -4,8 +4,41 @@ import path from 'node:path';
 import { onStop } from '../cleanup.js';
 import { UserError } from '../errors.js';
 
-/** One writer at a time: a lock file holding the writer's pid; a lock left by a dead process is taken over. */
+/** Writes waiting in this process, by index folder: the lock file alone cannot tell two writes of one process apart. */
+const queues = new Map<string, Promise<void>>();
+
+/**
+ * One writer at a time: writes of this process wait their turn (two `/add`s, or `/add` and a feed
+ * poll), then take a lock file holding the pid, which keeps other processes out; a lock left by a
+ * dead process is taken over.
+ */
 export async function acquireWriteLock(indexDir: string): Promise<() => Promise<void>> {
+  const key = path.resolve(indexDir);
+  const before = queues.get(key) ?? Promise.resolve();
+  let done!: () => void;
+  const turn = before.then(() => new Promise<void>((resolve) => (done = resolve)));
+  queues.set(key, turn);
+  await before;
+  const finish = () => {
+    done();
+    if (queues.get(key) === turn) queues.delete(key);
+  };
+  try {
+    const release = await acquireLockFile(indexDir);
+    return async () => {
+      try {
+        await release();
+      } finally {
+        finish();
+      }
+    };
+  } catch (error) {
+    finish();
+    throw error;
+  }
+}
+
+async function acquireLockFile(indexDir: string): Promise<() => Promise<void>> {
   await mkdir(indexDir, { recursive: true });
   const file = path.join(indexDir, 'LOCK');
   for (let attempt = 0; attempt < 2; attempt++) {
