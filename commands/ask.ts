@@ -54,6 +54,10 @@ export const button = {
       await respondPrivately(interaction, 'Only the person who asked can page through this answer. Ask your own with /ask.');
       return { results: 0, refusal: true };
     }
+    if (!pages.markShown(key!, offset)) {
+      await respondPrivately(interaction, 'These passages are already shown above.');
+      return { results: 0, refusal: true };
+    }
     await deferReply(interaction);
     return answerPage(interaction, { engine, pages, question: page.question, results: page.results, offset });
   },

@@ -3,12 +3,15 @@ import { MAX_QUESTION_LENGTH } from '../src/answers/question.js';
 import type { BotContext, CommandOutcome } from '../src/discord/context.js';
 import { deferReply, respond, respondChoices } from '../src/discord/respond.js';
 import { SUMMARY_SENTENCES, summaryRequest } from '../src/answers/summary-request.js';
+import { MAX_LOOKUP_LENGTH } from '../src/engine.js';
 import { summaryMessage } from '../src/discord/render.js';
 
 export const data = new SlashCommandBuilder()
   .setName('summary')
   .setDescription('Summarise an article in its own sentences, or digest the articles on a topic')
-  .addStringOption((o) => o.setName('article').setDescription('Title of the article (the newest when empty)').setAutocomplete(true))
+  .addStringOption((o) =>
+    o.setName('article').setDescription('Title of the article (the newest when empty)').setAutocomplete(true).setMaxLength(MAX_LOOKUP_LENGTH),
+  )
   .addIntegerOption((o) =>
     o.setName('sentences').setDescription('How many sentences (3-7, default 4)').setMinValue(SUMMARY_SENTENCES.min).setMaxValue(SUMMARY_SENTENCES.max),
   )

@@ -18,6 +18,11 @@ import { Retriever, type Hit, type RetrievalMode } from './retrieval/retriever.j
 import { correctedSpelling } from './retrieval/spelling.js';
 import { contentWords, terms } from './articles/terms.js';
 
+/**
+ * Longest title, name or autocomplete text looked up: fuzzy search costs grow with its length
+ * (6,000 typed characters blocked for 15 s on 2,311 articles). Titles and names are shorter.
+ */
+export const MAX_LOOKUP_LENGTH = 200;
 /** Passages considered for an answer (all pages of "more" included). */
 const MAX_RANKED = 30;
 
@@ -189,7 +194,7 @@ export class Engine {
     const articles = Object.values(this.snapshot.manifest.articles);
     let article = newestFirst(articles)[0];
     if (query?.trim()) {
-      const match = findArticle(articles, query, this.articleSearch);
+      const match = findArticle(articles, query.slice(0, MAX_LOOKUP_LENGTH), this.articleSearch);
       if (match.kind === 'not-found') {
         return {
           kind: 'refusal',
@@ -255,13 +260,14 @@ export class Engine {
 
   /** Up to 25 person names for a prefix (autocomplete). */
   suggestPeople(prefix: string): string[] {
-    return this.people.autocomplete(prefix);
+    return this.people.autocomplete(prefix.slice(0, MAX_LOOKUP_LENGTH));
   }
 
   /** Up to 25 article titles for a prefix (autocomplete), newest first when the prefix is empty. */
   suggestArticles(prefix: string, limit = 25): { id: string; title: string }[] {
     const articles = Object.values(this.snapshot.manifest.articles);
-    const found = prefix.trim() ? this.articleSearch.search(prefix, { limit }).map((r) => r.item) : newestFirst(articles).slice(0, limit);
+    const typed = prefix.slice(0, MAX_LOOKUP_LENGTH);
+    const found = typed.trim() ? this.articleSearch.search(typed, { limit }).map((r) => r.item) : newestFirst(articles).slice(0, limit);
     return found.map((a) => ({ id: a.id, title: a.title }));
   }
 

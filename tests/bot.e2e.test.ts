@@ -34,6 +34,7 @@ let root: string;
 let cleanup: () => Promise<void>;
 let logText = '';
 let nextUser = 1;
+const COOLDOWN_MS = 2000;
 /** A fresh user per test, so the cooldown of one test does not affect another. */
 const user = () => ({ id: String(300000000000000000n + BigInt(nextUser++)), username: `reader${nextUser}` });
 
@@ -48,7 +49,7 @@ const discordConfig = (): DiscordConfig => ({
   clientId: double.applicationId,
   guildId: double.guildId,
   apiUrl: double.apiUrl,
-  cooldownSeconds: 2,
+  cooldownSeconds: COOLDOWN_MS / 1000,
 });
 
 const lastEdit = (r: InteractionReplies) => r.edits.filter((e) => e.response?.status === 200).at(-1)?.body;
@@ -85,6 +86,10 @@ describe('the bot against a Discord-compatible server', () => {
     expect(double.registeredCommands(double.guildId)?.map((c) => c.name).sort()).toEqual(['add', 'ask', 'summary', 'who']);
     const ask = double.registeredCommands(double.guildId)!.find((c) => c.name === 'ask');
     expect(ask.options.map((o: { name: string }) => o.name)).toEqual(['question', 'results']);
+    // Every text option is bounded where Discord enforces it, before a handler or autocomplete sees it.
+    const stringOptions = double.registeredCommands(double.guildId)!.flatMap((c) => c.options.filter((o: { type: number }) => o.type === Option.String));
+    expect(stringOptions.length).toBeGreaterThan(0);
+    for (const option of stringOptions) expect(option.max_length, option.name).toBeLessThanOrEqual(2000);
     expect(await deployCommands(discordConfig())).toBe(4);
     const puts = () => double.requests.filter((r) => r.method === 'PUT' && r.path.endsWith('/commands'));
     expect(puts()).toHaveLength(2);
@@ -139,6 +144,11 @@ describe('the bot against a Discord-compatible server', () => {
     const customId: string = original.components[0].components[0].custom_id;
     expect(customId).toMatch(/^more:[\w-]+:1$/);
 
+    // Buttons share the per-person cooldown with commands: pressed at once, "more" asks to wait.
+    const early = await double.button(customId, original, asker);
+    expect((await double.waitForReplies(early.token, answered)).callbacks[0]!.body.data.content).toMatch(/Please wait \d+ s/);
+
+    await new Promise((resolve) => setTimeout(resolve, COOLDOWN_MS));
     const more = await double.button(customId, original, asker);
     const page = lastEdit(await double.waitForReplies(more.token, edited));
     expect(page.embeds[0].footer.text).toMatch(/^Passage 2( · as of 23 Jan 2026)?$/);
@@ -147,6 +157,12 @@ describe('the bot against a Discord-compatible server', () => {
     const note = (await double.waitForReplies(foreign.token, answered)).callbacks[0]!.body;
     expect(note).toMatchObject({ type: 4, data: { flags: 64, content: expect.stringMatching(/Only the person who asked/) } });
 
+    // The same page is not posted twice, however often the button is pressed.
+    await new Promise((resolve) => setTimeout(resolve, COOLDOWN_MS));
+    const again = await double.button(customId, original, asker);
+    expect((await double.waitForReplies(again.token, answered)).callbacks[0]!.body.data).toMatchObject({ flags: 64, content: expect.stringMatching(/already shown/) });
+
+    await new Promise((resolve) => setTimeout(resolve, COOLDOWN_MS));
     const expired = await double.button('more:unknown:3', original, asker);
     const expiredNote = (await double.waitForReplies(expired.token, answered)).callbacks[0]!.body;
     expect(expiredNote.data).toMatchObject({ flags: 64, content: expect.stringMatching(/expired/) });

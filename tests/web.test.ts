@@ -137,6 +137,19 @@ describe('ingest from the web', () => {
     expect(second.stdout).toMatch(/0 added, 0 updated, 1 unchanged/);
   });
 
+  it('npm run ingest -- --feed reaches a private feed the operator typed, but not the private items it lists unless ALLOW_PRIVATE_URLS', async () => {
+    const indexDir = path.join(root, 'cli-feed-index');
+    const cli = (env: Record<string, string>) =>
+      run(process.execPath, ['--import', 'tsx', 'src/cli/ingest.ts', '--feed', `${base}/feed.xml`], {
+        env: { ...process.env, CI: 'true', LOG_LEVEL: 'warn', DATA_DIR: path.join(root, 'data'), INDEX_DIR: indexDir, ...env },
+      });
+    const guarded = await cli({ ALLOW_PRIVATE_URLS: '' });
+    expect(guarded.stdout).toMatch(/0 added/);
+    expect(guarded.stdout).toMatch(/private, loopback and link-local addresses are refused|resolves to a private address/);
+    const allowed = await cli({ ALLOW_PRIVATE_URLS: 'true' });
+    expect(allowed.stdout).toMatch(/[1-9]\d* added/);
+  });
+
   it('a feed poll ingests only the new items', async () => {
     const indexDir = path.join(root, 'feed-index');
     const embedder = await realEmbedder();

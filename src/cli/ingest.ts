@@ -26,7 +26,14 @@ runMain(async () => {
   const fromWeb = Boolean(values.url?.length || values.feed?.length);
   const source = fromWeb ? [...(values.url ?? []), ...(values.feed ?? [])].join(' ') : (values.dir ?? config.seedsDir);
   const report = fromWeb
-    ? await ingestFromWeb(config.indexDir, embedder, { urls: values.url ?? [], feeds: values.feed ?? [], limits: { ...DEFAULT_LIMITS, allowPrivate: true }, onProgress: progress.onProgress })
+    ? await ingestFromWeb(config.indexDir, embedder, {
+        urls: values.url ?? [],
+        feeds: values.feed ?? [],
+        // The operator may reach private addresses for the links they type; feed items only with ALLOW_PRIVATE_URLS.
+        limits: { ...DEFAULT_LIMITS, allowPrivate: true },
+        itemLimits: { ...DEFAULT_LIMITS, allowPrivate: config.allowPrivateUrls },
+        onProgress: progress.onProgress,
+      })
     : await ingest(config.indexDir, embedder, { source, rebuild: values.rebuild, onProgress: progress.onProgress });
   progress.stop();
   logIngest(log, source, report);

@@ -6,21 +6,31 @@ export interface AnswerPage {
   userId: string;
 }
 
+type StoredPage = AnswerPage & { expires: number; shown: Set<number> };
+
 /** How long a "more" button keeps working, and how many questions are remembered. */
 export const PAGE_TTL_MS = 15 * 60 * 1000;
 const MAX_PAGES = 1000;
 
 /** Questions behind "more" buttons, in memory: a button outlives neither a restart nor 15 minutes. */
 export class AnswerPages {
-  private readonly pages = new Map<string, AnswerPage & { expires: number }>();
+  private readonly pages = new Map<string, StoredPage>();
 
   constructor(private readonly now: () => number = Date.now) {}
 
   save(page: AnswerPage): string {
     const key = randomBytes(6).toString('base64url');
-    this.pages.set(key, { ...page, expires: this.now() + PAGE_TTL_MS });
+    this.pages.set(key, { ...page, expires: this.now() + PAGE_TTL_MS, shown: new Set() });
     while (this.pages.size > MAX_PAGES) this.pages.delete(this.pages.keys().next().value!);
     return key;
+  }
+
+  /** Records that the page at `offset` is being posted; false when it was already (a second press of the same button). */
+  markShown(key: string, offset: number): boolean {
+    const page = this.pages.get(key);
+    if (!page || page.shown.has(offset)) return false;
+    page.shown.add(offset);
+    return true;
   }
 
   get(key: string): AnswerPage | undefined {

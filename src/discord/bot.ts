@@ -85,13 +85,6 @@ export async function handleInteraction(interaction: Interaction, context: BotCo
     const command = COMMANDS.get(interaction.commandName);
     if (!command) return;
     commandName = interaction.commandName;
-    const waitMs = (cooldowns.get(interaction.user.id) ?? 0) + cooldownMs - Date.now();
-    if (waitMs > 0) {
-      await respondPrivately(interaction, `Please wait ${Math.ceil(waitMs / 1000)} s before your next command.`).catch(() => undefined);
-      context.log.info({ ...base, command: commandName, cooldown: true }, 'interaction');
-      return;
-    }
-    cooldowns.set(interaction.user.id, Date.now());
     run = () => command.execute(interaction, context);
   } else if (interaction.isButton()) {
     const prefix = interaction.customId.split(':')[0];
@@ -102,6 +95,14 @@ export async function handleInteraction(interaction: Interaction, context: BotCo
   } else {
     return;
   }
+  // Commands and buttons share one cooldown per person: 30 presses of "more" are not 30 replies.
+  const waitMs = (cooldowns.get(interaction.user.id) ?? 0) + cooldownMs - Date.now();
+  if (waitMs > 0) {
+    await respondPrivately(interaction, `Please wait ${Math.ceil(waitMs / 1000)} s before your next command.`).catch(() => undefined);
+    context.log.info({ ...base, command: commandName, cooldown: true }, 'interaction');
+    return;
+  }
+  cooldowns.set(interaction.user.id, Date.now());
 
   try {
     const outcome = await run();

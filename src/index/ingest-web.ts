@@ -7,7 +7,14 @@ import { fetchArticles, knownLinks, newFeedLinks } from '../web/web-articles.js'
 export interface WebSources {
   urls: string[];
   feeds: string[];
+  /** For the links given (pages and feeds). */
   limits: FetchLimits;
+  /**
+   * For the items a feed lists: chosen by the feed's author, not by whoever gave the feed, so an
+   * operator allowed private addresses for the links they type does not extend that to them.
+   * The same as `limits` when omitted.
+   */
+  itemLimits?: FetchLimits;
   onProgress?: (done: number, total: number) => void;
 }
 
@@ -20,7 +27,10 @@ export async function ingestFromWeb(indexDir: string, embedder: Embedder, source
   const snapshot = await readSnapshot(indexDir);
   const known = knownLinks(snapshot?.manifest.articles ?? {});
   const fromFeeds = await newFeedLinks(sources.feeds, known, sources.limits);
-  const fetched = await fetchArticles([...sources.urls, ...fromFeeds.links], sources.limits);
-  const report = await ingestArticles(indexDir, embedder, fetched.articles, [...fromFeeds.problems, ...fetched.problems], sources.onProgress);
-  return { ...report, articleIds: fetched.articles.map((a) => a.id) };
+  const given = await fetchArticles(sources.urls, sources.limits);
+  const items = await fetchArticles(fromFeeds.links, sources.itemLimits ?? sources.limits);
+  const articles = [...given.articles, ...items.articles];
+  const problems = [...fromFeeds.problems, ...given.problems, ...items.problems];
+  const report = await ingestArticles(indexDir, embedder, articles, problems, sources.onProgress);
+  return { ...report, articleIds: articles.map((a) => a.id) };
 }
