@@ -125,6 +125,27 @@ describe('a folder with a broken file among good ones', () => {
       'good.txt': expect.stringMatching(/^same article as .*copy\.txt$/),
     });
   });
+
+  it('does not follow a file link out of the folder, and names it; a link inside the folder is read', async () => {
+    const outside = await tempDir();
+    try {
+      const secret = path.join(outside.dir, 'passwd');
+      await writeFile(secret, 'root:x:0:0:root:/root:/bin/bash\n\nA secret line that must never be quoted.');
+      const folder = path.join(outside.dir, 'seeds');
+      await mkdir(folder);
+      await writeFile(path.join(folder, 'story.txt'), 'The ferry returned on Thursday after the storm.\n\nPassengers cheered.');
+      await symlink(secret, path.join(folder, 'passwd.txt'));
+      await symlink(path.join(folder, 'story.txt'), path.join(folder, 'alias.md'));
+      const loaded = await loadArticles(folder);
+      expect(loaded.articles.map((a) => a.paragraphs.join(' ')).join(' ')).not.toContain('secret');
+      const reasons = Object.fromEntries(loaded.problems.map((p) => [path.basename(p.location), p.reason]));
+      expect(reasons['passwd.txt']).toMatch(/^a link to .*passwd, outside .*seeds: not read$/);
+      expect(loaded.articles.filter((a) => a.paragraphs[0]!.startsWith('The ferry returned'))).toHaveLength(1);
+      expect(reasons['story.txt']).toMatch(/^same article as .*alias\.md$/);
+    } finally {
+      await outside.cleanup();
+    }
+  });
 });
 
 describe('sentence splitting', () => {

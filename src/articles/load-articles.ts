@@ -1,4 +1,4 @@
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { readdir, readFile, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { contentHash, type Article, type ParseProblem } from './article.js';
 import { parseHtmlArticle } from './parse-html.js';
@@ -21,10 +21,15 @@ export async function loadArticles(dir: string, only?: string[]): Promise<Loaded
   const result: LoadedArticles = { articles: [], problems: [], files: 0 };
   const seenIds = new Map<string, string>();
   const seenContent = new Map<string, string>();
+  const root = await realpath(dir).catch(() => path.resolve(dir));
   for (const absolute of only ?? (await listArticleFiles(dir))) {
     const file = displayPath(absolute);
     result.files += 1;
-    const parsed = await parseFile(absolute, file, path.relative(dir, absolute));
+    // Files named one by one were chosen by the operator; those found in a folder must stay in it.
+    const outside = only ? undefined : await outsideOf(root, absolute);
+    const parsed = outside
+      ? { articles: [], problems: [{ location: file, reason: `a link to ${outside}, outside ${displayPath(root)}: not read` }] }
+      : await parseFile(absolute, file, path.relative(dir, absolute));
     result.problems.push(...parsed.problems);
     for (const article of parsed.articles) {
       const where = article.source.line ? `${file}:${article.source.line}` : file;
@@ -41,6 +46,17 @@ export async function loadArticles(dir: string, only?: string[]): Promise<Loaded
     }
   }
   return result;
+}
+
+/**
+ * Where a file really is when a symbolic link takes it out of the folder being read
+ * (`seeds/passwd.txt → /etc/passwd`); undefined when it is inside (or cannot be resolved, which
+ * reading it will report).
+ */
+async function outsideOf(root: string, file: string): Promise<string | undefined> {
+  const real = await realpath(file).catch(() => undefined);
+  if (real === undefined) return undefined;
+  return real === root || real.startsWith(root + path.sep) ? undefined : real;
 }
 
 /** Paths as the user would type them: relative to the working directory when inside it. */
