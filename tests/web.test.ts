@@ -65,6 +65,11 @@ beforeAll(async () => {
       const items = feedItems.map((link) => `<item><title>${link}</title><link>${base}${link}</link><pubDate>Tue, 07 Apr 2026 07:00:00 GMT</pubDate></item>`).join('');
       return res.writeHead(200, { 'content-type': 'application/rss+xml' }).end(`<?xml version="1.0"?><rss version="2.0"><channel><title>Herald</title>${items}</channel></rss>`);
     }
+    if (url === '/big-feed.xml') {
+      // 80 items, one a day, listed oldest first, all pointing at pages that do not exist.
+      const items = Array.from({ length: 80 }, (_, i) => `<item><title>${i}</title><link>${base}/missing/${i}</link><pubDate>${new Date(Date.UTC(2026, 0, 1 + i)).toUTCString()}</pubDate></item>`).join('');
+      return res.writeHead(200, { 'content-type': 'application/rss+xml' }).end(`<?xml version="1.0"?><rss version="2.0"><channel><title>Big</title>${items}</channel></rss>`);
+    }
     const hop = url.match(/^\/redirect\/(\d+)$/);
     if (hop) return res.writeHead(302, { location: Number(hop[1]) > 1 ? `/redirect/${Number(hop[1]) - 1}` : '/news/dredging' }).end();
     if (url === '/slow') return void setTimeout(() => html(ARTICLE), 4000);
@@ -148,6 +153,12 @@ describe('ingest from the web', () => {
     expect(guarded.stdout).toMatch(/private, loopback and link-local addresses are refused|resolves to a private address/);
     const allowed = await cli({ ALLOW_PRIVATE_URLS: 'true' });
     expect(allowed.stdout).toMatch(/[1-9]\d* added/);
+  });
+
+  it('a poll takes at most 50 items of a feed, the newest first', async () => {
+    const report = await ingestFromWeb(path.join(root, 'big-feed-index'), await realEmbedder(), { urls: [], feeds: [`${base}/big-feed.xml`], limits: local });
+    expect(report.problems).toHaveLength(50);
+    expect(report.problems.map((p) => Number(p.location.split('/').at(-1))).sort((a, b) => a - b)).toEqual(Array.from({ length: 50 }, (_, i) => 30 + i));
   });
 
   it('a feed poll ingests only the new items', async () => {

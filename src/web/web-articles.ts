@@ -59,16 +59,34 @@ export async function fetchArticles(links: string[], limits: FetchLimits): Promi
   return result;
 }
 
-/** The new items of feeds: links not ingested before. */
+/** New items taken from one feed in one poll, newest first: a feed of 100,000 items is read a page at a time. */
+export const MAX_ITEMS_PER_FEED = 50;
+
+/** Newest first by the item's date; items without a readable date keep the feed's order, after the dated ones. */
+function newestItemsFirst(items: FeedItem[]): FeedItem[] {
+  const time = (item: FeedItem) => (item.date ? Date.parse(item.date) : Number.NaN);
+  return items
+    .map((item, order) => ({ item, order, at: time(item) }))
+    .sort((a, b) => (Number.isNaN(a.at) ? (Number.isNaN(b.at) ? a.order - b.order : 1) : Number.isNaN(b.at) ? -1 : b.at - a.at || a.order - b.order))
+    .map(({ item }) => item);
+}
+
+/** The new items of feeds: links not ingested before, at most `MAX_ITEMS_PER_FEED` of each feed per poll. */
 export async function newFeedLinks(feeds: string[], known: Set<string>, limits: FetchLimits): Promise<{ links: string[]; problems: ParseProblem[] }> {
-  const links: string[] = [];
+  const links = new Set<string>();
   const problems: ParseProblem[] = [];
   for (const feed of feeds) {
     try {
-      for (const item of await fetchFeedItems(feed, limits)) if (!known.has(item.link) && !links.includes(item.link)) links.push(item.link);
+      let taken = 0;
+      for (const item of newestItemsFirst(await fetchFeedItems(feed, limits))) {
+        if (taken >= MAX_ITEMS_PER_FEED) break;
+        if (known.has(item.link) || links.has(item.link)) continue;
+        links.add(item.link);
+        taken += 1;
+      }
     } catch (error) {
       problems.push({ location: feed, reason: (error as Error).message.replace(`${feed}: `, '') });
     }
   }
-  return { links, problems };
+  return { links: [...links], problems };
 }
