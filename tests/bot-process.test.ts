@@ -89,6 +89,20 @@ describe('npm start with DISCORD_TOKEN', () => {
     expect(await malformed.exited).toBe(1);
     expect(malformed.output()).toMatch(/^error: Invalid configuration: DISCORD_CLIENT_ID: must be the application id/);
     expect(malformed.output()).not.toContain(TOKEN);
+
+    const fileFeed = start({ FEEDS: 'file:///etc/passwd' });
+    expect(await fileFeed.exited).toBe(1);
+    expect(fileFeed.output().trim()).toBe('error: Invalid configuration: FEEDS.0: each feed must be a full http(s) address');
+  });
+
+  it('says in one line, naming DISCORD_API_URL, when Discord cannot be reached, and never prints the token', async () => {
+    const refused = start({ DISCORD_TOKEN: TOKEN, DISCORD_CLIENT_ID: double.applicationId, DISCORD_API_URL: 'http://127.0.0.1:1/api', LOG_LEVEL: 'silent' });
+    expect(await refused.exited).toBe(1);
+    const lines = refused.output().trim().split('\n');
+    expect(lines[0]).toMatch(/^error: Could not connect to Discord at http:\/\/127\.0\.0\.1:1\/api: /);
+    expect(lines[1]).toMatch(/^Check DISCORD_API_URL/);
+    expect(lines).toHaveLength(2);
+    expect(refused.output()).not.toContain(TOKEN);
   });
 });
 

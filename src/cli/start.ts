@@ -1,12 +1,24 @@
 import { once } from 'node:events';
 import { pollFeedsEvery } from '../background/feed-poller.js';
 import { watchIndex } from '../background/index-watcher.js';
+import type { DiscordConfig } from '../config/config.js';
 import { runConsole } from '../console/repl.js';
 import { startBot } from '../discord/bot.js';
 import { Engine } from '../engine.js';
+import { UserError } from '../errors.js';
 import { ingest } from '../index/ingest.js';
+import { scrubTokens } from '../log.js';
 import { describeIngest, logIngest, progressReporter } from './ingest-report.js';
 import { runMain, startRuntime } from './runtime.js';
+
+/** A failure to reach Discord at start, as one line that names what to check and never the token. */
+function discordUnreachable(error: unknown, discord: DiscordConfig): UserError {
+  const reason = scrubTokens(String((error as Error)?.message ?? error)).split(discord.token).join('[redacted]').split('\n')[0]!.slice(0, 300);
+  return new UserError(
+    `Could not connect to Discord at ${discord.apiUrl}: ${reason}`,
+    'Check DISCORD_API_URL (the REST base, https://discord.com/api), DISCORD_TOKEN and DISCORD_CLIENT_ID, and the network.',
+  );
+}
 
 /** After SIGINT/SIGTERM: the drain of replies in flight (10 s) and closing the gateway fit in this. */
 const SHUTDOWN_GRACE_MS = 15_000;
@@ -33,6 +45,8 @@ runMain(
       dataDir: config.dataDir,
       answerResults: config.answerResults,
       allowPrivateUrls: config.allowPrivateUrls,
+    }).catch((error: unknown) => {
+      throw discordUnreachable(error, config.discord!);
     });
     const jobs = [
       watchIndex(engine, log),

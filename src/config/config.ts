@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { PASSAGES_PER_ANSWER } from '../answers/answer.js';
@@ -7,6 +7,13 @@ import { UserError } from '../errors.js';
 export const DEFAULT_EMBEDDING_MODEL = 'newsquote/wink-sg-100d-sif';
 
 const SNOWFLAKE = /^\d{17,20}$/;
+
+/** A full http(s) address: `file:`, `gopher:` or `javascript:` are not addresses the bot should reach. */
+const httpUrl = (message: string) =>
+  z
+    .string()
+    .url(message)
+    .refine((value) => /^https?:\/\//i.test(value), message);
 
 const optionalString = z
   .string()
@@ -23,13 +30,13 @@ const configSchema = z.object({
   DISCORD_TOKEN: optionalString.pipe(z.string().regex(/^\S+$/, 'must be one word, without spaces').optional()),
   DISCORD_CLIENT_ID: optionalString.pipe(z.string().regex(SNOWFLAKE, 'must be the application id (a number of 17 to 20 digits)').optional()),
   DISCORD_GUILD_ID: optionalString.pipe(z.string().regex(SNOWFLAKE, 'must be a server id (a number of 17 to 20 digits)').optional()),
-  DISCORD_API_URL: z.string().url().default('https://discord.com/api'),
+  DISCORD_API_URL: httpUrl('must be a full http(s) address (https://discord.com/api)').default('https://discord.com/api'),
   COOLDOWN_SECONDS: z.coerce.number().min(0).max(3600).default(3),
   FEEDS: z
     .string()
     .default('')
     .transform((value) => value.split(/[\s,]+/).filter(Boolean))
-    .pipe(z.array(z.string().url('each feed must be a full http(s) address'))),
+    .pipe(z.array(httpUrl('each feed must be a full http(s) address'))),
   FEED_POLL_MINUTES: z.coerce.number().min(1).max(24 * 60).default(30),
   ALLOW_PRIVATE_URLS: z
     .enum(['true', 'false', '1', '0', ''])
@@ -71,7 +78,9 @@ export interface DiscordConfig {
 
 /** Reads `.env` (when present) into process.env without overriding what is already set. */
 export function loadDotEnv(file = '.env'): void {
-  if (existsSync(file)) process.loadEnvFile(file);
+  if (!existsSync(file)) return;
+  if (!statSync(file).isFile()) throw new UserError(`${file} is not a file: it should hold the settings, one NAME=value a line (see .env.example).`);
+  process.loadEnvFile(file);
 }
 
 /** Parses the environment once; a bad variable stops with one line naming it (never its value). */
