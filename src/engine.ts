@@ -12,7 +12,7 @@ import { sourceReference } from './articles/article.js';
 import type { Embedder } from './embedding/embedder.js';
 import { dotProduct } from './embedding/similarity.js';
 import { UserError } from './errors.js';
-import { assertSameModel, liveGenerationDir, readSnapshot } from './index/store.js';
+import { assertSameModel, generationStamp, liveGenerationDir, readSnapshot } from './index/store.js';
 import { newestFirst, paragraphsInOrder, type IndexedArticle, type Paragraph, type Snapshot } from './index/types.js';
 import { Retriever, type Hit, type RetrievalMode } from './retrieval/retriever.js';
 import { correctedSpelling } from './retrieval/spelling.js';
@@ -57,7 +57,11 @@ export class Engine {
   ) {
     this.retriever = new Retriever(snapshot);
     this.features = new CandidateFeatures(snapshot, this.retriever, embedder.wordVectors);
+    this.loadedStamp = generationStamp(snapshot.dir);
   }
+
+  /** The generation this engine answers from (see `generationStamp`). */
+  private loadedStamp: string | undefined;
 
   /** Opens the live index; given the embedder still loading, reads the index meanwhile. */
   static async open(embedder: Embedder | Promise<Embedder>, indexDir: string): Promise<Engine> {
@@ -90,11 +94,12 @@ export class Engine {
 
   /** Switches to the live generation if an ingest replaced it (a read of the pointer otherwise); returns whether it changed. */
   async reload(): Promise<boolean> {
-    if (liveGenerationDir(this.indexDir) === this.snapshot.dir) return false;
+    const live = generationStamp(liveGenerationDir(this.indexDir));
+    if (live === undefined || live === this.loadedStamp) return false;
     const snapshot = await loadSnapshot(this.embedder, this.indexDir);
-    if (snapshot.dir === this.snapshot.dir) return false;
     this.retriever = new Retriever(snapshot);
     this.features = new CandidateFeatures(snapshot, this.retriever, this.embedder.wordVectors);
+    this.loadedStamp = generationStamp(snapshot.dir);
     return true;
   }
 

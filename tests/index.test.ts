@@ -5,6 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { UserError } from '../src/errors.js';
 import type { Article } from '../src/articles/article.js';
 import { makeArticle } from '../src/articles/make-article.js';
+import { Engine } from '../src/engine.js';
 import { ingest, ingestArticles } from '../src/index/ingest.js';
 import { acquireWriteLock } from '../src/index/lock.js';
 import { readSnapshot } from '../src/index/store.js';
@@ -138,6 +139,21 @@ describe('ingest', () => {
     const again = await acquireWriteLock(indexDir);
     expect((await readFile(path.join(indexDir, 'LOCK'), 'utf8')).trim()).toBe(String(process.pid));
     await again();
+  });
+
+  it('an engine picks up an index deleted and built again under it, though the new generation has the old name', async () => {
+    const embedder = await realEmbedder();
+    const article = (id: string, fact: string): Article =>
+      makeArticle({ id, title: `Story ${id}`, source: { location: `https://news.example/${id}` }, rawParagraphs: [`${fact} happened on Monday, officials said.`] });
+    await ingestArticles(indexDir, embedder, [article('first', 'The harbour closure')]);
+    const engine = await Engine.open(embedder, indexDir);
+    expect(await engine.reload()).toBe(false);
+    await rm(indexDir, { recursive: true, force: true });
+    await ingestArticles(indexDir, embedder, [article('second', 'The bridge closure')]);
+    expect(path.basename(engine.snapshot.dir)).toBe(path.basename((await readSnapshot(indexDir))!.dir));
+    expect(await engine.reload()).toBe(true);
+    expect(engine.article('second')?.title).toBe('Story second');
+    expect(engine.article('first')).toBeUndefined();
   });
 
   it('queues writes of one process (two /adds, or /add and a feed poll) so that none is lost', async () => {

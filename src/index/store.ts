@@ -12,7 +12,7 @@
  *     terms.json, terms.bin       each paragraph's stems, for BM25 without stemming at load
  *     rows.json, paragraphs.txt, vectors.f32  row-aligned mirror of index.json for fast loading
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { mkdir, open, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { UserError } from '../errors.js';
@@ -27,6 +27,20 @@ const KEEP_GENERATIONS = 2;
 
 export function paragraphId(p: Pick<Paragraph, 'articleId' | 'position'>): string {
   return `${p.articleId}#${p.position}`;
+}
+
+/**
+ * Identifies the live generation beyond its folder's name: an index deleted and built again
+ * reuses `gen-000001`, so the name alone would hide the new one from a running bot.
+ */
+export function generationStamp(dir: string | undefined): string | undefined {
+  if (!dir) return undefined;
+  try {
+    const manifest = statSync(path.join(dir, 'manifest.json'));
+    return `${dir}:${manifest.ino}:${manifest.mtimeMs}`;
+  } catch {
+    return undefined;
+  }
 }
 
 /** The folder of the live generation, or undefined when no index was built yet. */
