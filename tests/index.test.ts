@@ -141,6 +141,35 @@ describe('ingest', () => {
     await again();
   });
 
+  it('reads the newest intact generation when the live one is damaged, and the next ingest repairs the index', async () => {
+    const embedder = await realEmbedder();
+    const article = (id: string): Article =>
+      makeArticle({ id, title: `Story ${id}`, source: { location: `https://news.example/${id}` }, rawParagraphs: [`The ${id} closure happened on Monday, officials said.`] });
+    await ingestArticles(indexDir, embedder, [article('first')]);
+    await ingestArticles(indexDir, embedder, [article('second')]);
+    const live = (await readSnapshot(indexDir))!;
+    expect(live.recoveredFrom).toBeUndefined();
+
+    await writeFile(path.join(indexDir, 'CURRENT'), 'garbage\u0000../../etc');
+    const fromGarbage = (await readSnapshot(indexDir))!;
+    expect(fromGarbage.dir).toBe(live.dir);
+    expect(fromGarbage.recoveredFrom).toMatch(/CURRENT names .*, not a generation/);
+
+    await writeFile(path.join(indexDir, 'CURRENT'), path.basename(live.dir));
+    await writeFile(path.join(live.dir, 'manifest.json'), '{"version":1,"gener');
+    const recovered = (await readSnapshot(indexDir))!;
+    expect(recovered.dir).not.toBe(live.dir);
+    expect(Object.keys(recovered.manifest.articles)).toEqual(['first']);
+    expect(recovered.recoveredFrom).toMatch(/manifest|JSON/i);
+
+    const repair = await ingestArticles(indexDir, embedder, [article('second')]);
+    expect(repair).toMatchObject({ wrote: true, added: 1 });
+    expect(repair.repaired).toMatch(/gen-\d{6}/);
+    const healed = (await readSnapshot(indexDir))!;
+    expect(healed.recoveredFrom).toBeUndefined();
+    expect(Object.keys(healed.manifest.articles).sort()).toEqual(['first', 'second']);
+  });
+
   it('an engine picks up an index deleted and built again under it, though the new generation has the old name', async () => {
     const embedder = await realEmbedder();
     const article = (id: string, fact: string): Article =>

@@ -37,6 +37,7 @@ export function describeIngest(source: string, report: IngestReport): string {
     `Ingested ${source}: ${report.added} added, ${report.updated} updated, ${report.unchanged} unchanged, ${report.removed} removed` +
       ` (${report.embedded} paragraphs embedded); ${report.articles} articles in the index.`,
   ];
+  if (report.repaired) lines.push(`The live index was damaged (${report.repaired}); it was rebuilt from the newest intact generation.`);
   if (report.problems.length) {
     lines.push(`Skipped ${report.problems.length} problem${report.problems.length === 1 ? '' : 's'}:`);
     for (const p of report.problems) lines.push(`  ${p.location}${p.line ? `:${p.line}` : ''}: ${p.reason}`);

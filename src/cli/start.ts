@@ -31,7 +31,7 @@ runMain(
     const report = await ingest(config.indexDir, embedder, { source: config.seedsDir, onProgress: progress.onProgress });
     progress.stop();
     logIngest(log, config.seedsDir, report);
-    if (report.problems.length) process.stderr.write(describeIngest(config.seedsDir, report));
+    if (report.problems.length || report.repaired) process.stderr.write(describeIngest(config.seedsDir, report));
     if (stopping.aborted) return;
     const engine = await Engine.open(embedder, config.indexDir);
     if (!config.discord) {

@@ -32,6 +32,8 @@ export interface IngestReport {
   generation: number;
   /** False when nothing changed and nothing was written. */
   wrote: boolean;
+  /** What was wrong with the live generation, when this run started from the newest intact one and wrote over it. */
+  repaired?: string;
 }
 
 /**
@@ -91,10 +93,12 @@ async function applyArticles(indexDir: string, embedder: Embedder, application: 
       articles: Object.keys(plan.articles).length,
       generation: previous?.manifest.generation ?? 0,
       wrote: false,
+      ...(previous?.recoveredFrom ? { repaired: previous.recoveredFrom } : {}),
     };
     const changed = [...plan.added, ...plan.updated];
-    const derivedMissing = previous !== undefined && (previous.people === undefined || previous.spans === undefined);
-    if (previous && changed.length === 0 && plan.removed.length === 0 && !derivedMissing) return report;
+    // A generation without people or spans, or one read because the live one was damaged, is written again: that heals the index.
+    const rewrite = previous !== undefined && (previous.people === undefined || previous.spans === undefined || previous.recoveredFrom !== undefined);
+    if (previous && changed.length === 0 && plan.removed.length === 0 && !rewrite) return report;
 
     const newParagraphs: Paragraph[] = changed.flatMap((a) => a.paragraphs.map((text, position) => ({ articleId: a.id, position, text })));
     const newVectors = await embedWithProgress(embedder, newParagraphs, application.onProgress);

@@ -24,6 +24,7 @@ type VectraMetadata = { articleId: string; position: number; text: string };
 
 const POINTER = 'CURRENT';
 const KEEP_GENERATIONS = 2;
+const GENERATION_NAME = /^gen-\d{6}$/;
 
 export function paragraphId(p: Pick<Paragraph, 'articleId' | 'position'>): string {
   return `${p.articleId}#${p.position}`;
@@ -62,8 +63,36 @@ function withSourceLocations(manifest: Manifest): Manifest {
 
 /** Reads the live generation, or undefined when no index was built yet. */
 export async function readSnapshot(indexDir: string): Promise<Snapshot | undefined> {
-  const dir = liveGenerationDir(indexDir);
-  if (!dir) return undefined;
+  const live = liveGenerationDir(indexDir);
+  if (!live) return undefined;
+  const problems: string[] = [];
+  const named = path.basename(live);
+  if (!GENERATION_NAME.test(named) || path.resolve(path.dirname(live)) !== path.resolve(indexDir)) problems.push(`${POINTER} names ${JSON.stringify(named.slice(0, 40))}, not a generation`);
+  for (const dir of await generationsToTry(indexDir, live)) {
+    try {
+      const snapshot = await readGeneration(dir);
+      if (problems.length) snapshot.recoveredFrom = problems.join('; ');
+      return snapshot;
+    } catch (error) {
+      problems.push(`${path.basename(dir)}: ${(error as Error).message.split('\n')[0]}`);
+    }
+  }
+  throw new UserError(`The index in ${indexDir} is damaged and no earlier generation is intact (${problems.join('; ')}).`, 'Rebuild it: npm run ingest -- --rebuild');
+}
+
+/** The generation the pointer names (when the name is one), then the others, newest first. */
+async function generationsToTry(indexDir: string, live: string): Promise<string[]> {
+  const named = GENERATION_NAME.test(path.basename(live)) && path.resolve(path.dirname(live)) === path.resolve(indexDir) ? [live] : [];
+  const others = (await readdir(indexDir).catch(() => [] as string[]))
+    .filter((entry) => GENERATION_NAME.test(entry))
+    .sort()
+    .reverse()
+    .map((entry) => path.join(indexDir, entry))
+    .filter((dir) => dir !== live);
+  return [...named, ...others];
+}
+
+async function readGeneration(dir: string): Promise<Snapshot> {
   const manifest = withSourceLocations(JSON.parse(await readFile(path.join(dir, 'manifest.json'), 'utf8')) as Manifest);
   const mirror = await readMirror(dir, manifest.model.dimensions);
   const people = existsSync(path.join(dir, 'people.json'))

@@ -37,6 +37,8 @@ export interface Snapshot {
   people: PeopleByArticle | undefined;
   /** Candidate answers of each paragraph; undefined for a generation written before they were stored. */
   spans: SpansByArticle | undefined;
+  /** Set when the live generation was damaged and this earlier one was read instead: what was wrong. */
+  recoveredFrom?: string;
   terms: TermLists;
 }
 
