@@ -4,7 +4,7 @@
  * on the held-out fold. Candidates and their features are computed once per question.
  */
 import { chooseAnswer, CONFIDENCE, judge, type Verdict } from '../src/answers/confidence.js';
-import { answerScores } from './eval-data.js';
+import { answerScores, seededFolds } from './eval-data.js';
 import { rankScore, type Candidate, type RankWeights } from '../src/answers/rank.js';
 
 export interface Question {
@@ -54,20 +54,6 @@ function range(from: number, to: number, step: number): number[] {
   const values: number[] = [];
   for (let x = from; x <= to + 1e-9; x += step) values.push(Math.round(x * 100) / 100);
   return values;
-}
-
-/** Deterministic folds: a seeded shuffle, then every fifth question. */
-function foldsOf(count: number, seed = 20261126): number[] {
-  const order = Array.from({ length: count }, (_, i) => i);
-  let state = seed;
-  const random = () => ((state = (state * 1103515245 + 12345) % 2147483648) / 2147483648);
-  for (let i = count - 1; i > 0; i--) {
-    const j = Math.floor(random() * (i + 1));
-    [order[i], order[j]] = [order[j]!, order[i]!];
-  }
-  const fold = new Array<number>(count);
-  order.forEach((q, i) => (fold[q] = i % FOLDS));
-  return fold;
 }
 
 function reranked(asked: Asked, weights: RankWeights): Candidate[] {
@@ -249,7 +235,7 @@ function verdictRates(items: Judged[], thresholdsOf: (i: number) => Thresholds) 
 export function crossValidate(sets: { quiz: Asked[]; offTopic: Asked[]; everyday: Asked[]; small: Asked[] }) {
   const answerable = [...sets.quiz, ...sets.everyday.filter((q) => q.question.answerable)];
   const isQuiz = new Set(sets.quiz);
-  const fold = foldsOf(answerable.length);
+  const fold = seededFolds(answerable.length, FOLDS, 20261126);
   const chosen = Array.from({ length: FOLDS }, (_, f) => bestWeights(answerable.filter((_, i) => fold[i] !== f)));
   const heldOut = (subset: Asked[]) => rankFigures(subset, (i) => chosen[fold[answerable.indexOf(subset[i]!)]!]!);
   const zero = { recent: 0, typed: 0, salience: 0, synonyms: 0, context: 0 };
@@ -273,7 +259,7 @@ export function crossValidate(sets: { quiz: Asked[]; offTopic: Asked[]; everyday
   const large = [...answerable, ...sets.offTopic, ...sets.everyday.filter((q) => !q.question.answerable)].map(judgedOf);
   const small = sets.small.map(judgedOf);
   const judged: Judged[] = [...large, ...small];
-  const judgedFold = foldsOf(judged.length, 7);
+  const judgedFold = seededFolds(judged.length, FOLDS, 7);
   const chosenThresholds = Array.from({ length: FOLDS }, (_, f) => bestThresholds(judged.filter((_, i) => judgedFold[i] !== f)));
   const thresholdsOnAll = bestThresholds(judged);
   const lineFolds = chosenThresholds.map((t, f) => bestLine(judged.filter((_, i) => judgedFold[i] !== f), t));

@@ -7,6 +7,7 @@ import { DEFAULT_PARAMETERS, prepareArticle, selectPrepared, selectSentences, ty
 import type { Embedder } from '../src/embedding/embedder.js';
 import { UserError } from '../src/errors.js';
 import { words } from '../src/articles/terms.js';
+import { seededFolds } from './eval-data.js';
 
 interface Rouge {
   rouge1: number;
@@ -108,7 +109,7 @@ export async function evaluateSummaries(embedder: Embedder, file: string, json: 
   const grid = gridPoints();
   // perPoint[g][a]: ROUGE of grid point g on article a (selection depends on the parameters only).
   const perPoint = grid.map((parameters) => articles.map((a) => scoreSelection(a, selectPrepared(a.prepared, SUMMARY_SENTENCES, parameters))));
-  const fold = foldAssignment(articles.length);
+  const fold = seededFolds(articles.length, FOLDS, FOLD_SEED);
   const heldOut: Rouge[] = new Array<Rouge>(articles.length);
   const folds: { fold: number; articles: number; parameters: SummaryParameters; summary: Rouge; lead3: Rouge }[] = [];
   for (let f = 0; f < FOLDS; f++) {
@@ -202,27 +203,6 @@ function choose(grid: SummaryParameters[], perPoint: Rouge[][], train: number[],
     }
   });
   return best;
-}
-
-/** Fold of each article: its position after a seeded Fisher-Yates shuffle, mod FOLDS. */
-function foldAssignment(n: number): number[] {
-  let state = FOLD_SEED >>> 0;
-  const random = () => {
-    // mulberry32
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  const order = Array.from({ length: n }, (_, i) => i);
-  for (let i = n - 1; i > 0; i--) {
-    const j = Math.floor(random() * (i + 1));
-    [order[i], order[j]] = [order[j]!, order[i]!];
-  }
-  const fold = new Array<number>(n);
-  order.forEach((article, position) => (fold[article] = position % FOLDS));
-  return fold;
 }
 
 function describe(p: SummaryParameters): string {

@@ -13,11 +13,10 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import type { Answer } from '../src/answers/answer.js';
 import { CONFIDENCE } from '../src/answers/confidence.js';
 import { RANK_WEIGHTS } from '../src/answers/rank.js';
 import { runMain, startRuntime } from '../src/cli/runtime.js';
-import { Engine } from '../src/engine.js';
+import { Engine, type AskOptions } from '../src/engine.js';
 import { UserError } from '../src/errors.js';
 import { ingest } from '../src/index/ingest.js';
 import type { RetrievalMode } from '../src/retrieval/retriever.js';
@@ -143,54 +142,73 @@ async function seedOnlyEngine(embedder: Engine['embedder'], seedsDir: string, be
 
 const contains = (answers: string[], text: string) => answers.some((a) => text.toLowerCase().includes(a.toLowerCase()));
 
-async function evaluate(engine: Engine, quiz: Question[], offTopic: Question[], mode: RetrievalMode, asOf: (q: Question) => string | null): Promise<Figures> {
-  const hits = [0, 0, 0, 0];
-  let reciprocal = 0;
-  let quoteHits = 0;
-  let refusals = 0;
-  let em = 0;
-  let f1 = 0;
-  const latencies: number[] = [];
-  for (const row of quiz) {
-    const ranked = await engine.retrieve(row.question, 10, { mode, asOf: asOf(row) });
-    const first = ranked.findIndex((hit) => contains(row.answers, engine.snapshot.paragraphs[hit.row]!.text));
-    [1, 3, 5, 10].forEach((k, i) => {
-      if (first >= 0 && first < k) hits[i]! += 1;
-    });
-    if (first >= 0) reciprocal += 1 / (first + 1);
-    const started = performance.now();
-    const answer = await engine.ask(row.question, { mode, asOf: asOf(row) });
-    latencies.push(performance.now() - started);
-    if (answer.kind === 'refusal') refusals += 1;
-    else {
-      if (answer.passages.some((p) => contains(row.answers, p.quote.join(' ')))) quoteHits += 1;
-      const scores = answerScores(answer.answerLine, row.answers);
-      em += scores.em;
-      f1 += scores.f1;
-    }
+/** What one answerable question gave: where its answer ranks (-1 past 10), the answer's refusal, quotes and answer line. */
+interface Answered {
+  rank: number;
+  refused: boolean;
+  quoteHit: boolean;
+  em: number;
+  f1: number;
+  ms: number;
+}
+
+async function askAnswerable(engine: Engine, q: Question, options: AskOptions, holdsAnswer: (row: number) => boolean): Promise<Answered> {
+  const ranked = await engine.retrieve(q.question, 10, options);
+  const rank = ranked.findIndex((hit) => holdsAnswer(hit.row));
+  const started = performance.now();
+  const answer = await engine.ask(q.question, options);
+  const ms = performance.now() - started;
+  if (answer.kind === 'refusal') return { rank, refused: true, quoteHit: false, em: 0, f1: 0, ms };
+  return { rank, refused: false, quoteHit: answer.passages.some((p) => contains(q.answers, p.quote.join(' '))), ...answerScores(answer.answerLine, q.answers), ms };
+}
+
+/** Questions the articles do not answer: how many were refused, and how many got an answer line anyway. */
+async function askUnanswered(engine: Engine, questions: Question[], options: (q: Question) => AskOptions): Promise<{ refused: number; lines: number }> {
+  const rate = { refused: 0, lines: 0 };
+  for (const q of questions) {
+    const answer = await engine.ask(q.question, options(q));
+    if (answer.kind === 'refusal') rate.refused += 1;
+    else if (answer.answerLine) rate.lines += 1;
   }
-  let offRefused = 0;
-  let offLines = 0;
-  for (const row of offTopic) {
-    const answer = await engine.ask(row.question, { mode, asOf: asOf(row) });
-    if (answer.kind === 'refusal') offRefused += 1;
-    else if (answer.answerLine) offLines += 1;
-  }
-  const n = quiz.length;
-  latencies.sort((a, b) => a - b);
+  const n = Math.max(1, questions.length);
+  return { refused: round(rate.refused / n), lines: round(rate.lines / n) };
+}
+
+/** Share of the answered questions whose answer ranks within k, and the other averages. */
+function answeredFigures(results: Answered[]) {
+  const n = Math.max(1, results.length);
+  const share = (test: (r: Answered) => boolean) => round(results.filter(test).length / n);
+  const mean = (value: (r: Answered) => number) => round(results.reduce((sum, r) => sum + value(r), 0) / n);
+  const within = (k: number) => share((r) => r.rank >= 0 && r.rank < k);
   return {
-    hit_at_1: round(hits[0]! / n),
-    hit_at_3: round(hits[1]! / n),
-    hit_at_5: round(hits[2]! / n),
-    hit_at_10: round(hits[3]! / n),
-    mrr_at_10: round(reciprocal / n),
-    quote_hit: round(quoteHits / n),
-    answer_em: round(em / n),
-    answer_f1: round(f1 / n),
-    news_refusal_rate: round(refusals / n),
-    refusal_rate: round(refusals / n),
-    off_topic_refusal_rate: offTopic.length ? round(offRefused / offTopic.length) : 0,
-    off_topic_answer_line_rate: offTopic.length ? round(offLines / offTopic.length) : 0,
+    within,
+    mrr_at_10: mean((r) => (r.rank >= 0 ? 1 / (r.rank + 1) : 0)),
+    quote_hit: share((r) => r.quoteHit),
+    answer_em: mean((r) => r.em),
+    answer_f1: mean((r) => r.f1),
+    refused: share((r) => r.refused),
+  };
+}
+
+async function evaluate(engine: Engine, quiz: Question[], offTopic: Question[], mode: RetrievalMode, asOf: (q: Question) => string | null): Promise<Figures> {
+  const results: Answered[] = [];
+  for (const q of quiz) results.push(await askAnswerable(engine, q, { mode, asOf: asOf(q) }, (row) => contains(q.answers, engine.snapshot.paragraphs[row]!.text)));
+  const f = answeredFigures(results);
+  const off = await askUnanswered(engine, offTopic, (q) => ({ mode, asOf: asOf(q) }));
+  const latencies = results.map((r) => r.ms).sort((a, b) => a - b);
+  return {
+    hit_at_1: f.within(1),
+    hit_at_3: f.within(3),
+    hit_at_5: f.within(5),
+    hit_at_10: f.within(10),
+    mrr_at_10: f.mrr_at_10,
+    quote_hit: f.quote_hit,
+    answer_em: f.answer_em,
+    answer_f1: f.answer_f1,
+    news_refusal_rate: f.refused,
+    refusal_rate: f.refused,
+    off_topic_refusal_rate: off.refused,
+    off_topic_answer_line_rate: off.lines,
     p50_ms: round(percentile(latencies, 0.5)),
     p95_ms: round(percentile(latencies, 0.95)),
   };
@@ -199,50 +217,25 @@ async function evaluate(engine: Engine, quiz: Question[], offTopic: Question[], 
 async function evaluateEveryday(engine: Engine, questions: Question[], asOf: (q: Question) => string | null): Promise<EverydayFigures> {
   const answerable = questions.filter((q) => q.answerable);
   const unanswerable = questions.filter((q) => !q.answerable);
-  let hit1 = 0;
-  let hit5 = 0;
-  let reciprocal = 0;
-  let quoteHits = 0;
-  let refused = 0;
-  let em = 0;
-  let f1 = 0;
+  const results: Answered[] = [];
   for (const q of answerable) {
     const inArticle = (row: number) => engine.snapshot.paragraphs[row]!.articleId === q.article_id && contains(q.answers, engine.snapshot.paragraphs[row]!.text);
-    const ranked = await engine.retrieve(q.question, 10, { asOf: asOf(q) });
-    const first = ranked.findIndex((hit) => inArticle(hit.row));
-    if (first === 0) hit1 += 1;
-    if (first >= 0 && first < 5) hit5 += 1;
-    if (first >= 0) reciprocal += 1 / (first + 1);
-    const answer = await engine.ask(q.question, { asOf: asOf(q) });
-    if (answer.kind === 'refusal') refused += 1;
-    else {
-      if (answer.passages.some((p) => contains(q.answers, p.quote.join(' ')))) quoteHits += 1;
-      const scores = answerScores(answer.answerLine, q.answers);
-      em += scores.em;
-      f1 += scores.f1;
-    }
+    results.push(await askAnswerable(engine, q, { asOf: asOf(q) }, inArticle));
   }
-  let unRefused = 0;
-  let unLines = 0;
-  for (const q of unanswerable) {
-    const answer = await engine.ask(q.question, { asOf: asOf(q) });
-    if (answer.kind === 'refusal') unRefused += 1;
-    else if ((answer as Answer).answerLine) unLines += 1;
-  }
-  const n = Math.max(1, answerable.length);
-  const u = Math.max(1, unanswerable.length);
+  const f = answeredFigures(results);
+  const un = await askUnanswered(engine, unanswerable, (q) => ({ asOf: asOf(q) }));
   return {
     questions: answerable.length,
     unanswerable: unanswerable.length,
-    hit_at_1: round(hit1 / n),
-    hit_at_5: round(hit5 / n),
-    mrr_at_10: round(reciprocal / n),
-    quote_hit: round(quoteHits / n),
-    answer_em: round(em / n),
-    answer_f1: round(f1 / n),
-    answerable_refused: round(refused / n),
-    unanswerable_refused: round(unRefused / u),
-    unanswerable_answer_line_rate: round(unLines / u),
+    hit_at_1: f.within(1),
+    hit_at_5: f.within(5),
+    mrr_at_10: f.mrr_at_10,
+    quote_hit: f.quote_hit,
+    answer_em: f.answer_em,
+    answer_f1: f.answer_f1,
+    answerable_refused: f.refused,
+    unanswerable_refused: un.refused,
+    unanswerable_answer_line_rate: un.lines,
   };
 }
 

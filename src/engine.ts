@@ -119,13 +119,18 @@ export class Engine {
 
   /** Retrieval alone: ranked paragraphs for a question (used by the evaluation and the benchmark). */
   async retrieve(question: string, k: number, options: AskOptions = {}): Promise<Hit[]> {
-    const [vector] = await this.embedder.embed([this.searchQuery(question)]);
-    return this.retrieveByVector(question, vector!, k, options);
+    const query = this.searchQuery(question);
+    const [vector] = await this.embedder.embed([query]);
+    return this.rankedHits(query, vector!, k, options);
   }
 
   /** Retrieval with an already embedded question: the hybrid ranking, then the question-aware reranking. */
   retrieveByVector(question: string, vector: Float32Array, k: number, options: AskOptions = {}): Hit[] {
-    return this.ranked(this.questionTerms(this.searchQuery(question), options.asOf), vector, options.mode).slice(0, k).map((c) => c.hit);
+    return this.rankedHits(this.searchQuery(question), vector, k, options);
+  }
+
+  private rankedHits(query: string, vector: Float32Array, k: number, options: AskOptions): Hit[] {
+    return this.ranked(this.questionTerms(query, options.asOf), vector, options.mode).slice(0, k).map((c) => c.hit);
   }
 
   /** The candidates of a question with their ranking features, in the hybrid retrieval's order (the evaluation reranks them). */
