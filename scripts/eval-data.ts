@@ -1,4 +1,14 @@
 import { readFile } from 'node:fs/promises';
+import { shortId } from '../src/articles/make-article.js';
+
+/** Questions name articles by the data's own ids; an index keeps each under its file ("dev/news_articles#rtqa-…"). */
+export function withIndexIds<Q extends { article_id?: string }>(questions: Q[], ids: Iterable<string>): Q[] {
+  const byShortId = new Map([...ids].map((id) => [shortId(id), id]));
+  return questions.map((q) => {
+    const id = q.article_id === undefined ? undefined : byShortId.get(q.article_id);
+    return id === undefined ? q : { ...q, article_id: id };
+  });
+}
 
 export async function readJsonl<T>(file: string): Promise<T[]> {
   return (await readFile(file, 'utf8'))

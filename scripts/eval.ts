@@ -21,7 +21,7 @@ import { UserError } from '../src/errors.js';
 import { ingest } from '../src/index/ingest.js';
 import type { RetrievalMode } from '../src/retrieval/retriever.js';
 import { crossValidate, type Asked, type Question } from './eval-cv.js';
-import { answerScores, readJsonl } from './eval-data.js';
+import { answerScores, readJsonl, withIndexIds } from './eval-data.js';
 import { evaluateSummaries } from './eval-summaries.js';
 
 interface Figures {
@@ -86,18 +86,22 @@ runMain(async () => {
     await ingest(indexDir, embedder, { source: articlesFile });
     if (existsSync(config.seedsDir)) await ingest(indexDir, embedder, { source: config.seedsDir });
     const engine = await Engine.open(embedder, indexDir);
-    const quiz = (await readJsonl<Question>(qaFile)).map((q) => ({ ...q, answerable: true }));
+    const indexIds = [...engine.snapshot.manifest.articles.keys()];
+    const quiz = withIndexIds(await readJsonl<Question>(qaFile), indexIds).map((q) => ({ ...q, answerable: true }));
     const offTopicFile = path.join(dir, 'wiki_qa.jsonl');
     const offTopic = existsSync(offTopicFile) ? (await readJsonl<Question>(offTopicFile)).map((q) => ({ ...q, answerable: false, off_topic: true })) : [];
     const everyday = existsSync(EVERYDAY_FILE)
-      ? (await readJsonl<Question>(EVERYDAY_FILE)).filter((q) => q.article_id && engine.article(q.article_id))
+      ? withIndexIds(await readJsonl<Question>(EVERYDAY_FILE), indexIds).filter((q) => q.article_id && engine.article(q.article_id))
       : [];
     const asOf = (q: Question): string | null => (asOfProtocol === 'question' ? (q.question_date ?? q.as_of ?? null) : null);
 
     if (values.cv) {
       const asked = (on: Engine, questions: Question[]): Promise<Asked[]> => Promise.all(questions.map(async (q) => askOnce(on, q, asOf(q))));
       const seedAlone = await seedOnlyEngine(embedder, config.seedsDir, indexDir);
-      const seedQuestions = existsSync(EVERYDAY_FILE) ? (await readJsonl<Question>(EVERYDAY_FILE)).filter((q) => q.article_id && seedAlone?.article(q.article_id)) : [];
+      const seedQuestions =
+        seedAlone && existsSync(EVERYDAY_FILE)
+          ? withIndexIds(await readJsonl<Question>(EVERYDAY_FILE), seedAlone.snapshot.manifest.articles.keys()).filter((q) => q.article_id && seedAlone.article(q.article_id))
+          : [];
       const report = crossValidate({
         quiz: await asked(engine, quiz),
         offTopic: await asked(engine, offTopic),

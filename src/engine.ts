@@ -80,14 +80,14 @@ export class Engine {
 
   private get people(): PeopleIndex {
     if (this.peopleCache?.snapshot !== this.snapshot) {
-      this.peopleCache = { snapshot: this.snapshot, index: new PeopleIndex(this.snapshot.people ?? {}, this.snapshot.manifest) };
+      this.peopleCache = { snapshot: this.snapshot, index: new PeopleIndex(this.snapshot.people ?? new Map(), this.snapshot.manifest) };
     }
     return this.peopleCache.index;
   }
 
   private get articleSearch(): ReturnType<typeof articleSearch> {
     if (this.articleSearchCache?.snapshot !== this.snapshot) {
-      this.articleSearchCache = { snapshot: this.snapshot, search: articleSearch(Object.values(this.snapshot.manifest.articles)) };
+      this.articleSearchCache = { snapshot: this.snapshot, search: articleSearch([...this.snapshot.manifest.articles.values()]) };
     }
     return this.articleSearchCache.search;
   }
@@ -104,7 +104,7 @@ export class Engine {
   }
 
   article(id: string): IndexedArticle | undefined {
-    return this.snapshot.manifest.articles[id];
+    return this.snapshot.manifest.articles.get(id);
   }
 
   citation(articleId: string): Citation {
@@ -201,7 +201,7 @@ export class Engine {
   /** An extractive summary of the article that `query` names (the newest article when omitted). */
   async summarize(query: string | undefined, sentenceCount: number = SUMMARY_SENTENCES.default): Promise<SummaryResult> {
     checkedSentenceCount(sentenceCount);
-    const articles = Object.values(this.snapshot.manifest.articles);
+    const articles = [...this.snapshot.manifest.articles.values()];
     let article = newestFirst(articles)[0];
     if (query?.trim()) {
       const match = findArticle(articles, query.slice(0, MAX_LOOKUP_LENGTH), this.articleSearch);
@@ -275,7 +275,7 @@ export class Engine {
 
   /** Up to 25 article titles for a prefix (autocomplete), newest first when the prefix is empty. */
   suggestArticles(prefix: string, limit = 25): { id: string; title: string }[] {
-    const articles = Object.values(this.snapshot.manifest.articles);
+    const articles = [...this.snapshot.manifest.articles.values()];
     const typed = prefix.slice(0, MAX_LOOKUP_LENGTH);
     const found = typed.trim() ? this.articleSearch.search(typed, { limit }).map((r) => r.item) : newestFirst(articles).slice(0, limit);
     return found.map((a) => ({ id: a.id, title: a.title }));

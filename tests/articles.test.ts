@@ -49,7 +49,7 @@ describe('other formats', () => {
       'news/port.md',
     );
     expect(article).toMatchObject({
-      id: 'news--port',
+      id: 'news/port',
       title: 'Port strike ends',
       url: 'https://example.com/port',
       outlet: 'Example Times',
@@ -84,7 +84,7 @@ describe('other formats', () => {
     ].join('\n');
     const { articles, problems } = parseRecordFile(content, 'feed.jsonl');
     expect(articles).toHaveLength(1);
-    expect(articles[0]).toMatchObject({ id: 'a1', outlet: 'CNN', paragraphs: ['First fact here.', 'Second fact here.'], source: { location: 'feed.jsonl', line: 1 } });
+    expect(articles[0]).toMatchObject({ id: 'feed#a1', outlet: 'CNN', paragraphs: ['First fact here.', 'Second fact here.'], source: { location: 'feed.jsonl', line: 1 } });
     expect(problems).toEqual([
       { location: 'feed.jsonl', line: 2, reason: expect.stringMatching(/invalid JSON/) },
       { location: 'feed.jsonl', line: 3, reason: expect.stringMatching(/field text/) },
@@ -93,7 +93,7 @@ describe('other formats', () => {
 
   it('reads a JSON array of records', () => {
     const { articles } = parseRecordFile(JSON.stringify([{ id: 7, title: 'T', text: 'Body text here.' }]), 'a.json');
-    expect(articles[0]).toMatchObject({ id: '7', title: 'T', paragraphs: ['Body text here.'] });
+    expect(articles[0]).toMatchObject({ id: 'a#7', title: 'T', paragraphs: ['Body text here.'] });
   });
 });
 

@@ -202,7 +202,7 @@ describe('the bot against a Discord-compatible server', () => {
 
     const summary = await double.autocomplete('summary', [{ name: 'article', type: Option.String, value: 'grain', focused: true }], user());
     const titles = (await double.waitForReplies(summary.token, (r) => r.callbacks.length > 0)).callbacks[0]!.body.data.choices;
-    expect(titles[0]).toEqual({ name: 'Grain corridor talks in Geneva', value: 'grain' });
+    expect(titles[0]).toEqual({ name: 'Grain corridor talks in Geneva', value: 'articles/grain' });
     expect(titles.length).toBeLessThanOrEqual(25);
   });
 
@@ -257,7 +257,7 @@ describe('the bot against a Discord-compatible server', () => {
       '---\ntitle: Volcano erupts in Iceland\ndate: 2026-03-03\n---\n\nA volcano erupted near Grindavik in Iceland on Monday, sending lava towards the town.',
     );
     await ingest(path.join(root, 'index'), await realEmbedder(), { source: path.join(root, 'articles') });
-    await expect.poll(() => Object.keys(engine.snapshot.manifest.articles).length, { timeout: 6000, interval: 200 }).toBe(3);
+    await expect.poll(() => engine.snapshot.manifest.articles.size, { timeout: 6000, interval: 200 }).toBe(3);
     const { token } = await double.chatInput('ask', [{ name: 'question', type: Option.String, value: 'Where did the volcano erupt?' }], user());
     expect(lastEdit(await double.waitForReplies(token, edited)).embeds[0].description).toContain('Grindavik');
     expect(logText).toContain('"msg":"index reloaded"');

@@ -9,6 +9,7 @@ import { Engine } from '../src/engine.js';
 import { ingest, ingestArticles } from '../src/index/ingest.js';
 import { acquireWriteLock } from '../src/index/lock.js';
 import { readSnapshot } from '../src/index/store.js';
+import { paragraphsInOrder } from '../src/index/types.js';
 import { termListsOf } from '../src/index/term-lists.js';
 import { realEmbedder, SEED_FILE, tempDir } from './helpers.js';
 
@@ -37,8 +38,8 @@ describe('ingest', () => {
     expect(snapshot.manifest.model).toEqual({ id: embedder.modelId, dimensions: 100, checksum: embedder.checksum });
     const items = await new LocalIndex(snapshot.dir).listItems();
     expect(items).toHaveLength(12);
-    expect(items.map((i) => i.id)).toContain('seed#2');
-    expect(items.find((i) => i.id === 'seed#2')!.metadata.text).toMatch(/Admiral Igor Kostyukov/);
+    expect(items.map((i) => i.id)).toContain('articles/seed#2');
+    expect(items.find((i) => i.id === 'articles/seed#2')!.metadata.text).toMatch(/Admiral Igor Kostyukov/);
   });
 
   it('writes nothing when re-run on an unchanged corpus', async () => {
@@ -57,14 +58,14 @@ describe('ingest', () => {
     const updated = await ingest(indexDir, embedder, { source: articles });
     expect(updated).toMatchObject({ added: 0, updated: 1, unchanged: 1, embedded: 1 });
     let snapshot = (await readSnapshot(indexDir))!;
-    const bridge = snapshot.paragraphs.filter((p) => p.articleId === 'bridge').map((p) => p.text);
+    const bridge = snapshot.paragraphs.filter((p) => p.articleId === 'articles/bridge').map((p) => p.text);
     expect(bridge).toEqual(['The old bridge reopened on Saturday, a day late.']);
 
     await rm(path.join(articles, 'bridge.md'));
     const removed = await ingest(indexDir, embedder, { source: articles });
     expect(removed).toMatchObject({ removed: 1, unchanged: 1, articles: 1 });
     snapshot = (await readSnapshot(indexDir))!;
-    expect(snapshot.paragraphs.some((p) => p.articleId === 'bridge')).toBe(false);
+    expect(snapshot.paragraphs.some((p) => p.articleId === 'articles/bridge')).toBe(false);
     expect(await new LocalIndex(snapshot.dir).listItems()).toHaveLength(10);
   });
 
@@ -78,7 +79,7 @@ describe('ingest', () => {
     await writeFile(path.join(articles, 'bridge.md'), Buffer.from([0xff, 0xfe, 0x00, 0x41]));
     const second = await ingest(indexDir, embedder, { source: articles });
     expect(second.removed).toBe(0);
-    expect((await readSnapshot(indexDir))!.manifest.articles.bridge).toBeDefined();
+    expect((await readSnapshot(indexDir))!.manifest.articles.get('articles/bridge')).toBeDefined();
   });
 
   it('refuses an index built with another model and says how to rebuild', async () => {
@@ -96,6 +97,28 @@ describe('ingest', () => {
     const rebuilt = await ingest(indexDir, embedder, { source: articles, rebuild: true });
     expect(rebuilt).toMatchObject({ added: 2, embedded: 12, generation: 2, wrote: true });
     expect((await readSnapshot(indexDir))!.paragraphs).toHaveLength(12);
+  });
+
+  it('--rebuild after a model change re-embeds every stored article: pages and other folders too, not only the folder given', async () => {
+    const embedder = await realEmbedder();
+    await ingest(indexDir, embedder, { source: articles });
+    const page = makeArticle({ id: 'web-ferry', title: 'Ferry returns', url: 'https://news.example/ferry', source: { location: 'https://news.example/ferry' }, rawParagraphs: ['The island ferry returned to service on Sunday.'] });
+    await ingestArticles(indexDir, embedder, [page]);
+    const elsewhere = path.join(root, 'elsewhere');
+    await mkdir(elsewhere);
+    await writeFile(path.join(elsewhere, 'tunnel.md'), '---\ntitle: Tunnel opens\n---\n\nThe new rail tunnel opened to trains on Tuesday.');
+    await ingest(indexDir, embedder, { source: elsewhere });
+    await rm(path.join(articles, 'bridge.md'));
+
+    const retrained = { ...embedder, checksum: 'another-build' };
+    await expect(ingest(indexDir, retrained, { source: articles })).rejects.toBeInstanceOf(UserError);
+    const rebuilt = await ingest(indexDir, retrained, { source: articles, rebuild: true });
+    expect(rebuilt).toMatchObject({ added: 3, embedded: 12, problems: [] });
+    const snapshot = (await readSnapshot(indexDir))!;
+    expect(snapshot.manifest.model.checksum).toBe('another-build');
+    expect([...snapshot.manifest.articles.keys()].sort()).toEqual(['articles/seed', 'elsewhere/tunnel', 'web-ferry']);
+    expect(snapshot.manifest.articles.get('web-ferry')).toMatchObject({ url: 'https://news.example/ferry', title: 'Ferry returns' });
+    expect(paragraphsInOrder(snapshot.paragraphs, 'web-ferry').map((p) => p.text)).toEqual(['The island ferry returned to service on Sunday.']);
   });
 
   it('keeps each paragraph’s stems with the generation, carried over for kept paragraphs', async () => {
@@ -159,7 +182,7 @@ describe('ingest', () => {
     await writeFile(path.join(live.dir, 'manifest.json'), '{"version":1,"gener');
     const recovered = (await readSnapshot(indexDir))!;
     expect(recovered.dir).not.toBe(live.dir);
-    expect(Object.keys(recovered.manifest.articles)).toEqual(['first']);
+    expect([...recovered.manifest.articles.keys()]).toEqual(['first']);
     expect(recovered.recoveredFrom).toMatch(/manifest|JSON/i);
 
     const repair = await ingestArticles(indexDir, embedder, [article('second')]);
@@ -167,7 +190,7 @@ describe('ingest', () => {
     expect(repair.repaired).toMatch(/gen-\d{6}/);
     const healed = (await readSnapshot(indexDir))!;
     expect(healed.recoveredFrom).toBeUndefined();
-    expect(Object.keys(healed.manifest.articles).sort()).toEqual(['first', 'second']);
+    expect([...healed.manifest.articles.keys()].sort()).toEqual(['first', 'second']);
   });
 
   it('an engine picks up an index deleted and built again under it, though the new generation has the old name', async () => {
@@ -194,7 +217,7 @@ describe('ingest', () => {
     );
     expect(reports.map((r) => r.added)).toEqual([1, 1, 1, 1]);
     const snapshot = (await readSnapshot(indexDir))!;
-    expect(Object.keys(snapshot.manifest.articles).sort()).toEqual(['bridge', 'ferry', 'harbour', 'tunnel']);
+    expect([...snapshot.manifest.articles.keys()].sort()).toEqual(['bridge', 'ferry', 'harbour', 'tunnel']);
     expect(snapshot.paragraphs).toHaveLength(8);
     expect(snapshot.manifest.generation).toBe(4);
     expect((await readdir(indexDir)).filter((f) => f.endsWith('.tmp') || f === 'LOCK')).toEqual([]);

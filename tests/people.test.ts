@@ -109,7 +109,7 @@ Joe Biden, the US president, welcomed the vote.`;
     expect(result.name).toBe('Joe Biden');
     expect(result.roles.map((r) => r.role)).toEqual(expect.arrayContaining(['President', 'the US president']));
     expect(result.roles.find((r) => r.role === 'the US president')!.sentence).toBe('Joe Biden, the US president, welcomed the vote.');
-    expect(result.articles.map((a) => a.citation.articleId)).toEqual(['biden-a', 'biden-b']);
+    expect(result.articles.map((a) => a.citation.articleId)).toEqual(['articles/biden-a', 'articles/biden-b']);
     expect(result.quotes).toEqual([{ text: '“This is a historic day,” Mr Biden said.', citation: expect.objectContaining({ url: 'https://news.example/climate' }) }]);
   });
 
@@ -151,6 +151,6 @@ Joe Biden, the US president, welcomed the vote.`;
     await engine.reload();
     expect(engine.who('Chuck Schumer').kind).toBe('refusal');
     const snapshot = (await readSnapshot(path.join(root, 'index')))!;
-    expect(Object.keys(snapshot.people!).sort()).toEqual(['biden-a', 'seed']);
+    expect([...snapshot.people!.keys()].sort()).toEqual(['articles/biden-a', 'articles/seed']);
   });
 });

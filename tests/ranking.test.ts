@@ -42,7 +42,7 @@ async function rankOfAnswer(q: FixtureQuestion, mode: RetrievalMode): Promise<nu
   const hits = await engine.retrieve(q.question, 10, { mode, asOf: null });
   return hits.findIndex((hit) => {
     const paragraph = engine.snapshot.paragraphs[hit.row]!;
-    return paragraph.articleId === q.article && paragraph.text.includes(q.answer);
+    return paragraph.articleId === `articles/${q.article}` && paragraph.text.includes(q.answer);
   });
 }
 
@@ -98,14 +98,14 @@ describe('typos', () => {
 describe('as of', () => {
   it('leaves out the articles written after the moment of asking, and says how recent the answer is', async () => {
     const before = await engine.ask('how many fans watched the cup final', { asOf: '2026-03-01' });
-    if (before.kind === 'answer') for (const p of before.passages) expect(p.citation.articleId).not.toBe('match');
+    if (before.kind === 'answer') for (const p of before.passages) expect(p.citation.articleId).not.toBe('articles/match');
     const after = await engine.ask('how many fans watched the cup final', { asOf: '2026-03-09' });
-    expect(after.kind === 'answer' && after.passages[0]!.citation.articleId).toBe('match');
+    expect(after.kind === 'answer' && after.passages[0]!.citation.articleId).toBe('articles/match');
     expect(after.kind === 'answer' && after.asOf).toBe('2026-03-08');
   });
 
   it('prefers the news of the week before the question', async () => {
     const hits = await engine.retrieve('what happened with the talks', 3, { asOf: '2026-01-24' });
-    expect(engine.snapshot.paragraphs[hits[0]!.row]!.articleId).toBe('seed');
+    expect(engine.snapshot.paragraphs[hits[0]!.row]!.articleId).toBe('articles/seed');
   });
 });

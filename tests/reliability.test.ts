@@ -79,7 +79,7 @@ describe('a folder of bad input', () => {
     expect(line('pipe.txt')).toMatch(/not a regular file/);
     if (process.getuid?.() !== 0) expect(line('locked.txt')).toMatch(/permission denied/);
     const snapshot = (await readSnapshot(indexDir))!;
-    const titles = Object.values(snapshot.manifest.articles).map((a) => a.title);
+    const titles = [...snapshot.manifest.articles.values()].map((a) => a.title);
     expect(titles).toEqual(expect.arrayContaining(['Storm hits coast', 'Zürich council votes']));
     expect(snapshot.paragraphs.find((p) => p.text.startsWith('The tide rose'))!.text.length).toBeGreaterThan(100_000);
     expect(snapshot.paragraphs.some((p) => /tracker|alert|color:red/.test(p.text))).toBe(false);
@@ -148,7 +148,7 @@ describe('crash safety', () => {
     };
     const state = async () => {
       const snapshot = await readSnapshot(indexDir);
-      return snapshot ? Object.values(snapshot.manifest.articles).map((a) => a.hash).sort().join(',') : 'none';
+      return snapshot ? [...snapshot.manifest.articles.values()].map((a) => a.hash).sort().join(',') : 'none';
     };
     const embedder = await realEmbedder();
     await writeCorpus(0);
@@ -191,4 +191,105 @@ describe('crash safety', () => {
     expect(lock).toBe('released');
     await rm(corpus, { recursive: true, force: true });
   }, 240_000);
+});
+
+describe('article ids from different sources', () => {
+  const story = (headline: string, fact: string) => `---\ntitle: ${headline}\ndate: 2026-02-02\n---\n\n${fact}`;
+
+  it('keeps two folders’ news.md apart: ingesting one never replaces, nor removing it removes, the other', async () => {
+    const embedder = await realEmbedder();
+    const indexDir = path.join(root, 'ids-folders');
+    for (const [folder, fact] of [['north', 'The northern ferry resumed service on Monday after a strike.'], ['south', 'The southern tram line closed on Tuesday for track repairs.']] as const) {
+      await mkdir(path.join(root, 'ids', folder), { recursive: true });
+      await writeFile(path.join(root, 'ids', folder, 'news.md'), story(`${folder} news`, fact));
+      await ingest(indexDir, embedder, { source: path.join(root, 'ids', folder) });
+    }
+    const both = (await readSnapshot(indexDir))!;
+    expect([...both.manifest.articles.keys()].sort()).toEqual(['north/news', 'south/news']);
+
+    await rm(path.join(root, 'ids', 'north', 'news.md'));
+    const report = await ingest(indexDir, embedder, { source: path.join(root, 'ids', 'north') });
+    expect(report.removed).toBe(1);
+    const engine = await Engine.open(embedder, indexDir);
+    expect([...engine.snapshot.manifest.articles.keys()]).toEqual(['south/news']);
+    expect((await engine.ask('Why did the tram line close?')).kind).toBe('answer');
+  });
+
+  it('a record cannot claim another file’s article, and an id like __proto__ is an article like any other', async () => {
+    const embedder = await realEmbedder();
+    const indexDir = path.join(root, 'ids-records');
+    const folder = path.join(root, 'ids-records-src');
+    await mkdir(folder, { recursive: true });
+    await writeFile(path.join(folder, 'bridge.md'), story('Bridge reopens', 'The old bridge reopened on Friday after two years of repairs.'));
+    await writeFile(
+      path.join(folder, 'wire.jsonl'),
+      [
+        JSON.stringify({ id: 'bridge', title: 'Impostor', text: 'The bridge collapsed into the river on Friday.' }),
+        JSON.stringify({ id: 'ids-records-src/bridge', title: 'Impostor', text: 'The bridge was sold to a private buyer on Friday.' }),
+        JSON.stringify({ id: '__proto__', title: 'Lighthouse restored', text: 'The lighthouse on the cape was restored by volunteers last spring.' }),
+      ].join('\n'),
+    );
+    await writeFile(path.join(folder, 'proto.md'), '---\nid: __proto__\ntitle: Orchard harvest\n---\n\nThe apple orchard harvest doubled this autumn, growers said.');
+    const report = await ingest(indexDir, embedder, { source: folder });
+    expect(report.problems).toEqual([]);
+
+    const engine = await Engine.open(embedder, indexDir);
+    const articles = engine.snapshot.manifest.articles;
+    expect(articles.get('ids-records-src/bridge')?.title).toBe('Bridge reopens');
+    expect(articles.size).toBe(5);
+    const proto = await engine.ask('Who restored the lighthouse?');
+    expect(proto.kind === 'answer' && proto.passages[0]!.citation.title).toBe('Lighthouse restored');
+    const orchard = await engine.ask('How did the orchard harvest do?');
+    expect(orchard.kind === 'answer' && orchard.passages[0]!.citation.title).toBe('Orchard harvest');
+    expect(JSON.parse(await readFile(path.join(engine.snapshot.dir, 'manifest.json'), 'utf8')).articles).toHaveProperty(['ids-records-src/wire#__proto__']);
+  });
+
+  it('an article whose id another existing file holds is reported, not stored over it', async () => {
+    const embedder = await realEmbedder();
+    const indexDir = path.join(root, 'ids-roots');
+    for (const parent of ['x', 'y']) {
+      await mkdir(path.join(root, 'ids-roots-src', parent, 'desk'), { recursive: true });
+      await writeFile(path.join(root, 'ids-roots-src', parent, 'desk', 'story.md'), story(`Story from ${parent}`, `The ${parent} desk reported a flood warning on Sunday.`));
+    }
+    await ingest(indexDir, embedder, { source: path.join(root, 'ids-roots-src', 'x', 'desk') });
+    const second = await ingest(indexDir, embedder, { source: path.join(root, 'ids-roots-src', 'y', 'desk') });
+    expect(second.problems).toEqual([{ location: expect.stringMatching(/y\/desk\/story\.md$/), reason: expect.stringMatching(/its id "desk\/story" belongs to .*x\/desk\/story\.md/) }]);
+    expect((await readSnapshot(indexDir))!.manifest.articles.get('desk/story')?.title).toBe('Story from x');
+  });
+});
+
+/** Whether this machine lets a test mount a small tmpfs in a user namespace, to fill a disk for real. */
+const canFillADisk = spawnSync('unshare', ['-rm', 'sh', '-c', 'mount -t tmpfs -o size=64k tmpfs /mnt']).status === 0;
+
+describe('a full disk', () => {
+  it.runIf(canFillADisk)('is one clear line, leaves the live index answering, and leaves no staging folder behind', async () => {
+    const dir = path.join(root, 'full-disk');
+    for (const sub of ['small', 'big', 'index']) await mkdir(path.join(dir, sub), { recursive: true });
+    await copyFile(SEED_FILE, path.join(dir, 'small', 'seed.txt'));
+    for (let i = 1; i <= 60; i++) {
+      const text = `The harbour board number ${i} met on Monday to discuss the dredging plan for the port, officials said.\n\nFerries were delayed for hours on the northern coast, story ${i} adds.`;
+      await writeFile(path.join(dir, 'big', `s${i}.md`), `---\ntitle: Story ${i}\n---\n\n${text}\n`);
+    }
+    const cli = (script: string, args: string[]) => `node --import tsx src/cli/${script}.ts ${args.map((a) => `'${a}'`).join(' ')}`;
+    // One shell in its own mount namespace: the 300 KB disk exists only for it.
+    const script = [
+      `mount -t tmpfs -o size=300k tmpfs '${dir}/index' || exit 90`,
+      `${cli('ingest', ['--dir', `${dir}/small`])}; echo "first=$?"`,
+      `${cli('ingest', ['--dir', `${dir}/big`])}; echo "second=$?"`,
+      `${cli('ask', ['Who will head Moscow’s team?'])}; echo "ask=$?"`,
+      `ls '${dir}/index'`,
+    ].join('\n');
+    const result = spawnSync('unshare', ['-rm', 'sh', '-c', script], {
+      encoding: 'utf8',
+      env: { ...process.env, CI: 'true', LOG_LEVEL: 'warn', DATA_DIR: path.join(root, 'data'), INDEX_DIR: path.join(dir, 'index') },
+    });
+    expect(result.stdout).toMatch(/first=0/);
+    expect(result.stdout).toMatch(/second=1/);
+    expect(result.stderr.trim().split('\n'), result.stderr).toEqual([
+      `error: The disk holding ${path.join(dir, 'index')} is full: the new articles were not stored, and the index is as it was.`,
+      'Free some space and run the ingest again.',
+    ]);
+    expect(result.stdout).toMatch(/Answer: Igor Kostyukov[\s\S]*ask=0/);
+    expect(result.stdout.trim().split('\n').slice(-2)).toEqual(['CURRENT', 'gen-000001']);
+  }, 60_000);
 });

@@ -64,7 +64,7 @@ describe('/summary of an article', () => {
     const summary = await engine.summarize('seed');
     if (summary.kind !== 'summary') throw new Error('expected a summary');
     expect(summary.sentences).toHaveLength(4);
-    const articleSentences = engine.paragraphsOf('seed').flatMap((p) => sentencesOf(p.text));
+    const articleSentences = engine.paragraphsOf('articles/seed').flatMap((p) => sentencesOf(p.text));
     const positions = summary.sentences.map((s) => articleSentences.indexOf(s));
     expect(positions.every((p) => p >= 0)).toBe(true);
     expect(positions).toEqual([...positions].sort((a, b) => a - b));
@@ -81,14 +81,14 @@ describe('/summary of an article', () => {
 
   it('summarises the newest article when none is named', async () => {
     const summary = await engine.summarize(undefined, 3);
-    expect(summary.kind === 'summary' && summary.citation.articleId).toBe('seed');
+    expect(summary.kind === 'summary' && summary.citation.articleId).toBe('articles/seed');
   });
 
   it('finds an article by fuzzy title, by words in any order, by id and by file name', async () => {
     const byTitle = await engine.summarize('dock worker strike port talbot', 3);
-    expect(byTitle.kind === 'summary' && byTitle.citation.articleId).toBe('port-a');
+    expect(byTitle.kind === 'summary' && byTitle.citation.articleId).toBe('articles/port-a');
     const typo = await engine.summarize('Heavy snwo closes mountain', 3);
-    expect(typo.kind === 'summary' && typo.citation.articleId).toBe('weather');
+    expect(typo.kind === 'summary' && typo.citation.articleId).toBe('articles/weather');
     const byFile = await engine.summarize('port-b.md', 3);
     expect(byFile.kind === 'summary' && byFile.citation.url).toBeUndefined();
   });
@@ -106,8 +106,8 @@ describe('/summary topic digest', () => {
     const digest = await engine.digest('dock workers strike at the port');
     if (digest.kind !== 'digest') throw new Error('expected a digest');
     const ids = digest.items.map((i) => i.citation.articleId);
-    expect(ids).toEqual(expect.arrayContaining(['port-a', 'port-b']));
-    expect(ids).not.toContain('weather');
+    expect(ids).toEqual(expect.arrayContaining(['articles/port-a', 'articles/port-b']));
+    expect(ids).not.toContain('articles/weather');
     for (const item of digest.items) expect(item.sentences.length).toBeGreaterThanOrEqual(1);
   });
 

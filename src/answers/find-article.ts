@@ -1,15 +1,16 @@
 import path from 'node:path';
 import Fuse from 'fuse.js';
 import type { IndexedArticle } from '../index/types.js';
+import { shortId } from '../articles/make-article.js';
 import { words } from '../articles/terms.js';
 
 export type ArticleMatch = { kind: 'found'; article: IndexedArticle } | { kind: 'not-found'; suggestions: IndexedArticle[] };
 
-/** Finds an article by id, file name or (fuzzily) title. */
+/** Finds an article by id (whole or its last part), file name or (fuzzily) title. */
 export function findArticle(articles: IndexedArticle[], query: string, search: Fuse<IndexedArticle> = articleSearch(articles)): ArticleMatch {
   const wanted = query.trim().toLowerCase();
   const exact = articles.find(
-    (a) => a.id.toLowerCase() === wanted || path.basename(a.source.location).toLowerCase() === wanted || a.title.toLowerCase() === wanted,
+    (a) => a.id.toLowerCase() === wanted || shortId(a.id).toLowerCase() === wanted || path.basename(a.source.location).toLowerCase() === wanted || a.title.toLowerCase() === wanted,
   );
   if (exact) return { kind: 'found', article: exact };
   const byWords = bestByWordOverlap(articles, query);

@@ -34,11 +34,11 @@ export class PeopleIndex {
   private readonly fuse: Fuse<Person>;
 
   constructor(byArticle: PeopleByArticle, manifest: Manifest) {
-    const articles = newestFirst(Object.keys(byArticle).flatMap((id) => manifest.articles[id] ?? []));
+    const articles = newestFirst([...byArticle.keys()].flatMap((id) => manifest.articles.get(id) ?? []));
     const fullNames = new Map<string, Person>();
     const surnameOnly: [string, ArticlePerson][] = [];
     for (const { id: articleId } of articles) {
-      for (const found of byArticle[articleId] ?? []) {
+      for (const found of byArticle.get(articleId) ?? []) {
         if (!found.name.includes(' ')) {
           surnameOnly.push([articleId, found]);
           continue;

@@ -149,7 +149,7 @@ export class CandidateFeatures {
       const table = this.matchTable(question, paragraph.text, seen);
       const coverage = coverageOf(table);
       const answers = this.answersIn(question, paragraph.articleId, paragraph.position, paragraph.text, table);
-      const date = this.snapshot.manifest.articles[paragraph.articleId]?.date;
+      const date = this.snapshot.manifest.articles.get(paragraph.articleId)?.date;
       return {
         hit,
         answers,
@@ -245,7 +245,7 @@ export class CandidateFeatures {
   /** Candidates of the expected type in a paragraph that the question does not already name, best first. */
   private answersIn(question: QuestionTerms, articleId: string, position: number, text: string, table: MatchTable): Answer[] {
     if (question.type === 'none') return [];
-    const spans: StoredSpan[] = this.snapshot.spans?.[articleId]?.[position] ?? [];
+    const spans: StoredSpan[] = this.snapshot.spans?.get(articleId)?.[position] ?? [];
     const asked = new Set(question.stems);
     const found = new Map<string, Answer>();
     for (const [type, start, end] of spans) {

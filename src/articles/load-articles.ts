@@ -1,7 +1,7 @@
 import { readdir, readFile, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { contentHash, type Article, type ParseProblem } from './article.js';
-import { parseHtmlArticle } from './parse-html.js';
+import { extractHtmlArticle } from './html-worker.js';
 import { parseJsonlFile, parseRecordFile } from './parse-records.js';
 import { parseTextArticle } from './parse-text.js';
 
@@ -29,7 +29,7 @@ export async function loadArticles(dir: string, only?: string[]): Promise<Loaded
     const outside = only ? undefined : await outsideOf(root, absolute);
     const parsed = outside
       ? { articles: [], problems: [{ location: file, reason: `a link to ${outside}, outside ${displayPath(root)}: not read` }] }
-      : await parseFile(absolute, file, path.relative(dir, absolute));
+      : await parseFile(absolute, file, idPathOf(dir, absolute));
     result.problems.push(...parsed.problems);
     for (const article of parsed.articles) {
       const where = article.source.line ? `${file}:${article.source.line}` : file;
@@ -59,6 +59,15 @@ async function outsideOf(root: string, file: string): Promise<string | undefined
   return real === root || real.startsWith(root + path.sep) ? undefined : real;
 }
 
+/**
+ * The path an article's id is made from: the ingest folder's own name, then the file's path in
+ * it ("seeds/talks.md"), so that two folders' `news.md` stay two articles.
+ */
+function idPathOf(dir: string, file: string): string {
+  const folder = path.resolve(dir);
+  return [path.basename(folder) || 'root', ...path.relative(folder, path.resolve(file)).split(path.sep)].join('/');
+}
+
 /** Paths as the user would type them: relative to the working directory when inside it. */
 function displayPath(absolute: string): string {
   const relative = path.relative(process.cwd(), absolute);
@@ -83,22 +92,21 @@ function isArticleFile(name: string): boolean {
   return (ARTICLE_EXTENSIONS as readonly string[]).includes(path.extname(name).toLowerCase());
 }
 
-async function parseFile(absolute: string, file: string, relative: string): Promise<{ articles: Article[]; problems: ParseProblem[] }> {
+async function parseFile(absolute: string, file: string, idPath: string): Promise<{ articles: Article[]; problems: ParseProblem[] }> {
   try {
     const info = await stat(absolute);
     if (!info.isFile()) return { articles: [], problems: [{ location: file, reason: 'not a regular file' }] };
     const extension = path.extname(absolute).toLowerCase();
     if (extension === '.jsonl') {
       if (info.size === 0) return { articles: [], problems: [{ location: file, reason: 'empty file' }] };
-      return await parseJsonlFile(absolute, file);
+      return await parseJsonlFile(absolute, file, idPath);
     }
     if (info.size > MAX_FILE_BYTES) {
       return { articles: [], problems: [{ location: file, reason: `too large (${info.size} bytes; the limit is ${MAX_FILE_BYTES})` }] };
     }
     const content = decodeText(await readFile(absolute));
-    if (extension === '.json') return parseRecordFile(content, file);
-    const idPath = relative.split(path.sep).join('/');
-    const article = extension === '.html' || extension === '.htm' ? parseHtmlArticle(content, idPath) : parseTextArticle(content, idPath);
+    if (extension === '.json') return parseRecordFile(content, file, idPath);
+    const article = extension === '.html' || extension === '.htm' ? await extractHtmlArticle(content, idPath) : parseTextArticle(content, idPath);
     article.source = { location: file };
     return { articles: [article], problems: [] };
   } catch (error) {

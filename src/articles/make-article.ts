@@ -44,8 +44,26 @@ function validUrl(url: string | null | undefined): string | undefined {
   }
 }
 
-/** An id from a file name: lower-case letters, digits, dashes and underscores. */
+/**
+ * The id of a file's article: its path without extension, in lower-case letters, digits, dashes
+ * and underscores, folders kept ("seeds/talks"). Callers pass the path from the ingest folder's
+ * own name down, so that `a/news.md` and `b/news.md` never share an id.
+ */
 export function idFromFileName(relativePath: string): string {
   const withoutExtension = relativePath.replace(/\.[^./]+$/, '');
-  return withoutExtension.normalize('NFKD').replace(/[^\w/-]+/g, '-').replace(/\//g, '--').replace(/^-+|-+$/g, '').toLowerCase() || 'article';
+  const parts = withoutExtension.split('/').map((part) => part.normalize('NFKD').replace(/[^\w-]+/g, '-').replace(/^-+|-+$/g, '').toLowerCase());
+  return parts.filter(Boolean).join('/') || 'article';
+}
+
+/** The last part of an id, as a person would name the article: "seeds/talks" → "talks", "feeds/wire#r1" → "r1". */
+export function shortId(id: string): string {
+  return id.slice(Math.max(id.lastIndexOf('#'), id.lastIndexOf('/')) + 1);
+}
+
+/**
+ * The id of an article whose source names it (a record's `id`, a front-matter `id`): kept after
+ * its file's id, so that a record can never claim the article of another file.
+ */
+export function givenId(file: string, id: string): string {
+  return `${idFromFileName(file)}#${id}`;
 }

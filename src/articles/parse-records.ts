@@ -2,11 +2,14 @@ import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { z } from 'zod';
 import type { Article, ParseProblem } from './article.js';
-import { makeArticle } from './make-article.js';
+import { givenId, makeArticle } from './make-article.js';
 import { splitParagraphs } from './newswire.js';
 
+/** Longest record id kept: it becomes part of the article's id, shown in logs and replies. */
+const MAX_ID_LENGTH = 200;
+
 const recordSchema = z.object({
-  id: z.union([z.string().min(1), z.number()]).transform(String),
+  id: z.union([z.string().min(1).max(MAX_ID_LENGTH), z.number()]).transform(String),
   title: z.string().nullish(),
   url: z.string().nullish(),
   date: z.string().nullish(),
@@ -23,12 +26,13 @@ export interface ParsedRecords {
 }
 
 /** Parses `.jsonl` (one record per line) or `.json` (one record, an array, or `{articles: […]}`). */
-export function parseRecordFile(content: string, file: string): ParsedRecords {
+/** `idPath` is the file's path from the ingest folder's name down, which its records' ids are kept under. */
+export function parseRecordFile(content: string, file: string, idPath = file): ParsedRecords {
   const result: ParsedRecords = { articles: [], problems: [] };
   if (file.endsWith('.jsonl')) {
     content.split('\n').forEach((line, index) => {
       if (line.trim() === '') return;
-      addRecord(result, () => JSON.parse(line), file, index + 1);
+      addRecord(result, () => JSON.parse(line), file, idPath, index + 1);
     });
     return result;
   }
@@ -40,7 +44,7 @@ export function parseRecordFile(content: string, file: string): ParsedRecords {
     return result;
   }
   const records = Array.isArray(data) ? data : (data as { articles?: unknown[] })?.articles ?? [data];
-  records.forEach((record, index) => addRecord(result, () => record, file, undefined, index));
+  records.forEach((record, index) => addRecord(result, () => record, file, idPath, undefined, index));
   return result;
 }
 
@@ -51,7 +55,7 @@ export const MAX_RECORD_BYTES = 8 * 1024 * 1024;
  * Reads a `.jsonl` file line by line, so its size is not bounded by memory: each line is
  * checked (UTF-8, length, JSON, fields) and reported by number when bad.
  */
-export async function parseJsonlFile(path: string, file: string): Promise<ParsedRecords> {
+export async function parseJsonlFile(path: string, file: string, idPath = file): Promise<ParsedRecords> {
   const result: ParsedRecords = { articles: [], problems: [] };
   const decoder = new TextDecoder('utf-8', { fatal: true });
   const lines = createInterface({ input: createReadStream(path, { encoding: 'latin1' }), crlfDelay: Infinity });
@@ -70,12 +74,12 @@ export async function parseJsonlFile(path: string, file: string): Promise<Parsed
       result.problems.push({ location: file, line: number, reason: 'not valid UTF-8 text' });
       continue;
     }
-    addRecord(result, () => JSON.parse(line.replace(/^\uFEFF/, '')), file, number);
+    addRecord(result, () => JSON.parse(line.replace(/^\uFEFF/, '')), file, idPath, number);
   }
   return result;
 }
 
-function addRecord(result: ParsedRecords, read: () => unknown, file: string, line?: number, index?: number): void {
+function addRecord(result: ParsedRecords, read: () => unknown, file: string, idPath: string, line?: number, index?: number): void {
   const where = (reason: string): ParseProblem =>
     line !== undefined ? { location: file, line, reason } : { location: file, reason: index !== undefined ? `record ${index}: ${reason}` : reason };
   let raw: unknown;
@@ -95,7 +99,7 @@ function addRecord(result: ParsedRecords, read: () => unknown, file: string, lin
   try {
     result.articles.push(
       makeArticle({
-        id: record.id,
+        id: givenId(idPath, record.id),
         title: record.title,
         url: record.url,
         outlet: record.outlet ?? record.source,

@@ -1,6 +1,6 @@
 import matter from 'gray-matter';
 import type { Article } from './article.js';
-import { idFromFileName, makeArticle } from './make-article.js';
+import { givenId, idFromFileName, makeArticle } from './make-article.js';
 import { splitParagraphs } from './newswire.js';
 
 /** The newsletter export format of the seeds: a first line `date YYYY-MM-DD` then the text. */
@@ -31,10 +31,11 @@ function parseFrontMatter(text: string, file: string): Article {
   } catch (error) {
     throw new Error(`invalid front matter: ${(error as Error).message.split('\n')[0]}`);
   }
-  const data = parsed.data as Record<string, unknown>;
+  const data = parsed.data as { [key: string]: unknown };
+  const id = stringField(data.id);
   const { title, paragraphs } = markdownTitle(splitParagraphs(parsed.content));
   return makeArticle({
-    id: stringField(data.id) ?? idFromFileName(file),
+    id: id === undefined ? idFromFileName(file) : givenId(file, id),
     title: stringField(data.title) ?? title,
     url: stringField(data.url) ?? stringField(data.link),
     outlet: stringField(data.source) ?? stringField(data.outlet),

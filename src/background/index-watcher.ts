@@ -13,7 +13,7 @@ export function watchIndex(engine: Engine, log: Logger): Repeating {
 async function reloadWhenIngested(engine: Engine, log: Logger): Promise<void> {
   try {
     if (await engine.reload()) {
-      log.info({ generation: engine.snapshot.manifest.generation, articles: Object.keys(engine.snapshot.manifest.articles).length }, 'index reloaded');
+      log.info({ generation: engine.snapshot.manifest.generation, articles: engine.snapshot.manifest.articles.size }, 'index reloaded');
     }
   } catch (error) {
     log.warn({ err: error }, 'index reload failed; still answering from the previous index');

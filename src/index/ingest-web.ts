@@ -2,6 +2,7 @@ import type { Embedder } from '../embedding/embedder.js';
 import { ingestArticles, type IngestReport } from './ingest.js';
 import { readSnapshot } from './store.js';
 import type { FetchLimits } from '../web/fetch-page.js';
+import { FeedFailures } from '../web/feed-failures.js';
 import { fetchArticles, knownLinks, newFeedLinks } from '../web/web-articles.js';
 
 export interface WebSources {
@@ -15,6 +16,11 @@ export interface WebSources {
    * The same as `limits` when omitted.
    */
   itemLimits?: FetchLimits;
+  /**
+   * Remember feed items that failed and skip them until their back-off passes (the bot's polls).
+   * Off for an operator's `npm run ingest -- --feed`, which tries everything it is asked to.
+   */
+  backOff?: boolean;
   onProgress?: (done: number, total: number) => void;
 }
 
@@ -25,10 +31,16 @@ export interface WebSources {
  */
 export async function ingestFromWeb(indexDir: string, embedder: Embedder, sources: WebSources): Promise<IngestReport & { articleIds: string[] }> {
   const snapshot = await readSnapshot(indexDir);
-  const known = knownLinks(snapshot?.manifest.articles ?? {});
-  const fromFeeds = await newFeedLinks(sources.feeds, known, sources.limits);
+  const known = knownLinks(snapshot?.manifest.articles.values() ?? []);
+  const failures = sources.backOff ? await FeedFailures.of(indexDir) : undefined;
+  const fromFeeds = await newFeedLinks(sources.feeds, known, sources.limits, (link) => failures?.waiting(link) ?? false);
   const given = await fetchArticles(sources.urls, sources.limits);
   const items = await fetchArticles(fromFeeds.links, sources.itemLimits ?? sources.limits);
+  if (failures && fromFeeds.links.length > 0) {
+    for (const problem of items.problems) failures.failed(problem.location, problem.reason);
+    for (const article of items.articles) failures.succeeded(article.source.location);
+    await failures.save();
+  }
   const articles = [...given.articles, ...items.articles];
   const problems = [...fromFeeds.problems, ...given.problems, ...items.problems];
   const report = await ingestArticles(indexDir, embedder, articles, problems, sources.onProgress);

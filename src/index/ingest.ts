@@ -1,6 +1,7 @@
+import { existsSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
-import { contentHash, type Article, type ParseProblem } from '../articles/article.js';
+import { contentHash, sourceReference, type Article, type ParseProblem } from '../articles/article.js';
 import { loadArticles } from '../articles/load-articles.js';
 import type { Embedder } from '../embedding/embedder.js';
 import { UserError } from '../errors.js';
@@ -14,7 +15,11 @@ import { paragraphsInOrder, type IndexedArticle, type ModelStamp, type Paragraph
 export interface IngestOptions {
   /** A folder (read recursively) or a single file. */
   source: string;
-  /** Start from an empty index (required after changing the embedding model). */
+  /**
+   * Embed everything again into a new index (required after changing the embedding model): the
+   * articles of `source`, and every other article the index holds (pages, feed items, other
+   * folders), from the text it stores.
+   */
   rebuild?: boolean;
   onProgress?: (done: number, total: number) => void;
 }
@@ -82,6 +87,7 @@ async function applyArticles(indexDir: string, embedder: Embedder, application: 
     const previous = application.rebuild ? undefined : await readSnapshot(indexDir);
     if (previous) assertSameModel(previous.manifest, model, indexDir);
     const loaded = await application.load();
+    if (application.rebuild) loaded.articles.push(...(await storedArticlesKept(indexDir, loaded, application.removalScope)));
     const plan = planChanges(previous, loaded.articles, loaded.problems, application.removalScope);
     const report: IngestReport = {
       added: plan.added.length,
@@ -90,7 +96,7 @@ async function applyArticles(indexDir: string, embedder: Embedder, application: 
       removed: plan.removed.length,
       embedded: 0,
       problems: loaded.problems,
-      articles: Object.keys(plan.articles).length,
+      articles: plan.articles.size,
       generation: previous?.manifest.generation ?? 0,
       wrote: false,
       ...(previous?.recoveredFrom ? { repaired: previous.recoveredFrom } : {}),
@@ -117,65 +123,106 @@ async function applyArticles(indexDir: string, embedder: Embedder, application: 
   }
 }
 
+/**
+ * What a rebuild carries over from the index it replaces: every stored article that this run
+ * did not read again, except those gone from the folder being ingested. Their text is in the
+ * index, so a model change never loses a page added from Discord or a feed. An index too
+ * damaged to read has nothing to carry.
+ */
+async function storedArticlesKept(indexDir: string, loaded: { articles: Article[]; problems: ParseProblem[] }, removalScope?: (file: string) => boolean): Promise<Article[]> {
+  const stored = await readSnapshot(indexDir).catch(() => undefined);
+  if (!stored) return [];
+  const read = new Set(loaded.articles.map((a) => a.id));
+  const troubled = new Set(loaded.problems.map((p) => path.resolve(p.location)));
+  const texts = new Map<string, string[]>();
+  for (const p of stored.paragraphs) {
+    const list = texts.get(p.articleId) ?? [];
+    list[p.position] = p.text;
+    texts.set(p.articleId, list);
+  }
+  const kept: Article[] = [];
+  for (const [id, article] of stored.manifest.articles) {
+    const location = article.source.location;
+    if (read.has(id) || (removalScope?.(location) && !troubled.has(path.resolve(location)))) continue;
+    const { hash: _hash, paragraphCount: _count, ...fields } = article;
+    kept.push({ ...fields, paragraphs: (texts.get(id) ?? []).filter((text) => text !== undefined) });
+  }
+  return kept;
+}
+
 interface Plan {
   added: Article[];
   updated: Article[];
   unchanged: number;
   removed: string[];
   /** Every article of the next generation. */
-  articles: Record<string, IndexedArticle>;
+  articles: Map<string, IndexedArticle>;
 }
 
 function planChanges(previous: Snapshot | undefined, loaded: Article[], problems: ParseProblem[], removalScope?: (file: string) => boolean): Plan {
-  const before = previous?.manifest.articles ?? {};
-  const articles: Record<string, IndexedArticle> = { ...before };
+  const before = previous?.manifest.articles ?? new Map<string, IndexedArticle>();
+  const articles = new Map(before);
   const plan: Plan = { added: [], updated: [], unchanged: 0, removed: [], articles };
   const seen = new Set<string>();
   for (const article of loaded) {
     const hash = contentHash(article);
+    const old = before.get(article.id);
+    if (old && claimsAnotherSource(old, article)) {
+      problems.push({ ...article.source, reason: `its id "${article.id}" belongs to ${sourceReference(old)}, which is not replaced` });
+      continue;
+    }
     seen.add(article.id);
-    const old = before[article.id];
     if (old?.hash === hash) {
       plan.unchanged += 1;
       continue;
     }
     (old ? plan.updated : plan.added).push(article);
     const { paragraphs, ...rest } = article;
-    articles[article.id] = { ...rest, hash, paragraphCount: paragraphs.length };
+    articles.set(article.id, { ...rest, hash, paragraphCount: paragraphs.length });
   }
   if (!removalScope) return plan;
   const troubled = new Set(problems.map((p) => path.resolve(p.location)));
-  for (const [id, article] of Object.entries(before)) {
+  for (const [id, article] of before) {
     if (!seen.has(id) && removalScope(article.source.location) && !troubled.has(path.resolve(article.source.location))) {
       plan.removed.push(id);
-      delete articles[id];
+      articles.delete(id);
     }
   }
   return plan;
 }
 
+/**
+ * Whether an article would replace one from another file that still exists (`x/seeds/a.md` after
+ * `y/seeds/a.md`, or a record carrying a front-matter id): each source keeps its own articles. A
+ * page's id is its canonical address, so any fetch of that address may update it.
+ */
+function claimsAnotherSource(old: IndexedArticle, incoming: Article): boolean {
+  const isLink = (location: string) => /^https?:\/\//i.test(location);
+  if (isLink(old.source.location) && isLink(incoming.source.location)) return false;
+  const oldFile = path.resolve(old.source.location);
+  return oldFile !== path.resolve(incoming.source.location) && existsSync(oldFile);
+}
+
 /** People of the next generation: kept for unchanged articles, extracted for changed ones. */
 function nextPeople(previous: Snapshot | undefined, plan: Plan, changed: Article[]): PeopleByArticle {
-  const people: PeopleByArticle = {};
+  const people: PeopleByArticle = new Map();
   const changedIds = new Set(changed.map((a) => a.id));
-  for (const id of Object.keys(plan.articles)) {
+  for (const id of plan.articles.keys()) {
     if (changedIds.has(id)) continue;
-    people[id] =
-      previous?.people?.[id] ??
-      mergeAliases(extractPeople(paragraphsInOrder(previous!.paragraphs, id).map((p) => p.text)));
+    people.set(id, previous?.people?.get(id) ?? mergeAliases(extractPeople(paragraphsInOrder(previous!.paragraphs, id).map((p) => p.text))));
   }
-  for (const article of changed) people[article.id] = mergeAliases(extractPeople(article.paragraphs));
+  for (const article of changed) people.set(article.id, mergeAliases(extractPeople(article.paragraphs)));
   return people;
 }
 
 /** Candidate answers of the next generation: kept for unchanged articles, found for changed ones. */
 function nextSpans(previous: Snapshot | undefined, plan: Plan, changed: Article[]): SpansByArticle {
-  const spans: SpansByArticle = {};
+  const spans: SpansByArticle = new Map();
   const changedIds = new Set(changed.map((a) => a.id));
-  for (const id of Object.keys(plan.articles)) {
-    if (!changedIds.has(id)) spans[id] = previous?.spans?.[id] ?? storedSpans(paragraphsInOrder(previous!.paragraphs, id).map((p) => p.text));
+  for (const id of plan.articles.keys()) {
+    if (!changedIds.has(id)) spans.set(id, previous?.spans?.get(id) ?? storedSpans(paragraphsInOrder(previous!.paragraphs, id).map((p) => p.text)));
   }
-  for (const article of changed) spans[article.id] = storedSpans(article.paragraphs);
+  for (const article of changed) spans.set(article.id, storedSpans(article.paragraphs));
   return spans;
 }
 

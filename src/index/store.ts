@@ -16,8 +16,8 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { mkdir, open, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { UserError } from '../errors.js';
-import type { IndexedArticle, Manifest, ModelStamp, Paragraph, Snapshot, SpansByArticle } from './types.js';
-import type { PeopleByArticle } from '../people/extract.js';
+import type { IndexedArticle, Manifest, ModelStamp, Paragraph, Snapshot, SpansByArticle, StoredSpan } from './types.js';
+import type { ArticlePerson, PeopleByArticle } from '../people/extract.js';
 import { decodeTermLists, encodeTermLists, termListsOf, TermListsBuilder, type TermLists } from './term-lists.js';
 
 type VectraMetadata = { articleId: string; position: number; text: string };
@@ -50,9 +50,24 @@ export function liveGenerationDir(indexDir: string): string | undefined {
   return existsSync(pointer) ? path.join(indexDir, readFileSync(pointer, 'utf8').trim()) : undefined;
 }
 
+/** `manifest.json` as written: ids are keys of a JSON object there, read into a Map (never into an object's properties). */
+type ManifestFile = Omit<Manifest, 'articles'> & { articles: { [id: string]: IndexedArticle } };
+
+/** A JSON object of things by article id, as a Map: `JSON.parse` keeps `__proto__` as an own key, which `Object.entries` lists. */
+function mapOf<T>(object: { [id: string]: T }): Map<string, T> {
+  if (typeof object !== 'object' || object === null || Array.isArray(object)) throw new Error('not a JSON object of articles');
+  return new Map(Object.entries(object));
+}
+
+/** The reverse of `mapOf`: `Object.fromEntries` defines own keys, so `__proto__` is written like any id. */
+function jsonOf<T>(map: Map<string, T>): string {
+  return JSON.stringify(Object.fromEntries(map));
+}
+
 /** Generations written before `source.file` was named `source.location` (it may hold a link): read them as the new name. */
-function withSourceLocations(manifest: Manifest): Manifest {
-  for (const article of Object.values(manifest.articles)) {
+function withSourceLocations(file: ManifestFile): Manifest {
+  const manifest: Manifest = { ...file, articles: mapOf(file.articles) };
+  for (const article of manifest.articles.values()) {
     const source = article.source as { location?: string; file?: string; line?: number };
     if (source.location === undefined && source.file !== undefined) {
       article.source = source.line === undefined ? { location: source.file } : { location: source.file, line: source.line };
@@ -93,14 +108,14 @@ async function generationsToTry(indexDir: string, live: string): Promise<string[
 }
 
 async function readGeneration(dir: string): Promise<Snapshot> {
-  const manifest = withSourceLocations(JSON.parse(await readFile(path.join(dir, 'manifest.json'), 'utf8')) as Manifest);
+  const manifest = withSourceLocations(JSON.parse(await readFile(path.join(dir, 'manifest.json'), 'utf8')) as ManifestFile);
   const mirror = await readMirror(dir, manifest.model.dimensions);
   const people = existsSync(path.join(dir, 'people.json'))
-    ? (JSON.parse(await readFile(path.join(dir, 'people.json'), 'utf8')) as PeopleByArticle)
+    ? mapOf(JSON.parse(await readFile(path.join(dir, 'people.json'), 'utf8')) as { [id: string]: ArticlePerson[] })
     : undefined;
   const rows = mirror ?? (await mirrorFromVectra(dir, manifest.model.dimensions));
   const spans = existsSync(path.join(dir, 'spans.json'))
-    ? (JSON.parse(await readFile(path.join(dir, 'spans.json'), 'utf8')) as SpansByArticle)
+    ? mapOf(JSON.parse(await readFile(path.join(dir, 'spans.json'), 'utf8')) as { [id: string]: StoredSpan[][] })
     : undefined;
   return { dir, manifest, people, spans, ...rows, terms: (await readTermLists(dir, rows.paragraphs.length)) ?? termListsOf(rows.paragraphs.map((p) => p.text)) };
 }
@@ -173,7 +188,7 @@ async function mirrorFromVectra(dir: string, dimensions: number): Promise<Pick<S
 
 export interface GenerationChange {
   model: ModelStamp;
-  articles: Record<string, IndexedArticle>;
+  articles: Map<string, IndexedArticle>;
   /** Articles whose rows are dropped from the previous generation (updated or removed). */
   dropArticleIds: Set<string>;
   newParagraphs: Paragraph[];
@@ -191,6 +206,18 @@ export interface GenerationChange {
 export async function writeGeneration(indexDir: string, previous: Snapshot | undefined, change: GenerationChange): Promise<Snapshot> {
   const generation = Math.max(previous?.manifest.generation ?? 0, await latestGeneration(indexDir)) + 1;
   const name = `gen-${String(generation).padStart(6, '0')}`;
+  try {
+    return await writeGenerationAs(indexDir, name, generation, previous, change);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code !== 'ENOSPC' && code !== 'EDQUOT') throw error;
+    // The staging folder is what filled the disk: removing it gives the space back.
+    await rm(path.join(indexDir, `${name}.tmp`), { recursive: true, force: true }).catch(() => undefined);
+    throw new UserError(`The disk holding ${indexDir} is full: the new articles were not stored, and the index is as it was.`, 'Free some space and run the ingest again.');
+  }
+}
+
+async function writeGenerationAs(indexDir: string, name: string, generation: number, previous: Snapshot | undefined, change: GenerationChange): Promise<Snapshot> {
   const dir = path.join(indexDir, name);
   const staging = `${dir}.tmp`;
   await rm(staging, { recursive: true, force: true });
@@ -217,9 +244,10 @@ export async function writeGeneration(indexDir: string, previous: Snapshot | und
   const manifest: Manifest = { version: 1, generation, createdAt: new Date().toISOString(), model: change.model, articles: change.articles };
   await writeParagraphs(staging, paragraphs);
   await writeDurably(path.join(staging, 'vectors.f32'), new Uint8Array(vectors.buffer));
-  await writeDurably(path.join(staging, 'people.json'), JSON.stringify(change.people));
-  await writeDurably(path.join(staging, 'spans.json'), JSON.stringify(change.spans));
-  await writeDurably(path.join(staging, 'manifest.json'), JSON.stringify(manifest, null, 1));
+  await writeDurably(path.join(staging, 'people.json'), jsonOf(change.people));
+  await writeDurably(path.join(staging, 'spans.json'), jsonOf(change.spans));
+  const manifestFile: ManifestFile = { ...manifest, articles: Object.fromEntries(manifest.articles) };
+  await writeDurably(path.join(staging, 'manifest.json'), JSON.stringify(manifestFile, null, 1));
   await rm(dir, { recursive: true, force: true });
   await rename(staging, dir);
   await writeDurably(path.join(indexDir, `${POINTER}.tmp`), `${name}\n`);

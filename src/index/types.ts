@@ -18,7 +18,8 @@ export interface Manifest {
   generation: number;
   createdAt: string;
   model: ModelStamp;
-  articles: Record<string, IndexedArticle>;
+  /** By id. A Map, never an object: an id comes from outside and may be `__proto__`. */
+  articles: Map<string, IndexedArticle>;
 }
 
 export interface Paragraph {
@@ -45,7 +46,7 @@ export interface Snapshot {
 /** A candidate answer in a paragraph: its type and its offsets in the paragraph's text. */
 export type StoredSpan = [type: SpanType, start: number, end: number];
 /** By article id, then by paragraph position: what a generation stores in `spans.json`. */
-export type SpansByArticle = Record<string, StoredSpan[][]>;
+export type SpansByArticle = Map<string, StoredSpan[][]>;
 
 /** An article's paragraphs, in article order. */
 export function paragraphsInOrder(paragraphs: readonly Paragraph[], articleId: string): Paragraph[] {

@@ -26,7 +26,7 @@ export interface Quotation {
 
 /** One person as one article names them; `name` is the fullest form the article uses. */
 /** The people of each article, by article id: what an index generation stores in `people.json`. */
-export type PeopleByArticle = Record<string, ArticlePerson[]>;
+export type PeopleByArticle = Map<string, ArticlePerson[]>;
 
 export interface ArticlePerson {
   name: string;

@@ -133,7 +133,7 @@ export class Retriever {
 function availability(snapshot: Snapshot, asOf: string): Uint8Array {
   const mask = new Uint8Array(snapshot.paragraphs.length);
   snapshot.paragraphs.forEach((p, row) => {
-    const date = snapshot.manifest.articles[p.articleId]?.date;
+    const date = snapshot.manifest.articles.get(p.articleId)?.date;
     mask[row] = date === undefined || date <= asOf ? 1 : 0;
   });
   return mask;

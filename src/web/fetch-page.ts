@@ -18,9 +18,12 @@ export interface FetchLimits {
   maxRedirects: number;
   /** Allow private, loopback and link-local addresses (local use and tests). */
   allowPrivate: boolean;
+  /** When fetching many links: the pause between two requests to one host (politeness), and how many hosts are fetched at once. */
+  hostDelayMs: number;
+  parallelHosts: number;
 }
 
-export const DEFAULT_LIMITS: FetchLimits = { timeoutMs: 10_000, maxBytes: 5 * 1024 * 1024, maxRedirects: 5, allowPrivate: false };
+export const DEFAULT_LIMITS: FetchLimits = { timeoutMs: 10_000, maxBytes: 5 * 1024 * 1024, maxRedirects: 5, allowPrivate: false, hostDelayMs: 1000, parallelHosts: 4 };
 
 export interface FetchedPage {
   /** The address after redirects. */
