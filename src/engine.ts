@@ -92,11 +92,14 @@ export class Engine {
     return this.articleSearchCache.search;
   }
 
-  /** Switches to the live generation if an ingest replaced it (a read of the pointer otherwise); returns whether it changed. */
+  /**
+   * Switches to the live generation if an ingest replaced it (a read of the pointer otherwise);
+   * returns whether it changed. Only segments this engine has not loaded yet are read.
+   */
   async reload(): Promise<boolean> {
     const live = generationStamp(liveGenerationDir(this.indexDir));
     if (live === undefined || live === this.loadedStamp) return false;
-    const snapshot = await loadSnapshot(this.embedder, this.indexDir);
+    const snapshot = await loadSnapshot(this.embedder, this.indexDir, this.snapshot.segments);
     this.retriever = new Retriever(snapshot);
     this.features = new CandidateFeatures(snapshot, this.retriever, this.embedder.wordVectors);
     this.loadedStamp = generationStamp(snapshot.dir);
@@ -311,8 +314,8 @@ function today(): string {
   return new Date().toISOString().slice(0, 10);
 }
 
-async function loadSnapshot(embedder: Embedder, indexDir: string): Promise<Snapshot> {
-  return checkedSnapshot(embedder, indexDir, await readSnapshot(indexDir));
+async function loadSnapshot(embedder: Embedder, indexDir: string, loaded: Snapshot['segments']): Promise<Snapshot> {
+  return checkedSnapshot(embedder, indexDir, await readSnapshot(indexDir, loaded));
 }
 
 function checkedSnapshot(embedder: Embedder, indexDir: string, snapshot: Snapshot | undefined): Snapshot {

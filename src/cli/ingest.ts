@@ -3,6 +3,7 @@ import { UserError } from '../errors.js';
 import { ingest } from '../index/ingest.js';
 import { DEFAULT_LIMITS } from '../web/fetch-page.js';
 import { ingestFromWeb } from '../index/ingest-web.js';
+import { mergeUntilTidy } from '../index/merge.js';
 import { describeIngest, logIngest, progressReporter } from './ingest-report.js';
 import { runMain, startRuntime } from './runtime.js';
 
@@ -38,5 +39,6 @@ runMain(async () => {
   progress.stop();
   logIngest(log, source, report);
   process.stdout.write(describeIngest(source, report));
+  await mergeUntilTidy(config.indexDir, [], (merge) => log.info(merge, 'segments merged'));
   return values.strict && report.problems.length > 0 ? 1 : 0;
 });

@@ -7,10 +7,11 @@ import type { Embedder } from '../embedding/embedder.js';
 import { UserError } from '../errors.js';
 import { typedSpans } from '../articles/spans.js';
 import { extractPeople, mergeAliases } from '../people/extract.js';
-import type { PeopleByArticle } from '../people/extract.js';
+import type { ArticlePerson, PeopleByArticle } from '../people/extract.js';
 import { acquireWriteLock } from './lock.js';
-import { assertSameModel, readSnapshot, writeGeneration } from './store.js';
-import { paragraphsInOrder, type IndexedArticle, type ModelStamp, type Paragraph, type Snapshot, type SpansByArticle, type StoredSpan } from './types.js';
+import { assertSameModel, liveRowsOf, readSnapshot, segmentsToCarry, writeGeneration } from './store.js';
+import { TermListsBuilder } from './term-lists.js';
+import type { IndexedArticle, ModelStamp, Paragraph, SegmentRows, Snapshot, SpansByArticle, StoredSpan } from './types.js';
 
 export interface IngestOptions {
   /** A folder (read recursively) or a single file. */
@@ -102,21 +103,16 @@ async function applyArticles(indexDir: string, embedder: Embedder, application: 
       ...(previous?.recoveredFrom ? { repaired: previous.recoveredFrom } : {}),
     };
     const changed = [...plan.added, ...plan.updated];
-    // A generation without people or spans, or one read because the live one was damaged, is written again: that heals the index.
-    const rewrite = previous !== undefined && (previous.people === undefined || previous.spans === undefined || previous.recoveredFrom !== undefined);
+    // A first-format generation, a segment without people or spans, or a generation read because the live one was damaged, is written again: that heals the index.
+    const carried = segmentsToCarry(indexDir, previous);
+    const rewrite = previous !== undefined && (carried.length > 0 || previous.recoveredFrom !== undefined);
     if (previous && changed.length === 0 && plan.removed.length === 0 && !rewrite) return report;
 
     const newParagraphs: Paragraph[] = changed.flatMap((a) => a.paragraphs.map((text, position) => ({ articleId: a.id, position, text })));
     const newVectors = await embedWithProgress(embedder, newParagraphs, application.onProgress);
-    const next = await writeGeneration(indexDir, previous, {
-      model,
-      articles: plan.articles,
-      dropArticleIds: new Set([...plan.updated.map((a) => a.id), ...plan.removed]),
-      newParagraphs,
-      newVectors,
-      people: nextPeople(previous, plan, changed),
-      spans: nextSpans(previous, plan, changed),
-    });
+    const changedIds = new Set(changed.map((a) => a.id));
+    const kept = previous && carried.length ? liveRowsOf(previous, carried, derivedFromText, (id) => plan.articles.has(id) && !changedIds.has(id)) : undefined;
+    const next = await writeGeneration(indexDir, previous, { model, articles: plan.articles, segment: newSegment(changed, newParagraphs, newVectors, embedder.dimensions, kept) });
     return { ...report, embedded: newParagraphs.length, generation: next.manifest.generation, wrote: true };
   } finally {
     await release();
@@ -203,31 +199,31 @@ function claimsAnotherSource(old: IndexedArticle, incoming: Article): boolean {
   return oldFile !== path.resolve(incoming.source.location) && existsSync(oldFile);
 }
 
-/** People of the next generation: kept for unchanged articles, extracted for changed ones. */
-function nextPeople(previous: Snapshot | undefined, plan: Plan, changed: Article[]): PeopleByArticle {
-  const people: PeopleByArticle = new Map();
-  const changedIds = new Set(changed.map((a) => a.id));
-  for (const id of plan.articles.keys()) {
-    if (changedIds.has(id)) continue;
-    people.set(id, previous?.people?.get(id) ?? mergeAliases(extractPeople(paragraphsInOrder(previous!.paragraphs, id).map((p) => p.text))));
-  }
-  for (const article of changed) people.set(article.id, mergeAliases(extractPeople(article.paragraphs)));
-  return people;
+/** What an article's text yields besides its rows: the people it names, and each paragraph's candidate answers. */
+function derivedFromText(paragraphs: string[]): { people: ArticlePerson[]; spans: StoredSpan[][] } {
+  return {
+    people: mergeAliases(extractPeople(paragraphs)),
+    spans: paragraphs.map((text) => typedSpans(text).map((s): StoredSpan => [s.type, s.start, s.end])),
+  };
 }
 
-/** Candidate answers of the next generation: kept for unchanged articles, found for changed ones. */
-function nextSpans(previous: Snapshot | undefined, plan: Plan, changed: Article[]): SpansByArticle {
-  const spans: SpansByArticle = new Map();
-  const changedIds = new Set(changed.map((a) => a.id));
-  for (const id of plan.articles.keys()) {
-    if (!changedIds.has(id)) spans.set(id, previous?.spans?.get(id) ?? storedSpans(paragraphsInOrder(previous!.paragraphs, id).map((p) => p.text)));
+/** The rows of the segment an ingest writes: the new and changed articles, after any rows carried over from a segment that is being replaced. */
+function newSegment(changed: Article[], paragraphs: Paragraph[], vectors: Float32Array[], dimensions: number, carried?: SegmentRows): SegmentRows {
+  const people: PeopleByArticle = new Map(carried?.people);
+  const spans: SpansByArticle = new Map(carried?.spans);
+  for (const article of changed) {
+    const derived = derivedFromText(article.paragraphs);
+    people.set(article.id, derived.people);
+    spans.set(article.id, derived.spans);
   }
-  for (const article of changed) spans.set(article.id, storedSpans(article.paragraphs));
-  return spans;
-}
-
-function storedSpans(paragraphs: string[]): StoredSpan[][] {
-  return paragraphs.map((text) => typedSpans(text).map((s): StoredSpan => [s.type, s.start, s.end]));
+  const terms = new TermListsBuilder();
+  const before = carried?.paragraphs.length ?? 0;
+  for (let row = 0; row < before; row++) terms.addRow(carried!.terms, row);
+  for (const p of paragraphs) terms.addText(p.text);
+  const flat = new Float32Array((before + vectors.length) * dimensions);
+  if (carried) flat.set(carried.vectors);
+  vectors.forEach((v, i) => flat.set(v, (before + i) * dimensions));
+  return { paragraphs: [...(carried?.paragraphs ?? []), ...paragraphs], vectors: flat, terms: terms.build(), people, spans };
 }
 
 async function embedWithProgress(embedder: Embedder, paragraphs: Paragraph[], onProgress?: (done: number, total: number) => void): Promise<Float32Array[]> {

@@ -1,34 +1,30 @@
 /**
- * The index on disk: one folder per generation, switched by the `CURRENT` pointer (written last,
- * by rename), so a reader always sees a complete generation and a crashed write leaves the
- * previous one in place.
+ * The index on disk: immutable segments of paragraph rows, and generations that list them. A
+ * generation is small (the articles and which segment holds each one's rows); an ingest writes
+ * one new segment for the new and changed articles and a new generation, then switches the
+ * `CURRENT` pointer by rename, so a reader always sees a complete generation and a crashed write
+ * leaves the previous one in place. Rows of a segment whose article now lives elsewhere (updated)
+ * or nowhere (removed) are dead: the manifest's article → segment map is the tombstone list.
  *
- *   <indexDir>/CURRENT            name of the live generation
- *   <indexDir>/gen-000007/
- *     index.json                  vectra LocalIndex: the store of record (vector + paragraph per item)
- *     manifest.json               model, articles (metadata and content hashes)
- *     people.json                 the people each article names (for /who)
- *     spans.json                  candidate answers (people, places, dates, numbers, names) per paragraph
- *     terms.json, terms.bin       each paragraph's stems, for BM25 without stemming at load
- *     rows.json, paragraphs.txt, vectors.f32  row-aligned mirror of index.json for fast loading
+ *   <indexDir>/CURRENT                  name of the live generation
+ *   <indexDir>/gen-000007/manifest.json model, articles (metadata, content hash, segment)
+ *   <indexDir>/gen-000007/segments.json the generation's segments, in row order
+ *   <indexDir>/segments/seg-000012/     a segment (see segment.ts): a vectra LocalIndex and its mirror
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
-import { mkdir, open, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { UserError } from '../errors.js';
-import type { IndexedArticle, Manifest, ModelStamp, Paragraph, Snapshot, SpansByArticle, StoredSpan } from './types.js';
 import type { ArticlePerson, PeopleByArticle } from '../people/extract.js';
-import { decodeTermLists, encodeTermLists, termListsOf, TermListsBuilder, type TermLists } from './term-lists.js';
-
-type VectraMetadata = { articleId: string; position: number; text: string };
+import { readSegment, writeDurably, writeSegment } from './segment.js';
+import { TermListsBuilder } from './term-lists.js';
+import type { IndexedArticle, Manifest, ModelStamp, Paragraph, Segment, SegmentRows, Snapshot, SpansByArticle, StoredSpan } from './types.js';
 
 const POINTER = 'CURRENT';
 const KEEP_GENERATIONS = 2;
 const GENERATION_NAME = /^gen-\d{6}$/;
-
-export function paragraphId(p: Pick<Paragraph, 'articleId' | 'position'>): string {
-  return `${p.articleId}#${p.position}`;
-}
+const SEGMENTS = 'segments';
+const SEGMENT_NAME = /^seg-(\d{6})$/;
 
 /**
  * Identifies the live generation beyond its folder's name: an index deleted and built again
@@ -51,22 +47,12 @@ export function liveGenerationDir(indexDir: string): string | undefined {
 }
 
 /** `manifest.json` as written: ids are keys of a JSON object there, read into a Map (never into an object's properties). */
-type ManifestFile = Omit<Manifest, 'articles'> & { articles: { [id: string]: IndexedArticle } };
-
-/** A JSON object of things by article id, as a Map: `JSON.parse` keeps `__proto__` as an own key, which `Object.entries` lists. */
-function mapOf<T>(object: { [id: string]: T }): Map<string, T> {
-  if (typeof object !== 'object' || object === null || Array.isArray(object)) throw new Error('not a JSON object of articles');
-  return new Map(Object.entries(object));
-}
-
-/** The reverse of `mapOf`: `Object.fromEntries` defines own keys, so `__proto__` is written like any id. */
-function jsonOf<T>(map: Map<string, T>): string {
-  return JSON.stringify(Object.fromEntries(map));
-}
+type ManifestFile = Omit<Manifest, 'articles' | 'version'> & { version: 1 | 2; articles: { [id: string]: IndexedArticle } };
 
 /** Generations written before `source.file` was named `source.location` (it may hold a link): read them as the new name. */
 function withSourceLocations(file: ManifestFile): Manifest {
-  const manifest: Manifest = { ...file, articles: mapOf(file.articles) };
+  if (typeof file.articles !== 'object' || file.articles === null || Array.isArray(file.articles)) throw new Error('manifest.json: not a JSON object of articles');
+  const manifest: Manifest = { ...file, version: 2, articles: new Map(Object.entries(file.articles)) };
   for (const article of manifest.articles.values()) {
     const source = article.source as { location?: string; file?: string; line?: number };
     if (source.location === undefined && source.file !== undefined) {
@@ -76,8 +62,11 @@ function withSourceLocations(file: ManifestFile): Manifest {
   return manifest;
 }
 
-/** Reads the live generation, or undefined when no index was built yet. */
-export async function readSnapshot(indexDir: string): Promise<Snapshot | undefined> {
+/**
+ * Reads the live generation, or undefined when no index was built yet. Segments already in
+ * memory (`loaded`, those of the generation a bot answers from) are reused, not read again.
+ */
+export async function readSnapshot(indexDir: string, loaded: readonly Segment[] = []): Promise<Snapshot | undefined> {
   const live = liveGenerationDir(indexDir);
   if (!live) return undefined;
   const problems: string[] = [];
@@ -85,7 +74,7 @@ export async function readSnapshot(indexDir: string): Promise<Snapshot | undefin
   if (!GENERATION_NAME.test(named) || path.resolve(path.dirname(live)) !== path.resolve(indexDir)) problems.push(`${POINTER} names ${JSON.stringify(named.slice(0, 40))}, not a generation`);
   for (const dir of await generationsToTry(indexDir, live)) {
     try {
-      const snapshot = await readGeneration(dir);
+      const snapshot = await readGeneration(indexDir, dir, loaded);
       if (problems.length) snapshot.recoveredFrom = problems.join('; ');
       return snapshot;
     } catch (error) {
@@ -107,188 +96,184 @@ async function generationsToTry(indexDir: string, live: string): Promise<string[
   return [...named, ...others];
 }
 
-async function readGeneration(dir: string): Promise<Snapshot> {
-  const manifest = withSourceLocations(JSON.parse(await readFile(path.join(dir, 'manifest.json'), 'utf8')) as ManifestFile);
-  const mirror = await readMirror(dir, manifest.model.dimensions);
-  const people = existsSync(path.join(dir, 'people.json'))
-    ? mapOf(JSON.parse(await readFile(path.join(dir, 'people.json'), 'utf8')) as { [id: string]: ArticlePerson[] })
-    : undefined;
-  const rows = mirror ?? (await mirrorFromVectra(dir, manifest.model.dimensions));
-  const spans = existsSync(path.join(dir, 'spans.json'))
-    ? mapOf(JSON.parse(await readFile(path.join(dir, 'spans.json'), 'utf8')) as { [id: string]: StoredSpan[][] })
-    : undefined;
-  return { dir, manifest, people, spans, ...rows, terms: (await readTermLists(dir, rows.paragraphs.length)) ?? termListsOf(rows.paragraphs.map((p) => p.text)) };
-}
-
-async function readTermLists(dir: string, rows: number): Promise<TermLists | undefined> {
-  try {
-    const vocabulary = JSON.parse(await readFile(path.join(dir, 'terms.json'), 'utf8')) as string[];
-    const lists = decodeTermLists(vocabulary, await readFile(path.join(dir, 'terms.bin')));
-    return lists.offsets.length === rows + 1 ? lists : undefined;
-  } catch {
-    return undefined;
+/** The segments a generation lists, in row order; a first-format generation is its own single segment. */
+async function segmentDirsOf(indexDir: string, dir: string, manifest: Manifest, version: 1 | 2): Promise<string[]> {
+  if (version === 1) {
+    const name = path.basename(dir);
+    for (const article of manifest.articles.values()) article.segment = name;
+    return [dir];
   }
+  const names = JSON.parse(await readFile(path.join(dir, 'segments.json'), 'utf8')) as unknown;
+  if (!Array.isArray(names) || !names.every((n) => typeof n === 'string' && SEGMENT_NAME.test(n))) throw new Error('segments.json: not a list of segments');
+  return names.map((name: string) => path.join(indexDir, SEGMENTS, name));
 }
 
-async function readMirror(dir: string, dimensions: number): Promise<Pick<Snapshot, 'paragraphs' | 'vectors'> | undefined> {
-  try {
-    const paragraphs = await readParagraphs(dir);
-    const bytes = await readFile(path.join(dir, 'vectors.f32'));
-    const vectors = new Float32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4);
-    return vectors.length === paragraphs.length * dimensions ? { paragraphs, vectors } : undefined;
-  } catch {
-    return undefined;
+async function readGeneration(indexDir: string, dir: string, loaded: readonly Segment[]): Promise<Snapshot> {
+  const file = JSON.parse(await readFile(path.join(dir, 'manifest.json'), 'utf8')) as ManifestFile;
+  const manifest = withSourceLocations(file);
+  const segmentDirs = await segmentDirsOf(indexDir, dir, manifest, file.version);
+  const known = new Map(loaded.map((s) => [path.resolve(s.dir), s]));
+  const segments: Segment[] = [];
+  for (const segmentDir of segmentDirs) segments.push(known.get(path.resolve(segmentDir)) ?? (await readSegment(segmentDir, manifest.model.dimensions)));
+  for (const [id, article] of manifest.articles) {
+    if (!segments.some((s) => s.name === article.segment)) throw new Error(`manifest.json: article ${JSON.stringify(id.slice(0, 80))} has no segment`);
   }
+  return { ...assemble(manifest, segments), dir };
 }
 
-/** Paragraph texts joined by NUL (which text never holds) parse ten times faster than JSON objects. */
-const SEPARATOR = '\u0000';
-
-interface RowsFile {
-  articleIds: string[];
-  article: number[];
-  positions: number[];
-}
-
-async function writeParagraphs(dir: string, paragraphs: Paragraph[]): Promise<void> {
-  const index = new Map<string, number>();
-  const rows: RowsFile = { articleIds: [], article: [], positions: [] };
-  for (const p of paragraphs) {
-    let a = index.get(p.articleId);
-    if (a === undefined) {
-      index.set(p.articleId, (a = rows.articleIds.length));
-      rows.articleIds.push(p.articleId);
-    }
-    rows.article.push(a);
-    rows.positions.push(p.position);
-  }
-  await writeDurably(path.join(dir, 'rows.json'), JSON.stringify(rows));
-  await writeDurably(path.join(dir, 'paragraphs.txt'), paragraphs.map((p) => p.text.replaceAll(SEPARATOR, ' ')).join(SEPARATOR));
-}
-
-async function readParagraphs(dir: string): Promise<Paragraph[]> {
-  const rows = JSON.parse(await readFile(path.join(dir, 'rows.json'), 'utf8')) as RowsFile;
-  const texts = rows.article.length ? (await readFile(path.join(dir, 'paragraphs.txt'), 'utf8')).split(SEPARATOR) : [];
-  if (texts.length !== rows.article.length) throw new Error(`${dir}: paragraphs.txt does not match rows.json`);
-  return texts.map((text, i) => ({ articleId: rows.articleIds[rows.article[i]!]!, position: rows.positions[i]!, text }));
-}
-
-/** Rebuilds the in-memory mirror from vectra's own file when the mirror is missing or inconsistent. */
-async function mirrorFromVectra(dir: string, dimensions: number): Promise<Pick<Snapshot, 'paragraphs' | 'vectors'>> {
-  // Imported here: vectra pulls in half a second of dependencies that the normal path never needs.
-  const { LocalIndex } = await import('vectra');
-  const items = await new LocalIndex<VectraMetadata>(dir).listItems();
-  const vectors = new Float32Array(items.length * dimensions);
-  const paragraphs = items.map((item, row) => {
-    vectors.set(item.vector, row * dimensions);
-    return { articleId: item.metadata.articleId, position: item.metadata.position, text: item.metadata.text };
+/**
+ * One generation in memory: the live rows of its segments, in segment order. Retrieval and
+ * answers see one table of rows; a segment whose rows are all live is copied in one block.
+ */
+function assemble(manifest: Manifest, segments: Segment[]): Omit<Snapshot, 'dir'> {
+  const dimensions = manifest.model.dimensions;
+  const live = (segment: Segment, p: Paragraph) => manifest.articles.get(p.articleId)?.segment === segment.name;
+  const liveRows = segments.map((s) => {
+    const rows: number[] = [];
+    s.paragraphs.forEach((p, row) => live(s, p) && rows.push(row));
+    return rows;
   });
-  return { paragraphs, vectors };
+  const total = liveRows.reduce((sum, rows) => sum + rows.length, 0);
+  const paragraphs: Paragraph[] = new Array(total);
+  const vectors = new Float32Array(total * dimensions);
+  const people: PeopleByArticle = new Map();
+  const spans: SpansByArticle = new Map();
+  const whole = segments.length === 1 && liveRows[0]!.length === segments[0]!.paragraphs.length;
+  const terms = whole ? segments[0]!.terms : new TermListsBuilder();
+  let at = 0;
+  segments.forEach((segment, i) => {
+    const rows = liveRows[i]!;
+    if (rows.length === segment.paragraphs.length) {
+      vectors.set(segment.vectors.subarray(0, rows.length * dimensions), at * dimensions);
+      for (let row = 0; row < rows.length; row++) paragraphs[at + row] = segment.paragraphs[row]!;
+    } else {
+      rows.forEach((row, k) => {
+        paragraphs[at + k] = segment.paragraphs[row]!;
+        vectors.set(segment.vectors.subarray(row * dimensions, (row + 1) * dimensions), (at + k) * dimensions);
+      });
+    }
+    if (terms instanceof TermListsBuilder) for (const row of rows) terms.addRow(segment.terms, row);
+    at += rows.length;
+    for (const [id, found] of segment.people) if (manifest.articles.get(id)?.segment === segment.name) people.set(id, found);
+    for (const [id, found] of segment.spans) if (manifest.articles.get(id)?.segment === segment.name) spans.set(id, found);
+  });
+  return { manifest, segments, paragraphs, vectors, people, spans, terms: terms instanceof TermListsBuilder ? terms.build() : terms };
 }
 
 export interface GenerationChange {
   model: ModelStamp;
+  /** Every article of the next generation. */
   articles: Map<string, IndexedArticle>;
-  /** Articles whose rows are dropped from the previous generation (updated or removed). */
-  dropArticleIds: Set<string>;
-  newParagraphs: Paragraph[];
-  newVectors: Float32Array[];
-  /** The people of every article of the next generation. */
-  people: PeopleByArticle;
-  /** The candidate answers of every paragraph of the next generation. */
-  spans: SpansByArticle;
+  /** The rows written as a new segment (new and changed articles, or the live rows of merged segments). */
+  segment?: SegmentRows;
 }
 
 /**
- * Writes the next generation: previous rows minus the dropped articles, plus the new rows, all
- * into a fresh folder; then switches `CURRENT` to it. Returns the new snapshot.
+ * Writes the next generation: the new segment (if any), then a generation whose articles point at
+ * the segment holding their rows (the new one for the articles it holds, the previous one for the
+ * others), then switches `CURRENT` to it. Returns the new snapshot, built from the segments in memory.
  */
 export async function writeGeneration(indexDir: string, previous: Snapshot | undefined, change: GenerationChange): Promise<Snapshot> {
   const generation = Math.max(previous?.manifest.generation ?? 0, await latestGeneration(indexDir)) + 1;
   const name = `gen-${String(generation).padStart(6, '0')}`;
+  const segmentName = `seg-${String((await latestSegment(indexDir)) + 1).padStart(6, '0')}`;
   try {
-    return await writeGenerationAs(indexDir, name, generation, previous, change);
+    return await writeGenerationAs(indexDir, name, generation, segmentName, previous, change);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code !== 'ENOSPC' && code !== 'EDQUOT') throw error;
-    // The staging folder is what filled the disk: removing it gives the space back.
+    // The staging folders are what filled the disk: removing them gives the space back.
     await rm(path.join(indexDir, `${name}.tmp`), { recursive: true, force: true }).catch(() => undefined);
+    await rm(path.join(indexDir, SEGMENTS, `${segmentName}.tmp`), { recursive: true, force: true }).catch(() => undefined);
+    await rm(path.join(indexDir, SEGMENTS, segmentName), { recursive: true, force: true }).catch(() => undefined);
     throw new UserError(`The disk holding ${indexDir} is full: the new articles were not stored, and the index is as it was.`, 'Free some space and run the ingest again.');
   }
 }
 
-async function writeGenerationAs(indexDir: string, name: string, generation: number, previous: Snapshot | undefined, change: GenerationChange): Promise<Snapshot> {
+async function writeGenerationAs(indexDir: string, name: string, generation: number, segmentName: string, previous: Snapshot | undefined, change: GenerationChange): Promise<Snapshot> {
+  const rows = change.segment;
+  const segments: Segment[] = [];
+  const placed = new Set(rows?.paragraphs.map((p) => p.articleId));
+  const articles = new Map<string, IndexedArticle>();
+  for (const [id, article] of change.articles) {
+    const segment = placed.has(id) ? segmentName : (previous?.manifest.articles.get(id)?.segment ?? article.segment);
+    if (segment === undefined) throw new Error(`article ${id} has no rows to place`);
+    articles.set(id, { ...article, segment });
+  }
+  const stillUsed = new Set([...articles.values()].map((a) => a.segment));
+  for (const segment of previous?.segments ?? []) if (stillUsed.has(segment.name)) segments.push(segment);
+  if (segments.some((s) => !isSegmentDir(indexDir, s.dir) || !s.complete)) throw new Error('a first-format or incomplete segment must be carried into a new segment before it is written over');
+  if (rows && rows.paragraphs.length > 0) {
+    const dir = path.join(indexDir, SEGMENTS, segmentName);
+    await mkdir(path.dirname(dir), { recursive: true });
+    await writeSegment(dir, rows, change.model.dimensions);
+    segments.push({ ...rows, name: segmentName, dir, complete: true });
+  }
+
   const dir = path.join(indexDir, name);
   const staging = `${dir}.tmp`;
   await rm(staging, { recursive: true, force: true });
   await mkdir(staging, { recursive: true });
-
-  const { dimensions } = change.model;
-  const keptRows: number[] = [];
-  previous?.paragraphs.forEach((p, row) => {
-    if (!change.dropArticleIds.has(p.articleId)) keptRows.push(row);
-  });
-  const paragraphs = [...keptRows.map((row) => previous!.paragraphs[row]!), ...change.newParagraphs];
-  const vectors = new Float32Array(paragraphs.length * dimensions);
-  keptRows.forEach((row, i) => vectors.set(previous!.vectors.subarray(row * dimensions, (row + 1) * dimensions), i * dimensions));
-  change.newVectors.forEach((v, i) => vectors.set(v, (keptRows.length + i) * dimensions));
-
-  const termLists = new TermListsBuilder();
-  for (const row of keptRows) termLists.addRow(previous!.terms, row);
-  for (const p of change.newParagraphs) termLists.addText(p.text);
-  const terms = termLists.build();
-
-  await writeVectraIndex(path.join(staging, 'index.json'), paragraphs, vectors, dimensions);
-  await writeDurably(path.join(staging, 'terms.json'), JSON.stringify(terms.vocabulary));
-  await writeDurably(path.join(staging, 'terms.bin'), encodeTermLists(terms));
-  const manifest: Manifest = { version: 1, generation, createdAt: new Date().toISOString(), model: change.model, articles: change.articles };
-  await writeParagraphs(staging, paragraphs);
-  await writeDurably(path.join(staging, 'vectors.f32'), new Uint8Array(vectors.buffer));
-  await writeDurably(path.join(staging, 'people.json'), jsonOf(change.people));
-  await writeDurably(path.join(staging, 'spans.json'), jsonOf(change.spans));
+  const manifest: Manifest = { version: 2, generation, createdAt: new Date().toISOString(), model: change.model, articles };
   const manifestFile: ManifestFile = { ...manifest, articles: Object.fromEntries(manifest.articles) };
+  await writeDurably(path.join(staging, 'segments.json'), JSON.stringify(segments.map((s) => s.name)));
   await writeDurably(path.join(staging, 'manifest.json'), JSON.stringify(manifestFile, null, 1));
   await rm(dir, { recursive: true, force: true });
   await rename(staging, dir);
   await writeDurably(path.join(indexDir, `${POINTER}.tmp`), `${name}\n`);
   await rename(path.join(indexDir, `${POINTER}.tmp`), path.join(indexDir, POINTER));
-  await removeOldGenerations(indexDir, generation);
-  return { dir, manifest, paragraphs, vectors, people: change.people, spans: change.spans, terms };
+  await removeUnused(indexDir, generation);
+  return { ...assemble(manifest, segments), dir };
+}
+
+function isSegmentDir(indexDir: string, dir: string): boolean {
+  return path.resolve(path.dirname(dir)) === path.resolve(indexDir, SEGMENTS);
+}
+
+/** Segments the next write must copy into its new segment: a first-format generation (removed with old generations), or one whose people or candidate answers are missing. */
+export function segmentsToCarry(indexDir: string, snapshot: Snapshot | undefined): Segment[] {
+  return (snapshot?.segments ?? []).filter((s) => !isSegmentDir(indexDir, s.dir) || !s.complete);
 }
 
 /**
- * Writes vectra's `index.json` (format version 1: items of id, metadata, vector and norm) in one
- * pass. vectra's own `insertItem` checks every existing id on each insert, which makes a first
- * ingest quadratic (minutes at 100,000 paragraphs); the file it reads back is the same.
+ * The live rows of some segments of a snapshot, as the rows of one new segment: for merging, and
+ * for carrying a first-format generation into the segment format. Missing people or candidate
+ * answers (generations written before they were stored) are derived from the text.
  */
-async function writeVectraIndex(file: string, paragraphs: Paragraph[], vectors: Float32Array, dimensions: number): Promise<void> {
-  const handle = await open(file, 'w');
-  try {
-    await handle.write('{"version":1,"metadata_config":{},"items":[');
-    const chunk: string[] = [];
-    for (let row = 0; row < paragraphs.length; row++) {
-      const p = paragraphs[row]!;
-      const vector = Array.from(vectors.subarray(row * dimensions, (row + 1) * dimensions), (x) => Number(x.toPrecision(9)));
-      const norm = Math.sqrt(vector.reduce((sum, x) => sum + x * x, 0));
-      const metadata: VectraMetadata = { articleId: p.articleId, position: p.position, text: p.text };
-      chunk.push(`${row ? ',' : ''}${JSON.stringify({ id: paragraphId(p), metadata, vector, norm })}`);
-      if (chunk.length === 2000) await handle.write(chunk.splice(0).join(''));
+export function liveRowsOf(
+  snapshot: Snapshot,
+  segments: readonly Segment[],
+  derive: (texts: string[]) => { people: ArticlePerson[]; spans: StoredSpan[][] },
+  keep: (articleId: string) => boolean = () => true,
+): SegmentRows {
+  const dimensions = snapshot.manifest.model.dimensions;
+  const paragraphs: Paragraph[] = [];
+  const chunks: Float32Array[] = [];
+  const terms = new TermListsBuilder();
+  const people: PeopleByArticle = new Map();
+  const spans: SpansByArticle = new Map();
+  const texts = new Map<string, string[]>();
+  for (const segment of segments) {
+    segment.paragraphs.forEach((p, row) => {
+      if (snapshot.manifest.articles.get(p.articleId)?.segment !== segment.name || !keep(p.articleId)) return;
+      const text = p.text;
+      paragraphs.push({ articleId: p.articleId, position: p.position, text });
+      chunks.push(segment.vectors.subarray(row * dimensions, (row + 1) * dimensions));
+      terms.addRow(segment.terms, row);
+      if (!texts.has(p.articleId)) texts.set(p.articleId, []);
+      texts.get(p.articleId)![p.position] = text;
+    });
+    for (const id of texts.keys()) {
+      if (people.has(id)) continue;
+      const stored = segment.complete ? { people: segment.people.get(id), spans: segment.spans.get(id) } : {};
+      const derived = stored.people && stored.spans ? undefined : derive(texts.get(id)!.filter((t) => t !== undefined));
+      people.set(id, stored.people ?? derived!.people);
+      spans.set(id, stored.spans ?? derived!.spans);
     }
-    await handle.write(`${chunk.join('')}]}`);
-    await handle.sync();
-  } finally {
-    await handle.close();
   }
-}
-
-async function writeDurably(file: string, data: string | Uint8Array): Promise<void> {
-  await writeFile(file, data);
-  const handle = await open(file, 'r');
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
+  const vectors = new Float32Array(paragraphs.length * dimensions);
+  chunks.forEach((chunk, i) => vectors.set(chunk, i * dimensions));
+  return { paragraphs, vectors, terms: terms.build(), people, spans };
 }
 
 /** The highest generation number on disk, so that a rebuild never reuses an old folder name. */
@@ -297,12 +282,32 @@ async function latestGeneration(indexDir: string): Promise<number> {
   return Math.max(0, ...numbers);
 }
 
-async function removeOldGenerations(indexDir: string, current: number): Promise<void> {
+async function latestSegment(indexDir: string): Promise<number> {
+  const numbers = (await readdir(path.join(indexDir, SEGMENTS)).catch(() => [] as string[])).map((e) => Number(e.match(/^seg-(\d+)/)?.[1] ?? 0));
+  return Math.max(0, ...numbers);
+}
+
+/**
+ * Removes generations older than the last `KEEP_GENERATIONS`, then segments that no remaining
+ * generation lists (replaced by a merge, or left by a crashed write). Runs under the write lock.
+ */
+async function removeUnused(indexDir: string, current: number): Promise<void> {
   for (const entry of await readdir(indexDir)) {
     const match = entry.match(/^gen-(\d+)(\.tmp)?$/);
     if (match && (match[2] || Number(match[1]) <= current - KEEP_GENERATIONS)) {
       await rm(path.join(indexDir, entry), { recursive: true, force: true });
     }
+  }
+  const listed = new Set<string>();
+  for (const entry of await readdir(indexDir)) {
+    if (!GENERATION_NAME.test(entry)) continue;
+    const names = await readFile(path.join(indexDir, entry, 'segments.json'), 'utf8').then(JSON.parse, () => undefined);
+    // A generation whose list cannot be read keeps every segment: removing one it needs would lose data.
+    if (!Array.isArray(names)) return;
+    for (const name of names) listed.add(String(name));
+  }
+  for (const entry of await readdir(path.join(indexDir, SEGMENTS)).catch(() => [] as string[])) {
+    if (!listed.has(entry)) await rm(path.join(indexDir, SEGMENTS, entry), { recursive: true, force: true });
   }
 }
 

@@ -11,10 +11,15 @@ export interface ModelStamp {
 }
 
 /** An article as the index keeps it: everything but its paragraphs, which are rows. */
-export type IndexedArticle = Omit<Article, 'paragraphs'> & { hash: string; paragraphCount: number };
+export type IndexedArticle = Omit<Article, 'paragraphs'> & {
+  hash: string;
+  paragraphCount: number;
+  /** The segment holding the article's rows; rows of it elsewhere are dead. */
+  segment?: string;
+};
 
 export interface Manifest {
-  version: 1;
+  version: 2;
   generation: number;
   createdAt: string;
   model: ModelStamp;
@@ -28,16 +33,36 @@ export interface Paragraph {
   text: string;
 }
 
-/** A complete generation in memory: row i of `vectors` belongs to `paragraphs[i]`. */
-export interface Snapshot {
-  dir: string;
-  manifest: Manifest;
+/** A segment's rows, as written or as read back. Row i of `vectors` and `terms` belongs to `paragraphs[i]`. */
+export interface SegmentRows {
   paragraphs: Paragraph[];
   vectors: Float32Array;
-  /** Undefined for a generation written before the people index existed. */
-  people: PeopleByArticle | undefined;
-  /** Candidate answers of each paragraph; undefined for a generation written before they were stored. */
-  spans: SpansByArticle | undefined;
+  terms: TermLists;
+  /** Of the articles whose rows the segment holds. */
+  people: PeopleByArticle;
+  spans: SpansByArticle;
+}
+
+/** An immutable folder of rows on disk (see `segment.ts`), as loaded. */
+export interface Segment extends SegmentRows {
+  name: string;
+  dir: string;
+  /** False when its people or candidate answers were not stored (a first-format generation written before them): the next ingest derives them. */
+  complete: boolean;
+}
+
+/** A complete generation in memory: the live rows of its segments. Row i of `vectors` belongs to `paragraphs[i]`. */
+export interface Snapshot {
+  /** The generation's folder. */
+  dir: string;
+  manifest: Manifest;
+  /** The segments the rows come from, kept so that a reload reads only new ones. */
+  segments: Segment[];
+  paragraphs: Paragraph[];
+  vectors: Float32Array;
+  people: PeopleByArticle;
+  /** Candidate answers of each paragraph. */
+  spans: SpansByArticle;
   /** Set when the live generation was damaged and this earlier one was read instead: what was wrong. */
   recoveredFrom?: string;
   terms: TermLists;

@@ -1,0 +1,210 @@
+/**
+ * A segment: an immutable folder of paragraph rows, written once and then only read, merged or
+ * deleted. It is itself a valid vectra `LocalIndex` (`index.json`, the store of record) with a
+ * row-aligned mirror for fast loading:
+ *
+ *   index.json                  vectra LocalIndex: vector + paragraph per item
+ *   rows.json, paragraphs.txt   each row's article and position; the texts, NUL-separated
+ *   vectors.f32                 the vectors, row after row
+ *   terms.json, terms.bin       each row's stems, for BM25 without stemming at load
+ *   people.json                 the people each of its articles names (for /who)
+ *   spans.json                  candidate answers per paragraph of each of its articles
+ *
+ * A generation folder of the first index format holds the same files, so it reads as a segment.
+ */
+import { existsSync } from 'node:fs';
+import { mkdir, open, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { ArticlePerson } from '../people/extract.js';
+import { decodeTermLists, encodeTermLists, termListsOf, type TermLists } from './term-lists.js';
+import type { Paragraph, Segment, SegmentRows, StoredSpan } from './types.js';
+
+type VectraMetadata = { articleId: string; position: number; text: string };
+
+export function paragraphId(p: Pick<Paragraph, 'articleId' | 'position'>): string {
+  return `${p.articleId}#${p.position}`;
+}
+
+/** Writes a segment into `<dir>.tmp`, syncs every file, then renames it into place. */
+export async function writeSegment(dir: string, rows: SegmentRows, dimensions: number): Promise<void> {
+  const staging = `${dir}.tmp`;
+  await rm(staging, { recursive: true, force: true });
+  await mkdir(staging, { recursive: true });
+  await writeVectraIndex(path.join(staging, 'index.json'), rows.paragraphs, rows.vectors, dimensions);
+  await writeParagraphs(staging, rows.paragraphs);
+  await writeDurably(path.join(staging, 'vectors.f32'), new Uint8Array(rows.vectors.buffer, rows.vectors.byteOffset, rows.vectors.byteLength));
+  await writeDurably(path.join(staging, 'terms.json'), JSON.stringify(rows.terms.vocabulary));
+  await writeDurably(path.join(staging, 'terms.bin'), encodeTermLists(rows.terms));
+  await writeDurably(path.join(staging, 'people.json'), jsonOf(rows.people));
+  await writeDurably(path.join(staging, 'spans.json'), jsonOf(rows.spans));
+  await rename(staging, dir);
+}
+
+/**
+ * Reads a segment. The mirror is checked against its own sizes and rebuilt from vectra's
+ * `index.json` when it does not match; missing stems are computed again. People and spans are
+ * undefined only for a first-format generation written before they were stored.
+ */
+export async function readSegment(dir: string, dimensions: number): Promise<Segment> {
+  const rows = (await readMirror(dir, dimensions)) ?? (await mirrorFromVectra(dir, dimensions));
+  const terms = (await readTermLists(dir, rows.paragraphs.length)) ?? termListsOf(rows.paragraphs.map((p) => p.text));
+  const people = existsSync(path.join(dir, 'people.json')) ? mapOf<ArticlePerson[]>(await readJson(path.join(dir, 'people.json'))) : undefined;
+  const spans = existsSync(path.join(dir, 'spans.json')) ? mapOf<StoredSpan[][]>(await readJson(path.join(dir, 'spans.json'))) : undefined;
+  return { name: path.basename(dir), dir, ...rows, terms, people: people ?? new Map(), spans: spans ?? new Map(), complete: people !== undefined && spans !== undefined };
+}
+
+async function readJson(file: string): Promise<{ [id: string]: unknown }> {
+  return JSON.parse(await readFile(file, 'utf8')) as { [id: string]: unknown };
+}
+
+/** A JSON object of things by article id, as a Map: `JSON.parse` keeps `__proto__` as an own key, which `Object.entries` lists. */
+export function mapOf<T>(object: { [id: string]: unknown }): Map<string, T> {
+  if (typeof object !== 'object' || object === null || Array.isArray(object)) throw new Error('not a JSON object of articles');
+  return new Map(Object.entries(object) as [string, T][]);
+}
+
+/** The reverse of `mapOf`: `Object.fromEntries` defines own keys, so `__proto__` is written like any id. */
+export function jsonOf<T>(map: Map<string, T>): string {
+  return JSON.stringify(Object.fromEntries(map));
+}
+
+async function readTermLists(dir: string, rows: number): Promise<TermLists | undefined> {
+  try {
+    const vocabulary = JSON.parse(await readFile(path.join(dir, 'terms.json'), 'utf8')) as string[];
+    const lists = decodeTermLists(vocabulary, await readFile(path.join(dir, 'terms.bin')));
+    return lists.offsets.length === rows + 1 ? lists : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+async function readMirror(dir: string, dimensions: number): Promise<Pick<SegmentRows, 'paragraphs' | 'vectors'> | undefined> {
+  try {
+    const paragraphs = await readParagraphs(dir);
+    const bytes = await readFile(path.join(dir, 'vectors.f32'));
+    const vectors = new Float32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4);
+    return vectors.length === paragraphs.length * dimensions ? { paragraphs, vectors } : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Paragraph texts joined by NUL (which text never holds): one buffer, cut at load, decoded only when a text is read. */
+const SEPARATOR = '\u0000';
+
+interface RowsFile {
+  articleIds: string[];
+  article: number[];
+  positions: number[];
+}
+
+async function writeParagraphs(dir: string, paragraphs: Paragraph[]): Promise<void> {
+  const index = new Map<string, number>();
+  const rows: RowsFile = { articleIds: [], article: [], positions: [] };
+  for (const p of paragraphs) {
+    let a = index.get(p.articleId);
+    if (a === undefined) {
+      index.set(p.articleId, (a = rows.articleIds.length));
+      rows.articleIds.push(p.articleId);
+    }
+    rows.article.push(a);
+    rows.positions.push(p.position);
+  }
+  await writeDurably(path.join(dir, 'rows.json'), JSON.stringify(rows));
+  await writeDurably(path.join(dir, 'paragraphs.txt'), paragraphs.map((p) => p.text.replaceAll(SEPARATOR, ' ')).join(SEPARATOR));
+}
+
+/**
+ * The texts of a segment kept as the UTF-8 bytes read from disk: a million paragraphs as JS
+ * strings would take twice their size (curly quotes make a string two bytes a character).
+ */
+class SegmentTexts {
+  constructor(
+    private readonly bytes: Buffer,
+    private readonly starts: Uint32Array,
+  ) {}
+
+  text(row: number): string {
+    return this.bytes.toString('utf8', this.starts[row]!, this.starts[row + 1]! - 1);
+  }
+}
+
+/** A stored paragraph: its text is decoded when read (only candidates' texts ever are). */
+class StoredParagraph implements Paragraph {
+  constructor(
+    readonly articleId: string,
+    readonly position: number,
+    private readonly texts: SegmentTexts,
+    private readonly row: number,
+  ) {}
+
+  get text(): string {
+    return this.texts.text(this.row);
+  }
+}
+
+async function readParagraphs(dir: string): Promise<Paragraph[]> {
+  const rows = JSON.parse(await readFile(path.join(dir, 'rows.json'), 'utf8')) as RowsFile;
+  const count = rows.article.length;
+  const bytes = count ? await readFile(path.join(dir, 'paragraphs.txt')) : Buffer.alloc(0);
+  const starts = new Uint32Array(count + 1);
+  let at = 0;
+  for (let row = 1; row < count; row++) {
+    at = bytes.indexOf(0, at);
+    if (at < 0) throw new Error(`${dir}: paragraphs.txt does not match rows.json`);
+    starts[row] = ++at;
+  }
+  if (count > 0 && bytes.indexOf(0, at) >= 0) throw new Error(`${dir}: paragraphs.txt does not match rows.json`);
+  // One past the end, as if a separator followed the last text.
+  starts[count] = bytes.length + 1;
+  const texts = new SegmentTexts(bytes, starts);
+  return rows.article.map((a, row) => new StoredParagraph(rows.articleIds[a]!, rows.positions[row]!, texts, row));
+}
+
+/** Rebuilds the in-memory mirror from vectra's own file when the mirror is missing or inconsistent. */
+async function mirrorFromVectra(dir: string, dimensions: number): Promise<Pick<SegmentRows, 'paragraphs' | 'vectors'>> {
+  // Imported here: vectra pulls in half a second of dependencies that the normal path never needs.
+  const { LocalIndex } = await import('vectra');
+  const items = await new LocalIndex<VectraMetadata>(dir).listItems();
+  const vectors = new Float32Array(items.length * dimensions);
+  const paragraphs = items.map((item, row) => {
+    vectors.set(item.vector, row * dimensions);
+    return { articleId: item.metadata.articleId, position: item.metadata.position, text: item.metadata.text };
+  });
+  return { paragraphs, vectors };
+}
+
+/**
+ * Writes vectra's `index.json` (format version 1: items of id, metadata, vector and norm) in one
+ * pass. vectra's own `insertItem` checks every existing id on each insert, which makes a first
+ * ingest quadratic (minutes at 100,000 paragraphs); the file it reads back is the same.
+ */
+async function writeVectraIndex(file: string, paragraphs: Paragraph[], vectors: Float32Array, dimensions: number): Promise<void> {
+  const handle = await open(file, 'w');
+  try {
+    await handle.write('{"version":1,"metadata_config":{},"items":[');
+    const chunk: string[] = [];
+    for (let row = 0; row < paragraphs.length; row++) {
+      const p = paragraphs[row]!;
+      const vector = Array.from(vectors.subarray(row * dimensions, (row + 1) * dimensions), (x) => Number(x.toPrecision(9)));
+      const norm = Math.sqrt(vector.reduce((sum, x) => sum + x * x, 0));
+      const metadata: VectraMetadata = { articleId: p.articleId, position: p.position, text: p.text };
+      chunk.push(`${row ? ',' : ''}${JSON.stringify({ id: paragraphId(p), metadata, vector, norm })}`);
+      if (chunk.length === 2000) await handle.write(chunk.splice(0).join(''));
+    }
+    await handle.write(`${chunk.join('')}]}`);
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
+export async function writeDurably(file: string, data: string | Uint8Array): Promise<void> {
+  await writeFile(file, data);
+  const handle = await open(file, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}

@@ -1,0 +1,146 @@
+/**
+ * The segmented index: an ingest writes only a segment of what changed, every segment is a vectra
+ * index, a reload reads only new segments, merges keep every answer, and a first-format index is
+ * read and carried into segments.
+ */
+import { cp, mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { LocalIndex } from 'vectra';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { makeArticle } from '../src/articles/make-article.js';
+import { Engine } from '../src/engine.js';
+import { ingest, ingestArticles } from '../src/index/ingest.js';
+import { mergeUntilTidy, MOSTLY_DEAD, segmentSizes, segmentsToMerge, SEGMENTS_PER_TIER } from '../src/index/merge.js';
+import { readSnapshot } from '../src/index/store.js';
+import { realEmbedder, SEED_FILE, tempDir } from './helpers.js';
+
+let root: string;
+let cleanup: () => Promise<void>;
+let indexDir: string;
+beforeEach(async () => {
+  ({ dir: root, cleanup } = await tempDir());
+  indexDir = path.join(root, 'index');
+});
+afterEach(() => cleanup());
+
+const story = (id: string, fact: string) =>
+  makeArticle({ id, title: `Story ${id}`, date: '2026-02-0' + ((id.length % 9) + 1), source: { location: `https://news.example/${id}` }, rawParagraphs: [`${fact}, officials said on Monday.`, `The ${id} story goes on for a second paragraph.`] });
+const PLACES = ['harbour', 'bridge', 'tunnel', 'ferry', 'airport', 'station', 'library', 'museum', 'stadium', 'market'];
+const segmentNames = async () => (await readdir(path.join(indexDir, 'segments'))).sort();
+
+describe('segments', () => {
+  it('an ingest writes one segment of the new and changed articles and leaves the others untouched', async () => {
+    const embedder = await realEmbedder();
+    await ingestArticles(indexDir, embedder, [story('harbour', 'The harbour closed'), story('bridge', 'The bridge closed')]);
+    const first = await stat(path.join(indexDir, 'segments', 'seg-000001', 'index.json'));
+    await ingestArticles(indexDir, embedder, [story('bridge', 'The bridge reopened'), story('tunnel', 'The tunnel opened')]);
+    expect(await segmentNames()).toEqual(['seg-000001', 'seg-000002']);
+    expect((await stat(path.join(indexDir, 'segments', 'seg-000001', 'index.json'))).mtimeMs).toBe(first.mtimeMs);
+
+    const snapshot = (await readSnapshot(indexDir))!;
+    const second = await new LocalIndex<{ articleId: string; text: string }>(path.join(indexDir, 'segments', 'seg-000002')).listItems();
+    expect(second.map((i) => i.metadata.articleId).sort()).toEqual(['bridge', 'bridge', 'tunnel', 'tunnel']);
+    // The old bridge rows are dead: the manifest says its rows live in the second segment.
+    expect(snapshot.manifest.articles.get('bridge')?.segment).toBe('seg-000002');
+    expect(snapshot.paragraphs.map((p) => p.text).filter((t) => t.includes('bridge'))).toEqual(['The bridge reopened, officials said on Monday.', 'The bridge story goes on for a second paragraph.']);
+    const engine = await Engine.open(embedder, indexDir);
+    const answer = await engine.ask('What happened to the bridge?');
+    expect(answer.kind === 'answer' && answer.passages[0]!.paragraph).toMatch(/reopened/);
+  });
+
+  it('every segment opens with vectra’s LocalIndex, with the same rows as the mirror', async () => {
+    const embedder = await realEmbedder();
+    await mkdir(path.join(root, 'articles'));
+    await writeFile(path.join(root, 'articles', 'seed.txt'), await readFile(SEED_FILE));
+    await ingest(indexDir, embedder, { source: path.join(root, 'articles') });
+    await ingestArticles(indexDir, embedder, [story('ferry', 'The ferry returned')]);
+    const snapshot = (await readSnapshot(indexDir))!;
+    for (const segment of snapshot.segments) {
+      const vectra = new LocalIndex<{ articleId: string; position: number; text: string }>(segment.dir);
+      expect(await vectra.isIndexCreated()).toBe(true);
+      const items = await vectra.listItems();
+      expect(items.map((i) => [i.metadata.articleId, i.metadata.position, i.metadata.text])).toEqual(segment.paragraphs.map((p) => [p.articleId, p.position, p.text]));
+      const [query] = await embedder.embed(['Who will head the team?']);
+      expect(await vectra.queryItems(Array.from(query!), '', 3)).toHaveLength(Math.min(3, items.length));
+    }
+  });
+
+  it('a reload reads only the new segment and keeps the loaded ones', async () => {
+    const embedder = await realEmbedder();
+    await ingestArticles(indexDir, embedder, [story('harbour', 'The harbour closed')]);
+    const engine = await Engine.open(embedder, indexDir);
+    const loaded = engine.snapshot.segments[0]!;
+    await ingestArticles(indexDir, embedder, [story('museum', 'The museum reopened')]);
+    expect(await engine.reload()).toBe(true);
+    expect(engine.snapshot.segments).toHaveLength(2);
+    expect(engine.snapshot.segments[0]).toBe(loaded);
+    const answer = await engine.ask('What happened to the museum?');
+    expect(answer.kind === 'answer' && answer.passages[0]!.paragraph).toMatch(/museum reopened/);
+  });
+});
+
+describe('merging', () => {
+  it('merges a full tier of small segments into one, with the same answers, and removes the old segments once no generation lists them', async () => {
+    const embedder = await realEmbedder();
+    for (const place of PLACES) await ingestArticles(indexDir, embedder, [story(place, `The ${place} closed for repairs`)]);
+    const before = await Engine.open(embedder, indexDir);
+    expect(before.snapshot.segments).toHaveLength(PLACES.length);
+    const questions = PLACES.map((place) => `Why did the ${place} close?`);
+    const answers = async (engine: Engine) => Promise.all(questions.map(async (q) => JSON.stringify(await engine.ask(q, { asOf: null }))));
+    const expected = await answers(before);
+
+    const merges = await mergeUntilTidy(indexDir);
+    expect(merges.length).toBeGreaterThanOrEqual(1);
+    const after = await Engine.open(embedder, indexDir);
+    expect(after.snapshot.segments.length).toBeLessThan(SEGMENTS_PER_TIER);
+    expect(after.snapshot.paragraphs).toHaveLength(2 * PLACES.length);
+    expect(await answers(after)).toEqual(expected);
+
+    await ingestArticles(indexDir, embedder, [story('harbour', 'The harbour reopened')]);
+    await ingestArticles(indexDir, embedder, [story('bridge', 'The bridge reopened')]);
+    const listed = (await readSnapshot(indexDir))!.segments.map((s) => s.name);
+    const previous = JSON.parse(await readFile(path.join((await readSnapshot(indexDir))!.dir, '..', `gen-${String((await readSnapshot(indexDir))!.manifest.generation - 1).padStart(6, '0')}`, 'segments.json'), 'utf8')) as string[];
+    expect(await segmentNames()).toEqual([...new Set([...listed, ...previous])].sort());
+  });
+
+  it('rewrites a mostly dead segment, and merges the smallest tier first, never past the size limit', () => {
+    expect(segmentsToMerge([{ name: 'a', rows: 100, live: 100 * (1 - MOSTLY_DEAD) - 1 }])).toEqual(['a']);
+    expect(segmentsToMerge([{ name: 'a', rows: 100, live: 100 }])).toEqual([]);
+    const small = Array.from({ length: SEGMENTS_PER_TIER }, (_, i) => ({ name: `s${i}`, rows: 5, live: 5 }));
+    const large = Array.from({ length: SEGMENTS_PER_TIER }, (_, i) => ({ name: `l${i}`, rows: 30_000, live: 30_000 }));
+    expect(segmentsToMerge([...large, ...small]).sort()).toEqual(small.map((s) => s.name).sort());
+    // Two 30,000-row segments would make 60,000: over the limit, so the large tier waits.
+    expect(segmentsToMerge(large)).toEqual([]);
+    expect(segmentSizes).toBeTypeOf('function');
+  });
+});
+
+describe('an index of the first format (one folder per generation)', () => {
+  it('is read as one segment, answers, and is carried into the segment format by the next ingest', async () => {
+    const embedder = await realEmbedder();
+    await ingestArticles(indexDir, embedder, [story('harbour', 'The harbour closed'), story('bridge', 'The bridge closed')]);
+    // Rewrite the index as the first format kept it: the segment's files inside the generation folder, a version 1 manifest.
+    const snapshot = (await readSnapshot(indexDir))!;
+    const legacy = path.join(indexDir, 'gen-000005');
+    await cp(snapshot.segments[0]!.dir, legacy, { recursive: true });
+    const manifest = JSON.parse(await readFile(path.join(snapshot.dir, 'manifest.json'), 'utf8'));
+    for (const article of Object.values(manifest.articles) as { segment?: string }[]) delete article.segment;
+    await writeFile(path.join(legacy, 'manifest.json'), JSON.stringify({ ...manifest, version: 1, generation: 5 }));
+    await rm(path.join(indexDir, 'segments'), { recursive: true });
+    await rm(snapshot.dir, { recursive: true });
+    await writeFile(path.join(indexDir, 'CURRENT'), 'gen-000005\n');
+
+    const engine = await Engine.open(embedder, indexDir);
+    expect(engine.snapshot.paragraphs).toHaveLength(4);
+    expect((await engine.ask('What happened to the harbour?')).kind).toBe('answer');
+
+    const report = await ingestArticles(indexDir, embedder, [story('tunnel', 'The tunnel opened')]);
+    expect(report).toMatchObject({ added: 1, embedded: 2, wrote: true });
+    const carried = (await readSnapshot(indexDir))!;
+    expect(carried.segments.map((s) => path.basename(path.dirname(s.dir)))).toEqual(['segments']);
+    expect([...carried.manifest.articles.keys()].sort()).toEqual(['bridge', 'harbour', 'tunnel']);
+    expect(carried.paragraphs).toHaveLength(6);
+    await ingestArticles(indexDir, embedder, [story('ferry', 'The ferry returned')]);
+    expect((await readdir(indexDir)).filter((e) => e.startsWith('gen-'))).not.toContain('gen-000005');
+  });
+});
