@@ -144,3 +144,18 @@ describe('an index of the first format (one folder per generation)', () => {
     expect((await readdir(indexDir)).filter((e) => e.startsWith('gen-'))).not.toContain('gen-000005');
   });
 });
+
+describe('segment size', () => {
+  it('an ingest larger than a segment is cut into several, never splitting an article', async () => {
+    const { segmentsOfRows } = await import('../src/index/segment.js');
+    const { termListsOf } = await import('../src/index/term-lists.js');
+    const texts = ['a1', 'a2', 'b1', 'b2', 'c1', 'c2', 'c3', 'd1'];
+    const paragraphs = texts.map((t) => ({ articleId: t[0]!, position: Number(t[1]) - 1, text: `word ${t}` }));
+    const rows = { paragraphs, vectors: Float32Array.from(texts.map((_, i) => i)), terms: termListsOf(paragraphs.map((p) => p.text)), people: new Map(), spans: new Map([['c', []]]) };
+    const parts = segmentsOfRows(rows, 1, 3);
+    expect(parts.map((p) => p.paragraphs.map((x) => x.articleId).join(''))).toEqual(['aa', 'bb', 'ccc', 'd']);
+    expect(parts.map((p) => Array.from(p.vectors))).toEqual([[0, 1], [2, 3], [4, 5, 6], [7]]);
+    expect(parts[2]!.spans.has('c')).toBe(true);
+    expect(parts[2]!.terms.vocabulary.length).toBeGreaterThan(0);
+  });
+});

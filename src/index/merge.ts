@@ -5,15 +5,10 @@
  * lock; until `CURRENT` switches, the old segments stay live, so a crash mid-merge loses nothing.
  */
 import { acquireWriteLock } from './lock.js';
+import { MAX_SEGMENT_ROWS } from './segment.js';
 import { liveRowsOf, readSnapshot, segmentsToCarry, writeGeneration } from './store.js';
 import type { Segment, Snapshot } from './types.js';
 
-/**
- * Most live rows a merge puts in one segment: vectra's `index.json` takes about 1.8 KB a row at
- * 100 dimensions, so 50,000 rows are about 90 MB, well within what vectra (one JSON text) and
- * Node (strings up to 512 MB) can read.
- */
-export const MAX_SEGMENT_ROWS = 50_000;
 /** Segments of one size tier (a factor of 10 in rows) are merged once there are this many. */
 export const SEGMENTS_PER_TIER = 8;
 /** A segment with more dead rows than this share is rewritten with its live rows only. */

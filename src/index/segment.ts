@@ -16,10 +16,45 @@ import { existsSync } from 'node:fs';
 import { mkdir, open, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { ArticlePerson } from '../people/extract.js';
-import { decodeTermLists, encodeTermLists, termListsOf, type TermLists } from './term-lists.js';
+import { decodeTermLists, encodeTermLists, termListsOf, TermListsBuilder, type TermLists } from './term-lists.js';
 import type { Paragraph, Segment, SegmentRows, StoredSpan } from './types.js';
 
 type VectraMetadata = { articleId: string; position: number; text: string };
+
+/**
+ * Most rows in one segment (an ingest of more writes several; merges stop there): vectra's
+ * `index.json` takes about 1.8 KB a row at 100 dimensions, so 50,000 rows are about 90 MB, well
+ * within what vectra (one JSON text) and Node (strings up to 512 MB) can read.
+ */
+export const MAX_SEGMENT_ROWS = 50_000;
+
+/** Rows cut into segments of at most `limit` rows, never splitting an article (whose rows are consecutive). */
+export function segmentsOfRows(rows: SegmentRows, dimensions: number, limit = MAX_SEGMENT_ROWS): SegmentRows[] {
+  if (rows.paragraphs.length <= limit) return [rows];
+  const parts: SegmentRows[] = [];
+  let start = 0;
+  while (start < rows.paragraphs.length) {
+    let end = Math.min(start + limit, rows.paragraphs.length);
+    // Back to an article boundary, unless one article alone is longer than the limit.
+    while (end < rows.paragraphs.length && end > start + 1 && rows.paragraphs[end]!.articleId === rows.paragraphs[end - 1]!.articleId) end--;
+    if (end === start + 1 && rows.paragraphs[end]?.articleId === rows.paragraphs[start]!.articleId) {
+      while (end < rows.paragraphs.length && rows.paragraphs[end]!.articleId === rows.paragraphs[start]!.articleId) end++;
+    }
+    const paragraphs = rows.paragraphs.slice(start, end);
+    const ids = new Set(paragraphs.map((p) => p.articleId));
+    const terms = new TermListsBuilder();
+    for (let row = start; row < end; row++) terms.addRow(rows.terms, row);
+    parts.push({
+      paragraphs,
+      vectors: rows.vectors.subarray(start * dimensions, end * dimensions),
+      terms: terms.build(),
+      people: new Map([...rows.people].filter(([id]) => ids.has(id))),
+      spans: new Map([...rows.spans].filter(([id]) => ids.has(id))),
+    });
+    start = end;
+  }
+  return parts;
+}
 
 export function paragraphId(p: Pick<Paragraph, 'articleId' | 'position'>): string {
   return `${p.articleId}#${p.position}`;

@@ -16,7 +16,7 @@ import { mkdir, readdir, readFile, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { UserError } from '../errors.js';
 import type { ArticlePerson, PeopleByArticle } from '../people/extract.js';
-import { readSegment, writeDurably, writeSegment } from './segment.js';
+import { readSegment, segmentsOfRows, writeDurably, writeSegment } from './segment.js';
 import { TermListsBuilder } from './term-lists.js';
 import type { IndexedArticle, Manifest, ModelStamp, Paragraph, Segment, SegmentRows, Snapshot, SpansByArticle, StoredSpan } from './types.js';
 
@@ -176,38 +176,38 @@ export interface GenerationChange {
 export async function writeGeneration(indexDir: string, previous: Snapshot | undefined, change: GenerationChange): Promise<Snapshot> {
   const generation = Math.max(previous?.manifest.generation ?? 0, await latestGeneration(indexDir)) + 1;
   const name = `gen-${String(generation).padStart(6, '0')}`;
-  const segmentName = `seg-${String((await latestSegment(indexDir)) + 1).padStart(6, '0')}`;
+  const firstSegment = (await latestSegment(indexDir)) + 1;
   try {
-    return await writeGenerationAs(indexDir, name, generation, segmentName, previous, change);
+    return await writeGenerationAs(indexDir, name, generation, firstSegment, previous, change);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code !== 'ENOSPC' && code !== 'EDQUOT') throw error;
-    // The staging folders are what filled the disk: removing them gives the space back.
-    await rm(path.join(indexDir, `${name}.tmp`), { recursive: true, force: true }).catch(() => undefined);
-    await rm(path.join(indexDir, SEGMENTS, `${segmentName}.tmp`), { recursive: true, force: true }).catch(() => undefined);
-    await rm(path.join(indexDir, SEGMENTS, segmentName), { recursive: true, force: true }).catch(() => undefined);
+    // The staging folders and new segments are what filled the disk: removing them (no generation lists them) gives the space back.
+    await removeUnused(indexDir, previous?.manifest.generation ?? 0).catch(() => undefined);
     throw new UserError(`The disk holding ${indexDir} is full: the new articles were not stored, and the index is as it was.`, 'Free some space and run the ingest again.');
   }
 }
 
-async function writeGenerationAs(indexDir: string, name: string, generation: number, segmentName: string, previous: Snapshot | undefined, change: GenerationChange): Promise<Snapshot> {
-  const rows = change.segment;
+async function writeGenerationAs(indexDir: string, name: string, generation: number, firstSegment: number, previous: Snapshot | undefined, change: GenerationChange): Promise<Snapshot> {
+  const parts = change.segment && change.segment.paragraphs.length > 0 ? segmentsOfRows(change.segment, change.model.dimensions) : [];
+  const newSegments = parts.map((rows, i) => ({ ...rows, name: `seg-${String(firstSegment + i).padStart(6, '0')}`, dir: '', complete: true }));
   const segments: Segment[] = [];
-  const placed = new Set(rows?.paragraphs.map((p) => p.articleId));
+  const placed = new Map<string, string>();
+  for (const segment of newSegments) for (const p of segment.paragraphs) placed.set(p.articleId, segment.name);
   const articles = new Map<string, IndexedArticle>();
   for (const [id, article] of change.articles) {
-    const segment = placed.has(id) ? segmentName : (previous?.manifest.articles.get(id)?.segment ?? article.segment);
+    const segment = placed.get(id) ?? previous?.manifest.articles.get(id)?.segment ?? article.segment;
     if (segment === undefined) throw new Error(`article ${id} has no rows to place`);
     articles.set(id, { ...article, segment });
   }
   const stillUsed = new Set([...articles.values()].map((a) => a.segment));
   for (const segment of previous?.segments ?? []) if (stillUsed.has(segment.name)) segments.push(segment);
   if (segments.some((s) => !isSegmentDir(indexDir, s.dir) || !s.complete)) throw new Error('a first-format or incomplete segment must be carried into a new segment before it is written over');
-  if (rows && rows.paragraphs.length > 0) {
-    const dir = path.join(indexDir, SEGMENTS, segmentName);
-    await mkdir(path.dirname(dir), { recursive: true });
-    await writeSegment(dir, rows, change.model.dimensions);
-    segments.push({ ...rows, name: segmentName, dir, complete: true });
+  for (const segment of newSegments) {
+    segment.dir = path.join(indexDir, SEGMENTS, segment.name);
+    await mkdir(path.dirname(segment.dir), { recursive: true });
+    await writeSegment(segment.dir, segment, change.model.dimensions);
+    segments.push(segment);
   }
 
   const dir = path.join(indexDir, name);
