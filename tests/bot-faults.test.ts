@@ -8,7 +8,7 @@ import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { ApplicationCommandOptionType as Option } from 'discord.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startBot, type RunningBot } from '../src/discord/bot.js';
+import { AUTOCOMPLETE_BURST, AUTOCOMPLETE_PER_SECOND, startBot, type RunningBot } from '../src/discord/bot.js';
 import { Engine } from '../src/engine.js';
 import { ingest } from '../src/index/ingest.js';
 import { createLogger } from '../src/log.js';
@@ -130,6 +130,58 @@ describe('hostile text', () => {
     expect(embed.description).toContain('\\[harbour](https://evil.example/phish)');
     expect(embed.url).toBeUndefined();
     for (const e of message.embeds) expect(Object.keys(e).sort()).toEqual(expect.arrayContaining(['title', 'description', 'footer']));
+  });
+});
+
+describe('bounded input', () => {
+  it('computes autocomplete for one person only within the budget, answers the rest with no choices, and serves another person', async () => {
+    const suggest = engine.suggestPeople.bind(engine);
+    let lookups = 0;
+    engine.suggestPeople = (prefix) => {
+      lookups++;
+      return suggest(prefix);
+    };
+    const typed = [{ name: 'name', type: Option.String, value: 'ush', focused: true }];
+    const choicesOf = async (token: string) =>
+      (await double.waitForReplies(token, (r) => r.callbacks.some((c) => c.response?.status === 204), 10_000)).callbacks.find((c) => c.response?.status === 204)!
+        .body.data.choices as unknown[];
+    try {
+      // One person (or a script) sends 40 autocompletes at once: Discord sends one per keystroke.
+      const typist = user();
+      const started = performance.now();
+      const burst = await Promise.all(Array.from({ length: 40 }, () => double.autocomplete('who', typed, typist)));
+      const answers = await Promise.all(burst.map(({ token }) => choicesOf(token)));
+      const seconds = (performance.now() - started) / 1000;
+      const computed = answers.filter((choices) => choices.length > 0).length;
+      expect(lookups).toBe(computed);
+      expect(computed).toBeGreaterThanOrEqual(AUTOCOMPLETE_BURST);
+      expect(computed).toBeLessThanOrEqual(AUTOCOMPLETE_BURST + Math.ceil(seconds * AUTOCOMPLETE_PER_SECOND));
+      expect(answers.filter((choices) => choices.length === 0)).toHaveLength(40 - computed);
+      const limitedLines = logText.split('\n').filter((line) => line.includes('"rateLimited":true') && line.includes(typist.id));
+      expect(limitedLines).toHaveLength(40 - computed);
+
+      // Someone else, meanwhile, gets choices; so does the typist once the budget refills.
+      expect(await choicesOf((await double.autocomplete('who', typed, user())).token)).toEqual([{ name: 'Yuri Ushakov', value: 'Yuri Ushakov' }]);
+      await new Promise((r) => setTimeout(r, 1000 / AUTOCOMPLETE_PER_SECOND + 100));
+      expect(await choicesOf((await double.autocomplete('who', typed, typist)).token)).toHaveLength(1);
+    } finally {
+      engine.suggestPeople = suggest;
+    }
+  });
+
+  it('refuses a text option over its maximum length in the handler too, naming it, for every command', async () => {
+    const commands = double.registeredCommands(double.guildId)!;
+    const options = commands.flatMap((c) => c.options.filter((o: { type: number }) => o.type === Option.String).map((o: { name: string; max_length: number }) => ({ command: c.name, ...o })));
+    expect(options.length).toBeGreaterThanOrEqual(5);
+    for (const { command, name, max_length } of options) {
+      // Discord refuses these itself; a forged or buggy client may not.
+      const { token } = await double.chatInput(command, [{ name, type: Option.String, value: 'x'.repeat(max_length + 1) }], user(), {
+        memberPermissions: String(1n << 5n),
+      });
+      const reply = (await double.waitForReplies(token, (r) => r.callbacks.length > 0, 10_000)).callbacks[0]!.body;
+      expect(reply.data.content, `${command} ${name}`).toBe(`The ${name} is too long (${max_length + 1} characters; at most ${max_length}).`);
+      expect(reply.data.flags).toBe(64);
+    }
   });
 });
 

@@ -5,7 +5,7 @@
 import { execFile, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { copyFile, mkdir } from 'node:fs/promises';
-import { createServer } from 'node:http';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -39,6 +39,41 @@ function start(env: Record<string, string>, input?: string) {
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   return { child, exited, output: () => output };
 }
+
+/** A tiny HTTP server on 127.0.0.1 standing in for Discord's API, answering as `handle` says. */
+async function fakeApi(handle: (req: IncomingMessage, res: ServerResponse) => void) {
+  const requests: string[] = [];
+  const server = createServer((req, res) => {
+    requests.push(`${req.method} ${req.url}`);
+    handle(req, res);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/api`,
+    requests,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
+
+/** The exit code, or 'still running' when the process has not exited within `ms` (it is then killed). */
+async function exitWithin(bot: ReturnType<typeof start>, ms: number): Promise<number | null | 'still running'> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<'still running'>((resolve) => (timer = setTimeout(() => resolve('still running'), ms)));
+  const result = await Promise.race([bot.exited, late]);
+  clearTimeout(timer);
+  if (result === 'still running') bot.child.kill('SIGKILL');
+  return result;
+}
+
+const waitFor = async (condition: () => boolean, ms: number) => {
+  const deadline = Date.now() + ms;
+  while (!condition() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+  expect(condition()).toBe(true);
+};
 
 beforeAll(async () => {
   ({ dir: root, cleanup } = await tempDir());
@@ -99,10 +134,115 @@ describe('npm start with DISCORD_TOKEN', () => {
     const refused = start({ DISCORD_TOKEN: TOKEN, DISCORD_CLIENT_ID: double.applicationId, DISCORD_API_URL: 'http://127.0.0.1:1/api', LOG_LEVEL: 'silent' });
     expect(await refused.exited).toBe(1);
     const lines = refused.output().trim().split('\n');
-    expect(lines[0]).toMatch(/^error: Could not connect to Discord at http:\/\/127\.0\.0\.1:1\/api: /);
+    expect(lines[0]).toMatch(/^error: Could not connect to Discord at http:\/\/127\.0\.0\.1:1\/api \(DISCORD_API_URL\): /);
     expect(lines[1]).toMatch(/^Check DISCORD_API_URL/);
     expect(lines).toHaveLength(2);
     expect(refused.output()).not.toContain(TOKEN);
+  });
+
+  const faults: [string, (req: IncomingMessage, res: ServerResponse) => void, RegExp][] = [
+    [
+      'answers junk JSON',
+      (_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end('{"id": "1", "name": '),
+      /^error: Could not connect to Discord at http:\/\/127\.0\.0\.1:\d+\/api \(DISCORD_API_URL\): the answer is not Discord’s API \(not JSON/,
+    ],
+    [
+      'answers a 502 page',
+      (_req, res) => res.writeHead(502, { 'content-type': 'text/html' }).end('<html><body><h1>502 Bad Gateway</h1><hr>nginx</body></html>'),
+      /^error: Could not connect to Discord at http:\/\/127\.0\.0\.1:\d+\/api \(DISCORD_API_URL\): it answered 502 Bad Gateway$/,
+    ],
+    [
+      'answers 401',
+      (_req, res) => res.writeHead(401, { 'content-type': 'application/json' }).end('{"message": "401: Unauthorized", "code": 0}'),
+      /^error: Discord at http:\/\/127\.0\.0\.1:\d+\/api refused the token in DISCORD_TOKEN \(401 Unauthorized\)\.$/,
+    ],
+    [
+      'never answers',
+      () => undefined,
+      /^error: Could not connect to Discord at http:\/\/127\.0\.0\.1:\d+\/api \(DISCORD_API_URL\): no answer within 1 s$/,
+    ],
+    [
+      'takes the commands but never says where the gateway is',
+      (req, res) => void (req.method === 'PUT' && res.writeHead(200, { 'content-type': 'application/json' }).end('[]')),
+      /^error: Could not connect to Discord at http:\/\/127\.0\.0\.1:\d+\/api \(DISCORD_API_URL\): no answer within 1 s$/,
+    ],
+  ];
+  it.each(faults)('says in one line naming the variable, without a stack trace or the token, when the API %s', async (_name, handle, expected) => {
+    const api = await fakeApi(handle);
+    try {
+      // DISCORD_TIMEOUT_SECONDS=1: the API that never answers is given up on after 1 s instead of 15 s.
+      const bot = start({ DISCORD_TOKEN: TOKEN, DISCORD_CLIENT_ID: double.applicationId, DISCORD_API_URL: api.url, DISCORD_TIMEOUT_SECONDS: '1', LOG_LEVEL: 'silent' });
+      expect(await exitWithin(bot, 30_000)).toBe(1);
+      expect(api.requests.length).toBeGreaterThan(0);
+      const lines = bot.output().trim().split('\n');
+      expect(lines[0]).toMatch(expected);
+      expect(lines[0]).toMatch(/DISCORD_API_URL|DISCORD_TOKEN/);
+      expect(lines[1]).toMatch(/^Check DISCORD_/);
+      expect(lines).toHaveLength(2);
+      expect(bot.output()).not.toMatch(/unexpected error|^\s+at /m);
+      expect(bot.output()).not.toContain(TOKEN);
+    } finally {
+      await api.close();
+    }
+  });
+});
+
+describe('SIGTERM while Discord cannot be reached', () => {
+  const discordEnv = (apiUrl: string) => ({ DISCORD_TOKEN: TOKEN, DISCORD_CLIENT_ID: double.applicationId, DISCORD_GUILD_ID: double.guildId, DISCORD_API_URL: apiUrl });
+
+  it('exits 0 at once when the API never answers', async () => {
+    const api = await fakeApi(() => undefined);
+    try {
+      const bot = start(discordEnv(api.url));
+      await waitFor(() => api.requests.length > 0, 30_000);
+      bot.child.kill('SIGTERM');
+      expect(await exitWithin(bot, 5_000)).toBe(0);
+      expect(bot.output()).toContain('stopped before connecting to Discord');
+      expect(bot.output()).not.toContain(TOKEN);
+    } finally {
+      await api.close();
+    }
+  });
+
+  it('exits 0 at once when the gateway refuses connections (discord.js retries it every half second)', async () => {
+    const closed = await fakeApi(() => undefined);
+    const gatewayUrl = closed.url.replace(/^http:(.*)\/api$/, 'ws:$1');
+    await closed.close();
+    const api = await fakeApi((req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      if (req.url?.endsWith('/gateway/bot')) {
+        res.end(JSON.stringify({ url: gatewayUrl, shards: 1, session_start_limit: { total: 1000, remaining: 1000, reset_after: 0, max_concurrency: 1 } }));
+      } else {
+        res.end('[]');
+      }
+    });
+    try {
+      const bot = start(discordEnv(api.url));
+      await waitFor(() => api.requests.some((r) => r.endsWith('/gateway/bot')), 30_000);
+      await new Promise((r) => setTimeout(r, 1_500));
+      bot.child.kill('SIGTERM');
+      expect(await exitWithin(bot, 5_000)).toBe(0);
+      expect(bot.output()).not.toContain(TOKEN);
+    } finally {
+      await api.close();
+    }
+  });
+
+  it('exits 0 at once, after "bot stopped", when Discord went away while the bot was running', async () => {
+    const gone = new DiscordApiDouble({ applicationId: double.applicationId, guildId: double.guildId });
+    await gone.start();
+    const bot = start(discordEnv(gone.apiUrl));
+    try {
+      await gone.waitForReady(30_000);
+    } finally {
+      await gone.stop();
+    }
+    // The gateway is now retried every half second, and each attempt refused.
+    await new Promise((r) => setTimeout(r, 1_500));
+    bot.child.kill('SIGTERM');
+    expect(await exitWithin(bot, 5_000)).toBe(0);
+    expect(bot.output()).toContain('bot stopped');
+    expect(bot.output()).not.toContain(TOKEN);
   });
 });
 
@@ -153,8 +293,8 @@ describe('SIGTERM while /add is ingesting', () => {
       expect(await bot.exited).toBe(0);
       expect(existsSync(path.join(indexDir, 'LOCK'))).toBe(false);
       const after = (await readSnapshot(indexDir))!;
-      expect(Object.keys(after.manifest.articles)).toEqual(expect.arrayContaining(Object.keys(before!.manifest.articles)));
-      expect(Object.values(after.manifest.articles).some((a) => a.title.startsWith('Ferry service resumes'))).toBe(true);
+      expect([...after.manifest.articles.keys()]).toEqual(expect.arrayContaining([...before!.manifest.articles.keys()]));
+      expect([...after.manifest.articles.values()].some((a) => a.title.startsWith('Ferry service resumes'))).toBe(true);
       expect(after.paragraphs.length).toBe(before!.paragraphs.length + PARAGRAPHS);
     } finally {
       server.close();

@@ -30,10 +30,19 @@ export interface MainOptions {
 const SIGNAL_EXIT_CODES: Partial<Record<NodeJS.Signals, number>> = { SIGINT: 130, SIGTERM: 143 };
 
 /**
+ * Once `main` is done and the clean-ups have run, the process ends when nothing is left to do, or
+ * after this long if a library left something running: discord.js keeps retrying an unreachable
+ * gateway every half second even after `client.destroy()` when it lands in the pause between two
+ * attempts. The wait lets output still being written reach its reader.
+ */
+const LINGER_MS = 1_000;
+
+/**
  * The one owner of the process: runs an entry point's main function, handles SIGINT/SIGTERM, runs
  * the registered clean-ups (`src/cleanup.ts`) and sets the exit code. A UserError prints its
  * message (and hint) and exits 1; a bug prints its stack and exits 1. A second signal, or the
- * grace period running out, ends the process at once, after the clean-ups.
+ * grace period running out, ends the process at once, after the clean-ups. Once `main` is done,
+ * nothing a library left running keeps the process more than LINGER_MS.
  */
 export function runMain(main: (stopping: AbortSignal) => Promise<void | number>, { graceMs = 0 }: MainOptions = {}): void {
   const controller = new AbortController();
@@ -75,5 +84,6 @@ export function runMain(main: (stopping: AbortSignal) => Promise<void | number>,
       runCleanups();
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
+      setTimeout(() => process.exit(), LINGER_MS).unref();
     });
 }

@@ -6,6 +6,13 @@ import { UserError } from '../errors.js';
 
 export const DEFAULT_EMBEDDING_MODEL = 'newsquote/wink-sg-100d-sif';
 
+/**
+ * How long one request to Discord may go unanswered before it is abandoned: discord.js's own
+ * default. At start it bounds the whole connection attempt (retries included), so an address
+ * that accepts the connection and never answers fails in 15 s instead of 4 × 15 s.
+ */
+export const DEFAULT_DISCORD_TIMEOUT_SECONDS = 15;
+
 const SNOWFLAKE = /^\d{17,20}$/;
 
 /** A full http(s) address: `file:`, `gopher:` or `javascript:` are not addresses the bot should reach. */
@@ -32,6 +39,7 @@ const configSchema = z.object({
   DISCORD_GUILD_ID: optionalString.pipe(z.string().regex(SNOWFLAKE, 'must be a server id (a number of 17 to 20 digits)').optional()),
   DISCORD_API_URL: httpUrl('must be a full http(s) address (https://discord.com/api)').default('https://discord.com/api'),
   COOLDOWN_SECONDS: z.coerce.number().min(0).max(3600).default(3),
+  DISCORD_TIMEOUT_SECONDS: z.coerce.number().min(1).max(300).default(DEFAULT_DISCORD_TIMEOUT_SECONDS),
   FEEDS: z
     .string()
     .default('')
@@ -74,6 +82,8 @@ export interface DiscordConfig {
   /** REST base ("…/api"); the gateway is discovered from it. */
   apiUrl: string;
   cooldownSeconds: number;
+  /** How long a request to Discord may go unanswered (DISCORD_TIMEOUT_SECONDS; 15 when absent). */
+  timeoutSeconds?: number;
 }
 
 /** Reads `.env` (when present) into process.env without overriding what is already set. */
@@ -114,6 +124,7 @@ export function parseConfig(env: NodeJS.ProcessEnv = process.env): Config {
           guildId: c.DISCORD_GUILD_ID,
           apiUrl: c.DISCORD_API_URL.replace(/\/+$/, ''),
           cooldownSeconds: c.COOLDOWN_SECONDS,
+          timeoutSeconds: c.DISCORD_TIMEOUT_SECONDS,
         }
       : undefined,
   };

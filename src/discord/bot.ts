@@ -1,18 +1,34 @@
 import { randomUUID } from 'node:crypto';
-import { Client, Events, GatewayIntentBits, type Interaction } from 'discord.js';
+import { ApplicationCommandOptionType, Client, Events, GatewayIntentBits, Routes, type ChatInputCommandInteraction, type Interaction } from 'discord.js';
 import { PASSAGES_PER_ANSWER } from '../answers/answer.js';
 import type { DiscordConfig } from '../config/config.js';
 import type { Engine } from '../engine.js';
-import { isUserError } from '../errors.js';
+import { isUserError, UserError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { AnswerPages } from './answer-pages.js';
 import { COMMANDS } from '../../commands/index.js';
 import type { BotContext, CommandOutcome } from './context.js';
-import { deployIfChanged, restClient } from './deploy.js';
+import { deployIfChanged, restClient, restOptions } from './deploy.js';
+import { TokenBuckets } from './rate-limit.js';
 import { NO_MENTIONS, respondPrivately } from './respond.js';
 
 /** On shutdown, replies in flight get this long to finish (an /add ingest among them). */
 const DRAIN_MS = 10_000;
+
+/**
+ * Autocomplete budget per person, apart from the cooldown of commands: Discord sends one request
+ * per keystroke, so a burst of 8 covers a word typed at speed, and 4 a second keeps up with
+ * steady typing. Each lookup is bounded (200 characters, 25 candidates) but can still take a
+ * good part of a second on thousands of articles; past the budget a request gets no choices and
+ * costs nothing, so one person typing, or a script, cannot keep the bot from everyone else.
+ */
+export const AUTOCOMPLETE_BURST = 8;
+export const AUTOCOMPLETE_PER_SECOND = 4;
+
+/** The start was abandoned: the process is stopping (SIGINT/SIGTERM), or Discord did not answer in time. */
+export class StartAbandoned extends Error {
+  override name = 'StartAbandoned';
+}
 
 export interface RunningBot {
   client: Client;
@@ -28,6 +44,16 @@ export interface BotOptions {
   /** Passages per answer when /ask does not say (ANSWER_RESULTS). */
   answerResults?: number;
   allowPrivateUrls?: boolean;
+  /** Aborted on SIGINT/SIGTERM: a start still connecting is abandoned (the client destroyed) instead of waited for. */
+  stopping?: AbortSignal;
+}
+
+/** What handleInteraction needs to pace people: the command cooldown and the autocomplete budget. */
+export interface Pacing {
+  cooldownMs: number;
+  /** When each person last ran a command or pressed a button. */
+  cooldowns: Map<string, number>;
+  autocomplete: TokenBuckets;
 }
 
 export async function startBot({
@@ -37,16 +63,35 @@ export async function startBot({
   dataDir,
   answerResults = PASSAGES_PER_ANSWER.default,
   allowPrivateUrls = false,
+  stopping,
 }: BotOptions): Promise<RunningBot> {
   const rest = restClient(discord);
-  await deployIfChanged(discord, dataDir, log, rest);
-  const client = new Client({ intents: [GatewayIntentBits.Guilds], rest: { api: discord.apiUrl }, allowedMentions: NO_MENTIONS });
+  const { timeout } = restOptions(discord);
+  // Reaching Discord at start (the deployment and the gateway's address), retries included, gets
+  // one request's timeout: an address that accepts connections and never answers fails in 15 s,
+  // not after 4 attempts of 15 s for each request.
+  const deadline = AbortSignal.timeout(timeout);
+  const abandoned = (): StartAbandoned | undefined =>
+    stopping?.aborted
+      ? new StartAbandoned('stopping before Discord was reached')
+      : deadline.aborted
+        ? new StartAbandoned(`no answer within ${timeout / 1000} s`)
+        : undefined;
+  const signal = stopping ? AbortSignal.any([stopping, deadline]) : deadline;
+  try {
+    await deployIfChanged(discord, dataDir, log, rest, signal);
+    // Also when nothing was deployed: Discord answers, and takes the token, before login asks again without a deadline.
+    await rest.get(Routes.gatewayBot(), { signal });
+  } catch (error) {
+    throw abandoned() ?? error;
+  }
+  const client = new Client({ intents: [GatewayIntentBits.Guilds], rest: restOptions(discord), allowedMentions: NO_MENTIONS });
   const context: BotContext = { engine, log, pages: new AnswerPages(), answerResults, allowPrivateUrls };
-  const cooldowns = new Map<string, number>();
+  const pacing: Pacing = { cooldownMs: discord.cooldownSeconds * 1000, cooldowns: new Map(), autocomplete: new TokenBuckets(AUTOCOMPLETE_BURST, AUTOCOMPLETE_PER_SECOND) };
   const inFlight = new Set<Promise<void>>();
 
   client.on(Events.InteractionCreate, (interaction) => {
-    const work = handleInteraction(interaction, context, discord.cooldownSeconds * 1000, cooldowns).finally(() => inFlight.delete(work));
+    const work = handleInteraction(interaction, context, pacing).finally(() => inFlight.delete(work));
     inFlight.add(work);
   });
   client.on(Events.Error, (error) => log.error({ err: error }, 'discord client error'));
@@ -54,7 +99,7 @@ export async function startBot({
   client.on(Events.ShardResume, (shard) => log.info({ shard }, 'gateway resumed'));
   client.once(Events.ClientReady, (ready) => log.info({ user: ready.user.tag, guilds: ready.guilds.cache.size }, 'bot ready'));
 
-  await client.login(discord.token);
+  await loginUnlessStopping(client, discord.token, stopping);
 
   return {
     client,
@@ -66,12 +111,45 @@ export async function startBot({
   };
 }
 
-/** Routes one interaction to its command, with cooldown, error handling and one log line. */
-export async function handleInteraction(interaction: Interaction, context: BotContext, cooldownMs: number, cooldowns: Map<string, number>): Promise<void> {
+/**
+ * Logs in (gateway discovery, connection, READY). When `stopping` aborts first, the client is
+ * destroyed and the start abandoned: discord.js retries an unreachable gateway every half second
+ * for as long as it is let.
+ */
+async function loginUnlessStopping(client: Client, token: string, stopping: AbortSignal | undefined): Promise<void> {
+  if (!stopping) {
+    await client.login(token);
+    return;
+  }
+  if (stopping.aborted) throw new StartAbandoned('stopping before Discord was reached');
+  let onAbort!: () => void;
+  const stopped = new Promise<'stopped'>((resolve) => {
+    onAbort = () => resolve('stopped');
+    stopping.addEventListener('abort', onAbort, { once: true });
+  });
+  const login = client.login(token);
+  try {
+    if ((await Promise.race([login, stopped])) !== 'stopped') return;
+  } finally {
+    stopping.removeEventListener('abort', onAbort);
+  }
+  login.catch(() => undefined);
+  await client.destroy();
+  throw new StartAbandoned('stopping before Discord was reached');
+}
+
+/** Routes one interaction to its command, with cooldown, autocomplete budget, error handling and one log line. */
+export async function handleInteraction(interaction: Interaction, context: BotContext, { cooldownMs, cooldowns, autocomplete }: Pacing): Promise<void> {
   const started = performance.now();
   const base = { interaction: interaction.id, user: interaction.user.id, guild: interaction.guildId };
   if (interaction.isAutocomplete()) {
     const command = COMMANDS.get(interaction.commandName);
+    if (!autocomplete.take(interaction.user.id)) {
+      // Over the budget: no lookup. Discord shows "no options" until the next keystroke within it.
+      context.log.info({ ...base, command: interaction.commandName, rateLimited: true }, 'autocomplete');
+      await interaction.respond([]).catch(() => undefined);
+      return;
+    }
     try {
       await command?.autocomplete?.(interaction, context);
     } catch (error) {
@@ -85,7 +163,10 @@ export async function handleInteraction(interaction: Interaction, context: BotCo
     const command = COMMANDS.get(interaction.commandName);
     if (!command) return;
     commandName = interaction.commandName;
-    run = () => command.execute(interaction, context);
+    run = () => {
+      checkLengths(interaction);
+      return command.execute(interaction, context);
+    };
   } else if (interaction.isButton()) {
     const prefix = interaction.customId.split(':')[0];
     const command = [...COMMANDS.values()].find((c) => c.button?.prefix === prefix);
@@ -119,5 +200,28 @@ export async function handleInteraction(interaction: Interaction, context: BotCo
     await respondPrivately(interaction, `Sorry, something went wrong on my side (error ${errorId}). Please try again later.`).catch((sendError: unknown) =>
       context.log.warn({ ...base, errorId, err: sendError }, 'could not send the apology'),
     );
+  }
+}
+
+let maxLengths: ReadonlyMap<string, ReadonlyMap<string, number>> | undefined;
+
+/**
+ * Discord refuses a string option longer than its definition's max_length, but a handler does not
+ * rely on it: a value over the limit is refused here, before any lookup, with the option named.
+ */
+function checkLengths(interaction: ChatInputCommandInteraction): void {
+  maxLengths ??= new Map(
+    [...COMMANDS.values()].map((c) => {
+      const options = (c.data.toJSON().options ?? []) as { name: string; type: number; max_length?: number }[];
+      const strings = options.filter((o) => o.type === ApplicationCommandOptionType.String && o.max_length !== undefined);
+      return [c.data.name, new Map(strings.map((o) => [o.name, o.max_length!]))];
+    }),
+  );
+  const limits = maxLengths.get(interaction.commandName);
+  for (const option of interaction.options.data) {
+    const max = limits?.get(option.name);
+    if (max !== undefined && typeof option.value === 'string' && option.value.length > max) {
+      throw new UserError(`The ${option.name} is too long (${option.value.length} characters; at most ${max}).`);
+    }
   }
 }
