@@ -159,3 +159,21 @@ describe('segment size', () => {
     expect(parts[2]!.terms.vocabulary.length).toBeGreaterThan(0);
   });
 });
+
+describe('retention (RETAIN_DAYS)', () => {
+  it('drops stored articles dated too long ago, refuses new ones, and keeps undated ones', async () => {
+    const { parseConfig } = await import('../src/config/config.js');
+    const embedder = await realEmbedder();
+    const daysAgo = (days: number) => new Date(Date.now() - days * 86_400_000).toISOString().slice(0, 10);
+    const dated = (id: string, date: string | undefined) =>
+      makeArticle({ id, title: `Story ${id}`, date, source: { location: `https://news.example/${id}` }, rawParagraphs: [`The ${id} story happened, officials said.`] });
+    await ingestArticles(indexDir, embedder, [dated('old', daysAgo(40)), dated('recent', daysAgo(3)), dated('undated', undefined)]);
+    const report = await ingestArticles(indexDir, embedder, [dated('ancient', daysAgo(400)), dated('fresh', daysAgo(0))], [], { retainDays: 30 });
+    expect(report).toMatchObject({ added: 1, removed: 1, problems: [{ location: 'https://news.example/ancient', reason: expect.stringMatching(/older than RETAIN_DAYS keeps/) }] });
+    expect([...(await readSnapshot(indexDir))!.manifest.articles.keys()].sort()).toEqual(['fresh', 'recent', 'undated']);
+
+    expect(parseConfig({ RETAIN_DAYS: '30' }).retainDays).toBe(30);
+    expect(parseConfig({ RETAIN_DAYS: '' }).retainDays).toBeUndefined();
+    expect(() => parseConfig({ RETAIN_DAYS: 'a month' })).toThrow(/RETAIN_DAYS/);
+  });
+});

@@ -9,20 +9,21 @@ export interface FeedPolling {
   minutes: number;
   /** Feed items may point at private addresses (ALLOW_PRIVATE_URLS). */
   allowPrivate: boolean;
+  retainDays?: number;
 }
 
 /** Polls the feeds now and every `minutes`, ingesting only new items. */
-export function pollFeedsEvery(engine: Engine, log: Logger, { feeds, minutes, allowPrivate }: FeedPolling): Repeating {
-  const poll = () => pollFeeds(engine, log, feeds, allowPrivate);
+export function pollFeedsEvery(engine: Engine, log: Logger, { feeds, minutes, allowPrivate, retainDays }: FeedPolling): Repeating {
+  const poll = () => pollFeeds(engine, log, feeds, allowPrivate, retainDays);
   const repeating = every(minutes * 60_000, poll);
   void poll();
   return repeating;
 }
 
 /** Ingests the new items of the feeds (one generation per poll) and switches to it. */
-export async function pollFeeds(engine: Engine, log: Logger, feeds: string[], allowPrivate: boolean): Promise<void> {
+export async function pollFeeds(engine: Engine, log: Logger, feeds: string[], allowPrivate: boolean, retainDays?: number): Promise<void> {
   try {
-    const report = await ingestFromWeb(engine.indexDir, engine.embedder, { urls: [], feeds, limits: { ...DEFAULT_LIMITS, allowPrivate }, backOff: true });
+    const report = await ingestFromWeb(engine.indexDir, engine.embedder, { urls: [], feeds, limits: { ...DEFAULT_LIMITS, allowPrivate }, backOff: true, retainDays });
     log.info({ feeds: feeds.length, added: report.added, updated: report.updated, problems: report.problems.length }, 'feeds polled');
     for (const p of report.problems) log.warn({ link: p.location, reason: p.reason }, 'feed item skipped');
     if (report.wrote) await engine.reload();

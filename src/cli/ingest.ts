@@ -34,8 +34,9 @@ runMain(async () => {
         limits: { ...DEFAULT_LIMITS, allowPrivate: true },
         itemLimits: { ...DEFAULT_LIMITS, allowPrivate: config.allowPrivateUrls },
         onProgress: progress.onProgress,
+        retainDays: config.retainDays,
       })
-    : await ingest(config.indexDir, embedder, { source, rebuild: values.rebuild, onProgress: progress.onProgress });
+    : await ingest(config.indexDir, embedder, { source, rebuild: values.rebuild, onProgress: progress.onProgress, retainDays: config.retainDays });
   progress.stop();
   logIngest(log, source, report);
   process.stdout.write(describeIngest(source, report));

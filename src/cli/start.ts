@@ -50,7 +50,7 @@ runMain(
   async (stopping) => {
     const { config, log, embedder } = await startRuntime();
     const progress = progressReporter(log);
-    const report = await ingest(config.indexDir, embedder, { source: config.seedsDir, onProgress: progress.onProgress });
+    const report = await ingest(config.indexDir, embedder, { source: config.seedsDir, onProgress: progress.onProgress, retainDays: config.retainDays });
     progress.stop();
     logIngest(log, config.seedsDir, report);
     if (report.problems.length || report.repaired) process.stderr.write(describeIngest(config.seedsDir, report));
@@ -67,6 +67,7 @@ runMain(
       dataDir: config.dataDir,
       answerResults: config.answerResults,
       allowPrivateUrls: config.allowPrivateUrls,
+      retainDays: config.retainDays,
       stopping,
     }).catch((error: unknown) => {
       if (stopping.aborted) return undefined;
@@ -78,7 +79,7 @@ runMain(
     }
     const jobs = [
       watchIndex(engine, log),
-      ...(config.feeds.length ? [pollFeedsEvery(engine, log, { feeds: config.feeds, minutes: config.feedPollMinutes, allowPrivate: config.allowPrivateUrls })] : []),
+      ...(config.feeds.length ? [pollFeedsEvery(engine, log, { feeds: config.feeds, minutes: config.feedPollMinutes, allowPrivate: config.allowPrivateUrls, retainDays: config.retainDays })] : []),
     ];
     if (!stopping.aborted) await once(stopping, 'abort');
     log.info({ signal: stopping.reason as string }, 'shutting down');

@@ -46,6 +46,7 @@ const configSchema = z.object({
     .transform((value) => value.split(/[\s,]+/).filter(Boolean))
     .pipe(z.array(httpUrl('each feed must be a full http(s) address'))),
   FEED_POLL_MINUTES: z.coerce.number().min(1).max(24 * 60).default(30),
+  RETAIN_DAYS: z.preprocess((v) => (v === '' ? undefined : v), z.coerce.number().int('must be a whole number of days').min(1).max(36_500).optional()),
   ALLOW_PRIVATE_URLS: z
     .enum(['true', 'false', '1', '0', ''])
     .default('false')
@@ -70,6 +71,8 @@ export interface Config {
   feedPollMinutes: number;
   /** Allow links to private, loopback and link-local addresses from Discord and feeds (local use, tests). */
   allowPrivateUrls: boolean;
+  /** Articles dated more than this many days ago are dropped at ingest (RETAIN_DAYS); undefined keeps all. */
+  retainDays: number | undefined;
   /** Present when DISCORD_TOKEN is set: `npm start` runs the bot instead of the console. */
   discord: DiscordConfig | undefined;
 }
@@ -117,6 +120,7 @@ export function parseConfig(env: NodeJS.ProcessEnv = process.env): Config {
     feeds: c.FEEDS,
     feedPollMinutes: c.FEED_POLL_MINUTES,
     allowPrivateUrls: c.ALLOW_PRIVATE_URLS,
+    retainDays: c.RETAIN_DAYS,
     discord: c.DISCORD_TOKEN
       ? {
           token: c.DISCORD_TOKEN,

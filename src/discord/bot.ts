@@ -44,6 +44,8 @@ export interface BotOptions {
   /** Passages per answer when /ask does not say (ANSWER_RESULTS). */
   answerResults?: number;
   allowPrivateUrls?: boolean;
+  /** RETAIN_DAYS, for articles added with /add. */
+  retainDays?: number;
   /** Aborted on SIGINT/SIGTERM: a start still connecting is abandoned (the client destroyed) instead of waited for. */
   stopping?: AbortSignal;
 }
@@ -63,6 +65,7 @@ export async function startBot({
   dataDir,
   answerResults = PASSAGES_PER_ANSWER.default,
   allowPrivateUrls = false,
+  retainDays,
   stopping,
 }: BotOptions): Promise<RunningBot> {
   const rest = restClient(discord);
@@ -86,7 +89,7 @@ export async function startBot({
     throw abandoned() ?? error;
   }
   const client = new Client({ intents: [GatewayIntentBits.Guilds], rest: restOptions(discord), allowedMentions: NO_MENTIONS });
-  const context: BotContext = { engine, log, pages: new AnswerPages(), answerResults, allowPrivateUrls };
+  const context: BotContext = { engine, log, pages: new AnswerPages(), answerResults, allowPrivateUrls, retainDays };
   const pacing: Pacing = { cooldownMs: discord.cooldownSeconds * 1000, cooldowns: new Map(), autocomplete: new TokenBuckets(AUTOCOMPLETE_BURST, AUTOCOMPLETE_PER_SECOND) };
   const inFlight = new Set<Promise<void>>();
 

@@ -17,6 +17,8 @@ export interface BotContext {
   answerResults: number;
   /** Links from Discord may reach private addresses only when this is set (ALLOW_PRIVATE_URLS). */
   allowPrivateUrls: boolean;
+  /** Articles dated more than this many days ago are not kept (RETAIN_DAYS). */
+  retainDays?: number;
 }
 
 /** What a handler reports for the interaction's log line. */

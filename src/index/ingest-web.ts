@@ -22,6 +22,8 @@ export interface WebSources {
    */
   backOff?: boolean;
   onProgress?: (done: number, total: number) => void;
+  /** RETAIN_DAYS: pages and items dated earlier are not kept, and stored ones that have grown older are dropped. */
+  retainDays?: number;
 }
 
 /**
@@ -43,6 +45,6 @@ export async function ingestFromWeb(indexDir: string, embedder: Embedder, source
   }
   const articles = [...given.articles, ...items.articles];
   const problems = [...fromFeeds.problems, ...given.problems, ...items.problems];
-  const report = await ingestArticles(indexDir, embedder, articles, problems, sources.onProgress);
+  const report = await ingestArticles(indexDir, embedder, articles, problems, { onProgress: sources.onProgress, retainDays: sources.retainDays });
   return { ...report, articleIds: articles.map((a) => a.id) };
 }

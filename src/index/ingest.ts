@@ -23,6 +23,8 @@ export interface IngestOptions {
    */
   rebuild?: boolean;
   onProgress?: (done: number, total: number) => void;
+  /** Articles dated more than this many days ago are dropped (RETAIN_DAYS); undated ones are kept. */
+  retainDays?: number;
 }
 
 export interface IngestReport {
@@ -58,6 +60,7 @@ export async function ingest(indexDir: string, embedder: Embedder, options: Inge
     removalScope: (file) => (isDir ? path.resolve(file).startsWith(source + path.sep) : path.resolve(file) === source),
     rebuild: options.rebuild,
     onProgress: options.onProgress,
+    retainDays: options.retainDays,
   });
 }
 
@@ -67,17 +70,15 @@ export async function ingestArticles(
   embedder: Embedder,
   articles: Article[],
   problems: ParseProblem[] = [],
-  onProgress?: (done: number, total: number) => void,
+  options: Pick<IngestOptions, 'onProgress' | 'retainDays'> = {},
 ): Promise<IngestReport> {
   const unique = [...new Map(articles.map((a) => [a.id, a])).values()];
-  return applyArticles(indexDir, embedder, { load: async () => ({ articles: unique, problems }), onProgress });
+  return applyArticles(indexDir, embedder, { load: async () => ({ articles: unique, problems }), ...options });
 }
 
-interface Application {
+interface Application extends Pick<IngestOptions, 'rebuild' | 'onProgress' | 'retainDays'> {
   load: () => Promise<{ articles: Article[]; problems: ParseProblem[] }>;
   removalScope?: (file: string) => boolean;
-  rebuild?: boolean;
-  onProgress?: (done: number, total: number) => void;
 }
 
 /** Under the write lock: compares the articles with the index, embeds what changed, writes the next generation. */
@@ -89,7 +90,7 @@ async function applyArticles(indexDir: string, embedder: Embedder, application: 
     if (previous) assertSameModel(previous.manifest, model, indexDir);
     const loaded = await application.load();
     if (application.rebuild) loaded.articles.push(...(await storedArticlesKept(indexDir, loaded, application.removalScope)));
-    const plan = planChanges(previous, loaded.articles, loaded.problems, application.removalScope);
+    const plan = planChanges(previous, loaded.articles, loaded.problems, application.removalScope, retentionCutoff(application.retainDays));
     const report: IngestReport = {
       added: plan.added.length,
       updated: plan.updated.length,
@@ -155,12 +156,29 @@ interface Plan {
   articles: Map<string, IndexedArticle>;
 }
 
-function planChanges(previous: Snapshot | undefined, loaded: Article[], problems: ParseProblem[], removalScope?: (file: string) => boolean): Plan {
+/** The oldest date kept under `RETAIN_DAYS` (YYYY-MM-DD), or undefined to keep everything. */
+function retentionCutoff(retainDays: number | undefined, now = Date.now()): string | undefined {
+  return retainDays === undefined ? undefined : new Date(now - retainDays * 86_400_000).toISOString().slice(0, 10);
+}
+
+function planChanges(previous: Snapshot | undefined, loaded: Article[], problems: ParseProblem[], removalScope?: (file: string) => boolean, keepFrom?: string): Plan {
   const before = previous?.manifest.articles ?? new Map<string, IndexedArticle>();
   const articles = new Map(before);
   const plan: Plan = { added: [], updated: [], unchanged: 0, removed: [], articles };
   const seen = new Set<string>();
+  const expired = (article: { date?: string }) => keepFrom !== undefined && article.date !== undefined && article.date < keepFrom;
+  for (const [id, article] of before) {
+    if (expired(article)) {
+      plan.removed.push(id);
+      articles.delete(id);
+    }
+  }
   for (const article of loaded) {
+    if (expired(article)) {
+      seen.add(article.id);
+      if (!before.has(article.id)) problems.push({ ...article.source, reason: `dated ${article.date}, older than RETAIN_DAYS keeps (from ${keepFrom})` });
+      continue;
+    }
     const hash = contentHash(article);
     const old = before.get(article.id);
     if (old && claimsAnotherSource(old, article)) {
@@ -179,7 +197,7 @@ function planChanges(previous: Snapshot | undefined, loaded: Article[], problems
   if (!removalScope) return plan;
   const troubled = new Set(problems.map((p) => path.resolve(p.location)));
   for (const [id, article] of before) {
-    if (!seen.has(id) && removalScope(article.source.location) && !troubled.has(path.resolve(article.source.location))) {
+    if (!seen.has(id) && articles.has(id) && removalScope(article.source.location) && !troubled.has(path.resolve(article.source.location))) {
       plan.removed.push(id);
       articles.delete(id);
     }
