@@ -4,13 +4,15 @@
  * converges.
  */
 import { execFile, spawn, spawnSync } from 'node:child_process';
-import { chmod, copyFile, mkdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { chmod, copyFile, cp, mkdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Engine } from '../src/engine.js';
 import { UserError } from '../src/errors.js';
-import { ingest } from '../src/index/ingest.js';
+import { makeArticle } from '../src/articles/make-article.js';
+import { ingest, ingestArticles } from '../src/index/ingest.js';
+import { mergeUntilTidy } from '../src/index/merge.js';
 import { readSnapshot } from '../src/index/store.js';
 import { realEmbedder, SEED_FILE, TEST_MODELS_DIR, tempDir } from './helpers.js';
 
@@ -190,6 +192,72 @@ describe('crash safety', () => {
     const lock = await readFile(path.join(indexDir, 'LOCK'), 'utf8').catch(() => 'released');
     expect(lock).toBe('released');
     await rm(corpus, { recursive: true, force: true });
+  }, 240_000);
+});
+
+describe('crash safety of merging', () => {
+  it('survives SIGKILL during a merge, 20 times: the index always loads with the same content, as the segments before or after', async () => {
+    const embedder = await realEmbedder();
+    const template = path.join(root, 'merge-template');
+    // Eight segments of 400 rows: one tier, merged into one segment of 3,200 rows.
+    for (let batch = 0; batch < 8; batch++) {
+      const articles = Array.from({ length: 50 }, (_, i) =>
+        makeArticle({
+          id: `web-b${batch}-a${i}`,
+          title: `Harbour report ${batch}-${i}`,
+          source: { location: `https://news.example/${batch}/${i}` },
+          rawParagraphs: Array.from({ length: 8 }, (_, p) => `Report ${batch}-${i}, paragraph ${p}: the harbour master counted ${batch * 400 + i * 8 + p} ships at anchor.`),
+        }),
+      );
+      await ingestArticles(template, embedder, articles);
+    }
+    const content = async (indexDir: string) => {
+      const snapshot = (await readSnapshot(indexDir))!;
+      expect(snapshot.recoveredFrom).toBeUndefined();
+      const rows = snapshot.paragraphs.map((p, row) => `${p.articleId}#${p.position}:${p.text}:${snapshot.vectors[row * 100]}`).sort();
+      return { digest: rows.join('\n'), segments: snapshot.segments.length };
+    };
+    const expected = (await content(template)).digest;
+    expect((await content(template)).segments).toBe(8);
+
+    const runMerge = (indexDir: string) => {
+      const child = spawn(process.execPath, ['--import', 'tsx', 'tests/merge-worker.ts', indexDir], { env: { ...process.env, LOG_LEVEL: 'silent' }, stdio: ['ignore', 'pipe', 'inherit'] });
+      let output = '';
+      child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+      const ready = new Promise<number>((resolve) => child.stdout.on('data', () => output.includes('ready') && resolve(performance.now())));
+      const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
+      return { child, ready, exited, output: () => output };
+    };
+    await cp(template, path.join(root, 'merge-whole'), { recursive: true });
+    const whole = runMerge(path.join(root, 'merge-whole'));
+    const started = await whole.ready;
+    await whole.exited;
+    const mergeMs = performance.now() - started;
+    expect(whole.output()).toMatch(/merged [1-9]/);
+    expect(await content(path.join(root, 'merge-whole'))).toEqual({ digest: expected, segments: 1 });
+
+    let midMerge = 0;
+    for (let round = 0; round < 40 && midMerge < 20; round++) {
+      const indexDir = path.join(root, `merge-kill-${round}`);
+      await cp(template, indexDir, { recursive: true });
+      const run = runMerge(indexDir);
+      await run.ready;
+      await new Promise((resolve) => setTimeout(resolve, Math.random() * mergeMs * 0.9));
+      const before = run.output();
+      run.child.kill('SIGKILL');
+      await run.exited;
+      if (!before.includes('merged')) midMerge += 1;
+      const after = await content(indexDir);
+      expect(after.digest).toBe(expected);
+      expect([8, 1]).toContain(after.segments);
+      const engine = await Engine.open(embedder, indexDir);
+      expect((await engine.ask('How many ships did the harbour master count in report 3-7?')).kind).toBe('answer');
+      // A later merge (the lock left by the killed process is taken over) converges.
+      await mergeUntilTidy(indexDir);
+      expect(await content(indexDir)).toEqual({ digest: expected, segments: 1 });
+      await rm(indexDir, { recursive: true, force: true });
+    }
+    expect(midMerge).toBe(20);
   }, 240_000);
 });
 
