@@ -99,7 +99,7 @@ describe('merging', () => {
     await ingestArticles(indexDir, embedder, [story('harbour', 'The harbour reopened')]);
     await ingestArticles(indexDir, embedder, [story('bridge', 'The bridge reopened')]);
     const listed = (await readSnapshot(indexDir))!.segments.map((s) => s.name);
-    const previous = JSON.parse(await readFile(path.join((await readSnapshot(indexDir))!.dir, '..', `gen-${String((await readSnapshot(indexDir))!.manifest.generation - 1).padStart(6, '0')}`, 'segments.json'), 'utf8')) as string[];
+    const previous = JSON.parse(await readFile(path.join((await readSnapshot(indexDir))!.dir, '..', `gen-${String((await readSnapshot(indexDir))!.manifest.generation - 1).padStart(6, '0')}`, 'segments.json'), 'utf8')).map((e: { name: string }) => e.name) as string[];
     expect(await segmentNames()).toEqual([...new Set([...listed, ...previous])].sort());
   });
 
@@ -175,5 +175,15 @@ describe('retention (RETAIN_DAYS)', () => {
     expect(parseConfig({ RETAIN_DAYS: '30' }).retainDays).toBe(30);
     expect(parseConfig({ RETAIN_DAYS: '' }).retainDays).toBeUndefined();
     expect(() => parseConfig({ RETAIN_DAYS: 'a month' })).toThrow(/RETAIN_DAYS/);
+  });
+});
+
+describe('term lists of several segments', () => {
+  it('are concatenated as a builder would make them: same vocabulary order, only the terms the chosen rows use', async () => {
+    const { concatTermLists, termListsOf } = await import('../src/index/term-lists.js');
+    const a = termListsOf(['the harbour closed', 'a storm came', 'the ferry waited']);
+    const b = termListsOf(['ferry service resumed', 'harbour reopened today']);
+    const joined = concatTermLists([{ lists: a, rows: [0, 2] }, { lists: b, rows: [1] }]);
+    expect(joined).toEqual(termListsOf(['the harbour closed', 'the ferry waited', 'harbour reopened today']));
   });
 });

@@ -1,6 +1,6 @@
 import type { Embedder } from '../embedding/embedder.js';
 import { ingestArticles, type IngestReport } from './ingest.js';
-import { readSnapshot } from './store.js';
+import { readGeneration } from './store.js';
 import type { FetchLimits } from '../web/fetch-page.js';
 import { FeedFailures } from '../web/feed-failures.js';
 import { fetchArticles, knownLinks, newFeedLinks } from '../web/web-articles.js';
@@ -32,7 +32,7 @@ export interface WebSources {
  * already in the index is updated only if its text changed.
  */
 export async function ingestFromWeb(indexDir: string, embedder: Embedder, sources: WebSources): Promise<IngestReport & { articleIds: string[] }> {
-  const snapshot = await readSnapshot(indexDir);
+  const snapshot = await readGeneration(indexDir);
   const known = knownLinks(snapshot?.manifest.articles.values() ?? []);
   const failures = sources.backOff ? await FeedFailures.of(indexDir) : undefined;
   const fromFeeds = await newFeedLinks(sources.feeds, known, sources.limits, (link) => failures?.waiting(link) ?? false);

@@ -9,9 +9,9 @@ import { typedSpans } from '../articles/spans.js';
 import { extractPeople, mergeAliases } from '../people/extract.js';
 import type { ArticlePerson, PeopleByArticle } from '../people/extract.js';
 import { acquireWriteLock } from './lock.js';
-import { assertSameModel, liveRowsOf, readSnapshot, segmentsToCarry, writeGeneration } from './store.js';
+import { assertSameModel, liveRowsOf, loadSegments, readGeneration, readSnapshot, segmentsToCarry, writeGeneration } from './store.js';
 import { TermListsBuilder } from './term-lists.js';
-import type { IndexedArticle, ModelStamp, Paragraph, SegmentRows, Snapshot, SpansByArticle, StoredSpan } from './types.js';
+import type { Generation, IndexedArticle, ModelStamp, Paragraph, SegmentRows, SpansByArticle, StoredSpan } from './types.js';
 
 export interface IngestOptions {
   /** A folder (read recursively) or a single file. */
@@ -86,7 +86,7 @@ async function applyArticles(indexDir: string, embedder: Embedder, application: 
   const release = await acquireWriteLock(indexDir);
   try {
     const model: ModelStamp = { id: embedder.modelId, dimensions: embedder.dimensions, checksum: embedder.checksum };
-    const previous = application.rebuild ? undefined : await readSnapshot(indexDir);
+    const previous = application.rebuild ? undefined : await readGeneration(indexDir);
     if (previous) assertSameModel(previous.manifest, model, indexDir);
     const loaded = await application.load();
     if (application.rebuild) loaded.articles.push(...(await storedArticlesKept(indexDir, loaded, application.removalScope)));
@@ -112,7 +112,7 @@ async function applyArticles(indexDir: string, embedder: Embedder, application: 
     const newParagraphs: Paragraph[] = changed.flatMap((a) => a.paragraphs.map((text, position) => ({ articleId: a.id, position, text })));
     const newVectors = await embedWithProgress(embedder, newParagraphs, application.onProgress);
     const changedIds = new Set(changed.map((a) => a.id));
-    const kept = previous && carried.length ? liveRowsOf(previous, carried, derivedFromText, (id) => plan.articles.has(id) && !changedIds.has(id)) : undefined;
+    const kept = previous && carried.length ? liveRowsOf(previous.manifest, await loadSegments({ ...previous, segments: carried }), derivedFromText, (id) => plan.articles.has(id) && !changedIds.has(id)) : undefined;
     const next = await writeGeneration(indexDir, previous, { model, articles: plan.articles, segment: newSegment(changed, newParagraphs, newVectors, embedder.dimensions, kept) });
     return { ...report, embedded: newParagraphs.length, generation: next.manifest.generation, wrote: true };
   } finally {
@@ -161,7 +161,7 @@ function retentionCutoff(retainDays: number | undefined, now = Date.now()): stri
   return retainDays === undefined ? undefined : new Date(now - retainDays * 86_400_000).toISOString().slice(0, 10);
 }
 
-function planChanges(previous: Snapshot | undefined, loaded: Article[], problems: ParseProblem[], removalScope?: (file: string) => boolean, keepFrom?: string): Plan {
+function planChanges(previous: Generation | undefined, loaded: Article[], problems: ParseProblem[], removalScope?: (file: string) => boolean, keepFrom?: string): Plan {
   const before = previous?.manifest.articles ?? new Map<string, IndexedArticle>();
   const articles = new Map(before);
   const plan: Plan = { added: [], updated: [], unchanged: 0, removed: [], articles };

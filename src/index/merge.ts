@@ -6,8 +6,8 @@
  */
 import { acquireWriteLock } from './lock.js';
 import { MAX_SEGMENT_ROWS } from './segment.js';
-import { liveRowsOf, readSnapshot, segmentsToCarry, writeGeneration } from './store.js';
-import type { Segment, Snapshot } from './types.js';
+import { liveRowsOf, loadSegments, readGeneration, segmentsToCarry, writeGeneration } from './store.js';
+import type { Generation, Segment } from './types.js';
 
 /** Segments of one size tier (a factor of 10 in rows) are merged once there are this many. */
 export const SEGMENTS_PER_TIER = 8;
@@ -20,13 +20,13 @@ export interface SegmentSize {
   live: number;
 }
 
-/** Each segment's rows and live rows in a snapshot. */
-export function segmentSizes(snapshot: Snapshot): SegmentSize[] {
+/** Each segment's rows and live rows in a generation. */
+export function segmentSizes(generation: Generation): SegmentSize[] {
   const live = new Map<string, number>();
-  for (const article of snapshot.manifest.articles.values()) {
+  for (const article of generation.manifest.articles.values()) {
     if (article.segment) live.set(article.segment, (live.get(article.segment) ?? 0) + article.paragraphCount);
   }
-  return snapshot.segments.map((s) => ({ name: s.name, rows: s.paragraphs.length, live: live.get(s.name) ?? 0 }));
+  return generation.segments.map((s) => ({ name: s.name, rows: s.rows, live: live.get(s.name) ?? 0 }));
 }
 
 /** The segments to merge next, or none: a mostly dead one first, then the smallest tier that has filled up. */
@@ -69,15 +69,17 @@ export interface MergeReport {
 export async function mergeNext(indexDir: string, loaded: readonly Segment[] = []): Promise<{ report: MergeReport; segments: Segment[] } | undefined> {
   const release = await acquireWriteLock(indexDir);
   try {
-    const snapshot = await readSnapshot(indexDir, loaded);
-    if (!snapshot || snapshot.recoveredFrom || segmentsToCarry(indexDir, snapshot).length > 0) return undefined;
-    const chosen = new Set(segmentsToMerge(segmentSizes(snapshot)));
+    const generation = await readGeneration(indexDir);
+    if (!generation || generation.recoveredFrom || segmentsToCarry(indexDir, generation).length > 0) return undefined;
+    const chosen = new Set(segmentsToMerge(segmentSizes(generation)));
     if (chosen.size === 0) return undefined;
-    const rows = liveRowsOf(snapshot, snapshot.segments.filter((s) => chosen.has(s.name)), () => {
+    const segments = await loadSegments({ ...generation, segments: generation.segments.filter((s) => chosen.has(s.name)) }, loaded);
+    const rows = liveRowsOf(generation.manifest, segments, () => {
       throw new Error('a complete segment has people and candidate answers for each of its articles');
     });
-    const next = await writeGeneration(indexDir, snapshot, { model: snapshot.manifest.model, articles: snapshot.manifest.articles, segment: rows });
-    return { report: { merged: [...chosen], rows: rows.paragraphs.length, generation: next.manifest.generation }, segments: next.segments };
+    const next = await writeGeneration(indexDir, generation, { model: generation.manifest.model, articles: generation.manifest.articles, segment: rows });
+    const inMemory = [...loaded, ...next.segments.filter((s): s is Segment => 'paragraphs' in s)];
+    return { report: { merged: [...chosen], rows: rows.paragraphs.length, generation: next.manifest.generation }, segments: inMemory };
   } finally {
     await release();
   }

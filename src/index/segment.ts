@@ -16,7 +16,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, open, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { ArticlePerson } from '../people/extract.js';
-import { decodeTermLists, encodeTermLists, termListsOf, TermListsBuilder, type TermLists } from './term-lists.js';
+import { concatTermLists, decodeTermLists, encodeTermLists, termListsOf, type TermLists } from './term-lists.js';
 import type { Paragraph, Segment, SegmentRows, StoredSpan } from './types.js';
 
 type VectraMetadata = { articleId: string; position: number; text: string };
@@ -42,12 +42,10 @@ export function segmentsOfRows(rows: SegmentRows, dimensions: number, limit = MA
     }
     const paragraphs = rows.paragraphs.slice(start, end);
     const ids = new Set(paragraphs.map((p) => p.articleId));
-    const terms = new TermListsBuilder();
-    for (let row = start; row < end; row++) terms.addRow(rows.terms, row);
     parts.push({
       paragraphs,
       vectors: rows.vectors.subarray(start * dimensions, end * dimensions),
-      terms: terms.build(),
+      terms: concatTermLists([{ lists: rows.terms, rows: Array.from({ length: end - start }, (_, i) => start + i) }]),
       people: new Map([...rows.people].filter(([id]) => ids.has(id))),
       spans: new Map([...rows.spans].filter(([id]) => ids.has(id))),
     });
@@ -85,7 +83,8 @@ export async function readSegment(dir: string, dimensions: number): Promise<Segm
   const terms = (await readTermLists(dir, rows.paragraphs.length)) ?? termListsOf(rows.paragraphs.map((p) => p.text));
   const people = existsSync(path.join(dir, 'people.json')) ? mapOf<ArticlePerson[]>(await readJson(path.join(dir, 'people.json'))) : undefined;
   const spans = existsSync(path.join(dir, 'spans.json')) ? mapOf<StoredSpan[][]>(await readJson(path.join(dir, 'spans.json'))) : undefined;
-  return { name: path.basename(dir), dir, ...rows, terms, people: people ?? new Map(), spans: spans ?? new Map(), complete: people !== undefined && spans !== undefined };
+  const complete = people !== undefined && spans !== undefined;
+  return { name: path.basename(dir), dir, rows: rows.paragraphs.length, ...rows, terms, people: people ?? new Map(), spans: spans ?? new Map(), complete };
 }
 
 async function readJson(file: string): Promise<{ [id: string]: unknown }> {

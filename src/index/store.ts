@@ -17,8 +17,8 @@ import path from 'node:path';
 import { UserError } from '../errors.js';
 import type { ArticlePerson, PeopleByArticle } from '../people/extract.js';
 import { readSegment, segmentsOfRows, writeDurably, writeSegment } from './segment.js';
-import { TermListsBuilder } from './term-lists.js';
-import type { IndexedArticle, Manifest, ModelStamp, Paragraph, Segment, SegmentRows, Snapshot, SpansByArticle, StoredSpan } from './types.js';
+import { concatTermLists } from './term-lists.js';
+import type { Generation, IndexedArticle, Manifest, ModelStamp, Paragraph, Segment, SegmentRef, SegmentRows, Snapshot, SpansByArticle, StoredSpan } from './types.js';
 
 const POINTER = 'CURRENT';
 const KEEP_GENERATIONS = 2;
@@ -63,10 +63,36 @@ function withSourceLocations(file: ManifestFile): Manifest {
 }
 
 /**
- * Reads the live generation, or undefined when no index was built yet. Segments already in
- * memory (`loaded`, those of the generation a bot answers from) are reused, not read again.
+ * Reads the live generation's manifest and list of segments, not their rows: what an ingest or a
+ * merge needs to plan (an ingest that adds one article never reads the million rows before it).
+ * Undefined when no index was built yet; a damaged generation is read around as `readSnapshot` does.
+ */
+export async function readGeneration(indexDir: string): Promise<Generation | undefined> {
+  return readFirstIntact(indexDir, (dir) => readGenerationAt(indexDir, dir));
+}
+
+/**
+ * Reads the live generation with its rows, or undefined when no index was built yet. Segments
+ * already in memory (`loaded`, those of the generation a bot answers from) are reused, not read again.
  */
 export async function readSnapshot(indexDir: string, loaded: readonly Segment[] = []): Promise<Snapshot | undefined> {
+  return readFirstIntact(indexDir, async (dir) => {
+    const generation = await readGenerationAt(indexDir, dir);
+    const segments = await loadSegments(generation, loaded);
+    return { ...assemble(generation.manifest, segments), dir: generation.dir };
+  });
+}
+
+/** The segments of a generation with their rows: those in `loaded` as they are, the others read. */
+export async function loadSegments(generation: Pick<Generation, 'manifest' | 'segments'>, loaded: readonly Segment[] = []): Promise<Segment[]> {
+  const known = new Map(loaded.map((s) => [path.resolve(s.dir), s]));
+  const segments: Segment[] = [];
+  for (const ref of generation.segments) segments.push(known.get(path.resolve(ref.dir)) ?? (await readSegment(ref.dir, generation.manifest.model.dimensions)));
+  return segments;
+}
+
+/** Reads the generation `CURRENT` names, or else the newest one that reads, and says what was wrong. */
+async function readFirstIntact<T extends { recoveredFrom?: string }>(indexDir: string, read: (dir: string) => Promise<T>): Promise<T | undefined> {
   const live = liveGenerationDir(indexDir);
   if (!live) return undefined;
   const problems: string[] = [];
@@ -74,9 +100,9 @@ export async function readSnapshot(indexDir: string, loaded: readonly Segment[] 
   if (!GENERATION_NAME.test(named) || path.resolve(path.dirname(live)) !== path.resolve(indexDir)) problems.push(`${POINTER} names ${JSON.stringify(named.slice(0, 40))}, not a generation`);
   for (const dir of await generationsToTry(indexDir, live)) {
     try {
-      const snapshot = await readGeneration(indexDir, dir, loaded);
-      if (problems.length) snapshot.recoveredFrom = problems.join('; ');
-      return snapshot;
+      const result = await read(dir);
+      if (problems.length) result.recoveredFrom = problems.join('; ');
+      return result;
     } catch (error) {
       problems.push(`${path.basename(dir)}: ${(error as Error).message.split('\n')[0]}`);
     }
@@ -96,29 +122,39 @@ async function generationsToTry(indexDir: string, live: string): Promise<string[
   return [...named, ...others];
 }
 
+/** Whether a segment folder stores people and candidate answers (a first-format generation may not). */
+function storesEverything(dir: string): boolean {
+  return existsSync(path.join(dir, 'people.json')) && existsSync(path.join(dir, 'spans.json'));
+}
+
 /** The segments a generation lists, in row order; a first-format generation is its own single segment. */
-async function segmentDirsOf(indexDir: string, dir: string, manifest: Manifest, version: 1 | 2): Promise<string[]> {
+async function segmentsOf(indexDir: string, dir: string, manifest: Manifest, version: 1 | 2): Promise<SegmentRef[]> {
   if (version === 1) {
     const name = path.basename(dir);
     for (const article of manifest.articles.values()) article.segment = name;
-    return [dir];
+    const rows = [...manifest.articles.values()].reduce((sum, a) => sum + a.paragraphCount, 0);
+    return [{ name, dir, rows, complete: storesEverything(dir) }];
   }
-  const names = JSON.parse(await readFile(path.join(dir, 'segments.json'), 'utf8')) as unknown;
-  if (!Array.isArray(names) || !names.every((n) => typeof n === 'string' && SEGMENT_NAME.test(n))) throw new Error('segments.json: not a list of segments');
-  return names.map((name: string) => path.join(indexDir, SEGMENTS, name));
+  const listed = JSON.parse(await readFile(path.join(dir, 'segments.json'), 'utf8')) as unknown;
+  const valid = (entry: unknown): entry is { name: string; rows: number } =>
+    typeof entry === 'object' && entry !== null && SEGMENT_NAME.test(String((entry as { name?: unknown }).name)) && Number.isInteger((entry as { rows?: unknown }).rows);
+  if (!Array.isArray(listed) || !listed.every(valid)) throw new Error('segments.json: not a list of segments');
+  return listed.map(({ name, rows }) => {
+    const segmentDir = path.join(indexDir, SEGMENTS, name);
+    if (!existsSync(path.join(segmentDir, 'index.json'))) throw new Error(`segment ${name} is missing`);
+    return { name, dir: segmentDir, rows, complete: storesEverything(segmentDir) };
+  });
 }
 
-async function readGeneration(indexDir: string, dir: string, loaded: readonly Segment[]): Promise<Snapshot> {
+async function readGenerationAt(indexDir: string, dir: string): Promise<Generation> {
   const file = JSON.parse(await readFile(path.join(dir, 'manifest.json'), 'utf8')) as ManifestFile;
   const manifest = withSourceLocations(file);
-  const segmentDirs = await segmentDirsOf(indexDir, dir, manifest, file.version);
-  const known = new Map(loaded.map((s) => [path.resolve(s.dir), s]));
-  const segments: Segment[] = [];
-  for (const segmentDir of segmentDirs) segments.push(known.get(path.resolve(segmentDir)) ?? (await readSegment(segmentDir, manifest.model.dimensions)));
+  const segments = await segmentsOf(indexDir, dir, manifest, file.version);
+  const names = new Set(segments.map((s) => s.name));
   for (const [id, article] of manifest.articles) {
-    if (!segments.some((s) => s.name === article.segment)) throw new Error(`manifest.json: article ${JSON.stringify(id.slice(0, 80))} has no segment`);
+    if (!names.has(article.segment ?? '')) throw new Error(`manifest.json: article ${JSON.stringify(id.slice(0, 80))} has no segment`);
   }
-  return { ...assemble(manifest, segments), dir };
+  return { dir, manifest, segments };
 }
 
 /**
@@ -139,7 +175,7 @@ function assemble(manifest: Manifest, segments: Segment[]): Omit<Snapshot, 'dir'
   const people: PeopleByArticle = new Map();
   const spans: SpansByArticle = new Map();
   const whole = segments.length === 1 && liveRows[0]!.length === segments[0]!.paragraphs.length;
-  const terms = whole ? segments[0]!.terms : new TermListsBuilder();
+  const terms = whole ? segments[0]!.terms : concatTermLists(segments.map((s, i) => ({ lists: s.terms, rows: liveRows[i]! })));
   let at = 0;
   segments.forEach((segment, i) => {
     const rows = liveRows[i]!;
@@ -152,12 +188,11 @@ function assemble(manifest: Manifest, segments: Segment[]): Omit<Snapshot, 'dir'
         vectors.set(segment.vectors.subarray(row * dimensions, (row + 1) * dimensions), (at + k) * dimensions);
       });
     }
-    if (terms instanceof TermListsBuilder) for (const row of rows) terms.addRow(segment.terms, row);
     at += rows.length;
     for (const [id, found] of segment.people) if (manifest.articles.get(id)?.segment === segment.name) people.set(id, found);
     for (const [id, found] of segment.spans) if (manifest.articles.get(id)?.segment === segment.name) spans.set(id, found);
   });
-  return { manifest, segments, paragraphs, vectors, people, spans, terms: terms instanceof TermListsBuilder ? terms.build() : terms };
+  return { manifest, segments, paragraphs, vectors, people, spans, terms };
 }
 
 export interface GenerationChange {
@@ -168,12 +203,19 @@ export interface GenerationChange {
   segment?: SegmentRows;
 }
 
+/** A generation just written: its manifest and its segments, in memory (not assembled into one table: a writer does not query). */
+export interface WrittenGeneration {
+  manifest: Manifest;
+  /** The segments it lists: the new ones with their rows. */
+  segments: (SegmentRef | Segment)[];
+}
+
 /**
- * Writes the next generation: the new segment (if any), then a generation whose articles point at
- * the segment holding their rows (the new one for the articles it holds, the previous one for the
- * others), then switches `CURRENT` to it. Returns the new snapshot, built from the segments in memory.
+ * Writes the next generation: the new segments (if any), then a generation whose articles point
+ * at the segment holding their rows (a new one for the articles it holds, the previous one for
+ * the others), then switches `CURRENT` to it.
  */
-export async function writeGeneration(indexDir: string, previous: Snapshot | undefined, change: GenerationChange): Promise<Snapshot> {
+export async function writeGeneration(indexDir: string, previous: Generation | undefined, change: GenerationChange): Promise<WrittenGeneration> {
   const generation = Math.max(previous?.manifest.generation ?? 0, await latestGeneration(indexDir)) + 1;
   const name = `gen-${String(generation).padStart(6, '0')}`;
   const firstSegment = (await latestSegment(indexDir)) + 1;
@@ -188,10 +230,10 @@ export async function writeGeneration(indexDir: string, previous: Snapshot | und
   }
 }
 
-async function writeGenerationAs(indexDir: string, name: string, generation: number, firstSegment: number, previous: Snapshot | undefined, change: GenerationChange): Promise<Snapshot> {
+async function writeGenerationAs(indexDir: string, name: string, generation: number, firstSegment: number, previous: Generation | undefined, change: GenerationChange): Promise<WrittenGeneration> {
   const parts = change.segment && change.segment.paragraphs.length > 0 ? segmentsOfRows(change.segment, change.model.dimensions) : [];
-  const newSegments = parts.map((rows, i) => ({ ...rows, name: `seg-${String(firstSegment + i).padStart(6, '0')}`, dir: '', complete: true }));
-  const segments: Segment[] = [];
+  const newSegments: Segment[] = parts.map((rows, i) => ({ ...rows, name: `seg-${String(firstSegment + i).padStart(6, '0')}`, dir: '', rows: rows.paragraphs.length, complete: true }));
+  const segments: (SegmentRef | Segment)[] = [];
   const placed = new Map<string, string>();
   for (const segment of newSegments) for (const p of segment.paragraphs) placed.set(p.articleId, segment.name);
   const articles = new Map<string, IndexedArticle>();
@@ -216,14 +258,14 @@ async function writeGenerationAs(indexDir: string, name: string, generation: num
   await mkdir(staging, { recursive: true });
   const manifest: Manifest = { version: 2, generation, createdAt: new Date().toISOString(), model: change.model, articles };
   const manifestFile: ManifestFile = { ...manifest, articles: Object.fromEntries(manifest.articles) };
-  await writeDurably(path.join(staging, 'segments.json'), JSON.stringify(segments.map((s) => s.name)));
+  await writeDurably(path.join(staging, 'segments.json'), JSON.stringify(segments.map(({ name, rows }) => ({ name, rows }))));
   await writeDurably(path.join(staging, 'manifest.json'), JSON.stringify(manifestFile, null, 1));
   await rm(dir, { recursive: true, force: true });
   await rename(staging, dir);
   await writeDurably(path.join(indexDir, `${POINTER}.tmp`), `${name}\n`);
   await rename(path.join(indexDir, `${POINTER}.tmp`), path.join(indexDir, POINTER));
   await removeUnused(indexDir, generation);
-  return { ...assemble(manifest, segments), dir };
+  return { manifest, segments };
 }
 
 function isSegmentDir(indexDir: string, dir: string): boolean {
@@ -231,8 +273,8 @@ function isSegmentDir(indexDir: string, dir: string): boolean {
 }
 
 /** Segments the next write must copy into its new segment: a first-format generation (removed with old generations), or one whose people or candidate answers are missing. */
-export function segmentsToCarry(indexDir: string, snapshot: Snapshot | undefined): Segment[] {
-  return (snapshot?.segments ?? []).filter((s) => !isSegmentDir(indexDir, s.dir) || !s.complete);
+export function segmentsToCarry<S extends SegmentRef>(indexDir: string, generation: { segments: S[] } | undefined): S[] {
+  return (generation?.segments ?? []).filter((s) => !isSegmentDir(indexDir, s.dir) || !s.complete);
 }
 
 /**
@@ -241,25 +283,27 @@ export function segmentsToCarry(indexDir: string, snapshot: Snapshot | undefined
  * answers (generations written before they were stored) are derived from the text.
  */
 export function liveRowsOf(
-  snapshot: Snapshot,
+  manifest: Manifest,
   segments: readonly Segment[],
   derive: (texts: string[]) => { people: ArticlePerson[]; spans: StoredSpan[][] },
   keep: (articleId: string) => boolean = () => true,
 ): SegmentRows {
-  const dimensions = snapshot.manifest.model.dimensions;
+  const dimensions = manifest.model.dimensions;
   const paragraphs: Paragraph[] = [];
   const chunks: Float32Array[] = [];
-  const terms = new TermListsBuilder();
+  const termRows: { lists: Segment['terms']; rows: number[] }[] = [];
   const people: PeopleByArticle = new Map();
   const spans: SpansByArticle = new Map();
   const texts = new Map<string, string[]>();
   for (const segment of segments) {
+    const rows: number[] = [];
+    termRows.push({ lists: segment.terms, rows });
     segment.paragraphs.forEach((p, row) => {
-      if (snapshot.manifest.articles.get(p.articleId)?.segment !== segment.name || !keep(p.articleId)) return;
+      if (manifest.articles.get(p.articleId)?.segment !== segment.name || !keep(p.articleId)) return;
       const text = p.text;
       paragraphs.push({ articleId: p.articleId, position: p.position, text });
       chunks.push(segment.vectors.subarray(row * dimensions, (row + 1) * dimensions));
-      terms.addRow(segment.terms, row);
+      rows.push(row);
       if (!texts.has(p.articleId)) texts.set(p.articleId, []);
       texts.get(p.articleId)![p.position] = text;
     });
@@ -273,7 +317,7 @@ export function liveRowsOf(
   }
   const vectors = new Float32Array(paragraphs.length * dimensions);
   chunks.forEach((chunk, i) => vectors.set(chunk, i * dimensions));
-  return { paragraphs, vectors, terms: terms.build(), people, spans };
+  return { paragraphs, vectors, terms: concatTermLists(termRows), people, spans };
 }
 
 /** The highest generation number on disk, so that a rebuild never reuses an old folder name. */
@@ -304,7 +348,7 @@ async function removeUnused(indexDir: string, current: number): Promise<void> {
     const names = await readFile(path.join(indexDir, entry, 'segments.json'), 'utf8').then(JSON.parse, () => undefined);
     // A generation whose list cannot be read keeps every segment: removing one it needs would lose data.
     if (!Array.isArray(names)) return;
-    for (const name of names) listed.add(String(name));
+    for (const entry of names) listed.add(String((entry as { name?: unknown })?.name));
   }
   for (const entry of await readdir(path.join(indexDir, SEGMENTS)).catch(() => [] as string[])) {
     if (!listed.has(entry)) await rm(path.join(indexDir, SEGMENTS, entry), { recursive: true, force: true });

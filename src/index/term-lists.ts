@@ -57,6 +57,55 @@ export class TermListsBuilder {
   }
 }
 
+/**
+ * The chosen rows of several term lists as one, in order, under one vocabulary of the terms they
+ * use (in order of first use, as `TermListsBuilder` makes it): each list's term ids are mapped
+ * through its vocabulary once per term, not once per pair (a million rows in a fraction of a
+ * second, where copying pair by pair through the vocabulary took seconds).
+ */
+export function concatTermLists(parts: readonly { lists: TermLists; rows: readonly number[] }[]): TermLists {
+  const ids = new Map<string, number>();
+  const vocabulary: string[] = [];
+  let rowCount = 0;
+  let pairCount = 0;
+  const UNMAPPED = 0xffffffff;
+  const remaps = parts.map(({ lists, rows }) => {
+    rowCount += rows.length;
+    for (const row of rows) pairCount += lists.offsets[row + 1]! - lists.offsets[row]!;
+    return new Uint32Array(lists.vocabulary.length).fill(UNMAPPED);
+  });
+  const globalId = (lists: TermLists, remap: Uint32Array, local: number): number => {
+    const term = lists.vocabulary[local]!;
+    let id = ids.get(term);
+    if (id === undefined) {
+      ids.set(term, (id = vocabulary.length));
+      vocabulary.push(term);
+    }
+    return (remap[local] = id);
+  };
+  const offsets = new Uint32Array(rowCount + 1);
+  const termIds = new Uint32Array(pairCount);
+  const counts = new Uint16Array(pairCount);
+  let row = 0;
+  let at = 0;
+  parts.forEach(({ lists, rows }, part) => {
+    const remap = remaps[part]!;
+    for (const source of rows) {
+      const from = lists.offsets[source]!;
+      const to = lists.offsets[source + 1]!;
+      for (let i = from; i < to; i++) {
+        const local = lists.termIds[i]!;
+        const mapped = remap[local]!;
+        termIds[at + i - from] = mapped === UNMAPPED ? globalId(lists, remap, local) : mapped;
+      }
+      counts.set(lists.counts.subarray(from, to), at);
+      at += to - from;
+      offsets[++row] = at;
+    }
+  });
+  return { vocabulary, offsets, termIds, counts };
+}
+
 export function termListsOf(texts: readonly string[]): TermLists {
   const builder = new TermListsBuilder();
   for (const text of texts) builder.addText(text);

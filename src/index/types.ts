@@ -43,19 +43,31 @@ export interface SegmentRows {
   spans: SpansByArticle;
 }
 
-/** An immutable folder of rows on disk (see `segment.ts`), as loaded. */
-export interface Segment extends SegmentRows {
+/** An immutable folder of rows on disk (see `segment.ts`), as a generation lists it. */
+export interface SegmentRef {
   name: string;
   dir: string;
+  /** Rows it holds, dead ones included. */
+  rows: number;
   /** False when its people or candidate answers were not stored (a first-format generation written before them): the next ingest derives them. */
   complete: boolean;
 }
 
-/** A complete generation in memory: the live rows of its segments. Row i of `vectors` belongs to `paragraphs[i]`. */
-export interface Snapshot {
+/** A segment with its rows loaded. */
+export interface Segment extends SegmentRef, SegmentRows {}
+
+/** A generation as written: its manifest and the segments it lists, without their rows. */
+export interface Generation {
   /** The generation's folder. */
   dir: string;
   manifest: Manifest;
+  segments: SegmentRef[];
+  /** Set when the live generation was damaged and this earlier one was read instead: what was wrong. */
+  recoveredFrom?: string;
+}
+
+/** A complete generation in memory: the live rows of its segments. Row i of `vectors` belongs to `paragraphs[i]`. */
+export interface Snapshot extends Generation {
   /** The segments the rows come from, kept so that a reload reads only new ones. */
   segments: Segment[];
   paragraphs: Paragraph[];
@@ -63,8 +75,6 @@ export interface Snapshot {
   people: PeopleByArticle;
   /** Candidate answers of each paragraph. */
   spans: SpansByArticle;
-  /** Set when the live generation was damaged and this earlier one was read instead: what was wrong. */
-  recoveredFrom?: string;
   terms: TermLists;
 }
 
