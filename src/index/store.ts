@@ -17,6 +17,7 @@ import path from 'node:path';
 import { UserError } from '../errors.js';
 import type { ArticlePerson, PeopleByArticle } from '../people/extract.js';
 import { readSegment, segmentsOfRows, writeDurably, writeSegment } from './segment.js';
+import { allocateVectors } from '../embedding/vector-memory.js';
 import { concatTermLists } from './term-lists.js';
 import type { Generation, IndexedArticle, Manifest, ModelStamp, Paragraph, Segment, SegmentRef, SegmentRows, Snapshot, SpansByArticle, StoredSpan } from './types.js';
 
@@ -160,6 +161,9 @@ async function readGenerationAt(indexDir: string, dir: string): Promise<Generati
 /**
  * One generation in memory: the live rows of its segments, in segment order. Retrieval and
  * answers see one table of rows; a segment whose rows are all live is copied in one block.
+ * Vectors go straight into the scanner's WebAssembly memory. A segment whose rows are all live
+ * then keeps views into the table instead of its own vectors and stems, so a million rows are
+ * held once, not twice (the next assembly copies from the views and moves them to its table).
  */
 function assemble(manifest: Manifest, segments: Segment[]): Omit<Snapshot, 'dir'> {
   const dimensions = manifest.model.dimensions;
@@ -171,7 +175,7 @@ function assemble(manifest: Manifest, segments: Segment[]): Omit<Snapshot, 'dir'
   });
   const total = liveRows.reduce((sum, rows) => sum + rows.length, 0);
   const paragraphs: Paragraph[] = new Array(total);
-  const vectors = new Float32Array(total * dimensions);
+  const vectors = allocateVectors(total, dimensions);
   const people: PeopleByArticle = new Map();
   const spans: SpansByArticle = new Map();
   const whole = segments.length === 1 && liveRows[0]!.length === segments[0]!.paragraphs.length;
@@ -191,6 +195,15 @@ function assemble(manifest: Manifest, segments: Segment[]): Omit<Snapshot, 'dir'
     at += rows.length;
     for (const [id, found] of segment.people) if (manifest.articles.get(id)?.segment === segment.name) people.set(id, found);
     for (const [id, found] of segment.spans) if (manifest.articles.get(id)?.segment === segment.name) spans.set(id, found);
+  });
+  at = 0;
+  segments.forEach((segment, i) => {
+    const rows = liveRows[i]!.length;
+    if (rows === segment.paragraphs.length) {
+      segment.vectors = vectors.subarray(at * dimensions, (at + rows) * dimensions);
+      segment.terms = { ...terms, offsets: terms.offsets.subarray(at, at + rows + 1) };
+    }
+    at += rows;
   });
   return { manifest, segments, paragraphs, vectors, people, spans, terms };
 }

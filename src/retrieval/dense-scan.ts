@@ -5,13 +5,12 @@
  * in JavaScript. Dimensions that are not a multiple of 4 fall back to JavaScript.
  */
 
-/** `dot-products.wat` assembled by wabt (tests/dense-scan.test.ts checks that they match). */
-export const DOT_PRODUCTS_WASM = 'AGFzbQEAAAABCQFgBX9/f39/AAMCAQAFAwEAAQcTAgZtZW1vcnkCAAZzY29yZXMAAAqfAQGcAQMCfwF7An8gACEIIARBAnQhCQJAA0AgBSADTw0B/QwAAAAAAAAAAAAAAAAAAAAAIQdBACEGAkADQCAGIAlPDQEgByAIIAZq/QAEACABIAZq/QAEAP3mAf3kASEHIAZBEGohBgwACwsgAiAFQQJ0aiAH/R8AIAf9HwGSIAf9HwIgB/0fA5KSOAIAIAggCWohCCAFQQFqIQUMAAsLCw==';
+import { allocateVectors, memoryOf } from '../embedding/vector-memory.js';
 
-const PAGE = 65536;
+/** `dot-products.wat` assembled by wabt (tests/dense-scan.test.ts checks that they match). */
+export const DOT_PRODUCTS_WASM = 'AGFzbQEAAAABCQFgBX9/f39/AAIPAQNlbnYGbWVtb3J5AgABAwIBAAcKAQZzY29yZXMAAAqfAQGcAQMCfwF7An8gACEIIARBAnQhCQJAA0AgBSADTw0B/QwAAAAAAAAAAAAAAAAAAAAAIQdBACEGAkADQCAGIAlPDQEgByAIIAZq/QAEACABIAZq/QAEAP3mAf3kASEHIAZBEGohBgwACwsgAiAFQQJ0aiAH/R8AIAf9HwGSIAf9HwIgB/0fA5KSOAIAIAggCWohCCAFQQFqIQUMAAsLCw==';
 
 interface Exports {
-  memory: WebAssembly.Memory;
   scores(rowsPtr: number, queryPtr: number, outPtr: number, rows: number, dims: number): void;
 }
 
@@ -23,6 +22,10 @@ export class DenseScanner {
   private readonly queryView: Float32Array | undefined;
   private readonly rows: number;
 
+  /**
+   * Vectors allocated by `allocateVectors` are scanned where they are; any others are first
+   * copied into a WebAssembly memory of their own.
+   */
   constructor(
     private readonly vectors: Float32Array,
     private readonly dimensions: number,
@@ -32,14 +35,16 @@ export class DenseScanner {
       this.scoresView = new Float32Array(this.rows);
       return;
     }
+    let memory = memoryOf(vectors);
+    if (!memory) {
+      const copy = allocateVectors(this.rows, dimensions);
+      copy.set(vectors);
+      memory = memoryOf(copy)!;
+    }
     compiled ??= new WebAssembly.Module(Buffer.from(DOT_PRODUCTS_WASM, 'base64'));
-    const exports = new WebAssembly.Instance(compiled).exports as unknown as Exports;
-    const bytes = vectors.byteLength + dimensions * 4 + this.rows * 4;
-    exports.memory.grow(Math.ceil(bytes / PAGE));
-    new Float32Array(exports.memory.buffer, 0, vectors.length).set(vectors);
-    this.queryView = new Float32Array(exports.memory.buffer, vectors.byteLength, dimensions);
-    this.scoresView = new Float32Array(exports.memory.buffer, vectors.byteLength + dimensions * 4, this.rows);
-    this.exports = exports;
+    this.exports = new WebAssembly.Instance(compiled, { env: { memory } }).exports as unknown as Exports;
+    this.queryView = new Float32Array(memory.buffer, vectors.byteLength, dimensions);
+    this.scoresView = new Float32Array(memory.buffer, vectors.byteLength + dimensions * 4, this.rows);
   }
 
   /** Scores of every row; the returned array is reused by the next call. */

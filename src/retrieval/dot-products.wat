@@ -1,7 +1,7 @@
 ;; Dot products of every row of a row-major float32 matrix with one query vector, four lanes at
 ;; a time (WebAssembly SIMD). Used by src/retrieval/dense-scan.ts; dims must be a multiple of 4.
 (module
-  (memory (export "memory") 1)
+  (import "env" "memory" (memory 1))
   (func (export "scores") (param $rowsPtr i32) (param $queryPtr i32) (param $outPtr i32) (param $rows i32) (param $dims i32)
     (local $r i32) (local $d i32) (local $acc v128) (local $row i32) (local $rowBytes i32)
     (local.set $row (local.get $rowsPtr))
