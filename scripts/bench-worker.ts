@@ -1,9 +1,15 @@
 /**
  * One measured process of the benchmark (scripts/bench.ts):
- * `<modelsDir> <spawnedAtMs> ingest <source> <indexDir>` or `<modelsDir> <spawnedAtMs> serve <indexDir> <questions.json>`.
- * Prints one JSON line with its figures.
+ * `<modelsDir> <spawnedAtMs> ingest <source> <indexDir>`: ingests a corpus into an index;
+ * `<modelsDir> <spawnedAtMs> add <file> <indexDir>`: ingests one new article as the CLI does (the ingest, then `mergeUntilTidy`);
+ * `<modelsDir> <spawnedAtMs> serve <indexDir> <questions.json>`: opens the index and answers, queries
+ * it with vectra, then prints `{"ready":true}` and waits for a line `{"question":…}` on stdin (sent
+ * once another process has added an article), times `engine.reload()` and checks that the new
+ * article answers the question.
+ * Prints one JSON line with its figures (the last line of its output).
  */
 import { readFile } from 'node:fs/promises';
+import { createInterface } from 'node:readline';
 import { loadEmbedder } from '../src/embedding/embedder.js';
 import { WINK_MODEL_ID } from '../src/embedding/wink-model.js';
 import { Engine } from '../src/engine.js';
@@ -12,10 +18,13 @@ const [modelsDir, spawnedAt, mode, a, b] = process.argv.slice(2) as [string, str
 let peakRss = process.memoryUsage().rss;
 const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 20);
 const mb = (bytes: number) => Math.round((bytes / 1024 / 1024) * 10) / 10;
+const round = (value: number, digits = 3) => Math.round(value * 10 ** digits) / 10 ** digits;
 const percentile = (values: number[], p: number) => {
   const sorted = [...values].sort((x, y) => x - y);
-  return Math.round(sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]! * 1000) / 1000;
+  return round(sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]!);
 };
+/** Milliseconds since bench.ts spawned this process. */
+const sinceSpawn = () => performance.now() + performance.timeOrigin - Number(spawnedAt);
 
 const embedderLoading = loadEmbedder({ modelId: WINK_MODEL_ID, modelsDir });
 if (mode === 'ingest') {
@@ -26,15 +35,48 @@ if (mode === 'ingest') {
   const seconds = (performance.now() - started) / 1000;
   peakRss = Math.max(peakRss, process.memoryUsage().rss);
   console.log(JSON.stringify({ seconds, embedded: report.embedded, unchanged: report.unchanged, wrote: report.wrote, rss_mb: mb(peakRss) }));
-} else {
+} else if (mode === 'add') {
+  // What `npm run ingest -- --dir <file>` does once the model is loaded: the ingest, then the merges it triggers.
+  const embedder = await embedderLoading;
+  const { ingest } = await import('../src/index/ingest.js');
+  const { mergeUntilTidy } = await import('../src/index/merge.js');
+  const { readSnapshot } = await import('../src/index/store.js');
+  const started = performance.now();
+  const report = await ingest(b!, embedder, { source: a! });
+  const ingested = performance.now();
+  const merges = await mergeUntilTidy(b!, []);
+  const done = performance.now();
+  const processSeconds = sinceSpawn() / 1000;
+  if (report.added !== 1) throw new Error(`adding ${a} added ${report.added} articles (${JSON.stringify(report.problems)})`);
+  // Not part of the figure: one read of the whole live generation, which the ingest and each merge check start with.
+  const read = performance.now();
+  await readSnapshot(b!);
+  const readSeconds = (performance.now() - read) / 1000;
+  peakRss = Math.max(peakRss, process.memoryUsage().rss);
+  console.log(
+    JSON.stringify({
+      seconds: (done - started) / 1000,
+      ingest_seconds: (ingested - started) / 1000,
+      merge_seconds: (done - ingested) / 1000,
+      merges: merges.length,
+      embedded: report.embedded,
+      process_seconds: processSeconds,
+      read_snapshot_seconds: readSeconds,
+      rss_mb: mb(peakRss),
+    }),
+  );
+} else if (mode === 'serve') {
   const engine = await Engine.open(embedderLoading, a!);
   const embedder = engine.embedder;
   const questions = JSON.parse(await readFile(b!, 'utf8')) as string[];
   await engine.ask(questions[0]!);
-  const coldStartMs = performance.now() + performance.timeOrigin - Number(spawnedAt);
+  const coldStartMs = sinceSpawn();
   // Loaded after the cold start is measured: the bot has discord.js loaded before its first answer anyway.
   const { renderAskDiscord } = await import('./bench-render.js');
   const { LocalIndex } = await import('vectra');
+  const { readSnapshot } = await import('../src/index/store.js');
+  const { Retriever } = await import('../src/retrieval/retriever.js');
+  const { CandidateFeatures } = await import('../src/answers/rank.js');
   const retrieve: number[] = [];
   const ask: number[] = [];
   const vectors = await embedder.embed(questions);
@@ -48,15 +90,61 @@ if (mode === 'ingest') {
   }
   peakRss = Math.max(peakRss, process.memoryUsage().rss);
   const servingRss = peakRss;
-  // vectra's own query path, on the same index and the same query vectors.
-  const vectra = new LocalIndex(engine.snapshot.dir);
-  await vectra.listItems();
-  const vectraMs: number[] = [];
-  for (const vector of vectors) {
-    const t = performance.now();
-    await vectra.queryItems(Array.from(vector), '', 10);
-    vectraMs.push(performance.now() - t);
+
+  // vectra's own query path over the same index and the same query vectors: each segment is a
+  // vectra LocalIndex, so a query asks every segment for its top 10 and keeps the best 10 of
+  // those; its time is the sum over the segments. Segments are read one at a time (vectra holds
+  // a whole index.json in memory), each answering every query.
+  const segments = engine.snapshot.segments;
+  const largest = segments.reduce((x, y) => (y.paragraphs.length > x.paragraphs.length ? y : x));
+  const queryVectors = vectors.map((v) => Array.from(v));
+  const vectraMs = queryVectors.map(() => 0);
+  const vectraHits: { score: number }[][] = queryVectors.map(() => []);
+  let largestSegmentOk = false;
+  for (const segment of segments) {
+    const vectra = new LocalIndex(segment.dir);
+    const items = await vectra.listItems();
+    if (segment === largest) largestSegmentOk = (await vectra.isIndexCreated()) && items.length === segment.paragraphs.length;
+    for (const [i, vector] of queryVectors.entries()) {
+      const t = performance.now();
+      vectraHits[i]!.push(...(await vectra.queryItems(vector, '', 10)));
+      vectraMs[i]! += performance.now() - t;
+    }
   }
+  for (const [i, hits] of vectraHits.entries()) {
+    const t = performance.now();
+    vectraHits[i] = hits.sort((x, y) => y.score - x.score).slice(0, 10);
+    vectraMs[i]! += performance.now() - t;
+  }
+
+  // Another process adds one article; this one, which loaded the index before, picks it up.
+  const before = new Set(engine.snapshot.manifest.articles.keys());
+  const segmentsBefore = engine.snapshot.segments;
+  console.log(JSON.stringify({ ready: true }));
+  const { question } = JSON.parse(await nextLine()) as { question: string };
+  const started = performance.now();
+  const changed = await engine.reload();
+  const reloadMs = performance.now() - started;
+  const added = [...engine.snapshot.manifest.articles.keys()].filter((id) => !before.has(id));
+  if (!changed || added.length !== 1) throw new Error(`reload() returned ${changed} and brought ${added.length} new articles, not 1`);
+  const answer = await engine.ask(question);
+  const rank = answer.kind === 'answer' ? answer.passages.findIndex((p) => p.citation.articleId === added[0]) : -1;
+  if (rank < 0) throw new Error(`after reload(), "${question}" is not answered from the new article ${added[0]}: ${JSON.stringify(answer).slice(0, 400)}`);
+  // Not part of the figure: reading the generation again with every segment already in memory
+  // (assembling the rows only), building what the engine builds on it, and reading it with the
+  // old segments only (the new one read from disk too).
+  let t = performance.now();
+  const assembled = (await readSnapshot(engine.indexDir, engine.snapshot.segments))!;
+  const assembleMs = performance.now() - t;
+  t = performance.now();
+  const retriever = new Retriever(assembled);
+  const retrieverMs = performance.now() - t;
+  t = performance.now();
+  new CandidateFeatures(assembled, retriever, embedder.wordVectors);
+  const featuresMs = performance.now() - t;
+  t = performance.now();
+  await readSnapshot(engine.indexDir, segmentsBefore);
+  const readMs = performance.now() - t;
   console.log(
     JSON.stringify({
       cold_start_ms: Math.round(coldStartMs),
@@ -65,9 +153,33 @@ if (mode === 'ingest') {
       ask_p50_ms: percentile(ask, 0.5),
       ask_p95_ms: percentile(ask, 0.95),
       vectra_query_p50_ms: percentile(vectraMs, 0.5),
+      vectra_segments: segments.length,
+      vectra_largest_segment_ok: largestSegmentOk,
       rss_mb: mb(servingRss),
       questions: questions.length,
+      reload_ms: round(reloadMs, 1),
+      reload_read_ms: round(readMs, 1),
+      reload_assemble_ms: round(assembleMs, 1),
+      reload_retriever_ms: round(retrieverMs, 1),
+      reload_features_ms: round(featuresMs, 1),
+      segments_after_reload: engine.snapshot.segments.length,
+      new_article_rank: rank + 1,
     }),
   );
+} else {
+  throw new Error(`unknown mode ${mode}`);
 }
 clearInterval(sampler);
+
+/** The next line on stdin (the signal from bench.ts). */
+function nextLine(): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const lines = createInterface({ input: process.stdin });
+    lines.once('line', (line) => {
+      resolve(line);
+      lines.close();
+      process.stdin.destroy();
+    });
+    lines.once('close', () => reject(new Error('stdin closed before bench.ts sent the question')));
+  });
+}

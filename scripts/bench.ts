@@ -2,19 +2,23 @@
  * npm run bench [-- --sizes 1000,10000,100000] [-- --json]
  * Builds corpora of growing size from real news text, ingests each into a fresh index with the
  * embedded model, and measures ingest, index size, cold start, retrieval and /ask latency, peak
- * memory, and vectra's own queryItems on the same index, each in its own process.
+ * memory, and vectra's own queryItems on the same index, each in its own process; then, while
+ * the serving process keeps the index open, another process adds one article (as `npm run ingest`
+ * does, merges included) and the serving process times `engine.reload()` picking it up.
  */
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { createInterface } from 'node:readline';
 import { parseArgs, promisify } from 'node:util';
 import cliProgress from 'cli-progress';
 import { runMain } from '../src/cli/runtime.js';
 import { loadDotEnv, parseConfig } from '../src/config/config.js';
 import { ensureWinkModel } from '../src/embedding/wink-model.js';
 import { UserError } from '../src/errors.js';
+import { liveGenerationDir } from '../src/index/store.js';
 
 const run = promisify(execFile);
 const EVAL_DIR = path.resolve('../shared/eval/dev');
@@ -38,8 +42,11 @@ runMain(async () => {
   const questions = await loadQuestions(sources);
   const work = await mkdtemp(path.join(os.tmpdir(), 'newsquote-bench-'));
   const bar = values.json || !process.stderr.isTTY ? undefined : new cliProgress.SingleBar({ format: 'bench |{bar}| {value}/{total} steps  {step}', stream: process.stderr }, cliProgress.Presets.shades_classic);
-  bar?.start(sizes.length * 4, 0, { step: '' });
+  bar?.start(sizes.length * 6, 0, { step: '' });
   const step = (label: string) => (bar ? bar.increment({ step: label }) : process.stderr.write(`${label}\n`));
+  // Where the time of an add and a reload goes: printed as they come, or after the progress bar.
+  const notes: string[] = [];
+  const note = (line: string) => (bar ? notes.push(line) : process.stderr.write(`${line}\n`));
   const results = [];
   try {
     await writeFile(path.join(work, 'questions.json'), JSON.stringify(questions));
@@ -52,27 +59,45 @@ runMain(async () => {
       step(`${size}: ingested`);
       const reingest = await worker(['ingest', corpus, indexDir], modelsDir);
       step(`${size}: re-ingested`);
-      const serve = await worker(['serve', indexDir, path.join(work, 'questions.json')], modelsDir);
-      step(`${size}: queried`);
+      const articleFile = path.join(work, `new-${size}`, 'harbour-bridge.md');
+      await mkdir(path.dirname(articleFile), { recursive: true });
+      await writeFile(articleFile, NEW_ARTICLE(new Date().toISOString().slice(0, 10)));
+      const { serve, add } = await serveWhileAdding(indexDir, path.join(work, 'questions.json'), articleFile, modelsDir, (label) => step(`${size}: ${label}`));
+      const segments = await liveSegmentCount(indexDir);
+      if (segments !== serve.segments_after_reload) note(`${size}: the live generation lists ${segments} segments, the reloaded engine has ${serve.segments_after_reload}`);
+      note(
+        `${size}: add one article ${add.seconds.toFixed(2)} s = ingest ${add.ingest_seconds.toFixed(2)} s + merges ${add.merge_seconds.toFixed(2)} s (${add.merges} merges); ` +
+          `the process took ${add.process_seconds.toFixed(2)} s from spawn; one read of the whole index takes ${add.read_snapshot_seconds.toFixed(2)} s; add peak RSS ${add.rss_mb} MB`,
+      );
+      note(
+        `${size}: reload ${serve.reload_ms} ms; reading the generation again takes ${serve.reload_read_ms} ms (${serve.reload_assemble_ms} ms with every segment already in memory), ` +
+          `then the retriever (BM25 of paragraphs and articles, dense scanner) ${serve.reload_retriever_ms} ms and the ranking features ${serve.reload_features_ms} ms; ` +
+          `the new article is passage ${serve.new_article_rank} of the answer; vectra queried ${serve.vectra_segments} segments`,
+      );
       results.push({
         paragraphs: size,
         ingest_per_s: Math.round(ingestRun.embedded / ingestRun.seconds),
         index_mb: Math.round((await folderBytes(indexDir)) / 1024 / 102.4) / 10,
+        segments,
         cold_start_ms: serve.cold_start_ms,
         retrieve_p50_ms: serve.retrieve_p50_ms,
         retrieve_p95_ms: serve.retrieve_p95_ms,
         ask_p50_ms: serve.ask_p50_ms,
         ask_p95_ms: serve.ask_p95_ms,
         vectra_query_p50_ms: serve.vectra_query_p50_ms,
+        vectra_largest_segment_ok: serve.vectra_largest_segment_ok,
         speedup_vs_vectra: Math.round((serve.vectra_query_p50_ms / serve.retrieve_p50_ms) * 10) / 10,
         rss_mb: serve.rss_mb,
         ingest_rss_mb: ingestRun.rss_mb,
         reingest_s: Math.round(reingest.seconds * 100) / 100,
+        add_one_s: Math.round(add.seconds * 100) / 100,
+        reload_ms: serve.reload_ms,
         questions: serve.questions,
       });
     }
   } finally {
     bar?.stop();
+    for (const line of notes) process.stderr.write(`${line}\n`);
     await rm(work, { recursive: true, force: true });
   }
   if (values.json) process.stdout.write(`${JSON.stringify({ sizes: results })}\n`);
@@ -86,6 +111,70 @@ async function worker(args: string[], modelsDir: string): Promise<any> {
     maxBuffer: 1 << 24,
   });
   return JSON.parse(stdout.trim().split('\n').at(-1)!);
+}
+
+/**
+ * The serving worker, which loads the index and answers, then (once it says it is ready) an
+ * `add` worker adding `articleFile` to the index, then the serving worker again, told the question
+ * the new article answers, which times `engine.reload()` and checks the answer.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+async function serveWhileAdding(indexDir: string, questionsFile: string, articleFile: string, modelsDir: string, step: (label: string) => void): Promise<{ serve: any; add: any }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/bench-worker.ts', modelsDir, String(Date.now()), 'serve', indexDir, questionsFile], {
+    env: { ...process.env, LOG_LEVEL: 'silent' },
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-20_000)));
+  const exited = new Promise<number | null>((resolve) => child.once('close', resolve));
+  const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
+  const failed = async (what: string) => new Error(`bench-worker serve ${what} (exit code ${await exited}): ${stderr.trim()}`);
+  const nextJson = async () => {
+    for (;;) {
+      const { value, done } = await lines.next();
+      if (done) throw await failed('stopped early');
+      try {
+        return JSON.parse(value);
+      } catch {
+        // Not one of the worker's JSON lines.
+      }
+    }
+  };
+  try {
+    const ready = await nextJson();
+    if (!ready.ready) throw new Error(`bench-worker serve said ${JSON.stringify(ready)} before it was ready`);
+    step('queried');
+    const add = await worker(['add', articleFile, indexDir], modelsDir);
+    step('one article added');
+    child.stdin.end(`${JSON.stringify({ question: NEW_ARTICLE_QUESTION })}\n`);
+    const serve = await nextJson();
+    if ((await exited) !== 0) throw await failed('failed');
+    step('reloaded');
+    return { serve, add };
+  } finally {
+    if (child.exitCode === null) child.kill();
+  }
+}
+
+/** The article added to a built index: its facts are in no other article, so only it answers the question. */
+const NEW_ARTICLE = (date: string) => `---
+title: Quenwick reopens the Zorblatt harbour bridge after fourteen months of repairs
+date: ${date}
+source: Quenwick Courier
+---
+QUENWICK – The Zorblatt harbour bridge reopened to traffic on Tuesday after fourteen months of repairs that cost 42 million krona, mayor Ilse Vardengaard said.
+
+"The Zorblatt bridge carries eleven thousand cars a day, and the ferries could not replace it," Vardengaard told reporters at the reopening.
+
+Engineers replaced the bridge's corroded steel cables and both of its lifting spans, the city's harbour board said in a statement.
+`;
+const NEW_ARTICLE_QUESTION = 'How much did the repairs of the Zorblatt bridge cost?';
+
+/** Segments of the live generation, as its `segments.json` lists them. */
+async function liveSegmentCount(indexDir: string): Promise<number> {
+  const live = liveGenerationDir(indexDir);
+  if (!live) throw new Error(`no index in ${indexDir}`);
+  return (JSON.parse(await readFile(path.join(live, 'segments.json'), 'utf8')) as string[]).length;
 }
 
 async function loadSources(): Promise<Source[]> {
@@ -154,7 +243,7 @@ async function folderBytes(dir: string): Promise<number> {
   return total;
 }
 
-function printTable(rows: Record<string, number>[]): void {
+function printTable(rows: Record<string, number | boolean>[]): void {
   const columns = Object.keys(rows[0] ?? {});
   console.log(columns.map((c) => c.padStart(Math.max(c.length, 8))).join(' '));
   for (const row of rows) console.log(columns.map((c) => String(row[c]).padStart(Math.max(c.length, 8))).join(' '));
