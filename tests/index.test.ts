@@ -125,16 +125,18 @@ describe('ingest', () => {
     expect(paragraphsInOrder(snapshot.paragraphs, 'web-ferry').map((p) => p.text)).toEqual(['The island ferry returned to service on Sunday.']);
   });
 
-  it('keeps each paragraph’s stems with the generation, carried over for kept paragraphs', async () => {
+  it('keeps each paragraph’s stems with its segment, never stemmed again for kept paragraphs', async () => {
     const embedder = await realEmbedder();
     await ingest(indexDir, embedder, { source: articles });
     await writeFile(path.join(articles, 'bridge.md'), '---\ntitle: Bridge reopens\n---\n\nThe old bridge reopened on Saturday.');
     await ingest(indexDir, embedder, { source: articles });
     const snapshot = (await readSnapshot(indexDir))!;
-    const stored = (row: number) => {
-      const { vocabulary, offsets, termIds, counts } = snapshot.terms;
+    // The table's rows are each segment's live rows in turn.
+    const located = snapshot.layout.flatMap(({ segment, rows }) => rows.map((row) => ({ terms: segment.terms, row })));
+    const stored = (tableRow: number) => {
+      const { terms, row } = located[tableRow]!;
       const pairs: string[] = [];
-      for (let i = offsets[row]!; i < offsets[row + 1]!; i++) pairs.push(`${vocabulary[termIds[i]!]}:${counts[i]}`);
+      for (let i = terms.offsets[row]!; i < terms.offsets[row + 1]!; i++) pairs.push(`${terms.vocabulary[terms.termIds[i]!]}:${terms.counts[i]}`);
       return pairs.sort();
     };
     const fresh = termListsOf(snapshot.paragraphs.map((p) => p.text));

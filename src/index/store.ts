@@ -162,8 +162,9 @@ async function readGenerationAt(indexDir: string, dir: string): Promise<Generati
  * One generation in memory: the live rows of its segments, in segment order. Retrieval and
  * answers see one table of rows; a segment whose rows are all live is copied in one block.
  * Vectors go straight into the scanner's WebAssembly memory. A segment whose rows are all live
- * then keeps views into the table instead of its own vectors and stems, so a million rows are
- * held once, not twice (the next assembly copies from the views and moves them to its table).
+ * then keeps a view into the table instead of its own vectors, so a million vectors are held
+ * once, not twice (the next assembly copies from the views and moves them to its table). Stems
+ * stay with their segment: retrieval keeps one BM25 part per segment.
  */
 function assemble(manifest: Manifest, segments: Segment[]): Omit<Snapshot, 'dir'> {
   const dimensions = manifest.model.dimensions;
@@ -178,8 +179,6 @@ function assemble(manifest: Manifest, segments: Segment[]): Omit<Snapshot, 'dir'
   const vectors = allocateVectors(total, dimensions);
   const people: PeopleByArticle = new Map();
   const spans: SpansByArticle = new Map();
-  const whole = segments.length === 1 && liveRows[0]!.length === segments[0]!.paragraphs.length;
-  const terms = whole ? segments[0]!.terms : concatTermLists(segments.map((s, i) => ({ lists: s.terms, rows: liveRows[i]! })));
   let at = 0;
   segments.forEach((segment, i) => {
     const rows = liveRows[i]!;
@@ -199,13 +198,11 @@ function assemble(manifest: Manifest, segments: Segment[]): Omit<Snapshot, 'dir'
   at = 0;
   segments.forEach((segment, i) => {
     const rows = liveRows[i]!.length;
-    if (rows === segment.paragraphs.length) {
-      segment.vectors = vectors.subarray(at * dimensions, (at + rows) * dimensions);
-      segment.terms = { ...terms, offsets: terms.offsets.subarray(at, at + rows + 1) };
-    }
+    if (rows === segment.paragraphs.length) segment.vectors = vectors.subarray(at * dimensions, (at + rows) * dimensions);
     at += rows;
   });
-  return { manifest, segments, paragraphs, vectors, people, spans, terms };
+  const layout = segments.map((segment, i) => ({ segment, rows: liveRows[i]! }));
+  return { manifest, segments, paragraphs, vectors, people, spans, layout };
 }
 
 export interface GenerationChange {

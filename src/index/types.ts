@@ -75,7 +75,8 @@ export interface Snapshot extends Generation {
   people: PeopleByArticle;
   /** Candidate answers of each paragraph. */
   spans: SpansByArticle;
-  terms: TermLists;
+  /** Where the rows come from: each segment's live rows, in order (the table's rows are these, segment after segment). */
+  layout: { segment: Segment; rows: number[] }[];
 }
 
 /** A candidate answer in a paragraph: its type and its offsets in the paragraph's text. */

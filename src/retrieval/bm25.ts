@@ -4,67 +4,103 @@ const K1 = 1.2;
 const B = 0.75;
 
 /**
- * BM25 over documents made of rows of term lists: each paragraph its own document, or all the
- * paragraphs of an article one document (`docOfRow`, with the rows of a document contiguous).
- * Postings are typed arrays grouped by term, each with its precomputed term-frequency factor,
- * so a query only multiplies by idf and adds.
+ * Postings of one part of the corpus (a segment's live rows): for each term, the documents that
+ * hold it with the term's count, and each document's length. Built once per segment and kept
+ * while its rows stay live, so a reload after adding one article builds only the new segment's.
+ * Documents are the rows themselves, or the articles (`docOf`, with an article's rows contiguous).
  */
-export class Bm25Index {
-  readonly size: number;
-  private readonly termIndex: Map<string, number>;
-  private readonly postingStart: Uint32Array;
-  private readonly postingDocs: Int32Array;
-  private readonly postingWeights: Float32Array;
-  /** Reused between queries: scores, and the documents a query touched (to clear them next time). */
-  private readonly scores: Float32Array;
-  private touched = new Int32Array(0);
-  private touchedCount = 0;
+export class Bm25Postings {
+  readonly docs: number;
+  readonly termIndex: Map<string, number>;
+  readonly postingStart: Uint32Array;
+  readonly postingDocs: Int32Array;
+  readonly postingCounts: Float32Array;
+  readonly lengths: Float32Array;
+  readonly totalLength: number;
 
-  constructor(lists: TermLists, docOfRow?: Int32Array, docCount?: number) {
-    const rows = lists.offsets.length - 1;
-    this.size = docCount ?? rows;
-    const doc = (row: number) => (docOfRow ? docOfRow[row]! : row);
-    this.termIndex = new Map(lists.vocabulary.map((term, id) => [term, id]));
+  /** `rows` are the rows of `lists` that count (in order); `docOf(i)` is the document of `rows[i]`. */
+  constructor(lists: TermLists, rows: ArrayLike<number>, docOf?: (i: number) => number, docCount?: number) {
+    this.docs = docCount ?? rows.length;
+    const doc = (i: number) => (docOf ? docOf(i) : i);
     const termCount = lists.vocabulary.length;
 
     // Counting sort of the (row, term) pairs by term: within a term, rows stay in order.
     const start = new Uint32Array(termCount + 1);
-    for (const id of lists.termIds) start[id + 1]! += 1;
+    let pairs = 0;
+    for (let i = 0; i < rows.length; i++) {
+      const row = rows[i]!;
+      for (let p = lists.offsets[row]!; p < lists.offsets[row + 1]!; p++) start[lists.termIds[p]! + 1]! += 1;
+      pairs += lists.offsets[row + 1]! - lists.offsets[row]!;
+    }
     for (let t = 0; t < termCount; t++) start[t + 1]! += start[t]!;
     const fill = start.slice(0, termCount);
-    const docs = new Int32Array(lists.termIds.length);
-    const counts = new Float32Array(lists.termIds.length);
-    const lengths = new Float32Array(this.size);
-    for (let row = 0; row < rows; row++) {
-      for (let i = lists.offsets[row]!; i < lists.offsets[row + 1]!; i++) {
-        const at = fill[lists.termIds[i]!]!++;
-        docs[at] = doc(row);
-        counts[at] = lists.counts[i]!;
-        lengths[doc(row)]! += lists.counts[i]!;
+    const docs = new Int32Array(pairs);
+    const counts = new Float32Array(pairs);
+    this.lengths = new Float32Array(this.docs);
+    for (let i = 0; i < rows.length; i++) {
+      const row = rows[i]!;
+      for (let p = lists.offsets[row]!; p < lists.offsets[row + 1]!; p++) {
+        const at = fill[lists.termIds[p]!]!++;
+        docs[at] = doc(i);
+        counts[at] = lists.counts[p]!;
+        this.lengths[doc(i)]! += lists.counts[p]!;
       }
     }
-    // Merge the consecutive postings of one document (several rows of one article).
-    this.postingStart = new Uint32Array(termCount + 1);
+    // Merge the consecutive postings of one document (several rows of one article); keep only the terms used.
+    const used: string[] = [];
+    const postingStart: number[] = [];
     let out = 0;
     for (let t = 0; t < termCount; t++) {
-      this.postingStart[t] = out;
+      if (start[t + 1] === start[t]) continue;
+      used.push(lists.vocabulary[t]!);
+      postingStart.push(out);
       for (let i = start[t]!; i < start[t + 1]!; i++) {
-        if (out > this.postingStart[t]! && docs[out - 1] === docs[i]) counts[out - 1]! += counts[i]!;
+        if (out > postingStart.at(-1)! && docs[out - 1] === docs[i]) counts[out - 1]! += counts[i]!;
         else {
           docs[out] = docs[i]!;
           counts[out++] = counts[i]!;
         }
       }
     }
-    this.postingStart[termCount] = out;
-    const averageLength = lengths.reduce((sum, l) => sum + l, 0) / Math.max(1, this.size) || 1;
+    postingStart.push(out);
+    this.termIndex = new Map(used.map((term, id) => [term, id]));
+    this.postingStart = Uint32Array.from(postingStart);
     this.postingDocs = docs.slice(0, out);
-    this.postingWeights = new Float32Array(out);
-    for (let i = 0; i < out; i++) {
-      const tf = counts[i]!;
-      this.postingWeights[i] = (tf * (K1 + 1)) / (tf + K1 * (1 - B + (B * lengths[this.postingDocs[i]!]!) / averageLength));
-    }
+    this.postingCounts = counts.slice(0, out);
+    this.totalLength = this.lengths.reduce((sum, l) => sum + l, 0);
+  }
+
+  documentFrequency(term: string): number {
+    const id = this.termIndex.get(term);
+    return id === undefined ? 0 : this.postingStart[id + 1]! - this.postingStart[id]!;
+  }
+}
+
+/**
+ * BM25 over the parts of a corpus (one per segment), as if over one table: the documents of part
+ * i are numbered from its `docBase`; document frequencies and the average length are the whole
+ * corpus's. A term's weight in a document is computed when scored (from its count and the
+ * document's length), so a part's postings never depend on the other parts.
+ */
+export class Bm25Index {
+  readonly size: number;
+  private readonly averageLength: number;
+  /** Reused between queries: scores, and the documents a query touched (to clear them next time). */
+  private readonly scores: Float32Array;
+  private touched = new Int32Array(0);
+  private touchedCount = 0;
+  private readonly documentFrequencies = new Map<string, number>();
+
+  constructor(private readonly parts: readonly { postings: Bm25Postings; docBase: number }[]) {
+    this.size = parts.reduce((sum, p) => sum + p.postings.docs, 0);
+    this.averageLength = parts.reduce((sum, p) => sum + p.postings.totalLength, 0) / Math.max(1, this.size) || 1;
     this.scores = new Float32Array(this.size);
+  }
+
+  /** One part over every row of `lists`: a corpus that is not segmented. */
+  static of(lists: TermLists, docOfRow?: Int32Array, docCount?: number): Bm25Index {
+    const rows = Array.from({ length: lists.offsets.length - 1 }, (_, i) => i);
+    return new Bm25Index([{ postings: new Bm25Postings(lists, rows, docOfRow && ((i) => docOfRow[i]!), docCount), docBase: 0 }]);
   }
 
   /**
@@ -73,12 +109,13 @@ export class Bm25Index {
    */
   get meanIdf(): number {
     if (this.meanIdfCache === undefined) {
-      let sum = 0;
-      for (let id = 0; id + 1 < this.postingStart.length; id++) {
-        const df = this.postingStart[id + 1]! - this.postingStart[id]!;
-        sum += Math.log(1 + (this.size - df + 0.5) / (df + 0.5));
+      const df = new Map<string, number>();
+      for (const { postings } of this.parts) {
+        for (const [term, id] of postings.termIndex) df.set(term, (df.get(term) ?? 0) + postings.postingStart[id + 1]! - postings.postingStart[id]!);
       }
-      this.meanIdfCache = sum / Math.max(1, this.postingStart.length - 1) || 1;
+      let sum = 0;
+      for (const count of df.values()) sum += Math.log(1 + (this.size - count + 0.5) / (count + 0.5));
+      this.meanIdfCache = sum / Math.max(1, df.size) || 1;
     }
     return this.meanIdfCache;
   }
@@ -92,15 +129,18 @@ export class Bm25Index {
 
   /** How many documents hold a stemmed term. */
   documentFrequency(term: string): number {
-    const id = this.termIndex.get(term);
-    return id === undefined ? 0 : this.postingStart[id + 1]! - this.postingStart[id]!;
+    let df = this.documentFrequencies.get(term);
+    if (df === undefined) {
+      df = this.parts.reduce((sum, p) => sum + p.postings.documentFrequency(term), 0);
+      if (this.documentFrequencies.size > 100_000) this.documentFrequencies.clear();
+      this.documentFrequencies.set(term, df);
+    }
+    return df;
   }
 
   /** Inverse document frequency of a stemmed term (0 for an unknown term). */
   idf(term: string): number {
-    const id = this.termIndex.get(term);
-    if (id === undefined) return 0;
-    const df = this.postingStart[id + 1]! - this.postingStart[id]!;
+    const df = this.documentFrequency(term);
     return df === 0 ? 0 : Math.log(1 + (this.size - df + 0.5) / (df + 0.5));
   }
 
@@ -111,16 +151,23 @@ export class Bm25Index {
   score(queryTerms: readonly string[]): { scores: Float32Array; rows: Int32Array } {
     for (let i = 0; i < this.touchedCount; i++) this.scores[this.touched[i]!] = 0;
     this.touchedCount = 0;
-    const ids = [...new Set(queryTerms)].map((t) => this.termIndex.get(t)).filter((id): id is number => id !== undefined);
-    const bound = ids.reduce((sum, id) => sum + this.postingStart[id + 1]! - this.postingStart[id]!, 0);
+    const wanted = [...new Set(queryTerms)].filter((term) => this.documentFrequency(term) > 0);
+    const bound = wanted.reduce((sum, term) => sum + this.documentFrequency(term), 0);
     if (this.touched.length < bound) this.touched = new Int32Array(bound);
-    for (const id of ids) {
-      const df = this.postingStart[id + 1]! - this.postingStart[id]!;
-      const idf = Math.log(1 + (this.size - df + 0.5) / (df + 0.5));
-      for (let i = this.postingStart[id]!; i < this.postingStart[id + 1]!; i++) {
-        const doc = this.postingDocs[i]!;
-        if (this.scores[doc] === 0) this.touched[this.touchedCount++] = doc;
-        this.scores[doc]! += idf * this.postingWeights[i]!;
+    const lengthNorm = K1 / this.averageLength;
+    for (const term of wanted) {
+      const idf = this.idf(term);
+      for (const { postings, docBase } of this.parts) {
+        const id = postings.termIndex.get(term);
+        if (id === undefined) continue;
+        for (let i = postings.postingStart[id]!; i < postings.postingStart[id + 1]!; i++) {
+          const local = postings.postingDocs[i]!;
+          const tf = postings.postingCounts[i]!;
+          const weight = Math.fround((tf * (K1 + 1)) / (tf + K1 * (1 - B) + lengthNorm * B * postings.lengths[local]!));
+          const doc = docBase + local;
+          if (this.scores[doc] === 0) this.touched[this.touchedCount++] = doc;
+          this.scores[doc]! += idf * weight;
+        }
       }
     }
     return { scores: this.scores, rows: this.touched.subarray(0, this.touchedCount) };

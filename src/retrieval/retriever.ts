@@ -1,5 +1,5 @@
-import type { Snapshot } from '../index/types.js';
-import { Bm25Index } from './bm25.js';
+import type { Segment, Snapshot } from '../index/types.js';
+import { Bm25Index, Bm25Postings } from './bm25.js';
 import { DenseScanner } from './dense-scan.js';
 import { topK } from './top-k.js';
 
@@ -50,7 +50,6 @@ export class Retriever {
   private readonly availableCache = new Map<string, Uint8Array>();
 
   constructor(readonly snapshot: Snapshot) {
-    this.bm25 = new Bm25Index(snapshot.terms);
     this.dense = new DenseScanner(snapshot.vectors, snapshot.manifest.model.dimensions);
     const articleIndex = this.articleIndex;
     this.articleOfRow = new Int32Array(snapshot.paragraphs.length);
@@ -63,7 +62,19 @@ export class Retriever {
       this.articleOfRow[row] = a;
       this.rowsOfArticle[a]!.push(row);
     });
-    this.articleBm25 = new Bm25Index(snapshot.terms, this.articleOfRow, this.rowsOfArticle.length);
+    const parts = snapshot.layout.map(({ segment, rows }) => postingsOf(segment, rows));
+    let rowBase = 0;
+    let articleBase = 0;
+    const paragraphParts = [];
+    const articleParts = [];
+    for (const part of parts) {
+      paragraphParts.push({ postings: part.paragraphs, docBase: rowBase });
+      articleParts.push({ postings: part.articles, docBase: articleBase });
+      rowBase += part.paragraphs.docs;
+      articleBase += part.articles.docs;
+    }
+    this.bm25 = new Bm25Index(paragraphParts);
+    this.articleBm25 = new Bm25Index(articleParts);
   }
 
   /** The rows of an article's paragraphs. */
@@ -127,6 +138,35 @@ export class Retriever {
     }
     return topK(k, fused, candidates).map((r) => hit(r.row, r.score));
   }
+}
+
+interface SegmentPostings {
+  /** The live rows they were built over: rows only ever die, so the same count means the same rows. */
+  live: number;
+  paragraphs: Bm25Postings;
+  articles: Bm25Postings;
+}
+
+/** BM25 postings of each segment, kept across reloads while its live rows stay the same. */
+const postingsCache = new WeakMap<Segment, SegmentPostings>();
+
+function postingsOf(segment: Segment, rows: number[]): SegmentPostings {
+  const cached = postingsCache.get(segment);
+  if (cached?.live === rows.length) return cached;
+  // Articles numbered in order of first row: an article's rows are contiguous in a segment.
+  const articleOf = new Int32Array(rows.length);
+  let articles = 0;
+  rows.forEach((row, i) => {
+    if (i > 0 && segment.paragraphs[row]!.articleId !== segment.paragraphs[rows[i - 1]!]!.articleId) articles += 1;
+    articleOf[i] = articles;
+  });
+  const built = {
+    live: rows.length,
+    paragraphs: new Bm25Postings(segment.terms, rows),
+    articles: new Bm25Postings(segment.terms, rows, (i) => articleOf[i]!, rows.length ? articles + 1 : 0),
+  };
+  postingsCache.set(segment, built);
+  return built;
 }
 
 /** Rows whose article is dated on or before `asOf` (undated articles count as available). */
