@@ -11,7 +11,7 @@ const FLOORS: [string, string[]][] = [
   ['base', ['src/errors.ts', 'src/log.ts', 'src/cleanup.ts']],
   ['articles', ['src/articles/', 'src/people/', 'src/web/']],
   ['embedding', ['src/embedding/']],
-  ['index', ['src/index/']],
+  ['index', ['src/index/', 'src/postgres/']],
   ['retrieval', ['src/retrieval/']],
   ['answers', ['src/answers/', 'src/engine.ts']],
   ['front ends', ['src/config/', 'src/console/', 'src/discord/', 'src/background/', 'src/cli/', 'commands/']],

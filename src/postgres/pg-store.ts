@@ -1,0 +1,327 @@
+/**
+ * The index in Postgres with pgvector (issue #14): articles and their rows — paragraphs with
+ * vectors and index terms, people, typed spans — written one article per transaction, and the
+ * candidates retrieval starts from, found inside the database. Every value travels as a query
+ * parameter; the SQL text is constant.
+ */
+import pg from 'pg';
+import { contentHash, type Article } from '../articles/article.js';
+import type { SpanType } from '../articles/spans.js';
+import { terms } from '../articles/terms.js';
+import { UserError } from '../errors.js';
+import type { IndexedArticle, ModelStamp, Paragraph, StoredSpan } from '../index/types.js';
+import type { ArticlePerson } from '../people/extract.js';
+import { assertStoredModel, migrate } from './schema.js';
+import { inTransaction } from './transaction.js';
+
+/** An article with everything derived from it at ingest. */
+export interface ArticleRows {
+  article: Article;
+  /** One per paragraph, in order, with the model's dimensions. */
+  vectors: readonly Float32Array[];
+  people: readonly ArticlePerson[];
+  /** Per paragraph, in order: its candidate answers. */
+  spans: readonly (readonly StoredSpan[])[];
+}
+
+export type WriteOutcome = 'added' | 'updated' | 'unchanged';
+
+/** A paragraph found by a candidate query; `score` is the cosine similarity or the ts_rank_cd rank. */
+export interface Candidate {
+  articleId: string;
+  position: number;
+  score: number;
+}
+
+export interface PgStoreOptions {
+  /** Connections in the pool (default 10). */
+  max?: number;
+  /** An idle connection failed (the server went away); the pool has already dropped it. */
+  onIdleError?: (error: Error) => void;
+}
+
+/** pgvector's largest `hnsw.ef_search`: more candidates than this cannot come from one index scan. */
+const MAX_CANDIDATES = 1000;
+/** pgvector's default `hnsw.ef_search`, kept as the floor. */
+const DEFAULT_EF_SEARCH = 40;
+
+const ARTICLE_COLUMNS = 'id, title, url, outlet, agency, author, date, source_location, source_line, captions, hash, paragraph_count';
+
+const UPSERT_ARTICLE = `
+  INSERT INTO articles (${ARTICLE_COLUMNS})
+  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+  ON CONFLICT (id) DO UPDATE SET
+    title = excluded.title, url = excluded.url, outlet = excluded.outlet, agency = excluded.agency,
+    author = excluded.author, date = excluded.date, source_location = excluded.source_location,
+    source_line = excluded.source_line, captions = excluded.captions, hash = excluded.hash,
+    paragraph_count = excluded.paragraph_count
+  WHERE articles.hash IS DISTINCT FROM excluded.hash
+  RETURNING (xmax = 0) AS inserted`;
+
+const INSERT_PARAGRAPHS = `
+  INSERT INTO paragraphs (article_id, position, text, terms, embedding)
+  SELECT $1, (u.ordinality - 1)::int, u.text, u.terms, u.embedding::vector
+  FROM unnest($2::text[], $3::text[], $4::text[]) WITH ORDINALITY AS u(text, terms, embedding, ordinality)`;
+
+const INSERT_PEOPLE = `
+  INSERT INTO people (article_id, position, name, mentions, roles, quotes)
+  SELECT $1, (p.ordinality - 1)::int, p.value->>'name', (p.value->>'mentions')::int, p.value->'roles', p.value->'quotes'
+  FROM jsonb_array_elements($2::jsonb) WITH ORDINALITY AS p(value, ordinality)`;
+
+const INSERT_SPANS = `
+  INSERT INTO spans (article_id, position, ordinal, type, start, "end")
+  SELECT $1, s.position, s.ordinal, s.type, s.start, s."end"
+  FROM jsonb_to_recordset($2::jsonb) AS s(position int, ordinal int, type text, start int, "end" int)`;
+
+/** Articles dated after $3 are left out here, before the limit; undated ones are always available, as in the file index. */
+const AVAILABLE_AS_OF = '($3::text IS NULL OR a.date IS NULL OR a.date <= $3::text)';
+
+const BY_VECTOR = `
+  SELECT p.article_id, p.position, 1 - (p.embedding <=> $1::vector) AS score
+  FROM paragraphs p JOIN articles a ON a.id = p.article_id
+  WHERE ${AVAILABLE_AS_OF}
+  ORDER BY p.embedding <=> $1::vector
+  LIMIT $2`;
+
+/**
+ * The question's terms become an OR query of quoted lexemes (a quote or backslash inside one is
+ * doubled, as tsquery input wants), so nothing in them is read as a tsquery operator. Both sides
+ * go through the same `simple` parser, so the lexemes match the stored ones exactly.
+ */
+const BY_TEXT = String.raw`
+  SELECT p.article_id, p.position, ts_rank_cd(p.tsv, q.query) AS score
+  FROM (
+    SELECT (
+      SELECT string_agg('''' || replace(replace(lexeme, '\', '\\'), '''', '''''') || '''', ' | ')::tsquery
+      FROM unnest(tsvector_to_array(to_tsvector('simple', $1::text))) AS t(lexeme)
+    ) AS query
+  ) q
+  JOIN paragraphs p ON p.tsv @@ q.query
+  JOIN articles a ON a.id = p.article_id
+  WHERE ${AVAILABLE_AS_OF}
+  ORDER BY score DESC, p.article_id, p.position
+  LIMIT $2`;
+
+const SPANS_OF = `
+  SELECT p.position, s.type, s.start, s."end"
+  FROM paragraphs p LEFT JOIN spans s ON s.article_id = p.article_id AND s.position = p.position
+  WHERE p.article_id = $1
+  ORDER BY p.position, s.ordinal`;
+
+export class PgStore {
+  private constructor(
+    private readonly pool: pg.Pool,
+    readonly model: ModelStamp,
+  ) {}
+
+  /** Connects, applies any pending migration, and refuses a database made with another model. */
+  static async open(databaseUrl: string, model: ModelStamp, options: PgStoreOptions = {}): Promise<PgStore> {
+    const pool = new pg.Pool({ connectionString: databaseUrl, max: options.max ?? 10 });
+    pool.on('error', options.onIdleError ?? (() => {}));
+    try {
+      await migrate(pool, model);
+      await assertStoredModel(pool, model);
+    } catch (error) {
+      await pool.end();
+      throw asUserError(error, databaseUrl);
+    }
+    return new PgStore(pool, model);
+  }
+
+  /**
+   * Writes each article with all its rows in one transaction. An article whose content hash is
+   * stored already is left as it is; a changed one has its rows replaced. Its row stays locked
+   * from the upsert to the commit, so a concurrent writer of the same article waits, then sees
+   * the committed hash.
+   */
+  async writeArticles(rows: readonly ArticleRows[]): Promise<Map<string, WriteOutcome>> {
+    const outcomes = new Map<string, WriteOutcome>();
+    for (const r of rows) outcomes.set(r.article.id, await this.writeArticle(r));
+    return outcomes;
+  }
+
+  private async writeArticle(rows: ArticleRows): Promise<WriteOutcome> {
+    this.checkRows(rows);
+    const { article } = rows;
+    const id = storable(article.id);
+    return inTransaction(this.pool, async (client) => {
+      const upserted = await client.query(UPSERT_ARTICLE, articleValues(article, contentHash(article)));
+      if (upserted.rowCount === 0) return 'unchanged';
+      await client.query('DELETE FROM paragraphs WHERE article_id = $1', [id]);
+      await client.query('DELETE FROM people WHERE article_id = $1', [id]);
+      await client.query(INSERT_PARAGRAPHS, [id, article.paragraphs.map(storable), article.paragraphs.map((p) => terms(p).join(' ')), rows.vectors.map(vectorLiteral)]);
+      await client.query(INSERT_PEOPLE, [id, storableJson(rows.people)]);
+      await client.query(INSERT_SPANS, [id, JSON.stringify(spanRecords(rows.spans))]);
+      return upserted.rows[0].inserted ? 'added' : 'updated';
+    });
+  }
+
+  private checkRows({ article, vectors, spans }: ArticleRows): void {
+    const paragraphs = article.paragraphs.length;
+    if (vectors.length !== paragraphs || spans.length !== paragraphs) {
+      throw new Error(`${article.id}: ${paragraphs} paragraphs, ${vectors.length} vectors, ${spans.length} span lists`);
+    }
+    const wrong = vectors.find((v) => v.length !== this.model.dimensions);
+    if (wrong) throw new Error(`${article.id}: a vector of ${wrong.length} dimensions, the model has ${this.model.dimensions}`);
+  }
+
+  /** Removes articles with all their rows, in one statement; returns how many were stored. */
+  async removeArticles(ids: readonly string[]): Promise<number> {
+    const result = await this.pool.query('DELETE FROM articles WHERE id = ANY($1::text[])', [ids.map(storable)]);
+    return result.rowCount ?? 0;
+  }
+
+  /** The stored content hash of each of these ids that is stored: what an ingest compares before embedding. */
+  async hashesOf(ids: readonly string[]): Promise<Map<string, string>> {
+    const { rows } = await this.pool.query('SELECT id, hash FROM articles WHERE id = ANY($1::text[])', [ids.map(storable)]);
+    return new Map(rows.map((r) => [r.id as string, r.hash as string]));
+  }
+
+  async article(id: string): Promise<IndexedArticle | undefined> {
+    const { rows } = await this.pool.query(`SELECT ${ARTICLE_COLUMNS} FROM articles WHERE id = $1`, [storable(id)]);
+    return rows[0] ? indexedArticle(rows[0]) : undefined;
+  }
+
+  /** Every article, by id. */
+  async articles(): Promise<Map<string, IndexedArticle>> {
+    const { rows } = await this.pool.query(`SELECT ${ARTICLE_COLUMNS} FROM articles ORDER BY id`);
+    return new Map(rows.map((r) => [r.id as string, indexedArticle(r)]));
+  }
+
+  /** An article's paragraphs, in article order. */
+  async paragraphsOf(articleId: string): Promise<Paragraph[]> {
+    const { rows } = await this.pool.query('SELECT article_id, position, text FROM paragraphs WHERE article_id = $1 ORDER BY position', [storable(articleId)]);
+    return rows.map((r) => ({ articleId: r.article_id, position: r.position, text: r.text }));
+  }
+
+  async peopleOf(articleId: string): Promise<ArticlePerson[]> {
+    const { rows } = await this.pool.query('SELECT name, mentions, roles, quotes FROM people WHERE article_id = $1 ORDER BY position', [storable(articleId)]);
+    return rows.map((r) => ({ name: r.name, mentions: r.mentions, roles: r.roles, quotes: r.quotes }));
+  }
+
+  /** Each paragraph's candidate answers, by position (an empty list for a paragraph without any). */
+  async spansOf(articleId: string): Promise<StoredSpan[][]> {
+    const { rows } = await this.pool.query(SPANS_OF, [storable(articleId)]);
+    const spans: StoredSpan[][] = [];
+    for (const r of rows) {
+      const list = (spans[r.position] ??= []);
+      if (r.type !== null) list.push([r.type as SpanType, r.start, r.end]);
+    }
+    return spans;
+  }
+
+  /**
+   * The `limit` paragraphs nearest to a unit vector by cosine, nearest first. HNSW is approximate:
+   * the search list is widened to the limit, and an iterative scan keeps going while the date
+   * filter leaves out rows, so a filtered query still fills its limit.
+   */
+  async candidatesByVector(vector: Float32Array, limit: number, asOf?: string): Promise<Candidate[]> {
+    if (vector.length !== this.model.dimensions) throw new Error(`a query vector of ${vector.length} dimensions, the model has ${this.model.dimensions}`);
+    const count = candidateCount(limit);
+    const rows = await inTransaction(this.pool, async (client) => {
+      await client.query(`SELECT set_config('hnsw.ef_search', $1, true), set_config('hnsw.iterative_scan', 'strict_order', true)`, [String(Math.max(DEFAULT_EF_SEARCH, count))]);
+      return (await client.query(BY_VECTOR, [vectorLiteral(vector), count, asOf ?? null])).rows;
+    });
+    // A paragraph of unknown words has the zero vector, whose cosine is undefined (NaN): 0, as the dense scan gives.
+    return rows.map((r) => candidate(r, Number.isNaN(r.score) ? 0 : r.score));
+  }
+
+  /** The `limit` paragraphs sharing the most with a question's terms (any of them), by ts_rank_cd. */
+  async candidatesByText(question: string, limit: number, asOf?: string): Promise<Candidate[]> {
+    const stems = terms(question);
+    if (stems.length === 0) return [];
+    const { rows } = await this.pool.query(BY_TEXT, [stems.join(' '), candidateCount(limit), asOf ?? null]);
+    return rows.map((r) => candidate(r, r.score));
+  }
+
+  async close(): Promise<void> {
+    await this.pool.end();
+  }
+}
+
+function candidate(row: { article_id: string; position: number }, score: number): Candidate {
+  return { articleId: row.article_id, position: row.position, score };
+}
+
+function candidateCount(limit: number): number {
+  if (!Number.isInteger(limit) || limit < 1) throw new Error(`a candidate limit must be a positive integer, not ${limit}`);
+  return Math.min(limit, MAX_CANDIDATES);
+}
+
+/**
+ * Postgres text cannot hold NUL, and its JSON refuses lone surrogates: NUL becomes a space (as
+ * the file index's paragraphs.txt does) and a lone surrogate U+FFFD (what the driver's UTF-8
+ * encoding makes of one in a text parameter anyway). Both keep the text's length, so span
+ * offsets stay valid. Ids go through it too, reads included, so a lookup finds what was written.
+ */
+function storable(text: string): string {
+  return text.replace(/\u0000/g, ' ').replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '\uFFFD');
+}
+
+function storableJson(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) => (typeof v === 'string' ? storable(v) : v));
+}
+
+const optional = (text: string | undefined) => (text === undefined ? null : storable(text));
+
+function articleValues(article: Article, hash: string): unknown[] {
+  return [
+    storable(article.id),
+    storable(article.title),
+    optional(article.url),
+    optional(article.outlet),
+    optional(article.agency),
+    optional(article.author),
+    optional(article.date),
+    storable(article.source.location),
+    article.source.line ?? null,
+    article.captions.map(storable),
+    hash,
+    article.paragraphs.length,
+  ];
+}
+
+/** pgvector's text form; a float32 printed by JavaScript reads back as the same float32. */
+function vectorLiteral(vector: Float32Array): string {
+  return `[${Array.from(vector).join(',')}]`;
+}
+
+function spanRecords(spans: readonly (readonly StoredSpan[])[]): { position: number; ordinal: number; type: SpanType; start: number; end: number }[] {
+  return spans.flatMap((list, position) => list.map(([type, start, end], ordinal) => ({ position, ordinal, type, start, end })));
+}
+
+function indexedArticle(row: Record<string, unknown>): IndexedArticle {
+  const article: IndexedArticle = {
+    id: row.id as string,
+    title: row.title as string,
+    source: row.source_line === null ? { location: row.source_location as string } : { location: row.source_location as string, line: row.source_line as number },
+    captions: row.captions as string[],
+    hash: row.hash as string,
+    paragraphCount: row.paragraph_count as number,
+  };
+  for (const key of ['url', 'outlet', 'agency', 'author', 'date'] as const) if (row[key] !== null) article[key] = row[key] as string;
+  return article;
+}
+
+/** Connection and permission failures are the operator's to fix: one line naming the server, never the password. */
+function asUserError(error: unknown, databaseUrl: string): unknown {
+  if (error instanceof UserError) return error;
+  const code = (error as { code?: unknown }).code;
+  const operational = typeof code === 'string' && (/^E[A-Z]+$/.test(code) || /^(08|28|3D)/.test(code) || code === '42501' || code === '58P01' || code === '0A000');
+  if (!operational) return error;
+  return new UserError(
+    `Cannot use the database at DATABASE_URL (${displayUrl(databaseUrl)}): ${(error as Error).message}`,
+    'Check that Postgres runs there, that the user may connect and create tables, and that the pgvector extension is installed.',
+  );
+}
+
+function displayUrl(databaseUrl: string): string {
+  try {
+    const url = new URL(databaseUrl);
+    url.password = '';
+    url.search = '';
+    return url.toString();
+  } catch {
+    return 'not a valid address';
+  }
+}
