@@ -9,7 +9,8 @@ import { typedSpans } from '../articles/spans.js';
 import { extractPeople, mergeAliases } from '../people/extract.js';
 import type { ArticlePerson, PeopleByArticle } from '../people/extract.js';
 import { acquireWriteLock } from './lock.js';
-import { assertSameModel, liveRowsOf, loadSegments, readGeneration, readSnapshot, segmentsToCarry, writeGeneration } from './store.js';
+import { MAX_SEGMENT_ROWS } from './segment.js';
+import { assertSameModel, liveRowsOf, loadSegments, readGeneration, readSnapshot, segmentsToCarry, writeGeneration, writeSegments, type WrittenSegment } from './store.js';
 import { TermListsBuilder } from './term-lists.js';
 import type { Generation, IndexedArticle, ModelStamp, Paragraph, SegmentRows, SpansByArticle, StoredSpan } from './types.js';
 
@@ -109,12 +110,11 @@ async function applyArticles(indexDir: string, embedder: Embedder, application: 
     const rewrite = previous !== undefined && (carried.length > 0 || previous.recoveredFrom !== undefined);
     if (previous && changed.length === 0 && plan.removed.length === 0 && !rewrite) return report;
 
-    const newParagraphs: Paragraph[] = changed.flatMap((a) => a.paragraphs.map((text, position) => ({ articleId: a.id, position, text })));
-    const newVectors = await embedWithProgress(embedder, newParagraphs, application.onProgress);
     const changedIds = new Set(changed.map((a) => a.id));
     const kept = previous && carried.length ? liveRowsOf(previous.manifest, await loadSegments({ ...previous, segments: carried }), derivedFromText, (id) => plan.articles.has(id) && !changedIds.has(id)) : undefined;
-    const next = await writeGeneration(indexDir, previous, { model, articles: plan.articles, segment: newSegment(changed, newParagraphs, newVectors, embedder.dimensions, kept) });
-    return { ...report, embedded: newParagraphs.length, generation: next.manifest.generation, wrote: true };
+    const written = await writeNewSegments(indexDir, embedder, changed, kept, application.onProgress);
+    const next = await writeGeneration(indexDir, previous, { model, articles: plan.articles, written: written.segments });
+    return { ...report, embedded: written.embedded, generation: next.manifest.generation, wrote: true };
   } finally {
     await release();
   }
@@ -244,10 +244,43 @@ function newSegment(changed: Article[], paragraphs: Paragraph[], vectors: Float3
   return { paragraphs: [...(carried?.paragraphs ?? []), ...paragraphs], vectors: flat, terms: terms.build(), people, spans };
 }
 
+/**
+ * Embeds the new and changed articles and writes them as segments, a segment's worth at a time
+ * (after any rows carried over), so that memory holds one batch of vectors, not all of them.
+ */
+async function writeNewSegments(
+  indexDir: string,
+  embedder: Embedder,
+  changed: Article[],
+  carried: SegmentRows | undefined,
+  onProgress?: (done: number, total: number) => void,
+): Promise<{ segments: WrittenSegment[]; embedded: number }> {
+  const total = changed.reduce((sum, a) => sum + a.paragraphs.length, 0);
+  const segments: WrittenSegment[] = [];
+  let embedded = 0;
+  let batch: Article[] = [];
+  let batchRows = carried?.paragraphs.length ?? 0;
+  const flush = async () => {
+    const paragraphs: Paragraph[] = batch.flatMap((a) => a.paragraphs.map((text, position) => ({ articleId: a.id, position, text })));
+    const vectors = await embedWithProgress(embedder, paragraphs, (done) => onProgress?.(embedded + done, total));
+    embedded += paragraphs.length;
+    segments.push(...(await writeSegments(indexDir, newSegment(batch, paragraphs, vectors, embedder.dimensions, segments.length === 0 ? carried : undefined), embedder.dimensions)));
+    batch = [];
+    batchRows = 0;
+  };
+  onProgress?.(0, total);
+  for (const article of changed) {
+    if (batch.length > 0 && batchRows + article.paragraphs.length > MAX_SEGMENT_ROWS) await flush();
+    batch.push(article);
+    batchRows += article.paragraphs.length;
+  }
+  if (batch.length > 0 || (carried && segments.length === 0)) await flush();
+  return { segments, embedded };
+}
+
 async function embedWithProgress(embedder: Embedder, paragraphs: Paragraph[], onProgress?: (done: number, total: number) => void): Promise<Float32Array[]> {
   const vectors: Float32Array[] = [];
   const chunk = 256;
-  onProgress?.(0, paragraphs.length);
   for (let start = 0; start < paragraphs.length; start += chunk) {
     vectors.push(...(await embedder.embed(paragraphs.slice(start, start + chunk).map((p) => p.text))));
     onProgress?.(vectors.length, paragraphs.length);

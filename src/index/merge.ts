@@ -6,7 +6,7 @@
  */
 import { acquireWriteLock } from './lock.js';
 import { MAX_SEGMENT_ROWS } from './segment.js';
-import { liveRowsOf, loadSegments, readGeneration, segmentsToCarry, writeGeneration } from './store.js';
+import { listedSegments, liveRowsOf, loadSegments, readGeneration, segmentsToCarry, writeGeneration, writeSegments } from './store.js';
 import type { Generation, Segment } from './types.js';
 
 /** Segments of one size tier (a factor of 10 in rows) are merged once there are this many. */
@@ -67,6 +67,9 @@ export interface MergeReport {
  * first-format generation) are left to it.
  */
 export async function mergeNext(indexDir: string, loaded: readonly Segment[] = []): Promise<{ report: MergeReport; segments: Segment[] } | undefined> {
+  // The common case, after most ingests: nothing to merge, known from the small list of segments alone.
+  const listed = await listedSegments(indexDir);
+  if (listed && segmentsToMerge(listed).length === 0) return undefined;
   const release = await acquireWriteLock(indexDir);
   try {
     const generation = await readGeneration(indexDir);
@@ -77,9 +80,9 @@ export async function mergeNext(indexDir: string, loaded: readonly Segment[] = [
     const rows = liveRowsOf(generation.manifest, segments, () => {
       throw new Error('a complete segment has people and candidate answers for each of its articles');
     });
-    const next = await writeGeneration(indexDir, generation, { model: generation.manifest.model, articles: generation.manifest.articles, segment: rows });
-    const inMemory = [...loaded, ...next.segments.filter((s): s is Segment => 'paragraphs' in s)];
-    return { report: { merged: [...chosen], rows: rows.paragraphs.length, generation: next.manifest.generation }, segments: inMemory };
+    const written = await writeSegments(indexDir, rows, generation.manifest.model.dimensions);
+    const next = await writeGeneration(indexDir, generation, { model: generation.manifest.model, articles: generation.manifest.articles, written });
+    return { report: { merged: [...chosen], rows: rows.paragraphs.length, generation: next.manifest.generation }, segments: [...loaded] };
   } finally {
     await release();
   }

@@ -147,6 +147,27 @@ async function segmentsOf(indexDir: string, dir: string, manifest: Manifest, ver
   });
 }
 
+/** A segment as `segments.json` lists it: its rows, and how many of them are live in that generation. */
+export interface ListedSegment {
+  name: string;
+  rows: number;
+  live: number;
+}
+
+/**
+ * The live generation's segments with their sizes, from `segments.json` alone (no manifest): what
+ * deciding whether to merge needs. Undefined when there is no such list to read (no index, a
+ * first-format or damaged generation): the caller then reads the whole generation.
+ */
+export async function listedSegments(indexDir: string): Promise<ListedSegment[] | undefined> {
+  const live = liveGenerationDir(indexDir);
+  if (!live) return undefined;
+  const listed = await readFile(path.join(live, 'segments.json'), 'utf8').then(JSON.parse, () => undefined);
+  const valid = (entry: unknown): entry is ListedSegment =>
+    typeof entry === 'object' && entry !== null && ['rows', 'live'].every((key) => Number.isInteger((entry as Record<string, unknown>)[key]));
+  return Array.isArray(listed) && listed.every(valid) ? listed : undefined;
+}
+
 async function readGenerationAt(indexDir: string, dir: string): Promise<Generation> {
   const file = JSON.parse(await readFile(path.join(dir, 'manifest.json'), 'utf8')) as ManifestFile;
   const manifest = withSourceLocations(file);
@@ -209,43 +230,66 @@ export interface GenerationChange {
   model: ModelStamp;
   /** Every article of the next generation. */
   articles: Map<string, IndexedArticle>;
-  /** The rows written as a new segment (new and changed articles, or the live rows of merged segments). */
-  segment?: SegmentRows;
+  /** Segments written for it by `writeSegments` (new and changed articles, or the live rows of merged segments). */
+  written: WrittenSegment[];
 }
 
-/** A generation just written: its manifest and its segments, in memory (not assembled into one table: a writer does not query). */
-export interface WrittenGeneration {
-  manifest: Manifest;
-  /** The segments it lists: the new ones with their rows. */
-  segments: (SegmentRef | Segment)[];
+/** A segment written but not yet listed by any generation, with the articles whose rows it holds. */
+export interface WrittenSegment extends SegmentRef {
+  articleIds: string[];
 }
 
 /**
- * Writes the next generation: the new segments (if any), then a generation whose articles point
- * at the segment holding their rows (a new one for the articles it holds, the previous one for
- * the others), then switches `CURRENT` to it.
+ * Writes rows as new segments (at most `MAX_SEGMENT_ROWS` rows each) before the generation that
+ * will list them, so that a large ingest writes as it goes instead of holding every row at once.
+ * They are not live until `writeGeneration` lists them; if it never does (a crash), the next
+ * write removes them. Runs under the write lock.
+ */
+export async function writeSegments(indexDir: string, rows: SegmentRows, dimensions: number): Promise<WrittenSegment[]> {
+  const written: WrittenSegment[] = [];
+  await mkdir(path.join(indexDir, SEGMENTS), { recursive: true });
+  await withFullDiskMessage(indexDir, async () => {
+    for (const part of rows.paragraphs.length > 0 ? segmentsOfRows(rows, dimensions) : []) {
+      const name = `seg-${String((await latestSegment(indexDir)) + 1).padStart(6, '0')}`;
+      const dir = path.join(indexDir, SEGMENTS, name);
+      await writeSegment(dir, part, dimensions);
+      written.push({ name, dir, rows: part.paragraphs.length, complete: true, articleIds: [...new Set(part.paragraphs.map((p) => p.articleId))] });
+    }
+  });
+  return written;
+}
+
+/** A generation just written: its manifest and the segments it lists. */
+export interface WrittenGeneration {
+  manifest: Manifest;
+  segments: SegmentRef[];
+}
+
+/**
+ * Writes the next generation, whose articles point at the segment holding their rows (a newly
+ * written one for the articles it holds, the previous one for the others), then switches
+ * `CURRENT` to it and removes what no kept generation lists.
  */
 export async function writeGeneration(indexDir: string, previous: Generation | undefined, change: GenerationChange): Promise<WrittenGeneration> {
   const generation = Math.max(previous?.manifest.generation ?? 0, await latestGeneration(indexDir)) + 1;
-  const name = `gen-${String(generation).padStart(6, '0')}`;
-  const firstSegment = (await latestSegment(indexDir)) + 1;
+  return withFullDiskMessage(indexDir, () => writeGenerationAs(indexDir, generation, previous, change));
+}
+
+/** A full disk is a message for people, after removing what the failed write left (no generation lists it, so it is only space). */
+async function withFullDiskMessage<T>(indexDir: string, write: () => Promise<T>): Promise<T> {
   try {
-    return await writeGenerationAs(indexDir, name, generation, firstSegment, previous, change);
+    return await write();
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code !== 'ENOSPC' && code !== 'EDQUOT') throw error;
-    // The staging folders and new segments are what filled the disk: removing them (no generation lists them) gives the space back.
-    await removeUnused(indexDir, previous?.manifest.generation ?? 0).catch(() => undefined);
+    await removeUnused(indexDir, 0).catch(() => undefined);
     throw new UserError(`The disk holding ${indexDir} is full: the new articles were not stored, and the index is as it was.`, 'Free some space and run the ingest again.');
   }
 }
 
-async function writeGenerationAs(indexDir: string, name: string, generation: number, firstSegment: number, previous: Generation | undefined, change: GenerationChange): Promise<WrittenGeneration> {
-  const parts = change.segment && change.segment.paragraphs.length > 0 ? segmentsOfRows(change.segment, change.model.dimensions) : [];
-  const newSegments: Segment[] = parts.map((rows, i) => ({ ...rows, name: `seg-${String(firstSegment + i).padStart(6, '0')}`, dir: '', rows: rows.paragraphs.length, complete: true }));
-  const segments: (SegmentRef | Segment)[] = [];
+async function writeGenerationAs(indexDir: string, generation: number, previous: Generation | undefined, change: GenerationChange): Promise<WrittenGeneration> {
   const placed = new Map<string, string>();
-  for (const segment of newSegments) for (const p of segment.paragraphs) placed.set(p.articleId, segment.name);
+  for (const segment of change.written) for (const id of segment.articleIds) placed.set(id, segment.name);
   const articles = new Map<string, IndexedArticle>();
   for (const [id, article] of change.articles) {
     const segment = placed.get(id) ?? previous?.manifest.articles.get(id)?.segment ?? article.segment;
@@ -253,23 +297,23 @@ async function writeGenerationAs(indexDir: string, name: string, generation: num
     articles.set(id, { ...article, segment });
   }
   const stillUsed = new Set([...articles.values()].map((a) => a.segment));
-  for (const segment of previous?.segments ?? []) if (stillUsed.has(segment.name)) segments.push(segment);
+  const segments: SegmentRef[] = (previous?.segments ?? []).filter((s) => stillUsed.has(s.name));
   if (segments.some((s) => !isSegmentDir(indexDir, s.dir) || !s.complete)) throw new Error('a first-format or incomplete segment must be carried into a new segment before it is written over');
-  for (const segment of newSegments) {
-    segment.dir = path.join(indexDir, SEGMENTS, segment.name);
-    await mkdir(path.dirname(segment.dir), { recursive: true });
-    await writeSegment(segment.dir, segment, change.model.dimensions);
-    segments.push(segment);
-  }
+  segments.push(...change.written.filter((s) => stillUsed.has(s.name)).map(({ name, dir, rows, complete }) => ({ name, dir, rows, complete })));
 
+  const name = `gen-${String(generation).padStart(6, '0')}`;
   const dir = path.join(indexDir, name);
   const staging = `${dir}.tmp`;
   await rm(staging, { recursive: true, force: true });
   await mkdir(staging, { recursive: true });
   const manifest: Manifest = { version: 2, generation, createdAt: new Date().toISOString(), model: change.model, articles };
   const manifestFile: ManifestFile = { ...manifest, articles: Object.fromEntries(manifest.articles) };
-  await writeDurably(path.join(staging, 'segments.json'), JSON.stringify(segments.map(({ name, rows }) => ({ name, rows }))));
-  await writeDurably(path.join(staging, 'manifest.json'), JSON.stringify(manifestFile, null, 1));
+  const live = new Map<string, number>();
+  for (const article of articles.values()) live.set(article.segment!, (live.get(article.segment!) ?? 0) + article.paragraphCount);
+  const listed: ListedSegment[] = segments.map(({ name: segment, rows }) => ({ name: segment, rows, live: live.get(segment) ?? 0 }));
+  await writeDurably(path.join(staging, 'segments.json'), JSON.stringify(listed));
+  // Not indented: at a million paragraphs the manifest is tens of MB, read by every ingest and reload.
+  await writeDurably(path.join(staging, 'manifest.json'), JSON.stringify(manifestFile));
   await rm(dir, { recursive: true, force: true });
   await rename(staging, dir);
   await writeDurably(path.join(indexDir, `${POINTER}.tmp`), `${name}\n`);
