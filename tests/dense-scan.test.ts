@@ -1,7 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import wabtModule from 'wabt';
 import { describe, expect, it } from 'vitest';
-import { DenseScanner, DOT_PRODUCTS_WASM } from '../src/retrieval/dense-scan.js';
+import { quantize } from '../src/embedding/quantize.js';
+import { DenseScanner, DOT_PRODUCTS_WASM, RESCORED_ROWS } from '../src/retrieval/dense-scan.js';
+import { topK } from '../src/retrieval/top-k.js';
 
 describe('the SIMD dense scan', () => {
   it('is exactly the assembled dot-products.wat', async () => {
@@ -23,5 +25,34 @@ describe('the SIMD dense scan', () => {
         expect(scores[r]).toBeCloseTo(dot, 4);
       }
     }
+  });
+
+  it('scans a large table in int8: the best rows of the approximate scan, refined, are the exact best, with exact scores', () => {
+    const dims = 100;
+    const rows = 5000;
+    let seed = 7;
+    const random = () => ((seed = (seed * 16807) % 2147483647) / 2147483647) * 2 - 1;
+    const vectors = new Float32Array(rows * dims);
+    for (let r = 0; r < rows; r++) {
+      let norm = 0;
+      for (let d = 0; d < dims; d++) norm += (vectors[r * dims + d] = random()) ** 2;
+      for (let d = 0; d < dims; d++) vectors[r * dims + d]! /= Math.sqrt(norm);
+    }
+    const query = vectors.slice(42 * dims, 43 * dims).map((x, d) => x + 0.3 * Math.sin(d));
+    const exact = new DenseScanner(vectors, dims).scores(query).slice();
+    const halves = [quantize(vectors.subarray(0, 2000 * dims), dims), quantize(vectors.subarray(2000 * dims), dims)];
+    const scanner = new DenseScanner(vectors, dims, halves);
+    const approximate = scanner.scores(query);
+    expect(scanner.approximates).toBe(true);
+    const rough = topK(RESCORED_ROWS, approximate).map((r) => r.row);
+    scanner.refine(rough);
+    const best = (scores: Float32Array, among?: number[]) => topK(100, scores, among).map((r) => r.row);
+    expect(best(approximate, rough)).toEqual(best(exact));
+    for (const row of best(exact)) expect(approximate[row]).toBeCloseTo(exact[row]!, 5);
+    // Rows past the refined ones are approximate, yet close; refined, they are exact.
+    const far = topK(rows, exact).at(-1)!.row;
+    expect(Math.abs(approximate[far]! - exact[far]!)).toBeLessThan(0.05);
+    scanner.refine([far]);
+    expect(approximate[far]).toBeCloseTo(exact[far]!, 5);
   });
 });

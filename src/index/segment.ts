@@ -6,6 +6,7 @@
  *   index.json                  vectra LocalIndex: vector + paragraph per item
  *   rows.json, paragraphs.txt   each row's article and position; the texts, NUL-separated
  *   vectors.f32                 the vectors, row after row
+ *   vectors.i8, scales.f32      the same as int8 codes with a scale per row, for the approximate scan
  *   terms.json, terms.bin       each row's stems, for BM25 without stemming at load
  *   people.json                 the people each of its articles names (for /who)
  *   spans.json                  candidate answers per paragraph of each of its articles
@@ -15,6 +16,7 @@
 import { existsSync } from 'node:fs';
 import { mkdir, open, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { quantize, strideOf, type QuantizedRows } from '../embedding/quantize.js';
 import type { ArticlePerson } from '../people/extract.js';
 import { concatTermLists, decodeTermLists, encodeTermLists, termListsOf, type TermLists } from './term-lists.js';
 import type { Paragraph, Segment, SegmentRows, StoredSpan } from './types.js';
@@ -66,6 +68,9 @@ export async function writeSegment(dir: string, rows: SegmentRows, dimensions: n
   await writeVectraIndex(path.join(staging, 'index.json'), rows.paragraphs, rows.vectors, dimensions);
   await writeParagraphs(staging, rows.paragraphs);
   await writeDurably(path.join(staging, 'vectors.f32'), new Uint8Array(rows.vectors.buffer, rows.vectors.byteOffset, rows.vectors.byteLength));
+  const { codes, scales } = quantize(rows.vectors, dimensions);
+  await writeDurably(path.join(staging, 'vectors.i8'), new Uint8Array(codes.buffer, codes.byteOffset, codes.byteLength));
+  await writeDurably(path.join(staging, 'scales.f32'), new Uint8Array(scales.buffer, scales.byteOffset, scales.byteLength));
   await writeDurably(path.join(staging, 'terms.json'), JSON.stringify(rows.terms.vocabulary));
   await writeDurably(path.join(staging, 'terms.bin'), encodeTermLists(rows.terms));
   await writeDurably(path.join(staging, 'people.json'), jsonOf(rows.people));
@@ -84,7 +89,8 @@ export async function readSegment(dir: string, dimensions: number): Promise<Segm
   const people = existsSync(path.join(dir, 'people.json')) ? mapOf<ArticlePerson[]>(await readJson(path.join(dir, 'people.json'))) : undefined;
   const spans = existsSync(path.join(dir, 'spans.json')) ? mapOf<StoredSpan[][]>(await readJson(path.join(dir, 'spans.json'))) : undefined;
   const complete = people !== undefined && spans !== undefined;
-  return { name: path.basename(dir), dir, rows: rows.paragraphs.length, ...rows, terms, people: people ?? new Map(), spans: spans ?? new Map(), complete };
+  const quantized = await readQuantized(dir, rows.paragraphs.length, dimensions);
+  return { name: path.basename(dir), dir, rows: rows.paragraphs.length, ...rows, terms, people: people ?? new Map(), spans: spans ?? new Map(), complete, ...(quantized ? { quantized } : {}) };
 }
 
 async function readJson(file: string): Promise<{ [id: string]: unknown }> {
@@ -100,6 +106,18 @@ export function mapOf<T>(object: { [id: string]: unknown }): Map<string, T> {
 /** The reverse of `mapOf`: `Object.fromEntries` defines own keys, so `__proto__` is written like any id. */
 export function jsonOf<T>(map: Map<string, T>): string {
   return JSON.stringify(Object.fromEntries(map));
+}
+
+/** The stored int8 codes, when present and of the right size (the scan computes them otherwise). */
+async function readQuantized(dir: string, rows: number, dimensions: number): Promise<QuantizedRows | undefined> {
+  try {
+    const codes = await readFile(path.join(dir, 'vectors.i8'));
+    const scales = await readFile(path.join(dir, 'scales.f32'));
+    if (codes.byteLength !== rows * strideOf(dimensions) || scales.byteLength !== rows * 4) return undefined;
+    return { codes: new Int8Array(codes.buffer, codes.byteOffset, codes.byteLength), scales: new Float32Array(scales.buffer, scales.byteOffset, rows) };
+  } catch {
+    return undefined;
+  }
 }
 
 async function readTermLists(dir: string, rows: number): Promise<TermLists | undefined> {

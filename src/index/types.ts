@@ -3,6 +3,7 @@ import type { Article } from '../articles/article.js';
 import type { PeopleByArticle } from '../people/extract.js';
 import type { SpanType } from '../articles/spans.js';
 import type { TermLists } from './term-lists.js';
+import type { QuantizedRows } from '../embedding/quantize.js';
 
 export interface ModelStamp {
   id: string;
@@ -54,7 +55,10 @@ export interface SegmentRef {
 }
 
 /** A segment with its rows loaded. */
-export interface Segment extends SegmentRef, SegmentRows {}
+export interface Segment extends SegmentRef, SegmentRows {
+  /** The int8 codes of its vectors (`vectors.i8`), for the approximate scan of a large table; absent in segments written before them. */
+  quantized?: QuantizedRows;
+}
 
 /** A generation as written: its manifest and the segments it lists, without their rows. */
 export interface Generation {

@@ -1,6 +1,7 @@
 import type { Segment, Snapshot } from '../index/types.js';
 import { Bm25Index, Bm25Postings } from './bm25.js';
-import { DenseScanner } from './dense-scan.js';
+import { quantize, quantizedRowsOf, type QuantizedRows } from '../embedding/quantize.js';
+import { DenseScanner, QUANTIZE_FROM_ROWS, RESCORED_ROWS } from './dense-scan.js';
 import { topK } from './top-k.js';
 
 export type RetrievalMode = 'hybrid' | 'bm25' | 'dense';
@@ -50,7 +51,7 @@ export class Retriever {
   private readonly availableCache = new Map<string, Uint8Array>();
 
   constructor(readonly snapshot: Snapshot) {
-    this.dense = new DenseScanner(snapshot.vectors, snapshot.manifest.model.dimensions);
+    this.dense = new DenseScanner(snapshot.vectors, snapshot.manifest.model.dimensions, quantizedParts(snapshot));
     const articleIndex = this.articleIndex;
     this.articleOfRow = new Int32Array(snapshot.paragraphs.length);
     snapshot.paragraphs.forEach((p, row) => {
@@ -93,6 +94,16 @@ export class Retriever {
     return mask;
   }
 
+  /** The `n` best rows by dense score; from an approximate scan, the best `RESCORED_ROWS` are scored exactly first. */
+  private bestDense(dense: Float32Array, n: number): { row: number; score: number }[] {
+    if (!this.dense.approximates) return topK(n, dense).filter((r) => r.score > -Infinity);
+    const rough = topK(Math.max(n, RESCORED_ROWS), dense)
+      .filter((r) => r.score > -Infinity)
+      .map((r) => r.row);
+    this.dense.refine(rough);
+    return topK(n, dense, rough);
+  }
+
   /** The `k` best paragraphs for a question given as its stems (`terms`) and its embedding. */
   search(stems: readonly string[], queryVector: Float32Array, k: number, { mode = 'hybrid', asOf }: SearchOptions = {}): Hit[] {
     const { paragraphs } = this.snapshot;
@@ -114,17 +125,18 @@ export class Retriever {
     });
 
     if (mode === 'bm25') return topK(k, lexical.scores, lexicalRows).map((r) => hit(r.row, r.score));
-    if (mode === 'dense') return topK(k, dense).filter((r) => r.score > -Infinity).map((r) => hit(r.row, r.score));
+    if (mode === 'dense') return this.bestDense(dense, k).map((r) => hit(r.row, r.score));
 
     const rrf = (rank: number | undefined) => (rank === undefined ? 0 : 1 / (RRF_K + rank + 1));
     const lexicalPool = topK(POOL, lexical.scores, lexicalRows);
     const candidates = [
       ...new Set(
-        [...topK(POOL, dense).filter((r) => r.score > -Infinity), ...lexicalPool]
+        [...this.bestDense(dense, POOL), ...lexicalPool]
           .map((r) => r.row)
           .concat(articles.flatMap((a) => this.rowsOfArticle[a.row]!)),
       ),
     ];
+    this.dense.refine(candidates);
     const maxLexical = Math.max(1e-9, lexicalPool[0]?.score ?? 0);
     const mixed = new Float64Array(paragraphs.length);
     for (const row of candidates) mixed[row] = WEIGHTS.lexical * (lexical.scores[row]! / maxLexical) + (1 - WEIGHTS.lexical) * dense[row]!;
@@ -167,6 +179,31 @@ function postingsOf(segment: Segment, rows: number[]): SegmentPostings {
   };
   postingsCache.set(segment, built);
   return built;
+}
+
+/** Int8 codes of each segment's live rows, kept across reloads like its postings. */
+const quantizedCache = new WeakMap<Segment, { live: number; rows: QuantizedRows }>();
+
+/**
+ * The int8 codes of a large table, segment by segment, from the codes each segment stores (or
+ * computed, for a segment written before they were); none for a table the float scan reads fast.
+ */
+function quantizedParts(snapshot: Snapshot): QuantizedRows[] {
+  const dimensions = snapshot.manifest.model.dimensions;
+  if (snapshot.paragraphs.length < QUANTIZE_FROM_ROWS || dimensions % 4 !== 0) return [];
+  let base = 0;
+  return snapshot.layout.map(({ segment, rows }) => {
+    let cached = quantizedCache.get(segment);
+    if (cached?.live !== rows.length) {
+      const codes = segment.quantized
+        ? quantizedRowsOf(segment.quantized, rows, dimensions)
+        : quantize(snapshot.vectors.subarray(base * dimensions, (base + rows.length) * dimensions), dimensions);
+      cached = { live: rows.length, rows: codes };
+      quantizedCache.set(segment, cached);
+    }
+    base += rows.length;
+    return cached.rows;
+  });
 }
 
 /** Rows whose article is dated on or before `asOf` (undated articles count as available). */
