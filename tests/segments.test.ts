@@ -187,3 +187,17 @@ describe('term lists of several segments', () => {
     expect(joined).toEqual(termListsOf(['the harbour closed', 'the ferry waited', 'harbour reopened today']));
   });
 });
+
+describe('people, read on first use', () => {
+  it('an index answers without reading people.json; a damaged one is a clear error for /who alone', async () => {
+    const embedder = await realEmbedder();
+    await mkdir(path.join(root, 'articles'));
+    await writeFile(path.join(root, 'articles', 'seed.txt'), await readFile(SEED_FILE));
+    await ingest(indexDir, embedder, { source: path.join(root, 'articles') });
+    const segment = (await readSnapshot(indexDir))!.segments[0]!;
+    await writeFile(path.join(segment.dir, 'people.json'), '{"articles/seed": [{"name": "Igor');
+    const engine = await Engine.open(embedder, indexDir);
+    expect((await engine.ask('Who will head Moscow’s team?')).kind).toBe('answer');
+    expect(() => engine.who('Kostyukov')).toThrow(/people in .* is damaged[\s\S]*/);
+  });
+});

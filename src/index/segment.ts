@@ -13,10 +13,11 @@
  *
  * A generation folder of the first index format holds the same files, so it reads as a segment.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, open, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { quantize, strideOf, type QuantizedRows } from '../embedding/quantize.js';
+import { UserError } from '../errors.js';
 import type { ArticlePerson } from '../people/extract.js';
 import { concatTermLists, decodeTermLists, encodeTermLists, termListsOf, type TermLists } from './term-lists.js';
 import type { Paragraph, Segment, SegmentRows, StoredSpan } from './types.js';
@@ -86,11 +87,33 @@ export async function writeSegment(dir: string, rows: SegmentRows, dimensions: n
 export async function readSegment(dir: string, dimensions: number): Promise<Segment> {
   const rows = (await readMirror(dir, dimensions)) ?? (await mirrorFromVectra(dir, dimensions));
   const terms = (await readTermLists(dir, rows.paragraphs.length)) ?? termListsOf(rows.paragraphs.map((p) => p.text));
-  const people = existsSync(path.join(dir, 'people.json')) ? mapOf<ArticlePerson[]>(await readJson(path.join(dir, 'people.json'))) : undefined;
+  const hasPeople = existsSync(path.join(dir, 'people.json'));
   const spans = existsSync(path.join(dir, 'spans.json')) ? mapOf<StoredSpan[][]>(await readJson(path.join(dir, 'spans.json'))) : undefined;
-  const complete = people !== undefined && spans !== undefined;
   const quantized = await readQuantized(dir, rows.paragraphs.length, dimensions);
-  return { name: path.basename(dir), dir, rows: rows.paragraphs.length, ...rows, terms, people: people ?? new Map(), spans: spans ?? new Map(), complete, ...(quantized ? { quantized } : {}) };
+  const segment = { name: path.basename(dir), dir, rows: rows.paragraphs.length, ...rows, terms, spans: spans ?? new Map(), complete: hasPeople && spans !== undefined, ...(quantized ? { quantized } : {}) };
+  // People are read on first use (/who), not at load: a fifth of a segment's load time and of its memory.
+  return withLazy(segment, 'people', () => (hasPeople ? readPeople(dir) : new Map()));
+}
+
+function readPeople(dir: string): Map<string, ArticlePerson[]> {
+  try {
+    return mapOf<ArticlePerson[]>(JSON.parse(readFileSync(path.join(dir, 'people.json'), 'utf8')));
+  } catch (error) {
+    throw new UserError(`The list of people in ${dir} is damaged (${(error as Error).message.split('\n')[0]}).`, 'Rebuild the index: npm run ingest -- --rebuild');
+  }
+}
+
+/** `object` with `key` computed on first read (then kept), as an enumerable property. */
+export function withLazy<T extends object, K extends string, V>(object: T, key: K, load: () => V): T & Record<K, V> {
+  let value: V | undefined;
+  let loaded = false;
+  return Object.defineProperty(object, key, {
+    enumerable: true,
+    get: () => {
+      if (!loaded) [value, loaded] = [load(), true];
+      return value;
+    },
+  }) as T & Record<K, V>;
 }
 
 async function readJson(file: string): Promise<{ [id: string]: unknown }> {

@@ -16,7 +16,7 @@ import { mkdir, readdir, readFile, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { UserError } from '../errors.js';
 import type { ArticlePerson, PeopleByArticle } from '../people/extract.js';
-import { readSegment, segmentsOfRows, writeDurably, writeSegment } from './segment.js';
+import { readSegment, segmentsOfRows, withLazy, writeDurably, writeSegment } from './segment.js';
 import { allocateVectors } from '../embedding/vector-memory.js';
 import { concatTermLists } from './term-lists.js';
 import type { Generation, IndexedArticle, Manifest, ModelStamp, Paragraph, Segment, SegmentRef, SegmentRows, Snapshot, SpansByArticle, StoredSpan } from './types.js';
@@ -80,7 +80,7 @@ export async function readSnapshot(indexDir: string, loaded: readonly Segment[] 
   return readFirstIntact(indexDir, async (dir) => {
     const generation = await readGenerationAt(indexDir, dir);
     const segments = await loadSegments(generation, loaded);
-    return { ...assemble(generation.manifest, segments), dir: generation.dir };
+    return assemble(generation.dir, generation.manifest, segments);
   });
 }
 
@@ -187,7 +187,7 @@ async function readGenerationAt(indexDir: string, dir: string): Promise<Generati
  * once, not twice (the next assembly copies from the views and moves them to its table). Stems
  * stay with their segment: retrieval keeps one BM25 part per segment.
  */
-function assemble(manifest: Manifest, segments: Segment[]): Omit<Snapshot, 'dir'> {
+function assemble(dir: string, manifest: Manifest, segments: Segment[]): Snapshot {
   const dimensions = manifest.model.dimensions;
   const live = (segment: Segment, p: Paragraph) => manifest.articles.get(p.articleId)?.segment === segment.name;
   const liveRows = segments.map((s) => {
@@ -198,7 +198,6 @@ function assemble(manifest: Manifest, segments: Segment[]): Omit<Snapshot, 'dir'
   const total = liveRows.reduce((sum, rows) => sum + rows.length, 0);
   const paragraphs: Paragraph[] = new Array(total);
   const vectors = allocateVectors(total, dimensions);
-  const people: PeopleByArticle = new Map();
   const spans: SpansByArticle = new Map();
   let at = 0;
   segments.forEach((segment, i) => {
@@ -213,7 +212,6 @@ function assemble(manifest: Manifest, segments: Segment[]): Omit<Snapshot, 'dir'
       });
     }
     at += rows.length;
-    for (const [id, found] of segment.people) if (manifest.articles.get(id)?.segment === segment.name) people.set(id, found);
     for (const [id, found] of segment.spans) if (manifest.articles.get(id)?.segment === segment.name) spans.set(id, found);
   });
   at = 0;
@@ -223,7 +221,12 @@ function assemble(manifest: Manifest, segments: Segment[]): Omit<Snapshot, 'dir'
     at += rows;
   });
   const layout = segments.map((segment, i) => ({ segment, rows: liveRows[i]! }));
-  return { manifest, segments, paragraphs, vectors, people, spans, layout };
+  // People are gathered on first use (/who), from segments that read them on first use too.
+  return withLazy({ dir, manifest, segments, paragraphs, vectors, spans, layout }, 'people', () => {
+    const people: PeopleByArticle = new Map();
+    for (const segment of segments) for (const [id, found] of segment.people) if (manifest.articles.get(id)?.segment === segment.name) people.set(id, found);
+    return people;
+  });
 }
 
 export interface GenerationChange {

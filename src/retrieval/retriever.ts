@@ -47,6 +47,9 @@ export class Retriever {
   private readonly articleIndex = new Map<string, number>();
   private readonly dense: DenseScanner;
 
+  private mixedScratch: Float64Array | undefined;
+  private fusedScratch: Float64Array | undefined;
+
   /** The last few "as of" masks: questions of one day share them. */
   private readonly availableCache = new Map<string, Uint8Array>();
 
@@ -138,10 +141,11 @@ export class Retriever {
     ];
     this.dense.refine(candidates);
     const maxLexical = Math.max(1e-9, lexicalPool[0]?.score ?? 0);
-    const mixed = new Float64Array(paragraphs.length);
+    // Scratch tables reused by every search: only the candidates' entries are written and read.
+    const mixed = (this.mixedScratch ??= new Float64Array(paragraphs.length));
     for (const row of candidates) mixed[row] = WEIGHTS.lexical * (lexical.scores[row]! / maxLexical) + (1 - WEIGHTS.lexical) * dense[row]!;
     const paragraphRank = rankMap(topK(POOL, mixed, candidates));
-    const fused = new Float64Array(paragraphs.length);
+    const fused = (this.fusedScratch ??= new Float64Array(paragraphs.length));
     for (const row of candidates) {
       fused[row] =
         WEIGHTS.paragraph * rrf(paragraphRank.get(row)) +
