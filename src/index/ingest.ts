@@ -10,7 +10,8 @@ import { extractPeople, mergeAliases } from '../people/extract.js';
 import type { ArticlePerson, PeopleByArticle } from '../people/extract.js';
 import { acquireWriteLock } from './lock.js';
 import { MAX_SEGMENT_ROWS } from './segment.js';
-import { assertSameModel, liveRowsOf, loadSegments, readGeneration, readSnapshot, segmentsToCarry, writeGeneration, writeSegments, type WrittenSegment } from './store.js';
+import { assertSameModel, loadSegments, readGeneration, readSnapshot } from './store.js';
+import { liveRowsOf, segmentsToCarry, writeGeneration, writeSegments, type WrittenSegment } from './write.js';
 import { TermListsBuilder } from './term-lists.js';
 import type { Generation, IndexedArticle, ModelStamp, Paragraph, SegmentRows, SpansByArticle, StoredSpan } from './types.js';
 

@@ -6,7 +6,8 @@
  */
 import { acquireWriteLock } from './lock.js';
 import { MAX_SEGMENT_ROWS } from './segment.js';
-import { listedSegments, liveRowsOf, loadSegments, readGeneration, segmentsToCarry, writeGeneration, writeSegments } from './store.js';
+import { listedSegments, loadSegments, readGeneration } from './store.js';
+import { liveRowsOf, segmentsToCarry, writeGeneration, writeSegments } from './write.js';
 import type { Generation, Segment } from './types.js';
 
 /** Segments of one size tier (a factor of 10 in rows) are merged once there are this many. */
