@@ -3,7 +3,7 @@ import wabtModule from 'wabt';
 import { describe, expect, it } from 'vitest';
 import { quantize } from '../src/embedding/quantize.js';
 import { DenseScanner, DOT_PRODUCTS_WASM, RESCORED_ROWS } from '../src/retrieval/dense-scan.js';
-import { topK } from '../src/retrieval/top-k.js';
+import { topK, topKOfAll } from '../src/retrieval/top-k.js';
 
 describe('the SIMD dense scan', () => {
   it('is exactly the assembled dot-products.wat', async () => {
@@ -54,5 +54,15 @@ describe('the SIMD dense scan', () => {
     expect(Math.abs(approximate[far]! - exact[far]!)).toBeLessThan(0.05);
     scanner.refine([far]);
     expect(approximate[far]).toBeCloseTo(exact[far]!, 5);
+  });
+
+  it('ranks the best of a large table by a sampled bar exactly as the heap does, ties and all', () => {
+    let seed = 11;
+    const random = () => (seed = (seed * 16807) % 2147483647) / 2147483647;
+    const scores = Float32Array.from({ length: 300_000 }, () => Math.round(random() * 1000) / 1000);
+    for (const k of [10, 100, 400]) expect(topKOfAll(k, scores)).toEqual(topK(k, scores));
+    // A table where only the sampled rows score: too few clear the bar, and every row is ranked.
+    const sampledOnly = Float32Array.from({ length: 100_000 }, (_, i) => (i % 16 === 0 ? 1 : i / 1e6));
+    expect(topKOfAll(400, sampledOnly)).toEqual(topK(400, sampledOnly));
   });
 });

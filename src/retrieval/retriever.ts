@@ -2,7 +2,7 @@ import type { Segment, Snapshot } from '../index/types.js';
 import { Bm25Index, Bm25Postings } from './bm25.js';
 import { quantize, quantizedRowsOf, type QuantizedRows } from '../embedding/quantize.js';
 import { DenseScanner, QUANTIZE_FROM_ROWS, RESCORED_ROWS } from './dense-scan.js';
-import { topK } from './top-k.js';
+import { topK, topKOfAll } from './top-k.js';
 
 export type RetrievalMode = 'hybrid' | 'bm25' | 'dense';
 
@@ -51,7 +51,7 @@ export class Retriever {
   private fusedScratch: Float64Array | undefined;
 
   /** The last few "as of" masks: questions of one day share them. */
-  private readonly availableCache = new Map<string, Uint8Array>();
+  private readonly availableCache = new Map<string, Uint8Array | undefined>();
 
   constructor(readonly snapshot: Snapshot) {
     this.dense = new DenseScanner(snapshot.vectors, snapshot.manifest.model.dimensions, quantizedParts(snapshot));
@@ -87,20 +87,19 @@ export class Retriever {
     return a === undefined ? [] : this.rowsOfArticle[a]!;
   }
 
-  private rowsAvailable(asOf: string): Uint8Array {
-    let mask = this.availableCache.get(asOf);
-    if (!mask) {
+  /** Which rows existed at `asOf`; undefined when all of them did (the usual case: asked today), which spares a pass over every row. */
+  private rowsAvailable(asOf: string): Uint8Array | undefined {
+    if (!this.availableCache.has(asOf)) {
       if (this.availableCache.size >= 8) this.availableCache.delete(this.availableCache.keys().next().value!);
-      mask = availability(this.snapshot, asOf);
-      this.availableCache.set(asOf, mask);
+      this.availableCache.set(asOf, availability(this.snapshot, asOf));
     }
-    return mask;
+    return this.availableCache.get(asOf);
   }
 
   /** The `n` best rows by dense score; from an approximate scan, the best `RESCORED_ROWS` are scored exactly first. */
   private bestDense(dense: Float32Array, n: number): { row: number; score: number }[] {
-    if (!this.dense.approximates) return topK(n, dense).filter((r) => r.score > -Infinity);
-    const rough = topK(Math.max(n, RESCORED_ROWS), dense)
+    if (!this.dense.approximates) return topKOfAll(n, dense).filter((r) => r.score > -Infinity);
+    const rough = topKOfAll(Math.max(n, RESCORED_ROWS), dense)
       .filter((r) => r.score > -Infinity)
       .map((r) => r.row);
     this.dense.refine(rough);
@@ -210,14 +209,16 @@ function quantizedParts(snapshot: Snapshot): QuantizedRows[] {
   });
 }
 
-/** Rows whose article is dated on or before `asOf` (undated articles count as available). */
-function availability(snapshot: Snapshot, asOf: string): Uint8Array {
+/** Rows whose article is dated on or before `asOf` (undated articles count as available); undefined when that is every row. */
+function availability(snapshot: Snapshot, asOf: string): Uint8Array | undefined {
   const mask = new Uint8Array(snapshot.paragraphs.length);
+  let all = true;
   snapshot.paragraphs.forEach((p, row) => {
     const date = snapshot.manifest.articles.get(p.articleId)?.date;
     mask[row] = date === undefined || date <= asOf ? 1 : 0;
+    all &&= mask[row] === 1;
   });
-  return mask;
+  return all ? undefined : mask;
 }
 
 function rankMap(ranking: { row: number }[]): Map<number, number> {

@@ -48,3 +48,24 @@ export function topK(k: number, scores: ArrayLike<number>, rows?: ArrayLike<numb
   for (let i = 0; i < size; i++) ranked.push({ row: heapRows[i]!, score: heapScores[i]! });
   return ranked.sort((a, b) => b.score - a.score || a.row - b.row);
 }
+
+/** Tables smaller than this are ranked by the heap alone. */
+const SAMPLED_FROM = 50_000;
+const SAMPLE_STEP = 16;
+
+/**
+ * The k best of every row of a large table, exactly as `topK` ranks them, in about one tight
+ * pass: a sample of every 16th row sets a bar, the rows at or over it are kept (a few thousand),
+ * and the heap ranks only those. When fewer than k rows clear the bar, all rows are ranked.
+ */
+export function topKOfAll(k: number, scores: Float32Array): Ranked[] {
+  if (scores.length < SAMPLED_FROM || k * SAMPLE_STEP * 4 > scores.length) return topK(k, scores);
+  const sample = new Float32Array(Math.floor(scores.length / SAMPLE_STEP));
+  for (let i = 0; i < sample.length; i++) sample[i] = scores[i * SAMPLE_STEP]!;
+  // Four times the sample's share of k: the bar sits well below the k-th best.
+  const sampled = topK(Math.ceil(k / SAMPLE_STEP) * 4, sample);
+  const bar = sampled.at(-1)!.score;
+  const over: number[] = [];
+  for (let row = 0; row < scores.length; row++) if (scores[row]! >= bar) over.push(row);
+  return over.length >= k ? topK(k, scores, over) : topK(k, scores);
+}
