@@ -201,3 +201,18 @@ describe('people, read on first use', () => {
     expect(() => engine.who('Kostyukov')).toThrow(/people in .* is damaged[\s\S]*/);
   });
 });
+
+describe('stored postings', () => {
+  it('are the postings retrieval would build from the segment’s stems, at both levels', async () => {
+    const { postingsOfRows } = await import('../src/index/postings.js');
+    const embedder = await realEmbedder();
+    await ingestArticles(indexDir, embedder, PLACES.slice(0, 4).map((place) => story(place, `The ${place} closed for repairs`)));
+    const segment = (await readSnapshot(indexDir))!.segments[0]!;
+    expect(segment.postings).toBeDefined();
+    const built = postingsOfRows(segment.terms, segment.paragraphs, segment.paragraphs.map((_, row) => row));
+    expect(segment.postings!.paragraphs.encode()).toEqual(built.paragraphs.encode());
+    expect(segment.postings!.articles.encode()).toEqual(built.articles.encode());
+    expect(segment.postings!.articles.docs).toBe(4);
+    expect(segment.postings!.paragraphs.terms).toEqual(built.paragraphs.terms);
+  });
+});

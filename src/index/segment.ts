@@ -7,6 +7,8 @@
  *   rows.json, paragraphs.txt   each row's article and position; the texts, NUL-separated
  *   vectors.f32                 the vectors, row after row
  *   vectors.i8, scales.f32      the same as int8 codes with a scale per row, for the approximate scan
+ *   postings.json, postings-rows.bin, postings-articles.bin
+ *                               BM25 postings of its rows and of its articles, so loading builds none
  *   terms.json, terms.bin       each row's stems, for BM25 without stemming at load
  *   people.json                 the people each of its articles names (for /who)
  *   spans.json                  candidate answers per paragraph of each of its articles
@@ -20,6 +22,7 @@ import { quantize, strideOf, type QuantizedRows } from '../embedding/quantize.js
 import { UserError } from '../errors.js';
 import type { ArticlePerson } from '../people/extract.js';
 import { concatTermLists, decodeTermLists, encodeTermLists, termListsOf, type TermLists } from './term-lists.js';
+import { Bm25Postings, postingsOfRows, type SegmentPostings } from './postings.js';
 import type { Paragraph, Segment, SegmentRows, StoredSpan } from './types.js';
 
 type VectraMetadata = { articleId: string; position: number; text: string };
@@ -74,6 +77,10 @@ export async function writeSegment(dir: string, rows: SegmentRows, dimensions: n
   await writeDurably(path.join(staging, 'scales.f32'), new Uint8Array(scales.buffer, scales.byteOffset, scales.byteLength));
   await writeDurably(path.join(staging, 'terms.json'), JSON.stringify(rows.terms.vocabulary));
   await writeDurably(path.join(staging, 'terms.bin'), encodeTermLists(rows.terms));
+  const postings = postingsOfRows(rows.terms, rows.paragraphs, Array.from(rows.paragraphs, (_, row) => row));
+  await writeDurably(path.join(staging, 'postings.json'), JSON.stringify({ rows: postings.paragraphs.terms, articles: postings.articles.terms }));
+  await writeDurably(path.join(staging, 'postings-rows.bin'), postings.paragraphs.encode());
+  await writeDurably(path.join(staging, 'postings-articles.bin'), postings.articles.encode());
   await writeDurably(path.join(staging, 'people.json'), jsonOf(rows.people));
   await writeDurably(path.join(staging, 'spans.json'), jsonOf(rows.spans));
   await rename(staging, dir);
@@ -90,7 +97,18 @@ export async function readSegment(dir: string, dimensions: number): Promise<Segm
   const hasPeople = existsSync(path.join(dir, 'people.json'));
   const spans = existsSync(path.join(dir, 'spans.json')) ? mapOf<StoredSpan[][]>(await readJson(path.join(dir, 'spans.json'))) : undefined;
   const quantized = await readQuantized(dir, rows.paragraphs.length, dimensions);
-  const segment = { name: path.basename(dir), dir, rows: rows.paragraphs.length, ...rows, terms, spans: spans ?? new Map(), complete: hasPeople && spans !== undefined, ...(quantized ? { quantized } : {}) };
+  const postings = await readPostings(dir, rows.paragraphs.length);
+  const segment = {
+    name: path.basename(dir),
+    dir,
+    rows: rows.paragraphs.length,
+    ...rows,
+    terms,
+    spans: spans ?? new Map(),
+    complete: hasPeople && spans !== undefined,
+    ...(quantized ? { quantized } : {}),
+    ...(postings ? { postings } : {}),
+  };
   // People are read on first use (/who), not at load: a fifth of a segment's load time and of its memory.
   return withLazy(segment, 'people', () => (hasPeople ? readPeople(dir) : new Map()));
 }
@@ -129,6 +147,20 @@ export function mapOf<T>(object: { [id: string]: unknown }): Map<string, T> {
 /** The reverse of `mapOf`: `Object.fromEntries` defines own keys, so `__proto__` is written like any id. */
 export function jsonOf<T>(map: Map<string, T>): string {
   return JSON.stringify(Object.fromEntries(map));
+}
+
+/** The stored postings, when present and whole (retrieval builds them otherwise). */
+async function readPostings(dir: string, rows: number): Promise<SegmentPostings | undefined> {
+  try {
+    const terms = JSON.parse(await readFile(path.join(dir, 'postings.json'), 'utf8')) as { rows: string[]; articles: string[] };
+    const postings = {
+      paragraphs: Bm25Postings.decode(terms.rows, await readFile(path.join(dir, 'postings-rows.bin'))),
+      articles: Bm25Postings.decode(terms.articles, await readFile(path.join(dir, 'postings-articles.bin'))),
+    };
+    return postings.paragraphs.docs === rows ? postings : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** The stored int8 codes, when present and of the right size (the scan computes them otherwise). */

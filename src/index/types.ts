@@ -4,6 +4,7 @@ import type { PeopleByArticle } from '../people/extract.js';
 import type { SpanType } from '../articles/spans.js';
 import type { TermLists } from './term-lists.js';
 import type { QuantizedRows } from '../embedding/quantize.js';
+import type { SegmentPostings } from './postings.js';
 
 export interface ModelStamp {
   id: string;
@@ -58,6 +59,8 @@ export interface SegmentRef {
 export interface Segment extends SegmentRef, SegmentRows {
   /** The int8 codes of its vectors (`vectors.i8`), for the approximate scan of a large table; absent in segments written before them. */
   quantized?: QuantizedRows;
+  /** BM25 postings over all its rows (`postings-*.bin`), used while they are all live; absent in segments written before them. */
+  postings?: SegmentPostings;
 }
 
 /** A generation as written: its manifest and the segments it lists, without their rows. */

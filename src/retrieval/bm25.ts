@@ -1,80 +1,10 @@
+import { Bm25Postings } from '../index/postings.js';
 import type { TermLists } from '../index/term-lists.js';
+
+export { Bm25Postings };
 
 const K1 = 1.2;
 const B = 0.75;
-
-/**
- * Postings of one part of the corpus (a segment's live rows): for each term, the documents that
- * hold it with the term's count, and each document's length. Built once per segment and kept
- * while its rows stay live, so a reload after adding one article builds only the new segment's.
- * Documents are the rows themselves, or the articles (`docOf`, with an article's rows contiguous).
- */
-export class Bm25Postings {
-  readonly docs: number;
-  readonly termIndex: Map<string, number>;
-  readonly postingStart: Uint32Array;
-  readonly postingDocs: Int32Array;
-  readonly postingCounts: Float32Array;
-  readonly lengths: Float32Array;
-  readonly totalLength: number;
-
-  /** `rows` are the rows of `lists` that count (in order); `docOf(i)` is the document of `rows[i]`. */
-  constructor(lists: TermLists, rows: ArrayLike<number>, docOf?: (i: number) => number, docCount?: number) {
-    this.docs = docCount ?? rows.length;
-    const doc = (i: number) => (docOf ? docOf(i) : i);
-    const termCount = lists.vocabulary.length;
-
-    // Counting sort of the (row, term) pairs by term: within a term, rows stay in order.
-    const start = new Uint32Array(termCount + 1);
-    let pairs = 0;
-    for (let i = 0; i < rows.length; i++) {
-      const row = rows[i]!;
-      for (let p = lists.offsets[row]!; p < lists.offsets[row + 1]!; p++) start[lists.termIds[p]! + 1]! += 1;
-      pairs += lists.offsets[row + 1]! - lists.offsets[row]!;
-    }
-    for (let t = 0; t < termCount; t++) start[t + 1]! += start[t]!;
-    const fill = start.slice(0, termCount);
-    const docs = new Int32Array(pairs);
-    const counts = new Float32Array(pairs);
-    this.lengths = new Float32Array(this.docs);
-    for (let i = 0; i < rows.length; i++) {
-      const row = rows[i]!;
-      for (let p = lists.offsets[row]!; p < lists.offsets[row + 1]!; p++) {
-        const at = fill[lists.termIds[p]!]!++;
-        docs[at] = doc(i);
-        counts[at] = lists.counts[p]!;
-        this.lengths[doc(i)]! += lists.counts[p]!;
-      }
-    }
-    // Merge the consecutive postings of one document (several rows of one article); keep only the terms used.
-    const used: string[] = [];
-    const postingStart: number[] = [];
-    let out = 0;
-    for (let t = 0; t < termCount; t++) {
-      if (start[t + 1] === start[t]) continue;
-      used.push(lists.vocabulary[t]!);
-      postingStart.push(out);
-      for (let i = start[t]!; i < start[t + 1]!; i++) {
-        if (out > postingStart.at(-1)! && docs[out - 1] === docs[i]) counts[out - 1]! += counts[i]!;
-        else {
-          docs[out] = docs[i]!;
-          counts[out++] = counts[i]!;
-        }
-      }
-    }
-    postingStart.push(out);
-    this.termIndex = new Map(used.map((term, id) => [term, id]));
-    this.postingStart = Uint32Array.from(postingStart);
-    this.postingDocs = docs.slice(0, out);
-    this.postingCounts = counts.slice(0, out);
-    this.totalLength = this.lengths.reduce((sum, l) => sum + l, 0);
-  }
-
-  documentFrequency(term: string): number {
-    const id = this.termIndex.get(term);
-    return id === undefined ? 0 : this.postingStart[id + 1]! - this.postingStart[id]!;
-  }
-}
 
 /**
  * BM25 over the parts of a corpus (one per segment), as if over one table: the documents of part
@@ -100,7 +30,7 @@ export class Bm25Index {
   /** One part over every row of `lists`: a corpus that is not segmented. */
   static of(lists: TermLists, docOfRow?: Int32Array, docCount?: number): Bm25Index {
     const rows = Array.from({ length: lists.offsets.length - 1 }, (_, i) => i);
-    return new Bm25Index([{ postings: new Bm25Postings(lists, rows, docOfRow && ((i) => docOfRow[i]!), docCount), docBase: 0 }]);
+    return new Bm25Index([{ postings: Bm25Postings.build(lists, rows, docOfRow && ((i) => docOfRow[i]!), docCount), docBase: 0 }]);
   }
 
   /**

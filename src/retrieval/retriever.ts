@@ -1,5 +1,6 @@
 import type { Segment, Snapshot } from '../index/types.js';
-import { Bm25Index, Bm25Postings } from './bm25.js';
+import { postingsOfRows, type SegmentPostings as StoredPostings } from '../index/postings.js';
+import { Bm25Index } from './bm25.js';
 import { quantize, quantizedRowsOf, type QuantizedRows } from '../embedding/quantize.js';
 import { DenseScanner, QUANTIZE_FROM_ROWS, RESCORED_ROWS } from './dense-scan.js';
 import { topK, topKOfAll } from './top-k.js';
@@ -155,31 +156,19 @@ export class Retriever {
   }
 }
 
-interface SegmentPostings {
+interface LivePostings extends StoredPostings {
   /** The live rows they were built over: rows only ever die, so the same count means the same rows. */
   live: number;
-  paragraphs: Bm25Postings;
-  articles: Bm25Postings;
 }
 
 /** BM25 postings of each segment, kept across reloads while its live rows stay the same. */
-const postingsCache = new WeakMap<Segment, SegmentPostings>();
+const postingsCache = new WeakMap<Segment, LivePostings>();
 
-function postingsOf(segment: Segment, rows: number[]): SegmentPostings {
+/** A segment's postings over its live rows: those it stores when every row is live, else built (and kept). */
+function postingsOf(segment: Segment, rows: number[]): LivePostings {
   const cached = postingsCache.get(segment);
   if (cached?.live === rows.length) return cached;
-  // Articles numbered in order of first row: an article's rows are contiguous in a segment.
-  const articleOf = new Int32Array(rows.length);
-  let articles = 0;
-  rows.forEach((row, i) => {
-    if (i > 0 && segment.paragraphs[row]!.articleId !== segment.paragraphs[rows[i - 1]!]!.articleId) articles += 1;
-    articleOf[i] = articles;
-  });
-  const built = {
-    live: rows.length,
-    paragraphs: new Bm25Postings(segment.terms, rows),
-    articles: new Bm25Postings(segment.terms, rows, (i) => articleOf[i]!, rows.length ? articles + 1 : 0),
-  };
+  const built = { live: rows.length, ...(rows.length === segment.paragraphs.length && segment.postings ? segment.postings : postingsOfRows(segment.terms, segment.paragraphs, rows)) };
   postingsCache.set(segment, built);
   return built;
 }
