@@ -10,7 +10,7 @@ import { extractPeople, mergeAliases } from '../people/extract.js';
 import type { ArticlePerson, PeopleByArticle } from '../people/extract.js';
 import { acquireWriteLock } from './lock.js';
 import { MAX_SEGMENT_ROWS } from './segment.js';
-import { assertSameModel, loadSegments, readGeneration, readSnapshot } from './store.js';
+import { assertSameModel, loadSegments, readGeneration } from './store.js';
 import { liveRowsOf, segmentsToCarry, writeGeneration, writeSegments, type WrittenSegment } from './write.js';
 import { TermListsBuilder } from './term-lists.js';
 import type { Generation, IndexedArticle, ModelStamp, Paragraph, SegmentRows, SpansByArticle, StoredSpan } from './types.js';
@@ -128,21 +128,24 @@ async function applyArticles(indexDir: string, embedder: Embedder, application: 
  * damaged to read has nothing to carry.
  */
 async function storedArticlesKept(indexDir: string, loaded: { articles: Article[]; problems: ParseProblem[] }, removalScope?: (file: string) => boolean): Promise<Article[]> {
-  const stored = await readSnapshot(indexDir).catch(() => undefined);
+  // Only the texts are needed: the segments' rows, not a searchable table of them.
+  const stored = await readGeneration(indexDir).catch(() => undefined);
   if (!stored) return [];
   const read = new Set(loaded.articles.map((a) => a.id));
   const troubled = new Set(loaded.problems.map((p) => path.resolve(p.location)));
   const texts = new Map<string, string[]>();
-  for (const p of stored.paragraphs) {
-    const list = texts.get(p.articleId) ?? [];
-    list[p.position] = p.text;
-    texts.set(p.articleId, list);
+  for (const segment of await loadSegments(stored)) {
+    for (const p of segment.paragraphs) {
+      if (stored.manifest.articles.get(p.articleId)?.segment !== segment.name) continue;
+      if (!texts.has(p.articleId)) texts.set(p.articleId, []);
+      texts.get(p.articleId)![p.position] = p.text;
+    }
   }
   const kept: Article[] = [];
   for (const [id, article] of stored.manifest.articles) {
     const location = article.source.location;
     if (read.has(id) || (removalScope?.(location) && !troubled.has(path.resolve(location)))) continue;
-    const { hash: _hash, paragraphCount: _count, ...fields } = article;
+    const { hash: _hash, paragraphCount: _count, segment: _segment, ...fields } = article;
     kept.push({ ...fields, paragraphs: (texts.get(id) ?? []).filter((text) => text !== undefined) });
   }
   return kept;

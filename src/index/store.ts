@@ -136,11 +136,7 @@ async function segmentsOf(indexDir: string, dir: string, manifest: Manifest, ver
     const rows = [...manifest.articles.values()].reduce((sum, a) => sum + a.paragraphCount, 0);
     return [{ name, dir, rows, complete: storesEverything(dir) }];
   }
-  const listed = JSON.parse(await readFile(path.join(dir, 'segments.json'), 'utf8')) as unknown;
-  const valid = (entry: unknown): entry is { name: string; rows: number } =>
-    typeof entry === 'object' && entry !== null && SEGMENT_NAME.test(String((entry as { name?: unknown }).name)) && Number.isInteger((entry as { rows?: unknown }).rows);
-  if (!Array.isArray(listed) || !listed.every(valid)) throw new Error('segments.json: not a list of segments');
-  return listed.map(({ name, rows }) => {
+  return (await readListedSegments(dir)).map(({ name, rows }) => {
     const segmentDir = path.join(indexDir, SEGMENTS, name);
     if (!existsSync(path.join(segmentDir, 'index.json'))) throw new Error(`segment ${name} is missing`);
     return { name, dir: segmentDir, rows, complete: storesEverything(segmentDir) };
@@ -161,11 +157,19 @@ export interface ListedSegment {
  */
 export async function listedSegments(indexDir: string): Promise<ListedSegment[] | undefined> {
   const live = liveGenerationDir(indexDir);
-  if (!live) return undefined;
-  const listed = await readFile(path.join(live, 'segments.json'), 'utf8').then(JSON.parse, () => undefined);
+  return live ? readListedSegments(live).catch(() => undefined) : undefined;
+}
+
+/** A generation's `segments.json`, checked entry by entry; throws when it is missing or not such a list. */
+export async function readListedSegments(generationDir: string): Promise<ListedSegment[]> {
+  const listed = JSON.parse(await readFile(path.join(generationDir, 'segments.json'), 'utf8')) as unknown;
   const valid = (entry: unknown): entry is ListedSegment =>
-    typeof entry === 'object' && entry !== null && ['rows', 'live'].every((key) => Number.isInteger((entry as Record<string, unknown>)[key]));
-  return Array.isArray(listed) && listed.every(valid) ? listed : undefined;
+    typeof entry === 'object' &&
+    entry !== null &&
+    SEGMENT_NAME.test(String((entry as { name?: unknown }).name)) &&
+    ['rows', 'live'].every((key) => Number.isInteger((entry as Record<string, unknown>)[key]));
+  if (!Array.isArray(listed) || !listed.every(valid)) throw new Error('segments.json: not a list of segments');
+  return listed;
 }
 
 async function readGenerationAt(indexDir: string, dir: string): Promise<Generation> {

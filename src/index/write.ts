@@ -3,12 +3,12 @@
  * lists them, then the `CURRENT` pointer, then removing what no kept generation lists. Every
  * write runs under the write lock (lock.ts).
  */
-import { mkdir, readdir, readFile, rename, rm } from 'node:fs/promises';
+import { mkdir, readdir, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { UserError } from '../errors.js';
 import type { ArticlePerson, PeopleByArticle } from '../people/extract.js';
 import { segmentsOfRows, writeDurably, writeSegment } from './segment.js';
-import { GENERATION_NAME, POINTER, SEGMENTS, type ListedSegment, type ManifestFile } from './store.js';
+import { GENERATION_NAME, POINTER, readListedSegments, SEGMENTS, type ListedSegment, type ManifestFile } from './store.js';
 import { concatTermLists } from './term-lists.js';
 import type { Generation, IndexedArticle, Manifest, ModelStamp, Paragraph, Segment, SegmentRef, SegmentRows, SpansByArticle, StoredSpan } from './types.js';
 
@@ -38,8 +38,9 @@ export async function writeSegments(indexDir: string, rows: SegmentRows, dimensi
   const written: WrittenSegment[] = [];
   await mkdir(path.join(indexDir, SEGMENTS), { recursive: true });
   await withFullDiskMessage(indexDir, async () => {
+    let number = await latestSegment(indexDir);
     for (const part of rows.paragraphs.length > 0 ? segmentsOfRows(rows, dimensions) : []) {
-      const name = `seg-${String((await latestSegment(indexDir)) + 1).padStart(6, '0')}`;
+      const name = `seg-${String(++number).padStart(6, '0')}`;
       const dir = path.join(indexDir, SEGMENTS, name);
       await writeSegment(dir, part, dimensions);
       written.push({ name, dir, rows: part.paragraphs.length, complete: true, articleIds: [...new Set(part.paragraphs.map((p) => p.articleId))] });
@@ -137,8 +138,9 @@ export function liveRowsOf(
   const termRows: { lists: Segment['terms']; rows: number[] }[] = [];
   const people: PeopleByArticle = new Map();
   const spans: SpansByArticle = new Map();
-  const texts = new Map<string, string[]>();
   for (const segment of segments) {
+    // An article's rows are all in one segment: its texts are complete once the segment is read.
+    const texts = new Map<string, string[]>();
     const rows: number[] = [];
     termRows.push({ lists: segment.terms, rows });
     segment.paragraphs.forEach((p, row) => {
@@ -151,7 +153,6 @@ export function liveRowsOf(
       texts.get(p.articleId)![p.position] = text;
     });
     for (const id of texts.keys()) {
-      if (people.has(id)) continue;
       const stored = segment.complete ? { people: segment.people.get(id), spans: segment.spans.get(id) } : {};
       const derived = stored.people && stored.spans ? undefined : derive(texts.get(id)!.filter((t) => t !== undefined));
       people.set(id, stored.people ?? derived!.people);
@@ -188,10 +189,10 @@ async function removeUnused(indexDir: string, current: number): Promise<void> {
   const listed = new Set<string>();
   for (const entry of await readdir(indexDir)) {
     if (!GENERATION_NAME.test(entry)) continue;
-    const names = await readFile(path.join(indexDir, entry, 'segments.json'), 'utf8').then(JSON.parse, () => undefined);
+    const segments = await readListedSegments(path.join(indexDir, entry)).catch(() => undefined);
     // A generation whose list cannot be read keeps every segment: removing one it needs would lose data.
-    if (!Array.isArray(names)) return;
-    for (const entry of names) listed.add(String((entry as { name?: unknown })?.name));
+    if (!segments) return;
+    for (const segment of segments) listed.add(segment.name);
   }
   for (const entry of await readdir(path.join(indexDir, SEGMENTS)).catch(() => [] as string[])) {
     if (!listed.has(entry)) await rm(path.join(indexDir, SEGMENTS, entry), { recursive: true, force: true });

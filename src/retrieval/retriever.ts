@@ -1,5 +1,5 @@
 import type { Segment, Snapshot } from '../index/types.js';
-import { postingsOfRows, type SegmentPostings as StoredPostings } from '../index/postings.js';
+import { postingsOfRows, type SegmentPostings } from '../index/postings.js';
 import { Bm25Index } from './bm25.js';
 import { quantize, quantizedRowsOf, type QuantizedRows } from '../embedding/quantize.js';
 import { DenseScanner, QUANTIZE_FROM_ROWS, RESCORED_ROWS } from './dense-scan.js';
@@ -156,25 +156,30 @@ export class Retriever {
   }
 }
 
-interface LivePostings extends StoredPostings {
-  /** The live rows they were built over: rows only ever die, so the same count means the same rows. */
-  live: number;
+type Kept<T> = WeakMap<Segment, { live: number; value: T }>;
+
+/**
+ * What retrieval derives from a segment's live rows, kept across reloads while they stay the same
+ * (rows only ever die, so the same count means the same rows): a reload derives only the new
+ * segments'.
+ */
+function keptWhileLive<T>(kept: Kept<T>, segment: Segment, rows: readonly number[], derive: () => T): T {
+  const cached = kept.get(segment);
+  if (cached?.live === rows.length) return cached.value;
+  const value = derive();
+  kept.set(segment, { live: rows.length, value });
+  return value;
 }
 
-/** BM25 postings of each segment, kept across reloads while its live rows stay the same. */
-const postingsCache = new WeakMap<Segment, LivePostings>();
+const keptPostings: Kept<SegmentPostings> = new WeakMap();
+const keptCodes: Kept<QuantizedRows> = new WeakMap();
 
-/** A segment's postings over its live rows: those it stores when every row is live, else built (and kept). */
-function postingsOf(segment: Segment, rows: number[]): LivePostings {
-  const cached = postingsCache.get(segment);
-  if (cached?.live === rows.length) return cached;
-  const built = { live: rows.length, ...(rows.length === segment.paragraphs.length && segment.postings ? segment.postings : postingsOfRows(segment.terms, segment.paragraphs, rows)) };
-  postingsCache.set(segment, built);
-  return built;
+/** A segment's BM25 postings over its live rows: those it stores when every row is live, else built. */
+function postingsOf(segment: Segment, rows: number[]): SegmentPostings {
+  return keptWhileLive(keptPostings, segment, rows, () =>
+    rows.length === segment.paragraphs.length && segment.postings ? segment.postings : postingsOfRows(segment.terms, segment.paragraphs, rows),
+  );
 }
-
-/** Int8 codes of each segment's live rows, kept across reloads like its postings. */
-const quantizedCache = new WeakMap<Segment, { live: number; rows: QuantizedRows }>();
 
 /**
  * The int8 codes of a large table, segment by segment, from the codes each segment stores (or
@@ -185,16 +190,11 @@ function quantizedParts(snapshot: Snapshot): QuantizedRows[] {
   if (snapshot.paragraphs.length < QUANTIZE_FROM_ROWS || dimensions % 4 !== 0) return [];
   let base = 0;
   return snapshot.layout.map(({ segment, rows }) => {
-    let cached = quantizedCache.get(segment);
-    if (cached?.live !== rows.length) {
-      const codes = segment.quantized
-        ? quantizedRowsOf(segment.quantized, rows, dimensions)
-        : quantize(snapshot.vectors.subarray(base * dimensions, (base + rows.length) * dimensions), dimensions);
-      cached = { live: rows.length, rows: codes };
-      quantizedCache.set(segment, cached);
-    }
+    const start = base;
     base += rows.length;
-    return cached.rows;
+    return keptWhileLive(keptCodes, segment, rows, () =>
+      segment.quantized ? quantizedRowsOf(segment.quantized, rows, dimensions) : quantize(snapshot.vectors.subarray(start * dimensions, base * dimensions), dimensions),
+    );
   });
 }
 
