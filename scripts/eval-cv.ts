@@ -3,7 +3,7 @@
  * (`CONFIDENCE`): for each fold, the grid point that does best on the other four folds is scored
  * on the held-out fold. Candidates and their features are computed once per question.
  */
-import { chooseAnswer, CONFIDENCE, judge, type Verdict } from '../src/answers/confidence.js';
+import { CONFIDENCE, judge, LINE_FEATURES, lineEvidence, lineProbability, type LineEvidence, type LineModel, type Verdict } from '../src/answers/confidence.js';
 import { answerScores, seededFolds } from './eval-data.js';
 import { rankScore, type Candidate, type RankWeights } from '../src/answers/rank.js';
 
@@ -37,7 +37,9 @@ const GRID = {
   synonyms: [0, 0.05, 0.1, 0.2, 0.4],
   context: [0, 0.05, 0.1, 0.2, 0.4],
 };
-const LINE_GRID = { lineContext: range(0.2, 1, 0.025) };
+const LINE_THRESHOLDS = range(0.3, 0.9, 0.025);
+/** L2 penalty of the answer line's logistic model (on standardised features). */
+const LINE_L2 = 0.01;
 const THRESHOLDS = {
   lexicalWeight: [0, 1],
   coverageWeight: [1, 2, 4, 6, 10],
@@ -150,57 +152,105 @@ function bestThresholds(items: Judged[]): Thresholds {
   return best;
 }
 
-function lineCost(items: Judged[], thresholds: Thresholds): number {
+/** A question's answer line, whether it would be right, and the evidence the line model weighs. */
+interface LineItem {
+  answerable: boolean;
+  /** Refused as off-topic (by the thresholds of its fold): no line is shown whatever the model says. */
+  refused: boolean;
+  found?: { text: string; evidence: LineEvidence };
+  right: boolean;
+}
+
+function lineItemsOf(items: Judged[], weights: RankWeights, thresholdsOf: (i: number) => Thresholds): LineItem[] {
+  return items.map((item, i) => {
+    const found = lineEvidence(item.ranking, weights);
+    const refused = judge(item.ranking, item.meanIdf, thresholdsOf(i)) === 'off-topic';
+    return { answerable: item.answerable, refused, ...(found ? { found } : {}), right: Boolean(found && item.answerable && answerScores(found.text, item.answers).f1 >= 0.5) };
+  });
+}
+
+const shows = (item: LineItem, model: LineModel) => Boolean(!item.refused && item.found && lineProbability(item.found.evidence, model) >= model.threshold);
+
+function lineCost(items: LineItem[], model: LineModel): number {
   let total = 0;
   for (const item of items) {
-    const choice = chooseAnswer(item.ranking, thresholds);
-    if (!choice) {
-      if (item.answerable) total += COST.answerableWithoutLine;
-      continue;
-    }
-    if (!item.answerable) total += COST.lineWithoutAnswer;
-    else if (answerScores(choice, item.answers).f1 < 0.5) total += COST.wrongLine;
+    if (!shows(item, model)) total += item.answerable ? COST.answerableWithoutLine : 0;
+    else if (!item.answerable) total += COST.lineWithoutAnswer;
+    else if (!item.right) total += COST.wrongLine;
   }
   return total;
 }
 
-function bestLine(items: Judged[], base: Thresholds): Thresholds {
-  let best = base;
+/**
+ * Logistic regression of "the line is right" on the evidence (gradient descent on standardised
+ * features with a small L2 penalty, returned in raw units), then the threshold of least cost.
+ */
+function fitLine(items: LineItem[]): LineModel {
+  const withEvidence = items.filter((item) => item.found && !item.refused);
+  const rows = withEvidence.map((item) => LINE_FEATURES.map((f) => item.found!.evidence[f]));
+  const labels = withEvidence.map((item) => (item.right ? 1 : 0));
+  const mean = LINE_FEATURES.map((_, j) => rows.reduce((sum, row) => sum + row[j]!, 0) / Math.max(1, rows.length));
+  const spread = LINE_FEATURES.map((_, j) => Math.sqrt(rows.reduce((sum, row) => sum + (row[j]! - mean[j]!) ** 2, 0) / Math.max(1, rows.length)) || 1);
+  const z = rows.map((row) => row.map((x, j) => (x - mean[j]!) / spread[j]!));
+  const w = new Array<number>(LINE_FEATURES.length).fill(0);
+  let b = 0;
+  for (let step = 0; step < 3000; step++) {
+    const gradient = new Array<number>(w.length).fill(0);
+    let gradientB = 0;
+    z.forEach((row, i) => {
+      const p = 1 / (1 + Math.exp(-(b + row.reduce((sum, x, j) => sum + x * w[j]!, 0))));
+      const error = p - labels[i]!;
+      row.forEach((x, j) => (gradient[j]! += error * x));
+      gradientB += error;
+    });
+    w.forEach((_, j) => (w[j]! -= 0.5 * (gradient[j]! / Math.max(1, z.length) + LINE_L2 * w[j]!)));
+    b -= (0.5 * gradientB) / Math.max(1, z.length);
+  }
+  const weights = Object.fromEntries(LINE_FEATURES.map((f, j) => [f, r3(w[j]! / spread[j]!)])) as LineModel['weights'];
+  const bias = r3(b - LINE_FEATURES.reduce((sum, _, j) => sum + (w[j]! * mean[j]!) / spread[j]!, 0));
+  let best: LineModel = { weights, bias, threshold: 0.5 };
   let bestCost = Infinity;
-  for (const lineContext of LINE_GRID.lineContext) {
-      const thresholds = { ...base, lineContext };
-      const c = lineCost(items, thresholds);
-      if (c < bestCost) {
-        bestCost = c;
-        best = thresholds;
-      }
+  for (const threshold of LINE_THRESHOLDS) {
+    const c = lineCost(items, { weights, bias, threshold });
+    if (c < bestCost) {
+      bestCost = c;
+      best = { weights, bias, threshold };
     }
+  }
   return best;
 }
 
-function lineRates(items: Judged[], thresholdsOf: (i: number) => Thresholds) {
+function lineRates(items: LineItem[], judged: Judged[], modelOf: (i: number) => LineModel) {
   let answerable = 0;
   let em = 0;
   let f1 = 0;
   let shown = 0;
+  let right = 0;
   let unanswerable = 0;
   let unLines = 0;
   items.forEach((item, i) => {
-    const choice = chooseAnswer(item.ranking, thresholdsOf(i));
+    const show = shows(item, modelOf(i));
     if (item.answerable) {
       answerable += 1;
-      if (choice) {
+      if (show) {
         shown += 1;
-        const s = answerScores(choice, item.answers);
+        const s = answerScores(item.found!.text, judged[i]!.answers);
         em += s.em;
         f1 += s.f1;
+        if (item.right) right += 1;
       }
     } else {
       unanswerable += 1;
-      if (choice) unLines += 1;
+      if (show) unLines += 1;
     }
   });
-  return { answer_em: r3(em / answerable), answer_f1: r3(f1 / answerable), lines_shown: r3(shown / answerable), unanswerable_lines: r3(unLines / Math.max(1, unanswerable)) };
+  return {
+    answer_em: r3(em / answerable),
+    answer_f1: r3(f1 / answerable),
+    lines_shown: r3(shown / answerable),
+    lines_right: r3(right / Math.max(1, shown)),
+    unanswerable_lines: r3(unLines / Math.max(1, unanswerable)),
+  };
 }
 
 function verdictRates(items: Judged[], thresholdsOf: (i: number) => Thresholds) {
@@ -262,13 +312,14 @@ export function crossValidate(sets: { quiz: Asked[]; offTopic: Asked[]; everyday
   const judgedFold = seededFolds(judged.length, FOLDS, 7);
   const chosenThresholds = Array.from({ length: FOLDS }, (_, f) => bestThresholds(judged.filter((_, i) => judgedFold[i] !== f)));
   const thresholdsOnAll = bestThresholds(judged);
-  const lineFolds = chosenThresholds.map((t, f) => bestLine(judged.filter((_, i) => judgedFold[i] !== f), t));
-  const lineOnAll = bestLine(judged, thresholdsOnAll);
+  const lineItems = lineItemsOf(judged, onAll, (i) => chosenThresholds[judgedFold[i]!]!);
+  const lineFolds = Array.from({ length: FOLDS }, (_, f) => fitLine(lineItems.filter((_, i) => judgedFold[i] !== f)));
+  const lineOnAll = fitLine(lineItems);
   const lines = {
-    folds: lineFolds.map((t) => ({ lineContext: t.lineContext })),
-    chosen_on_all: { lineContext: lineOnAll.lineContext },
-    cv: lineRates(judged, (i) => lineFolds[judgedFold[i]!]!),
-    in_sample: lineRates(judged, () => lineOnAll),
+    folds: lineFolds,
+    chosen_on_all: lineOnAll,
+    cv: lineRates(lineItems, judged, (i) => lineFolds[judgedFold[i]!]!),
+    in_sample: lineRates(lineItems, judged, () => lineOnAll),
   };
   const confidence = {
     folds: chosenThresholds,

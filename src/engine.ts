@@ -5,7 +5,7 @@ import { selectSentences } from './answers/summarize.js';
 import { checkedSentenceCount, SUMMARY_SENTENCES, type SummaryRequest } from './answers/summary-request.js';
 import { cleanQuestion, searchText } from './answers/question.js';
 import { pickQuote, scoreSentences, sentencesOf } from './answers/quotes.js';
-import { answerType, measureOf } from './answers/answer-type.js';
+import { answerType, countedNoun, measureOf } from './answers/answer-type.js';
 import { chooseAnswer, judge } from './answers/confidence.js';
 import { CandidateFeatures, rankScore, type Candidate, type QuestionTerms } from './answers/rank.js';
 import { sourceReference } from './articles/article.js';
@@ -151,7 +151,15 @@ export class Engine {
   questionTerms(query: string, asOf?: string | null): QuestionTerms {
     const moment = asOf === undefined ? today() : (asOf ?? undefined);
     const measure = measureOf(query);
-    return { stems: terms(query), words: contentWords(query), type: answerType(query), ...(measure ? { measure } : {}), ...(moment ? { asOf: moment } : {}) };
+    const counted = countedNoun(query);
+    return {
+      stems: terms(query),
+      words: contentWords(query),
+      type: answerType(query),
+      ...(measure ? { measure } : {}),
+      ...(counted ? { counted } : {}),
+      ...(moment ? { asOf: moment } : {}),
+    };
   }
 
   private ranked(question: QuestionTerms, vector: Float32Array, mode: RetrievalMode = 'hybrid'): Candidate[] {

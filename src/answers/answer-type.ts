@@ -183,7 +183,8 @@ const MEASURE_QUESTIONS: [RegExp, Measure][] = [
 const MEASURE_SPANS: Record<Measure, RegExp> = {
   duration: /\b(?:seconds?|minutes?|hours?|days?|weeks?|months?|years?|decades?|centur(?:y|ies)|night|overnight)\b/i,
   amount: /[$£€¥%]|\b(?:dollars?|cents?|pounds?|euros?|yen|yuan|rupees?|percent|per cent|bucks)\b/i,
-  age: /\d|\b(?:old|aged|year)/i,
+  // "Johnson, 38, …", "aged 42", "a 17-year-old", "at the age of 42", not "100 Conservative members".
+  age: /^\d{1,3}$|\b(?:years?[- ]old|aged|age of)\b/i,
 };
 
 export function measureOf(question: string): Measure | undefined {
@@ -193,4 +194,12 @@ export function measureOf(question: string): Measure | undefined {
 /** Whether a number span can answer a question that asks for this measure. */
 export function fitsMeasure(span: string, measure: Measure | undefined): boolean {
   return measure === undefined || MEASURE_SPANS[measure].test(span);
+}
+
+/** The noun a "how many" question counts ("how many countries did he fly through" → "countries"), if any. */
+export function countedNoun(question: string): string | undefined {
+  const clause = askingClause(question);
+  const at = clause.findIndex((word, i) => word === 'how' && clause[i + 1] === 'many');
+  if (at < 0) return undefined;
+  return nounPhrase(clause, at + 2).words.at(-1);
 }

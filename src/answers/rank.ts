@@ -47,7 +47,7 @@ export interface RankWeights {
 }
 
 /** Chosen by 5-fold cross-validation on the dev questions (README, "Evaluation"). */
-export const RANK_WEIGHTS: RankWeights = { recent: 0.4, typed: 0.2, salience: 0, synonyms: 0.1, context: 0.2 };
+export const RANK_WEIGHTS: RankWeights = { recent: 0.4, typed: 0.1, salience: 0, synonyms: 0, context: 0.4 };
 
 export function rankScore(f: Features, w: RankWeights = RANK_WEIGHTS): number {
   return (
@@ -65,6 +65,8 @@ export interface QuestionTerms {
   measure?: Measure;
   /** YYYY-MM-DD, when the question has a moment. */
   asOf?: string;
+  /** For "how many": the noun counted ("countries"). */
+  counted?: string;
 }
 
 export interface Candidate {
@@ -84,6 +86,12 @@ export interface Answer {
   salience: number;
   /** Coverage of the question (near-synonyms included) by the words around it. */
   context: number;
+  /**
+   * How well a number counts what a "how many" question counts: 1 for the same noun ("52
+   * countries"), its similarity for a near-synonym ("12 sandwiches" for subs), ½ for a bare
+   * number, 0 for a count of something else ("five continents"). 1 for every other answer.
+   */
+  fit: number;
 }
 
 export interface Coverage {
@@ -256,10 +264,25 @@ export class CandidateFeatures {
       const key = span.toLowerCase();
       const context = this.contextOf(table, start, end);
       const known = found.get(key);
-      if (!known) found.set(key, { text: span, type, salience: this.salience(articleId, type, span), context });
+      if (!known) found.set(key, { text: span, type, salience: this.salience(articleId, type, span), context, fit: this.countFit(question, span) });
       else known.context = Math.max(known.context, context);
     }
-    return [...found.values()].sort((a, b) => b.context - a.context || b.salience - a.salience);
+    return [...found.values()].sort((a, b) => b.fit - a.fit || b.context - a.context || b.salience - a.salience);
+  }
+
+  /** See `Answer.fit`. */
+  private countFit(question: QuestionTerms, span: string): number {
+    if (!question.counted || question.type !== 'number') return 1;
+    const counted = stemOf(question.counted);
+    const nouns = (span.toLowerCase().match(/\p{L}+/gu) ?? []).filter((word) => !COUNT_SCALE.has(word) && !isStopWord(word));
+    if (nouns.length === 0) return 0.5;
+    if (nouns.some((word) => stemOf(word) === counted)) return 1;
+    const askedRank = this.wordVectors?.rank(question.counted);
+    const similarity = Math.max(0, ...nouns.map((word) => {
+      const rank = this.wordVectors?.rank(word);
+      return askedRank !== undefined && rank !== undefined ? this.wordVectors!.rowSimilarity(askedRank, rank) : 0;
+    }));
+    return similarity >= NEAR_SYNONYM ? similarity : 0;
   }
 
   /** Share of the article's paragraphs that mention a candidate (a person by surname). */
@@ -302,6 +325,9 @@ function namedInQuestion(type: SpanType, stems: string[], asked: ReadonlySet<str
   if (type === 'number' || type === 'date') return stems.every((stem) => asked.has(stem));
   return asked.has(stems.at(-1)!);
 }
+
+/** Words inside a number span that say how big, not what is counted ("2.5 million", "two dozen"). */
+const COUNT_SCALE = new Set('hundred hundreds thousand thousands million millions billion billions trillion trillions dozen dozens k m bn mn tn about some nearly almost over more than around roughly least'.split(' '));
 
 const TOKEN = /[\p{L}\p{N}]+(?:['’][\p{L}]+)?/gu;
 

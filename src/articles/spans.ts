@@ -75,6 +75,7 @@ const PLACE_TAGS = /City|Country|Region|Place/;
 const ORG_TAGS = /Organization|SportsTeam/;
 const FIRST_NAME_TAGS = /^(?:MaleName|FemaleName|FirstName)$/;
 const ROLES = words('winger defenseman defender forward striker goalie founder cofounder co-founder spokesman spokeswoman coach star member lawmaker teen');
+const LOWER_CASE_ARTICLES = words('al el');
 const CONNECTORS = words('of the and for de da du del der van von al bin la le di &');
 const PLACE_PREPOSITIONS = words('in at from to near');
 /** "to" leads to a place only after a movement: "flew to Sofia", not "identical to the Subaru Solterra". */
@@ -101,7 +102,7 @@ const TOKEN = /(\p{L}[\p{L}\p{M}\p{N}]*(?:['’.&-][\p{L}\p{N}][\p{L}\p{M}\p{N}]
 const WHITESPACE = /\s/;
 const OPENING_QUOTE = /^[“"‘]$/;
 const POSSESSIVE = /['’]s$/;
-const CAPITALISED = /^(?:\p{Lu}|\p{Ll}{1,2}\p{Lu})/u;
+const CAPITALISED = /^(?:\p{Lu}|\p{Ll}{1,2}\p{Lu}|[ae]l-\p{Lu})/u;
 const COMMON_SUFFIX = /(?:ly|ed|ing|al|ive|ous|ful|less|able|ible|ment|ness|tion|sion|ity|ies)$/;
 const PRONOUN_CONTRACTION = /^(?:i|you|we|they|he|she|it)'/;
 const DOTTED_INITIALS = /^(?:\p{L}\.)+\p{L}$/u;
@@ -422,7 +423,10 @@ class Scan {
         close++;
       }
       if (close > k + 1 && count >= 1 && count <= 8 && /^[”“"]$/.test(this.tokens[close]?.text ?? '') && this.free(close)) {
-        this.claim('name', k + 1, close);
+        // American style puts the sentence's comma inside the quotes: “Grease,” names Grease.
+        let end = close;
+        while (end > k + 2 && /^[,:-]$/.test(this.tokens[end - 1]!.text)) end--;
+        this.claim('name', k + 1, end);
         k = close;
       }
     }
@@ -438,7 +442,9 @@ class Scan {
         if (next < 0) break;
         end = next;
       }
-      for (const [from, to] of splitAtAnd(this.tokens, k, end)) this.classifyRun(from, to);
+      // "al Qaeda", "el Salvador": the lower-case article belongs to the name.
+      const start = k > 0 && this.free(k - 1) && LOWER_CASE_ARTICLES.has(this.tokens[k - 1]!.text) && this.tokens[k]!.spaced ? k - 1 : k;
+      for (const [from, to] of splitAtAnd(this.tokens, start, end)) this.classifyRun(from, to);
       k = end - 1;
     }
   }
@@ -471,7 +477,7 @@ class Scan {
       afterPreposition = PLACE_PREPOSITIONS.has(first.lower);
       from++;
     }
-    while (from < to && (isTitle(this.tokens[from]!) || !this.tokens[from]!.capitalised)) from++;
+    while (from < to && (isTitle(this.tokens[from]!) || (!this.tokens[from]!.capitalised && !(LOWER_CASE_ARTICLES.has(this.tokens[from]!.text) && from + 1 < to)))) from++;
     while (to > from && isTitle(this.tokens[to - 1]!)) to--;
     const runWords = this.tokens.slice(from, to).filter((t) => t.kind === 'word');
     if (runWords.length === 0 || runWords.every((t) => isAffiliation(t.lower) || TITLES.has(t.lower))) return;
