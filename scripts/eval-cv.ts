@@ -3,7 +3,7 @@
  * (`CONFIDENCE`): for each fold, the grid point that does best on the other four folds is scored
  * on the held-out fold. Candidates and their features are computed once per question.
  */
-import { CONFIDENCE, judge, LINE_FEATURES, lineEvidence, lineProbability, type LineEvidence, type LineModel, type Verdict } from '../src/answers/confidence.js';
+import { CONFIDENCE, judge, LINE_FEATURES, lineEvidence, probability, RELATED_FEATURES, type Evidence, type LineEvidence, type LineModel, type Verdict } from '../src/answers/confidence.js';
 import { answerScores, seededFolds } from './eval-data.js';
 import { rankScore, type Candidate, type RankWeights } from '../src/answers/rank.js';
 
@@ -21,8 +21,8 @@ export interface Question {
 
 export interface Asked {
   question: Question;
-  /** The mean idf of the corpus it was asked against. */
-  meanIdf: number;
+  /** What its confidence is judged by (the evidence of the hybrid ranking's candidates). */
+  evidence: Evidence;
   /** In the hybrid retrieval's order, with their features. */
   candidates: Candidate[];
   paragraphText(row: number): string;
@@ -37,15 +37,10 @@ const GRID = {
   synonyms: [0, 0.05, 0.1, 0.2, 0.4],
   context: [0, 0.05, 0.1, 0.2, 0.4],
 };
-const LINE_THRESHOLDS = range(0.3, 0.9, 0.025);
-/** L2 penalty of the answer line's logistic model (on standardised features). */
-const LINE_L2 = 0.01;
-const THRESHOLDS = {
-  lexicalWeight: [0, 1],
-  coverageWeight: [1, 2, 4, 6, 10],
-  related: range(0.1, 8, 0.1),
-  answerSoft: range(0.3, 0.9, 0.05),
-};
+const ANSWER_SOFT = range(0.3, 0.9, 0.05);
+const PROBABILITIES = range(0.02, 0.9, 0.01);
+/** L2 penalty of the logistic models (on standardised features). */
+const L2 = 0.01;
 /**
  * What each mistake costs when choosing thresholds: refusing a question the articles answer is the
  * worst, an answer line on a question they do not answer the second worst.
@@ -116,7 +111,7 @@ function bestWeights(questions: Asked[]): RankWeights {
 type Thresholds = typeof CONFIDENCE;
 
 interface Judged {
-  meanIdf: number;
+  evidence: Evidence;
   answers: string[];
   answerable: boolean;
   onTopic: boolean;
@@ -126,30 +121,64 @@ interface Judged {
 function cost(items: Judged[], thresholds: Thresholds): number {
   let total = 0;
   for (const item of items) {
-    const verdict: Verdict = judge(item.ranking, item.meanIdf, thresholds);
+    const verdict: Verdict = judge(item.ranking, item.evidence, thresholds);
     if (item.answerable && verdict === 'off-topic') total += COST.answerableRefused;
     if (item.answerable && verdict === 'related') total += COST.answerableWithoutLine;
-    if (!item.answerable && verdict === 'answer') total += COST.lineWithoutAnswer;
+    // An off-topic question is charged for not being refused, whichever way it is labelled.
+    if (!item.answerable && item.onTopic && verdict === 'answer') total += COST.lineWithoutAnswer;
     if (!item.onTopic && verdict !== 'off-topic') total += COST.offTopicAnswered;
   }
   return total;
 }
 
+/**
+ * The relatedness model (logistic, "the articles relate to this question", fitted on every question
+ * that is not off-topic against the off-topic ones), then its threshold and `answerSoft` of least cost.
+ */
 function bestThresholds(items: Judged[]): Thresholds {
+  const weights = fitLogistic(
+    items.map((item) => RELATED_FEATURES.map((f) => item.evidence[f])),
+    items.map((item) => (item.onTopic ? 1 : 0)),
+  );
+  const fitted = { weights: Object.fromEntries(RELATED_FEATURES.map((f, j) => [f, weights.w[j]!])) as Thresholds['related']['weights'], bias: weights.b };
   let best: Thresholds = { ...CONFIDENCE };
   let bestCost = Infinity;
-  for (const lexicalWeight of THRESHOLDS.lexicalWeight)
-  for (const coverageWeight of THRESHOLDS.coverageWeight)
-    for (const related of THRESHOLDS.related)
-      for (const answerSoft of THRESHOLDS.answerSoft) {
-        const thresholds = { ...CONFIDENCE, lexicalWeight, coverageWeight, related, answerSoft };
-        const c = cost(items, thresholds);
-        if (c < bestCost) {
-          bestCost = c;
-          best = thresholds;
-        }
+  for (const threshold of PROBABILITIES)
+    for (const answerSoft of ANSWER_SOFT) {
+      const thresholds = { related: { ...fitted, threshold }, answerSoft };
+      const c = cost(items, thresholds);
+      if (c < bestCost) {
+        bestCost = c;
+        best = thresholds;
       }
+    }
   return best;
+}
+
+/**
+ * Logistic regression by gradient descent on standardised features with a small L2 penalty;
+ * the weights are returned in raw units, rounded.
+ */
+function fitLogistic(rows: number[][], labels: number[]): { w: number[]; b: number } {
+  const width = rows[0]?.length ?? 0;
+  const n = Math.max(1, rows.length);
+  const mean = Array.from({ length: width }, (_, j) => rows.reduce((sum, row) => sum + row[j]!, 0) / n);
+  const spread = Array.from({ length: width }, (_, j) => Math.sqrt(rows.reduce((sum, row) => sum + (row[j]! - mean[j]!) ** 2, 0) / n) || 1);
+  const z = rows.map((row) => row.map((x, j) => (x - mean[j]!) / spread[j]!));
+  const w = new Array<number>(width).fill(0);
+  let b = 0;
+  for (let step = 0; step < 3000; step++) {
+    const gradient = new Array<number>(width).fill(0);
+    let gradientB = 0;
+    z.forEach((row, i) => {
+      const error = 1 / (1 + Math.exp(-(b + row.reduce((sum, x, j) => sum + x * w[j]!, 0)))) - labels[i]!;
+      row.forEach((x, j) => (gradient[j]! += error * x));
+      gradientB += error;
+    });
+    w.forEach((_, j) => (w[j]! -= 0.5 * (gradient[j]! / n + L2 * w[j]!)));
+    b -= (0.5 * gradientB) / n;
+  }
+  return { w: w.map((x, j) => r3(x / spread[j]!)), b: r3(b - w.reduce((sum, x, j) => sum + (x * mean[j]!) / spread[j]!, 0)) };
 }
 
 /** A question's answer line, whether it would be right, and the evidence the line model weighs. */
@@ -164,12 +193,12 @@ interface LineItem {
 function lineItemsOf(items: Judged[], weights: RankWeights, thresholdsOf: (i: number) => Thresholds): LineItem[] {
   return items.map((item, i) => {
     const found = lineEvidence(item.ranking, weights);
-    const refused = judge(item.ranking, item.meanIdf, thresholdsOf(i)) === 'off-topic';
+    const refused = judge(item.ranking, item.evidence, thresholdsOf(i)) === 'off-topic';
     return { answerable: item.answerable, refused, ...(found ? { found } : {}), right: Boolean(found && item.answerable && answerScores(found.text, item.answers).f1 >= 0.5) };
   });
 }
 
-const shows = (item: LineItem, model: LineModel) => Boolean(!item.refused && item.found && lineProbability(item.found.evidence, model) >= model.threshold);
+const shows = (item: LineItem, model: LineModel) => Boolean(!item.refused && item.found && probability(model, item.found.evidence) >= model.threshold);
 
 function lineCost(items: LineItem[], model: LineModel): number {
   let total = 0;
@@ -187,34 +216,18 @@ function lineCost(items: LineItem[], model: LineModel): number {
  */
 function fitLine(items: LineItem[]): LineModel {
   const withEvidence = items.filter((item) => item.found && !item.refused);
-  const rows = withEvidence.map((item) => LINE_FEATURES.map((f) => item.found!.evidence[f]));
-  const labels = withEvidence.map((item) => (item.right ? 1 : 0));
-  const mean = LINE_FEATURES.map((_, j) => rows.reduce((sum, row) => sum + row[j]!, 0) / Math.max(1, rows.length));
-  const spread = LINE_FEATURES.map((_, j) => Math.sqrt(rows.reduce((sum, row) => sum + (row[j]! - mean[j]!) ** 2, 0) / Math.max(1, rows.length)) || 1);
-  const z = rows.map((row) => row.map((x, j) => (x - mean[j]!) / spread[j]!));
-  const w = new Array<number>(LINE_FEATURES.length).fill(0);
-  let b = 0;
-  for (let step = 0; step < 3000; step++) {
-    const gradient = new Array<number>(w.length).fill(0);
-    let gradientB = 0;
-    z.forEach((row, i) => {
-      const p = 1 / (1 + Math.exp(-(b + row.reduce((sum, x, j) => sum + x * w[j]!, 0))));
-      const error = p - labels[i]!;
-      row.forEach((x, j) => (gradient[j]! += error * x));
-      gradientB += error;
-    });
-    w.forEach((_, j) => (w[j]! -= 0.5 * (gradient[j]! / Math.max(1, z.length) + LINE_L2 * w[j]!)));
-    b -= (0.5 * gradientB) / Math.max(1, z.length);
-  }
-  const weights = Object.fromEntries(LINE_FEATURES.map((f, j) => [f, r3(w[j]! / spread[j]!)])) as LineModel['weights'];
-  const bias = r3(b - LINE_FEATURES.reduce((sum, _, j) => sum + (w[j]! * mean[j]!) / spread[j]!, 0));
-  let best: LineModel = { weights, bias, threshold: 0.5 };
+  const fitted = fitLogistic(
+    withEvidence.map((item) => LINE_FEATURES.map((f) => item.found!.evidence[f])),
+    withEvidence.map((item) => (item.right ? 1 : 0)),
+  );
+  const weights = Object.fromEntries(LINE_FEATURES.map((f, j) => [f, fitted.w[j]!])) as LineModel['weights'];
+  let best: LineModel = { weights, bias: fitted.b, threshold: 0.5 };
   let bestCost = Infinity;
-  for (const threshold of LINE_THRESHOLDS) {
-    const c = lineCost(items, { weights, bias, threshold });
+  for (const threshold of PROBABILITIES) {
+    const c = lineCost(items, { weights, bias: fitted.b, threshold });
     if (c < bestCost) {
       bestCost = c;
-      best = { weights, bias, threshold };
+      best = { weights, bias: fitted.b, threshold };
     }
   }
   return best;
@@ -256,7 +269,7 @@ function lineRates(items: LineItem[], judged: Judged[], modelOf: (i: number) => 
 function verdictRates(items: Judged[], thresholdsOf: (i: number) => Thresholds) {
   const count = { answerable: 0, answerableRefused: 0, answerableAnswered: 0, offTopic: 0, offTopicRefused: 0, unanswerable: 0, unanswerableLine: 0 };
   items.forEach((item, i) => {
-    const verdict = judge(item.ranking, item.meanIdf, thresholdsOf(i));
+    const verdict = judge(item.ranking, item.evidence, thresholdsOf(i));
     if (item.answerable) {
       count.answerable += 1;
       if (verdict === 'off-topic') count.answerableRefused += 1;
@@ -300,7 +313,7 @@ export function crossValidate(sets: { quiz: Asked[]; offTopic: Asked[]; everyday
   };
 
   const judgedOf = (q: Asked): Judged => ({
-    meanIdf: q.meanIdf,
+    evidence: q.evidence,
     answers: q.question.answers,
     answerable: q.question.answerable,
     onTopic: !q.question.off_topic,

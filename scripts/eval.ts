@@ -133,7 +133,7 @@ async function askOnce(engine: Engine, q: Question, asOf: string | null): Promis
   const [vector] = await engine.embedder.embed([query]);
   const terms = engine.questionTerms(query, asOf);
   const candidates = engine.candidates(terms, vector!);
-  return { question: q, meanIdf: engine.meanIdf, candidates, paragraphText: (row) => engine.snapshot.paragraphs[row]!.text, articleOf: (row) => engine.snapshot.paragraphs[row]!.articleId };
+  return { question: q, evidence: engine.evidence(terms, candidates), candidates, paragraphText: (row) => engine.snapshot.paragraphs[row]!.text, articleOf: (row) => engine.snapshot.paragraphs[row]!.articleId };
 }
 
 /** The seed articles alone, in an index beside the evaluation's: a corpus of one article. */

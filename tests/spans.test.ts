@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { answerType, type AnswerType } from '../src/answers/answer-type.js';
+import { answerType, countedNoun, fitsMeasure, type AnswerType } from '../src/answers/answer-type.js';
 import { parseTextArticle } from '../src/articles/parse-text.js';
 import { typedSpans, type TypedSpan } from '../src/articles/spans.js';
 
@@ -189,5 +189,28 @@ describe('spans and answer types together', () => {
     const found = asked.filter((q) => spanOfTypeOverlapsAnswer(articles.get(q.article_id)!, q));
     // 115 of 115 when written.
     expect(found.length / asked.length).toBeGreaterThanOrEqual(0.9);
+  });
+});
+
+describe('names inside quotes and with a lower-case article', () => {
+  it('leaves the comma that American style puts inside quotes out of a title, and keeps "al" in al Qaeda', () => {
+    const texts = (paragraph: string) => typedSpans(paragraph).map((s) => s.text);
+    expect(texts('The film version of “Grease,” which starred Olivia Newton-John, was a hit.')).toContain('Grease');
+    expect(texts('A US strike killed the leader of al Qaeda in Kabul.')).toContain('al Qaeda');
+  });
+});
+
+describe('what a number answers', () => {
+  it('finds the noun a "how many" question counts', () => {
+    expect(countedNoun('how many countries did mack fly through')).toBe('countries');
+    expect(countedNoun('So how many new credit cards did people open?')).toBe('cards');
+    expect(countedNoun('how old is sunak')).toBeUndefined();
+  });
+
+  it('takes an age only from a bare number or words of age', () => {
+    expect(fitsMeasure('38', 'age')).toBe(true);
+    expect(fitsMeasure('age of 42', 'age')).toBe(true);
+    expect(fitsMeasure('a 17-year-old', 'age')).toBe(true);
+    expect(fitsMeasure('100 Conservative members', 'age')).toBe(false);
   });
 });
