@@ -34,6 +34,8 @@ export interface Features {
   synonyms: number;
   /** The same share in the words around the best expected answer: the answer stands beside the question's words. */
   context: number;
+  /** Cosine similarity of the question and the paragraph, as a value: the fused score keeps only its rank. */
+  dense: number;
   /** 1 for the best article by article-level BM25, 1/2 for the second… */
   articleFactor: number;
 }
@@ -44,14 +46,19 @@ export interface RankWeights {
   salience: number;
   synonyms: number;
   context: number;
+  dense: number;
 }
 
 /** Chosen by 5-fold cross-validation on the dev questions (README, "Evaluation"). */
-export const RANK_WEIGHTS: RankWeights = { recent: 0.4, typed: 0.1, salience: 0, synonyms: 0, context: 0.4 };
+export const RANK_WEIGHTS: RankWeights = { recent: 0.4, typed: 0.1, salience: 0, synonyms: 0, context: 0.4, dense: 0.02 };
 
 export function rankScore(f: Features, w: RankWeights = RANK_WEIGHTS): number {
   return (
-    f.fused + w.recent * f.recent + f.articleFactor * (w.typed * f.typed + w.salience * f.salience + w.context * f.context) + w.synonyms * f.synonyms
+    f.fused +
+    w.recent * f.recent +
+    f.articleFactor * (w.typed * f.typed + w.salience * f.salience + w.context * f.context) +
+    w.synonyms * f.synonyms +
+    w.dense * f.dense
   );
 }
 
@@ -169,6 +176,7 @@ export class CandidateFeatures {
           salience: answers[0]?.salience ?? 0,
           synonyms: coverage.soft,
           context: answers[0]?.context ?? 0,
+          dense: hit.dense,
           articleFactor: 1 / (1 + hit.articleRank),
         },
       };
