@@ -216,3 +216,27 @@ describe('stored postings', () => {
     expect(segment.postings!.paragraphs.terms).toEqual(built.paragraphs.terms);
   });
 });
+
+describe('candidate answers stored packed', () => {
+  it('reads back every span of every article as derived, from spans.bin, and still reads a segment that stored them as JSON', async () => {
+    const embedder = await realEmbedder();
+    await mkdir(path.join(root, 'articles'));
+    await writeFile(path.join(root, 'articles', 'seed.txt'), await readFile(SEED_FILE));
+    await ingest(indexDir, embedder, { source: path.join(root, 'articles') });
+    await ingestArticles(indexDir, embedder, [story('ferry', 'On 3 March 2026 the ferry carried 4,000 people to Abu Dhabi')]);
+    const segmentDir = path.join(indexDir, 'segments', 'seg-000002');
+    expect((await readdir(segmentDir)).filter((f) => f.startsWith('spans'))).toEqual(['spans-ids.json', 'spans.bin']);
+    const packed = (await readSnapshot(indexDir))!;
+    const ferry = packed.spans.get('ferry')!;
+    const text = packed.paragraphs.find((p) => p.articleId === 'ferry' && p.position === 0)!.text;
+    expect(ferry[0]!.map(([type, start, end]) => `${type}:${text.slice(start, end)}`)).toEqual(expect.arrayContaining(['number:4,000 people', 'place:Abu Dhabi']));
+    expect([...packed.spans.keys()].sort()).toEqual([...packed.manifest.articles.keys()].sort());
+
+    // The same segment as an earlier version wrote it: spans.json, by article id.
+    await writeFile(path.join(segmentDir, 'spans.json'), JSON.stringify(Object.fromEntries(packed.spans.entries())));
+    await rm(path.join(segmentDir, 'spans.bin'));
+    await rm(path.join(segmentDir, 'spans-ids.json'));
+    const fromJson = (await readSnapshot(indexDir))!;
+    for (const id of packed.manifest.articles.keys()) expect(fromJson.spans.get(id)).toEqual(packed.spans.get(id));
+  });
+});

@@ -13,6 +13,8 @@ import { bareName, findPeople } from '../people/extract.js';
 import { splitSentences } from './sentences.js';
 
 export type SpanType = 'person' | 'place' | 'date' | 'number' | 'name';
+/** Every span type, in a fixed order (their codes in a segment's `spans.bin`). */
+export const SPAN_TYPES: readonly SpanType[] = ['person', 'place', 'date', 'number', 'name'];
 /** Offsets into the paragraph: `text === paragraph.slice(start, end)`. */
 export interface TypedSpan {
   type: SpanType;

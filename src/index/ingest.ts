@@ -232,7 +232,7 @@ function derivedFromText(paragraphs: string[]): { people: ArticlePerson[]; spans
 /** The rows of the segment an ingest writes: the new and changed articles, after any rows carried over from a segment that is being replaced. */
 function newSegment(changed: Article[], paragraphs: Paragraph[], vectors: Float32Array[], dimensions: number, carried?: SegmentRows): SegmentRows {
   const people: PeopleByArticle = new Map(carried?.people);
-  const spans: SpansByArticle = new Map(carried?.spans);
+  const spans = new Map<string, StoredSpan[][]>(carried?.spans);
   for (const article of changed) {
     const derived = derivedFromText(article.paragraphs);
     people.set(article.id, derived.people);

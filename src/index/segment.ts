@@ -23,7 +23,8 @@ import { UserError } from '../errors.js';
 import type { ArticlePerson } from '../people/extract.js';
 import { concatTermLists, decodeTermLists, encodeTermLists, termListsOf, type TermLists } from './term-lists.js';
 import { Bm25Postings, postingsOfRows, type SegmentPostings } from './postings.js';
-import type { Paragraph, Segment, SegmentRows, StoredSpan } from './types.js';
+import { PackedSpans } from './packed-spans.js';
+import type { Paragraph, Segment, SegmentRows, SpansByArticle, StoredSpan } from './types.js';
 
 type VectraMetadata = { articleId: string; position: number; text: string };
 
@@ -82,7 +83,9 @@ export async function writeSegment(dir: string, rows: SegmentRows, dimensions: n
   await writeDurably(path.join(staging, 'postings-rows.bin'), postings.paragraphs.encode());
   await writeDurably(path.join(staging, 'postings-articles.bin'), postings.articles.encode());
   await writeDurably(path.join(staging, 'people.json'), jsonOf(rows.people));
-  await writeDurably(path.join(staging, 'spans.json'), jsonOf(rows.spans));
+  const packed = PackedSpans.encode(rows.spans);
+  await writeDurably(path.join(staging, 'spans-ids.json'), JSON.stringify(packed.ids));
+  await writeDurably(path.join(staging, 'spans.bin'), packed.bytes);
   await rename(staging, dir);
 }
 
@@ -93,9 +96,8 @@ export async function writeSegment(dir: string, rows: SegmentRows, dimensions: n
  */
 export async function readSegment(dir: string, dimensions: number): Promise<Segment> {
   const rows = (await readMirror(dir, dimensions)) ?? (await mirrorFromVectra(dir, dimensions));
-  const terms = (await readTermLists(dir, rows.paragraphs.length)) ?? termListsOf(rows.paragraphs.map((p) => p.text));
   const hasPeople = existsSync(path.join(dir, 'people.json'));
-  const spans = existsSync(path.join(dir, 'spans.json')) ? mapOf<StoredSpan[][]>(await readJson(path.join(dir, 'spans.json'))) : undefined;
+  const spans = await readSpans(dir);
   const quantized = await readQuantized(dir, rows.paragraphs.length, dimensions);
   const postings = await readPostings(dir, rows.paragraphs.length);
   const segment = {
@@ -103,14 +105,15 @@ export async function readSegment(dir: string, dimensions: number): Promise<Segm
     dir,
     rows: rows.paragraphs.length,
     ...rows,
-    terms,
     spans: spans ?? new Map(),
     complete: hasPeople && spans !== undefined,
     ...(quantized ? { quantized } : {}),
     ...(postings ? { postings } : {}),
   };
   // People are read on first use (/who), not at load: a fifth of a segment's load time and of its memory.
-  return withLazy(segment, 'people', () => (hasPeople ? readPeople(dir) : new Map()));
+  // Stems likewise, when a merge or retrieval over a segment with dead rows needs them.
+  const withPeople = withLazy(segment, 'people', () => (hasPeople ? readPeople(dir) : new Map()));
+  return withLazy(withPeople, 'terms', () => readTermLists(dir, rows.paragraphs.length) ?? termListsOf(rows.paragraphs.map((p) => p.text)));
 }
 
 function readPeople(dir: string): Map<string, ArticlePerson[]> {
@@ -149,6 +152,15 @@ export function jsonOf<T>(map: Map<string, T>): string {
   return JSON.stringify(Object.fromEntries(map));
 }
 
+/** The candidate answers: packed (`spans.bin`), or as JSON in segments written before they were packed. */
+async function readSpans(dir: string): Promise<SpansByArticle | undefined> {
+  if (existsSync(path.join(dir, 'spans.bin'))) {
+    const ids = JSON.parse(await readFile(path.join(dir, 'spans-ids.json'), 'utf8')) as string[];
+    return PackedSpans.decode(ids, await readFile(path.join(dir, 'spans.bin')));
+  }
+  return existsSync(path.join(dir, 'spans.json')) ? mapOf<StoredSpan[][]>(await readJson(path.join(dir, 'spans.json'))) : undefined;
+}
+
 /** The stored postings, when present and whole (retrieval builds them otherwise). */
 async function readPostings(dir: string, rows: number): Promise<SegmentPostings | undefined> {
   try {
@@ -175,10 +187,10 @@ async function readQuantized(dir: string, rows: number, dimensions: number): Pro
   }
 }
 
-async function readTermLists(dir: string, rows: number): Promise<TermLists | undefined> {
+function readTermLists(dir: string, rows: number): TermLists | undefined {
   try {
-    const vocabulary = JSON.parse(await readFile(path.join(dir, 'terms.json'), 'utf8')) as string[];
-    const lists = decodeTermLists(vocabulary, await readFile(path.join(dir, 'terms.bin')));
+    const vocabulary = JSON.parse(readFileSync(path.join(dir, 'terms.json'), 'utf8')) as string[];
+    const lists = decodeTermLists(vocabulary, readFileSync(path.join(dir, 'terms.bin')));
     return lists.offsets.length === rows + 1 ? lists : undefined;
   } catch {
     return undefined;

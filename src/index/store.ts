@@ -20,7 +20,7 @@ import { allocateVectors } from '../embedding/vector-memory.js';
 import { UserError } from '../errors.js';
 import type { PeopleByArticle } from '../people/extract.js';
 import { readSegment, withLazy } from './segment.js';
-import type { Generation, IndexedArticle, Manifest, ModelStamp, Paragraph, Segment, SegmentRef, Snapshot, SpansByArticle } from './types.js';
+import type { Generation, IndexedArticle, Manifest, ModelStamp, Paragraph, Segment, SegmentRef, Snapshot, SpansByArticle, StoredSpan } from './types.js';
 
 export const POINTER = 'CURRENT';
 export const GENERATION_NAME = /^gen-\d{6}$/;
@@ -125,7 +125,7 @@ async function generationsToTry(indexDir: string, live: string): Promise<string[
 
 /** Whether a segment folder stores people and candidate answers (a first-format generation may not). */
 function storesEverything(dir: string): boolean {
-  return existsSync(path.join(dir, 'people.json')) && existsSync(path.join(dir, 'spans.json'));
+  return existsSync(path.join(dir, 'people.json')) && (existsSync(path.join(dir, 'spans.bin')) || existsSync(path.join(dir, 'spans.json')));
 }
 
 /** The segments a generation lists, in row order; a first-format generation is its own single segment. */
@@ -202,7 +202,6 @@ function assemble(dir: string, manifest: Manifest, segments: Segment[]): Snapsho
   const total = liveRows.reduce((sum, rows) => sum + rows.length, 0);
   const paragraphs: Paragraph[] = new Array(total);
   const vectors = allocateVectors(total, dimensions);
-  const spans: SpansByArticle = new Map();
   let at = 0;
   segments.forEach((segment, i) => {
     const rows = liveRows[i]!;
@@ -216,7 +215,6 @@ function assemble(dir: string, manifest: Manifest, segments: Segment[]): Snapsho
       });
     }
     at += rows.length;
-    for (const [id, found] of segment.spans) if (manifest.articles.get(id)?.segment === segment.name) spans.set(id, found);
   });
   at = 0;
   segments.forEach((segment, i) => {
@@ -226,11 +224,57 @@ function assemble(dir: string, manifest: Manifest, segments: Segment[]): Snapsho
   });
   const layout = segments.map((segment, i) => ({ segment, rows: liveRows[i]! }));
   // People are gathered on first use (/who), from segments that read them on first use too.
+  const spans = new LiveSpans(manifest, segments);
   return withLazy({ dir, manifest, segments, paragraphs, vectors, spans, layout }, 'people', () => {
     const people: PeopleByArticle = new Map();
     for (const segment of segments) for (const [id, found] of segment.people) if (manifest.articles.get(id)?.segment === segment.name) people.set(id, found);
     return people;
   });
+}
+
+/** The candidate answers of a generation's live articles, read from the segment holding each one when asked. */
+class LiveSpans implements SpansByArticle {
+  private readonly byName: Map<string, Segment>;
+
+  constructor(
+    private readonly manifest: Manifest,
+    segments: readonly Segment[],
+  ) {
+    this.byName = new Map(segments.map((s) => [s.name, s]));
+  }
+
+  get size(): number {
+    return [...this.keys()].length;
+  }
+
+  has(id: string): boolean {
+    return this.get(id) !== undefined;
+  }
+
+  get(id: string): StoredSpan[][] | undefined {
+    const name = this.manifest.articles.get(id)?.segment;
+    return name === undefined ? undefined : this.byName.get(name)?.spans.get(id);
+  }
+
+  *keys(): MapIterator<string> {
+    for (const id of this.manifest.articles.keys()) if (this.has(id)) yield id;
+  }
+
+  *entries(): MapIterator<[string, StoredSpan[][]]> {
+    for (const id of this.keys()) yield [id, this.get(id)!];
+  }
+
+  *values(): MapIterator<StoredSpan[][]> {
+    for (const id of this.keys()) yield this.get(id)!;
+  }
+
+  [Symbol.iterator](): MapIterator<[string, StoredSpan[][]]> {
+    return this.entries();
+  }
+
+  forEach(callback: (value: StoredSpan[][], key: string, map: SpansByArticle) => void): void {
+    for (const [id, spans] of this.entries()) callback(spans, id, this);
+  }
 }
 
 /** Refuses an index built with another model, saying how to rebuild. */

@@ -88,8 +88,8 @@ export interface Snapshot extends Generation {
 
 /** A candidate answer in a paragraph: its type and its offsets in the paragraph's text. */
 export type StoredSpan = [type: SpanType, start: number, end: number];
-/** By article id, then by paragraph position: what a generation stores in `spans.json`. */
-export type SpansByArticle = Map<string, StoredSpan[][]>;
+/** By article id, then by paragraph position (a segment stores them packed: `packed-spans.ts`). */
+export type SpansByArticle = ReadonlyMap<string, StoredSpan[][]>;
 
 /** An article's paragraphs, in article order. */
 export function paragraphsInOrder(paragraphs: readonly Paragraph[], articleId: string): Paragraph[] {

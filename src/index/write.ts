@@ -137,7 +137,7 @@ export function liveRowsOf(
   const chunks: Float32Array[] = [];
   const termRows: { lists: Segment['terms']; rows: number[] }[] = [];
   const people: PeopleByArticle = new Map();
-  const spans: SpansByArticle = new Map();
+  const spans = new Map<string, StoredSpan[][]>();
   for (const segment of segments) {
     // An article's rows are all in one segment: its texts are complete once the segment is read.
     const texts = new Map<string, string[]>();
