@@ -1,5 +1,5 @@
 /**
- * npm run bench [-- --sizes 1000,10000,100000] [-- --json]
+ * npm run bench [-- --sizes 1000,10000,100000] [-- --json] [-- --keep]
  * Builds corpora of growing size from real news text, ingests each into a fresh index with the
  * embedded model, and measures ingest, index size, cold start, retrieval and /ask latency, peak
  * memory, and vectra's own queryItems on the same index, each in its own process; then, while
@@ -32,7 +32,9 @@ interface Source {
 }
 
 runMain(async () => {
-  const { values } = parseArgs({ options: { sizes: { type: 'string', default: '1000,10000,100000' }, json: { type: 'boolean', default: false } } });
+  const { values } = parseArgs({
+    options: { sizes: { type: 'string', default: '1000,10000,100000' }, json: { type: 'boolean', default: false }, keep: { type: 'boolean', default: false } },
+  });
   const sizes = values.sizes!.split(',').map((s) => Number(s.trim()));
   if (sizes.some((n) => !Number.isInteger(n) || n < 100)) throw new UserError('--sizes takes whole numbers of paragraphs, at least 100, e.g. --sizes 1000,10000');
   loadDotEnv();
@@ -98,7 +100,9 @@ runMain(async () => {
   } finally {
     bar?.stop();
     for (const line of notes) process.stderr.write(`${line}\n`);
-    await rm(work, { recursive: true, force: true });
+    // --keep leaves the corpora and indexes, to look into them (profiling a cold start, for one).
+    if (values.keep) process.stderr.write(`corpora and indexes kept in ${work}\n`);
+    else await rm(work, { recursive: true, force: true });
   }
   if (values.json) process.stdout.write(`${JSON.stringify({ sizes: results })}\n`);
   else printTable(results);
