@@ -66,10 +66,18 @@ export class Bm25Postings {
     return new Bm25Postings(docs, used, Uint32Array.from(postingStart), postingDocs.slice(0, out), counts.slice(0, out), lengths);
   }
 
-  constructor(docs: number, terms: string[], postingStart: Uint32Array, postingDocs: Int32Array, postingCounts: Float32Array, lengths: Float32Array) {
+  constructor(
+    docs: number,
+    terms: string[],
+    postingStart: Uint32Array,
+    postingDocs: Int32Array,
+    postingCounts: Float32Array,
+    lengths: Float32Array,
+    termIndex = new Map(terms.map((term, id) => [term, id])),
+  ) {
     this.docs = docs;
     this.terms = terms;
-    this.termIndex = new Map(terms.map((term, id) => [term, id]));
+    this.termIndex = termIndex;
     this.postingStart = postingStart;
     this.postingDocs = postingDocs;
     this.postingCounts = postingCounts;
@@ -90,7 +98,8 @@ export class Bm25Postings {
     return bytes;
   }
 
-  static decode(terms: string[], buffer: Uint8Array): Bm25Postings {
+  /** `sharing`: postings over the same terms (a segment's two levels), whose term index is reused. */
+  static decode(terms: string[], buffer: Uint8Array, sharing?: Bm25Postings): Bm25Postings {
     const bytes = new Uint8Array(buffer.byteLength);
     bytes.set(buffer);
     const [docs, termCount, postings] = new Uint32Array(bytes.buffer, 0, 3) as unknown as [number, number, number];
@@ -106,7 +115,9 @@ export class Bm25Postings {
     const postingCounts = take((o, n) => new Float32Array(bytes.buffer, o, n), postings, 4);
     const lengths = take((o, n) => new Float32Array(bytes.buffer, o, n), docs, 4);
     if (at !== bytes.byteLength) throw new Error('postings of the wrong size');
-    return new Bm25Postings(docs, terms, postingStart, postingDocs, postingCounts, lengths);
+    return sharing && sharing.terms === terms
+      ? new Bm25Postings(docs, terms, postingStart, postingDocs, postingCounts, lengths, sharing.termIndex)
+      : new Bm25Postings(docs, terms, postingStart, postingDocs, postingCounts, lengths);
   }
 
   documentFrequency(term: string): number {

@@ -16,7 +16,7 @@
  * A generation folder of the first index format holds the same files, so it reads as a segment.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { mkdir, open, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, open, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { quantize, strideOf, type QuantizedRows } from '../embedding/quantize.js';
 import { UserError } from '../errors.js';
@@ -79,7 +79,9 @@ export async function writeSegment(dir: string, rows: SegmentRows, dimensions: n
   await writeDurably(path.join(staging, 'terms.json'), JSON.stringify(rows.terms.vocabulary));
   await writeDurably(path.join(staging, 'terms.bin'), encodeTermLists(rows.terms));
   const postings = postingsOfRows(rows.terms, rows.paragraphs, Array.from(rows.paragraphs, (_, row) => row));
-  await writeDurably(path.join(staging, 'postings.json'), JSON.stringify({ rows: postings.paragraphs.terms, articles: postings.articles.terms }));
+  // Both levels hold the same terms (an article's are its rows'): stored once.
+  const sameTerms = postings.articles.terms.length === postings.paragraphs.terms.length && postings.articles.terms.every((t, i) => t === postings.paragraphs.terms[i]);
+  await writeDurably(path.join(staging, 'postings.json'), JSON.stringify({ rows: postings.paragraphs.terms, ...(sameTerms ? {} : { articles: postings.articles.terms }) }));
   await writeDurably(path.join(staging, 'postings-rows.bin'), postings.paragraphs.encode());
   await writeDurably(path.join(staging, 'postings-articles.bin'), postings.articles.encode());
   await writeDurably(path.join(staging, 'people.json'), jsonOf(rows.people));
@@ -95,16 +97,18 @@ export async function writeSegment(dir: string, rows: SegmentRows, dimensions: n
  * undefined only for a first-format generation written before they were stored.
  */
 export async function readSegment(dir: string, dimensions: number): Promise<Segment> {
-  const rows = (await readMirror(dir, dimensions)) ?? (await mirrorFromVectra(dir, dimensions));
+  const mirror = await readMirror(dir, dimensions);
+  const rebuilt = mirror ? undefined : await mirrorFromVectra(dir, dimensions);
+  const paragraphs = mirror?.paragraphs ?? rebuilt!.paragraphs;
   const hasPeople = existsSync(path.join(dir, 'people.json'));
   const spans = await readSpans(dir);
-  const quantized = await readQuantized(dir, rows.paragraphs.length, dimensions);
-  const postings = await readPostings(dir, rows.paragraphs.length);
+  const quantized = await readQuantized(dir, paragraphs.length, dimensions);
+  const postings = await readPostings(dir, paragraphs.length);
   const segment = {
     name: path.basename(dir),
     dir,
-    rows: rows.paragraphs.length,
-    ...rows,
+    rows: paragraphs.length,
+    paragraphs,
     spans: spans ?? new Map(),
     complete: hasPeople && spans !== undefined,
     ...(quantized ? { quantized } : {}),
@@ -113,7 +117,60 @@ export async function readSegment(dir: string, dimensions: number): Promise<Segm
   // People are read on first use (/who), not at load: a fifth of a segment's load time and of its memory.
   // Stems likewise, when a merge or retrieval over a segment with dead rows needs them.
   const withPeople = withLazy(segment, 'people', () => (hasPeople ? readPeople(dir) : new Map()));
-  return withLazy(withPeople, 'terms', () => readTermLists(dir, rows.paragraphs.length) ?? termListsOf(rows.paragraphs.map((p) => p.text)));
+  const withTerms = withLazy(withPeople, 'terms', () => readTermLists(dir, paragraphs.length) ?? termListsOf(paragraphs.map((p) => p.text)));
+  const withVectors = withVectorsOnDemand(withTerms, mirror?.vectorsFile ?? '', paragraphs.length * dimensions);
+  if (rebuilt) withVectors.vectors = rebuilt.vectors;
+  return withVectors;
+}
+
+/**
+ * A segment's vectors are read when first used, not at load: assembling a table reads them
+ * straight into the scanner's memory (`readVectorsInto`), so that a million vectors never sit in
+ * memory twice; a merge reads them with this getter. Assigning replaces them (a view into a table).
+ */
+function withVectorsOnDemand<T extends object>(object: T, file: string, length: number): T & { vectors: Float32Array } {
+  let vectors: Float32Array | undefined;
+  unread.add(object);
+  return Object.defineProperty(object, 'vectors', {
+    enumerable: true,
+    get: () => {
+      unread.delete(object);
+      return (vectors ??= readVectors(file, length));
+    },
+    set: (value: Float32Array) => {
+      unread.delete(object);
+      vectors = value;
+    },
+  }) as T & { vectors: Float32Array };
+}
+
+/** Segments whose vectors are still only on disk. */
+const unread = new WeakSet<object>();
+
+function readVectors(file: string, length: number): Float32Array {
+  const bytes = readFileSync(file);
+  const vectors = new Float32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4);
+  if (vectors.length !== length) throw new Error(`${file} has ${vectors.length} numbers, not ${length}`);
+  return vectors;
+}
+
+/** Copies all of a segment's vectors into `target` (a table's region): from memory, or else straight from `vectors.f32`. */
+export async function copyVectorsInto(segment: Segment, target: Float32Array): Promise<void> {
+  if (!unread.has(segment)) {
+    target.set(segment.vectors.subarray(0, target.length));
+    return;
+  }
+  const file = await open(path.join(segment.dir, 'vectors.f32'), 'r');
+  try {
+    const bytes = new Uint8Array(target.buffer, target.byteOffset, target.byteLength);
+    for (let at = 0; at < bytes.byteLength; ) {
+      const { bytesRead } = await file.read(bytes, at, bytes.byteLength - at, at);
+      if (bytesRead === 0) throw new Error(`${segment.dir}/vectors.f32 ends early`);
+      at += bytesRead;
+    }
+  } finally {
+    await file.close();
+  }
 }
 
 function readPeople(dir: string): Map<string, ArticlePerson[]> {
@@ -164,24 +221,51 @@ async function readSpans(dir: string): Promise<SpansByArticle | undefined> {
 /** The stored postings, when present and whole (retrieval builds them otherwise). */
 async function readPostings(dir: string, rows: number): Promise<SegmentPostings | undefined> {
   try {
-    const terms = JSON.parse(await readFile(path.join(dir, 'postings.json'), 'utf8')) as { rows: string[]; articles: string[] };
-    const postings = {
-      paragraphs: Bm25Postings.decode(terms.rows, await readFile(path.join(dir, 'postings-rows.bin'))),
-      articles: Bm25Postings.decode(terms.articles, await readFile(path.join(dir, 'postings-articles.bin'))),
-    };
+    const terms = JSON.parse(await readFile(path.join(dir, 'postings.json'), 'utf8')) as { rows: string[]; articles?: string[] };
+    const paragraphs = Bm25Postings.decode(terms.rows, await readFile(path.join(dir, 'postings-rows.bin')));
+    const same = !terms.articles || (terms.articles.length === terms.rows.length && terms.articles.every((t, i) => t === terms.rows[i]));
+    const articles = Bm25Postings.decode(same ? terms.rows : terms.articles!, await readFile(path.join(dir, 'postings-articles.bin')), paragraphs);
+    const postings = { paragraphs, articles };
     return postings.paragraphs.docs === rows ? postings : undefined;
   } catch {
     return undefined;
   }
 }
 
-/** The stored int8 codes, when present and of the right size (the scan computes them otherwise). */
+/**
+ * The stored int8 codes, when present and of the right size (the scan computes them otherwise).
+ * They are read when first used: the scan copies them into its own memory a segment at a time,
+ * and points the segment at that copy, so that they are never all in memory twice.
+ */
 async function readQuantized(dir: string, rows: number, dimensions: number): Promise<QuantizedRows | undefined> {
   try {
-    const codes = await readFile(path.join(dir, 'vectors.i8'));
-    const scales = await readFile(path.join(dir, 'scales.f32'));
-    if (codes.byteLength !== rows * strideOf(dimensions) || scales.byteLength !== rows * 4) return undefined;
-    return { codes: new Int8Array(codes.buffer, codes.byteOffset, codes.byteLength), scales: new Float32Array(scales.buffer, scales.byteOffset, rows) };
+    const codesFile = path.join(dir, 'vectors.i8');
+    const scalesFile = path.join(dir, 'scales.f32');
+    if ((await stat(codesFile)).size !== rows * strideOf(dimensions) || (await stat(scalesFile)).size !== rows * 4) return undefined;
+    let codes: Int8Array | undefined;
+    let scales: Float32Array | undefined;
+    return {
+      get codes() {
+        if (!codes) {
+          const bytes = readFileSync(codesFile);
+          codes = new Int8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+        }
+        return codes;
+      },
+      set codes(value: Int8Array) {
+        codes = value;
+      },
+      get scales() {
+        if (!scales) {
+          const bytes = readFileSync(scalesFile);
+          scales = new Float32Array(bytes.buffer, bytes.byteOffset, rows);
+        }
+        return scales;
+      },
+      set scales(value: Float32Array) {
+        scales = value;
+      },
+    };
   } catch {
     return undefined;
   }
@@ -197,12 +281,12 @@ function readTermLists(dir: string, rows: number): TermLists | undefined {
   }
 }
 
-async function readMirror(dir: string, dimensions: number): Promise<Pick<SegmentRows, 'paragraphs' | 'vectors'> | undefined> {
+/** The paragraphs of the mirror, and its vectors' file when it holds a vector for each of them. */
+async function readMirror(dir: string, dimensions: number): Promise<{ paragraphs: Paragraph[]; vectorsFile: string } | undefined> {
   try {
     const paragraphs = await readParagraphs(dir);
-    const bytes = await readFile(path.join(dir, 'vectors.f32'));
-    const vectors = new Float32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4);
-    return vectors.length === paragraphs.length * dimensions ? { paragraphs, vectors } : undefined;
+    const vectorsFile = path.join(dir, 'vectors.f32');
+    return (await stat(vectorsFile)).size === paragraphs.length * dimensions * 4 ? { paragraphs, vectorsFile } : undefined;
   } catch {
     return undefined;
   }

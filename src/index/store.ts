@@ -19,7 +19,7 @@ import path from 'node:path';
 import { allocateVectors } from '../embedding/vector-memory.js';
 import { UserError } from '../errors.js';
 import type { PeopleByArticle } from '../people/extract.js';
-import { readSegment, withLazy } from './segment.js';
+import { copyVectorsInto, readSegment, withLazy } from './segment.js';
 import type { Generation, IndexedArticle, Manifest, ModelStamp, Paragraph, Segment, SegmentRef, Snapshot, SpansByArticle, StoredSpan } from './types.js';
 
 export const POINTER = 'CURRENT';
@@ -80,15 +80,25 @@ export async function readSnapshot(indexDir: string, loaded: readonly Segment[] 
   return readFirstIntact(indexDir, async (dir) => {
     const generation = await readGenerationAt(indexDir, dir);
     const segments = await loadSegments(generation, loaded);
-    return assemble(generation.dir, generation.manifest, segments);
+    return await assemble(generation.dir, generation.manifest, segments);
   });
 }
+
+const SEGMENTS_READ_AT_ONCE = 4;
 
 /** The segments of a generation with their rows: those in `loaded` as they are, the others read. */
 export async function loadSegments(generation: Pick<Generation, 'manifest' | 'segments'>, loaded: readonly Segment[] = []): Promise<Segment[]> {
   const known = new Map(loaded.map((s) => [path.resolve(s.dir), s]));
-  const segments: Segment[] = [];
-  for (const ref of generation.segments) segments.push(known.get(path.resolve(ref.dir)) ?? (await readSegment(ref.dir, generation.manifest.model.dimensions)));
+  const segments: Segment[] = new Array(generation.segments.length);
+  // A few at a time: one segment's files are read while another's are parsed.
+  let next = 0;
+  const reader = async () => {
+    for (let i = next++; i < segments.length; i = next++) {
+      const ref = generation.segments[i]!;
+      segments[i] = known.get(path.resolve(ref.dir)) ?? (await readSegment(ref.dir, generation.manifest.model.dimensions));
+    }
+  };
+  await Promise.all(Array.from({ length: SEGMENTS_READ_AT_ONCE }, reader));
   return segments;
 }
 
@@ -186,12 +196,13 @@ async function readGenerationAt(indexDir: string, dir: string): Promise<Generati
 /**
  * One generation in memory: the live rows of its segments, in segment order. Retrieval and
  * answers see one table of rows; a segment whose rows are all live is copied in one block.
- * Vectors go straight into the scanner's WebAssembly memory. A segment whose rows are all live
+ * Vectors go straight into the scanner's WebAssembly memory, read from disk into it when the
+ * segment's are not in memory yet (a segment with dead rows reads its own copy to pick from). A segment whose rows are all live
  * then keeps a view into the table instead of its own vectors, so a million vectors are held
  * once, not twice (the next assembly copies from the views and moves them to its table). Stems
  * stay with their segment: retrieval keeps one BM25 part per segment.
  */
-function assemble(dir: string, manifest: Manifest, segments: Segment[]): Snapshot {
+async function assemble(dir: string, manifest: Manifest, segments: Segment[]): Promise<Snapshot> {
   const dimensions = manifest.model.dimensions;
   const live = (segment: Segment, p: Paragraph) => manifest.articles.get(p.articleId)?.segment === segment.name;
   const liveRows = segments.map((s) => {
@@ -203,10 +214,10 @@ function assemble(dir: string, manifest: Manifest, segments: Segment[]): Snapsho
   const paragraphs: Paragraph[] = new Array(total);
   const vectors = allocateVectors(total, dimensions);
   let at = 0;
-  segments.forEach((segment, i) => {
+  for (const [i, segment] of segments.entries()) {
     const rows = liveRows[i]!;
     if (rows.length === segment.paragraphs.length) {
-      vectors.set(segment.vectors.subarray(0, rows.length * dimensions), at * dimensions);
+      await copyVectorsInto(segment, vectors.subarray(at * dimensions, (at + rows.length) * dimensions));
       for (let row = 0; row < rows.length; row++) paragraphs[at + row] = segment.paragraphs[row]!;
     } else {
       rows.forEach((row, k) => {
@@ -215,7 +226,7 @@ function assemble(dir: string, manifest: Manifest, segments: Segment[]): Snapsho
       });
     }
     at += rows.length;
-  });
+  }
   at = 0;
   segments.forEach((segment, i) => {
     const rows = liveRows[i]!.length;

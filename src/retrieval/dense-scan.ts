@@ -109,7 +109,11 @@ interface ApproximateScan {
   scores: Float32Array;
 }
 
-/** The int8 codes of a table in a WebAssembly memory of their own, laid out for `scores_i8`: codes, scales, query, scores. */
+/**
+ * The int8 codes of a table in a WebAssembly memory of their own, laid out for `scores_i8`: codes,
+ * scales, query, scores. Each part is then pointed at its copy there, so that the codes a segment
+ * read from disk are held once (a million rows' codes are 100 MB), as its vectors are.
+ */
 function approximateScan(parts: readonly QuantizedRows[], rows: number, dimensions: number): ApproximateScan {
   const stride = strideOf(dimensions);
   const scalesAt = rows * stride;
@@ -120,9 +124,12 @@ function approximateScan(parts: readonly QuantizedRows[], rows: number, dimensio
   const scales = new Float32Array(memory.buffer, scalesAt, rows);
   let at = 0;
   for (const part of parts) {
+    const count = part.scales.length;
     codes.set(part.codes, at * stride);
     scales.set(part.scales, at);
-    at += part.scales.length;
+    part.codes = codes.subarray(at * stride, (at + count) * stride);
+    part.scales = scales.subarray(at, at + count);
+    at += count;
   }
   if (at !== rows) throw new Error(`int8 codes for ${at} rows of a table of ${rows}`);
   const exports = new WebAssembly.Instance(compiled!, { env: { memory } }).exports as unknown as Exports;
