@@ -240,3 +240,23 @@ describe('candidate answers stored packed', () => {
     for (const id of packed.manifest.articles.keys()) expect(fromJson.spans.get(id)).toEqual(packed.spans.get(id));
   });
 });
+
+describe('binary files read at any offset', () => {
+  it('decodes postings and packed spans from a buffer that does not start on a 4-byte boundary', async () => {
+    const { Bm25Postings } = await import('../src/index/postings.js');
+    const { PackedSpans } = await import('../src/index/packed-spans.js');
+    const { termListsOf } = await import('../src/index/term-lists.js');
+    const postings = Bm25Postings.build(termListsOf(['the harbour closed', 'the bridge reopened']), [0, 1]);
+    // A Buffer, as readFile gives: its slice() is a view, not a copy.
+    const shifted = (bytes: Uint8Array) => {
+      const holder = new Uint8Array(bytes.byteLength + 1);
+      holder.set(bytes, 1);
+      return Buffer.from(holder.buffer, 1, bytes.byteLength);
+    };
+    const decoded = Bm25Postings.decode(postings.terms, shifted(postings.encode()));
+    expect(decoded.documentFrequency('harbour')).toBe(1);
+    const spans = new Map([['a', [[['place', 4, 11]], []]]]) as Parameters<typeof PackedSpans.encode>[0];
+    const packed = PackedSpans.encode(spans);
+    expect(PackedSpans.decode(packed.ids, shifted(packed.bytes)).get('a')).toEqual([[['place', 4, 11]], []]);
+  });
+});

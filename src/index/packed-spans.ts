@@ -63,7 +63,7 @@ export class PackedSpans implements ReadonlyMap<string, StoredSpan[][]> {
   static decode(ids: readonly string[], bytes: Uint8Array): PackedSpans {
     if (bytes.byteLength < HEADER_WORDS * 4) throw new Error('spans.bin is truncated');
     // A Buffer from readFile may sit at any offset of a shared pool: copy it to align the words.
-    const aligned = bytes.byteOffset % 4 === 0 ? bytes : bytes.slice();
+    const aligned = bytes.byteOffset % 4 === 0 ? bytes : new Uint8Array(bytes);
     const header = new Uint32Array(aligned.buffer, aligned.byteOffset, HEADER_WORDS);
     const [magic, version, articles, lists, count] = header as unknown as number[];
     const words = HEADER_WORDS + articles! + 1 + lists! + 1 + 2 * count!;

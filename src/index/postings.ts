@@ -100,11 +100,11 @@ export class Bm25Postings {
 
   /** `sharing`: postings over the same terms (a segment's two levels), whose term index is reused. */
   static decode(terms: string[], buffer: Uint8Array, sharing?: Bm25Postings): Bm25Postings {
-    const bytes = new Uint8Array(buffer.byteLength);
-    bytes.set(buffer);
-    const [docs, termCount, postings] = new Uint32Array(bytes.buffer, 0, 3) as unknown as [number, number, number];
+    // Typed views need 4-byte alignment: a small Buffer may sit anywhere in Node's shared pool.
+    const bytes = buffer.byteOffset % 4 === 0 ? buffer : new Uint8Array(buffer);
+    const [docs, termCount, postings] = new Uint32Array(bytes.buffer, bytes.byteOffset, 3) as unknown as [number, number, number];
     if (termCount !== terms.length) throw new Error('postings do not match their terms');
-    let at = 12;
+    let at = bytes.byteOffset + 12;
     const take = <T>(make: (offset: number, length: number) => T, length: number, size: number): T => {
       const view = make(at, length);
       at += length * size;
@@ -114,7 +114,7 @@ export class Bm25Postings {
     const postingDocs = take((o, n) => new Int32Array(bytes.buffer, o, n), postings, 4);
     const postingCounts = take((o, n) => new Float32Array(bytes.buffer, o, n), postings, 4);
     const lengths = take((o, n) => new Float32Array(bytes.buffer, o, n), docs, 4);
-    if (at !== bytes.byteLength) throw new Error('postings of the wrong size');
+    if (at !== bytes.byteOffset + bytes.byteLength) throw new Error('postings of the wrong size');
     return sharing && sharing.terms === terms
       ? new Bm25Postings(docs, terms, postingStart, postingDocs, postingCounts, lengths, sharing.termIndex)
       : new Bm25Postings(docs, terms, postingStart, postingDocs, postingCounts, lengths);
