@@ -259,12 +259,17 @@ class LiveSpans implements SpansByArticle {
   }
 
   has(id: string): boolean {
-    return this.get(id) !== undefined;
+    return this.holder(id)?.spans.has(id) ?? false;
   }
 
   get(id: string): StoredSpan[][] | undefined {
+    return this.holder(id)?.spans.get(id);
+  }
+
+  /** The segment holding an article's live rows. */
+  private holder(id: string): Segment | undefined {
     const name = this.manifest.articles.get(id)?.segment;
-    return name === undefined ? undefined : this.byName.get(name)?.spans.get(id);
+    return name === undefined ? undefined : this.byName.get(name);
   }
 
   *keys(): MapIterator<string> {
