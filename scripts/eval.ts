@@ -13,7 +13,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { CONFIDENCE } from '../src/answers/confidence.js';
+import { CONFIDENCE, evidenceOf } from '../src/answers/confidence.js';
 import { RANK_WEIGHTS } from '../src/answers/rank.js';
 import { runMain, startRuntime } from '../src/cli/runtime.js';
 import { Engine, type AskOptions } from '../src/engine.js';
@@ -133,7 +133,7 @@ async function askOnce(engine: Engine, q: Question, asOf: string | null): Promis
   const [vector] = await engine.embedder.embed([query]);
   const terms = engine.questionTerms(query, asOf);
   const candidates = engine.candidates(terms, vector!);
-  return { question: q, evidence: engine.evidence(terms, candidates), candidates, paragraphText: (row) => engine.snapshot.paragraphs[row]!.text, articleOf: (row) => engine.snapshot.paragraphs[row]!.articleId };
+  return { question: q, evidence: evidenceOf(candidates), candidates, paragraphText: (row) => engine.snapshot.paragraphs[row]!.text, articleOf: (row) => engine.snapshot.paragraphs[row]!.articleId };
 }
 
 /** The seed articles alone, in an index beside the evaluation's: a corpus of one article. */

@@ -6,7 +6,7 @@ import { checkedSentenceCount, SUMMARY_SENTENCES, type SummaryRequest } from './
 import { cleanQuestion, searchText } from './answers/question.js';
 import { pickQuote, scoreSentences, sentencesOf } from './answers/quotes.js';
 import { answerType, countedNoun, measureOf } from './answers/answer-type.js';
-import { chooseAnswer, evidenceOf, judge, type Evidence } from './answers/confidence.js';
+import { chooseAnswer, evidenceOf, judge } from './answers/confidence.js';
 import { CandidateFeatures, rankScore, type Candidate, type QuestionTerms } from './answers/rank.js';
 import { sourceReference } from './articles/article.js';
 import type { Embedder } from './embedding/embedder.js';
@@ -71,11 +71,6 @@ export class Engine {
 
   get snapshot(): Snapshot {
     return this.retriever.snapshot;
-  }
-
-  /** The corpus's mean idf: the unit of the lexical evidence that confidence is judged by. */
-  get meanIdf(): number {
-    return this.retriever.bm25.meanIdf;
   }
 
   private get people(): PeopleIndex {
@@ -162,11 +157,6 @@ export class Engine {
     };
   }
 
-  /** What the confidence of an answer is judged by (`judge`). */
-  evidence(question: QuestionTerms, candidates: readonly Candidate[]): Evidence {
-    return evidenceOf(candidates, this.meanIdf, this.features.articleCoverage(question, candidates));
-  }
-
   private ranked(question: QuestionTerms, vector: Float32Array, mode: RetrievalMode = 'hybrid'): Candidate[] {
     const candidates = this.candidates(question, vector, mode);
     if (mode !== 'hybrid') return candidates;
@@ -181,7 +171,7 @@ export class Engine {
     const [vector] = await this.embedder.embed([query]);
     const terms = this.questionTerms(query, options.asOf);
     const ranked = this.ranked(terms, vector!, options.mode);
-    const verdict = judge(ranked, this.evidence(terms, ranked));
+    const verdict = judge(ranked, evidenceOf(ranked));
     if (verdict === 'off-topic' || ranked.length <= offset) {
       return {
         kind: 'refusal',
@@ -250,7 +240,7 @@ export class Engine {
       if (!bestPerArticle.has(articleId) && candidate.coverage.soft >= DIGEST_MIN_COVERAGE) bestPerArticle.set(articleId, candidate);
     }
     const chosen = [...bestPerArticle.values()].slice(0, DIGEST_ARTICLES);
-    if (chosen.length === 0 || judge(ranked, this.evidence(question, ranked)) === 'off-topic') {
+    if (chosen.length === 0 || judge(ranked, evidenceOf(ranked)) === 'off-topic') {
       return { kind: 'refusal', question: topic, message: 'The articles I have do not cover this topic.' };
     }
     const passages = await this.passages(vector!, question, chosen);

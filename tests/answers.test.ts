@@ -52,6 +52,14 @@ describe('answers on the seed article', () => {
     expect(answer.passages[0]!.quote.join(' ')).toContain('formula agreed upon in Anchorage');
   });
 
+  it('answers short everyday questions on the one article a new install has, never refusing them', async () => {
+    for (const question of ['so which city hosts the talks', 'what time did the putin sitdown kick off?', 'where are the talks happening', 'Which city will host the talks?']) {
+      expect((await engine.ask(question)).kind, question).toBe('answer');
+    }
+    const city = await engine.ask('Which city will host the talks?');
+    expect(city.kind === 'answer' && city.passages.some((p) => p.quote.join(' ').includes('Abu Dhabi'))).toBe(true);
+  });
+
   it('refuses plainly when the articles do not cover the question', async () => {
     const answer = await engine.ask('What is the best recipe for banana bread?');
     expect(answer).toMatchObject({ kind: 'refusal', message: expect.stringMatching(/do not cover/) });

@@ -183,16 +183,6 @@ export class CandidateFeatures {
     });
   }
 
-  /**
-   * The share of the question's words (general English weights) that the best article by
-   * article-level BM25 holds anywhere: a question about a story names words of that story.
-   */
-  articleCoverage(question: QuestionTerms, candidates: readonly Candidate[]): number {
-    const best = candidates.find((c) => c.hit.articleRank === 0) ?? candidates[0];
-    if (!best) return 0;
-    return this.coverage(question, this.articleTexts(this.snapshot.paragraphs[best.hit.row]!.articleId).join('\n')).general;
-  }
-
   /** Coverage of the question's words by a text: exact (same stem) and soft (near-synonyms count by their similarity). */
   coverage(question: QuestionTerms, text: string): Coverage {
     return coverageOf(this.matchTable(question, text));
