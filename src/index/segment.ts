@@ -18,12 +18,13 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, open, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { quantize, strideOf, type QuantizedRows } from '../embedding/quantize.js';
+import { quantize } from '../embedding/quantize.js';
 import { UserError } from '../errors.js';
 import type { ArticlePerson } from '../people/extract.js';
 import { concatTermLists, decodeTermLists, encodeTermLists, termListsOf, type TermLists } from './term-lists.js';
 import { Bm25Postings, postingsOfRows, type SegmentPostings } from './postings.js';
 import { PackedSpans } from './packed-spans.js';
+import { readQuantized, withVectorsOnDemand } from './segment-vectors.js';
 import type { Paragraph, Segment, SegmentRows, SpansByArticle, StoredSpan } from './types.js';
 
 type VectraMetadata = { articleId: string; position: number; text: string };
@@ -123,56 +124,6 @@ export async function readSegment(dir: string, dimensions: number): Promise<Segm
   return withVectors;
 }
 
-/**
- * A segment's vectors are read when first used, not at load: assembling a table reads them
- * straight into the scanner's memory (`readVectorsInto`), so that a million vectors never sit in
- * memory twice; a merge reads them with this getter. Assigning replaces them (a view into a table).
- */
-function withVectorsOnDemand<T extends object>(object: T, file: string, length: number): T & { vectors: Float32Array } {
-  let vectors: Float32Array | undefined;
-  unread.add(object);
-  return Object.defineProperty(object, 'vectors', {
-    enumerable: true,
-    get: () => {
-      unread.delete(object);
-      return (vectors ??= readVectors(file, length));
-    },
-    set: (value: Float32Array) => {
-      unread.delete(object);
-      vectors = value;
-    },
-  }) as T & { vectors: Float32Array };
-}
-
-/** Segments whose vectors are still only on disk. */
-const unread = new WeakSet<object>();
-
-function readVectors(file: string, length: number): Float32Array {
-  const bytes = readFileSync(file);
-  const vectors = new Float32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4);
-  if (vectors.length !== length) throw new Error(`${file} has ${vectors.length} numbers, not ${length}`);
-  return vectors;
-}
-
-/** Copies all of a segment's vectors into `target` (a table's region): from memory, or else straight from `vectors.f32`. */
-export async function copyVectorsInto(segment: Segment, target: Float32Array): Promise<void> {
-  if (!unread.has(segment)) {
-    target.set(segment.vectors.subarray(0, target.length));
-    return;
-  }
-  const file = await open(path.join(segment.dir, 'vectors.f32'), 'r');
-  try {
-    const bytes = new Uint8Array(target.buffer, target.byteOffset, target.byteLength);
-    for (let at = 0; at < bytes.byteLength; ) {
-      const { bytesRead } = await file.read(bytes, at, bytes.byteLength - at, at);
-      if (bytesRead === 0) throw new Error(`${segment.dir}/vectors.f32 ends early`);
-      at += bytesRead;
-    }
-  } finally {
-    await file.close();
-  }
-}
-
 function readPeople(dir: string): Map<string, ArticlePerson[]> {
   try {
     return mapOf<ArticlePerson[]>(JSON.parse(readFileSync(path.join(dir, 'people.json'), 'utf8')));
@@ -227,45 +178,6 @@ async function readPostings(dir: string, rows: number): Promise<SegmentPostings 
     const articles = Bm25Postings.decode(same ? terms.rows : terms.articles!, await readFile(path.join(dir, 'postings-articles.bin')), paragraphs);
     const postings = { paragraphs, articles };
     return postings.paragraphs.docs === rows ? postings : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-/**
- * The stored int8 codes, when present and of the right size (the scan computes them otherwise).
- * They are read when first used: the scan copies them into its own memory a segment at a time,
- * and points the segment at that copy, so that they are never all in memory twice.
- */
-async function readQuantized(dir: string, rows: number, dimensions: number): Promise<QuantizedRows | undefined> {
-  try {
-    const codesFile = path.join(dir, 'vectors.i8');
-    const scalesFile = path.join(dir, 'scales.f32');
-    if ((await stat(codesFile)).size !== rows * strideOf(dimensions) || (await stat(scalesFile)).size !== rows * 4) return undefined;
-    let codes: Int8Array | undefined;
-    let scales: Float32Array | undefined;
-    return {
-      get codes() {
-        if (!codes) {
-          const bytes = readFileSync(codesFile);
-          codes = new Int8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-        }
-        return codes;
-      },
-      set codes(value: Int8Array) {
-        codes = value;
-      },
-      get scales() {
-        if (!scales) {
-          const bytes = readFileSync(scalesFile);
-          scales = new Float32Array(bytes.buffer, bytes.byteOffset, rows);
-        }
-        return scales;
-      },
-      set scales(value: Float32Array) {
-        scales = value;
-      },
-    };
   } catch {
     return undefined;
   }

@@ -19,7 +19,8 @@ import path from 'node:path';
 import { allocateVectors } from '../embedding/vector-memory.js';
 import { UserError } from '../errors.js';
 import type { PeopleByArticle } from '../people/extract.js';
-import { copyVectorsInto, readSegment, withLazy } from './segment.js';
+import { readSegment, withLazy } from './segment.js';
+import { copyVectorsInto } from './segment-vectors.js';
 import type { Generation, IndexedArticle, Manifest, ModelStamp, Paragraph, Segment, SegmentRef, Snapshot, SpansByArticle, StoredSpan } from './types.js';
 
 export const POINTER = 'CURRENT';
