@@ -9,9 +9,10 @@
  *   vectors.i8, scales.f32      the same as int8 codes with a scale per row, for the approximate scan
  *   postings.json, postings-rows.bin, postings-articles.bin
  *                               BM25 postings of its rows and of its articles, so loading builds none
- *   terms.json, terms.bin       each row's stems, for BM25 without stemming at load
- *   people.json                 the people each of its articles names (for /who)
- *   spans.json                  candidate answers per paragraph of each of its articles
+ *   terms.json, terms.bin       each row's stems, for merges and BM25 over some of its rows (read on use)
+ *   people.json                 the people each of its articles names (for /who, read on use)
+ *   spans-ids.json, spans.bin   candidate answers per paragraph of each of its articles, packed
+ *                               (`packed-spans.ts`; segments written before hold `spans.json`)
  *
  * A generation folder of the first index format holds the same files, so it reads as a segment.
  */
