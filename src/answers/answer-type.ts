@@ -4,13 +4,13 @@
  * casually — lower case, typos, no question mark, "so", "wait", "anyone know" in front — and quiz
  * questions carry a preamble, so the clause is the last sentence with a wh-word in it.
  */
-import nlp from 'compromise';
+import { WORD_MODEL } from '../articles/lexicon.js';
 import type { SpanType } from '../articles/spans.js';
 
 export type AnswerType = SpanType | 'none';
 
 const words = (list: string) => new Set(list.split(' '));
-const LEXICON = (nlp as unknown as { model(): { one: { lexicon: Record<string, string | string[]> } } }).model().one.lexicon;
+const LEXICON = WORD_MODEL.one.lexicon;
 const tagOf = (word: string) => String(LEXICON[word] ?? '');
 
 const WH_WORDS = words('who whom whose what which where when why how');

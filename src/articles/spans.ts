@@ -7,7 +7,7 @@
  * distinct characters, then left-to-right scans that look a few tokens ahead at most. The sentence
  * splitter and findPeople are not linear on pathological text, so they only see bounded windows.
  */
-import nlp from 'compromise';
+import { WORD_MODEL, type WordModel } from './lexicon.js';
 import { eng } from 'stopword';
 import { bareName, findPeople } from '../people/extract.js';
 import { splitSentences } from './sentences.js';
@@ -37,11 +37,7 @@ interface Token {
   sentenceStart: boolean;
 }
 
-interface Model {
-  one: { lexicon: Record<string, string | string[]> };
-  two: { placeWords: Record<string, boolean>; orgWords: Record<string, boolean> };
-}
-const MODEL = (nlp as unknown as { model(): Model }).model();
+const MODEL: WordModel = WORD_MODEL;
 const tagOf = (lower: string) => String(MODEL.one.lexicon[lower] ?? '');
 
 const words = (list: string) => new Set(list.split(' '));

@@ -7,7 +7,7 @@
  * sentence cost 2.2 ms a paragraph, ten times the embedding, and found the same people on the
  * seed and on the dev articles.
  */
-import nlp from 'compromise';
+import { WORD_MODEL } from '../articles/lexicon.js';
 import { splitSentences } from '../articles/sentences.js';
 import { bareName, surname, TITLE_WORDS } from './names.js';
 
@@ -51,7 +51,7 @@ const QUOTE = /[“"]([^”"]{12,})[”"]/;
 const SPEECH_VERBS = '(?:said|says|told|added|wrote|stated|declared|insisted|warned)';
 const PRONOUN_SPEAKER = new RegExp(`(?:^|[,”"]\\s*|\\b)(?:he|she)\\s+${SPEECH_VERBS}\\b|^(?:He|She)\\s+${SPEECH_VERBS}\\b`, 'i');
 
-const LEXICON = (nlp as unknown as { model(): { one: { lexicon: Record<string, string> } } }).model().one.lexicon;
+const LEXICON = WORD_MODEL.one.lexicon as Record<string, string>;
 const FIRST_NAME_TAGS = new Set(['MaleName', 'FemaleName', 'FirstName']);
 /** Capitalised words in a row ("Russian President Vladimir Putin", "Mr Steve Witkoff", "Gov. Gavin Newsom"). */
 const CAPITALISED_RUN = /[A-Z][\p{L}'’-]*\.?(?:\s+(?:[A-Z][\p{L}'’-]*\.?|(?:de|da|van|von|bin|al|di|le|la|del)(?=\s+[A-Z])))*/gu;
