@@ -8,13 +8,13 @@
  * span its type code, start and end. `spans-ids.json` holds the article ids in the same order.
  */
 import { SPAN_TYPES, type SpanType } from '../articles/spans.js';
-import type { SpansByArticle, StoredSpan } from './types.js';
+import type { SpansByArticle, SpansLookup, StoredSpan } from './types.js';
 
 const MAGIC = 0x5350_4e53; // "SNPS"
 const VERSION = 1;
 const HEADER_WORDS = 5;
 
-export class PackedSpans implements ReadonlyMap<string, StoredSpan[][]> {
+export class PackedSpans implements SpansLookup {
   private readonly index = new Map<string, number>();
 
   private constructor(
@@ -76,14 +76,6 @@ export class PackedSpans implements ReadonlyMap<string, StoredSpan[][]> {
     return new PackedSpans(ids, take(articles! + 1), take(lists! + 1), new Uint8Array(aligned.buffer, aligned.byteOffset + words * 4, count!), take(count!), take(count!));
   }
 
-  get size(): number {
-    return this.ids.length;
-  }
-
-  has(id: string): boolean {
-    return this.index.has(id);
-  }
-
   get(id: string): StoredSpan[][] | undefined {
     const a = this.index.get(id);
     if (a === undefined) return undefined;
@@ -96,25 +88,5 @@ export class PackedSpans implements ReadonlyMap<string, StoredSpan[][]> {
       lists.push(found);
     }
     return lists;
-  }
-
-  *entries(): MapIterator<[string, StoredSpan[][]]> {
-    for (const id of this.ids) yield [id, this.get(id)!];
-  }
-
-  *keys(): MapIterator<string> {
-    yield* this.ids;
-  }
-
-  *values(): MapIterator<StoredSpan[][]> {
-    for (const id of this.ids) yield this.get(id)!;
-  }
-
-  [Symbol.iterator](): MapIterator<[string, StoredSpan[][]]> {
-    return this.entries();
-  }
-
-  forEach(callback: (value: StoredSpan[][], key: string, map: ReadonlyMap<string, StoredSpan[][]>) => void): void {
-    for (const [id, spans] of this.entries()) callback(spans, id, this);
   }
 }

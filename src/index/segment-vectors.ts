@@ -8,31 +8,17 @@ import { readFileSync } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { strideOf, type QuantizedRows } from '../embedding/quantize.js';
+import { isLoaded, withLazy } from './lazy.js';
 import type { Segment } from './types.js';
 
 /**
- * A segment's vectors are read when first used, not at load: assembling a table reads them
- * straight into the scanner's memory (`readVectorsInto`), so that a million vectors never sit in
- * memory twice; a merge reads them with this getter. Assigning replaces them (a view into a table).
+ * A segment's vectors, read when first used: assembling a table reads them straight into the
+ * scanner's memory (`copyVectorsInto`) and assigns the segment a view of it; a merge reads them
+ * with the getter.
  */
 export function withVectorsOnDemand<T extends object>(object: T, file: string, length: number): T & { vectors: Float32Array } {
-  let vectors: Float32Array | undefined;
-  unread.add(object);
-  return Object.defineProperty(object, 'vectors', {
-    enumerable: true,
-    get: () => {
-      unread.delete(object);
-      return (vectors ??= readVectors(file, length));
-    },
-    set: (value: Float32Array) => {
-      unread.delete(object);
-      vectors = value;
-    },
-  }) as T & { vectors: Float32Array };
+  return withLazy(object, 'vectors', () => readVectors(file, length));
 }
-
-/** Segments whose vectors are still only on disk. */
-const unread = new WeakSet<object>();
 
 function readVectors(file: string, length: number): Float32Array {
   const bytes = readFileSync(file);
@@ -43,7 +29,7 @@ function readVectors(file: string, length: number): Float32Array {
 
 /** Copies all of a segment's vectors into `target` (a table's region): from memory, or else straight from `vectors.f32`. */
 export async function copyVectorsInto(segment: Segment, target: Float32Array): Promise<void> {
-  if (!unread.has(segment)) {
+  if (isLoaded(segment, 'vectors')) {
     target.set(segment.vectors.subarray(0, target.length));
     return;
   }
@@ -70,30 +56,14 @@ export async function readQuantized(dir: string, rows: number, dimensions: numbe
     const codesFile = path.join(dir, 'vectors.i8');
     const scalesFile = path.join(dir, 'scales.f32');
     if ((await stat(codesFile)).size !== rows * strideOf(dimensions) || (await stat(scalesFile)).size !== rows * 4) return undefined;
-    let codes: Int8Array | undefined;
-    let scales: Float32Array | undefined;
-    return {
-      get codes() {
-        if (!codes) {
-          const bytes = readFileSync(codesFile);
-          codes = new Int8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-        }
-        return codes;
-      },
-      set codes(value: Int8Array) {
-        codes = value;
-      },
-      get scales() {
-        if (!scales) {
-          const bytes = readFileSync(scalesFile);
-          scales = new Float32Array(bytes.buffer, bytes.byteOffset, rows);
-        }
-        return scales;
-      },
-      set scales(value: Float32Array) {
-        scales = value;
-      },
-    };
+    const codes = withLazy({}, 'codes', () => {
+      const bytes = readFileSync(codesFile);
+      return new Int8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    });
+    return withLazy(codes, 'scales', () => {
+      const bytes = readFileSync(scalesFile);
+      return new Float32Array(bytes.buffer, bytes.byteOffset, rows);
+    });
   } catch {
     return undefined;
   }

@@ -25,8 +25,9 @@ import type { ArticlePerson } from '../people/extract.js';
 import { concatTermLists, decodeTermLists, encodeTermLists, termListsOf, type TermLists } from './term-lists.js';
 import { Bm25Postings, postingsOfRows, type SegmentPostings } from './postings.js';
 import { PackedSpans } from './packed-spans.js';
+import { withLazy } from './lazy.js';
 import { readQuantized, withVectorsOnDemand } from './segment-vectors.js';
-import type { Paragraph, Segment, SegmentRows, SpansByArticle, StoredSpan } from './types.js';
+import type { Paragraph, Segment, SegmentRows, SpansLookup, StoredSpan } from './types.js';
 
 type VectraMetadata = { articleId: string; position: number; text: string };
 
@@ -120,9 +121,7 @@ export async function readSegment(dir: string, dimensions: number): Promise<Segm
   // Stems likewise, when a merge or retrieval over a segment with dead rows needs them.
   const withPeople = withLazy(segment, 'people', () => (hasPeople ? readPeople(dir) : new Map()));
   const withTerms = withLazy(withPeople, 'terms', () => readTermLists(dir, paragraphs.length) ?? termListsOf(paragraphs.map((p) => p.text)));
-  const withVectors = withVectorsOnDemand(withTerms, mirror?.vectorsFile ?? '', paragraphs.length * dimensions);
-  if (rebuilt) withVectors.vectors = rebuilt.vectors;
-  return withVectors;
+  return rebuilt ? Object.assign(withTerms, { vectors: rebuilt.vectors }) : withVectorsOnDemand(withTerms, mirror!.vectorsFile, paragraphs.length * dimensions);
 }
 
 function readPeople(dir: string): Map<string, ArticlePerson[]> {
@@ -131,19 +130,6 @@ function readPeople(dir: string): Map<string, ArticlePerson[]> {
   } catch (error) {
     throw new UserError(`The list of people in ${dir} is damaged (${(error as Error).message.split('\n')[0]}).`, 'Rebuild the index: npm run ingest -- --rebuild');
   }
-}
-
-/** `object` with `key` computed on first read (then kept), as an enumerable property. */
-export function withLazy<T extends object, K extends string, V>(object: T, key: K, load: () => V): T & Record<K, V> {
-  let value: V | undefined;
-  let loaded = false;
-  return Object.defineProperty(object, key, {
-    enumerable: true,
-    get: () => {
-      if (!loaded) [value, loaded] = [load(), true];
-      return value;
-    },
-  }) as T & Record<K, V>;
 }
 
 async function readJson(file: string): Promise<{ [id: string]: unknown }> {
@@ -162,7 +148,7 @@ export function jsonOf<T>(map: Map<string, T>): string {
 }
 
 /** The candidate answers: packed (`spans.bin`), or as JSON in segments written before they were packed. */
-async function readSpans(dir: string): Promise<SpansByArticle | undefined> {
+async function readSpans(dir: string): Promise<SpansLookup | undefined> {
   if (existsSync(path.join(dir, 'spans.bin'))) {
     const ids = JSON.parse(await readFile(path.join(dir, 'spans-ids.json'), 'utf8')) as string[];
     return PackedSpans.decode(ids, await readFile(path.join(dir, 'spans.bin')));

@@ -19,9 +19,10 @@ import path from 'node:path';
 import { allocateVectors } from '../embedding/vector-memory.js';
 import { UserError } from '../errors.js';
 import type { PeopleByArticle } from '../people/extract.js';
-import { readSegment, withLazy } from './segment.js';
+import { withLazy } from './lazy.js';
+import { readSegment } from './segment.js';
 import { copyVectorsInto } from './segment-vectors.js';
-import type { Generation, IndexedArticle, Manifest, ModelStamp, Paragraph, Segment, SegmentRef, Snapshot, SpansByArticle, StoredSpan } from './types.js';
+import type { Generation, IndexedArticle, Manifest, ModelStamp, Paragraph, Segment, SegmentRef, Snapshot, SpansLookup } from './types.js';
 
 export const POINTER = 'CURRENT';
 export const GENERATION_NAME = /^gen-\d{6}$/;
@@ -236,62 +237,14 @@ async function assemble(dir: string, manifest: Manifest, segments: Segment[]): P
   });
   const layout = segments.map((segment, i) => ({ segment, rows: liveRows[i]! }));
   // People are gathered on first use (/who), from segments that read them on first use too.
-  const spans = new LiveSpans(manifest, segments);
+  // Each article's candidate answers, from the segment holding its live rows.
+  const byName = new Map(segments.map((s) => [s.name, s]));
+  const spans: SpansLookup = { get: (id) => byName.get(manifest.articles.get(id)?.segment ?? '')?.spans.get(id) };
   return withLazy({ dir, manifest, segments, paragraphs, vectors, spans, layout }, 'people', () => {
     const people: PeopleByArticle = new Map();
     for (const segment of segments) for (const [id, found] of segment.people) if (manifest.articles.get(id)?.segment === segment.name) people.set(id, found);
     return people;
   });
-}
-
-/** The candidate answers of a generation's live articles, read from the segment holding each one when asked. */
-class LiveSpans implements SpansByArticle {
-  private readonly byName: Map<string, Segment>;
-
-  constructor(
-    private readonly manifest: Manifest,
-    segments: readonly Segment[],
-  ) {
-    this.byName = new Map(segments.map((s) => [s.name, s]));
-  }
-
-  get size(): number {
-    return [...this.keys()].length;
-  }
-
-  has(id: string): boolean {
-    return this.holder(id)?.spans.has(id) ?? false;
-  }
-
-  get(id: string): StoredSpan[][] | undefined {
-    return this.holder(id)?.spans.get(id);
-  }
-
-  /** The segment holding an article's live rows. */
-  private holder(id: string): Segment | undefined {
-    const name = this.manifest.articles.get(id)?.segment;
-    return name === undefined ? undefined : this.byName.get(name);
-  }
-
-  *keys(): MapIterator<string> {
-    for (const id of this.manifest.articles.keys()) if (this.has(id)) yield id;
-  }
-
-  *entries(): MapIterator<[string, StoredSpan[][]]> {
-    for (const id of this.keys()) yield [id, this.get(id)!];
-  }
-
-  *values(): MapIterator<StoredSpan[][]> {
-    for (const id of this.keys()) yield this.get(id)!;
-  }
-
-  [Symbol.iterator](): MapIterator<[string, StoredSpan[][]]> {
-    return this.entries();
-  }
-
-  forEach(callback: (value: StoredSpan[][], key: string, map: SpansByArticle) => void): void {
-    for (const [id, spans] of this.entries()) callback(spans, id, this);
-  }
 }
 
 /** Refuses an index built with another model, saying how to rebuild. */

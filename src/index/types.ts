@@ -56,7 +56,9 @@ export interface SegmentRef {
 }
 
 /** A segment with its rows loaded. */
-export interface Segment extends SegmentRef, SegmentRows {
+export interface Segment extends SegmentRef, Omit<SegmentRows, 'spans'> {
+  /** Packed on disk, decoded an article at a time (`packed-spans.ts`). */
+  spans: SpansLookup;
   /** The int8 codes of its vectors (`vectors.i8`), for the approximate scan of a large table; absent in segments written before them. */
   quantized?: QuantizedRows;
   /** BM25 postings over all its rows (`postings-*.bin`), used while they are all live; absent in segments written before them. */
@@ -80,8 +82,8 @@ export interface Snapshot extends Generation {
   paragraphs: Paragraph[];
   vectors: Float32Array;
   people: PeopleByArticle;
-  /** Candidate answers of each paragraph. */
-  spans: SpansByArticle;
+  /** Candidate answers of each paragraph, read from the segment holding each article. */
+  spans: SpansLookup;
   /** Where the rows come from: each segment's live rows, in order (the table's rows are these, segment after segment). */
   layout: { segment: Segment; rows: number[] }[];
 }
@@ -90,6 +92,8 @@ export interface Snapshot extends Generation {
 export type StoredSpan = [type: SpanType, start: number, end: number];
 /** By article id, then by paragraph position (a segment stores them packed: `packed-spans.ts`). */
 export type SpansByArticle = ReadonlyMap<string, StoredSpan[][]>;
+/** What reading an article's candidate answers needs. */
+export type SpansLookup = Pick<SpansByArticle, 'get'>;
 
 /** An article's paragraphs, in article order. */
 export function paragraphsInOrder(paragraphs: readonly Paragraph[], articleId: string): Paragraph[] {
