@@ -242,6 +242,21 @@ describe('candidate answers stored packed', () => {
   });
 });
 
+describe('damaged candidate answers', () => {
+  it('leave the index answering, and a rebuild (what the error of any damaged index advises) derives them again', async () => {
+    const embedder = await ingestSeedFolder();
+    const segmentDir = path.join(indexDir, 'segments', 'seg-000001');
+    await writeFile(path.join(segmentDir, 'spans.bin'), 'garbage');
+    const engine = await Engine.open(embedder, indexDir);
+    const answer = await engine.ask('Who will head Moscow’s team?');
+    expect(answer.kind === 'answer' && answer.passages[0]!.paragraph).toContain('Igor Kostyukov');
+    await ingest(indexDir, embedder, { source: path.join(root, 'articles'), rebuild: true });
+    const rebuilt = (await readSnapshot(indexDir))!;
+    expect(rebuilt.segments.every((s) => s.complete)).toBe(true);
+    expect(rebuilt.spans.get('articles/seed')?.length).toBeGreaterThan(0);
+  });
+});
+
 describe('binary files read at any offset', () => {
   it('decodes postings and packed spans from a buffer that does not start on a 4-byte boundary', async () => {
     const { Bm25Postings } = await import('../src/index/postings.js');

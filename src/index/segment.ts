@@ -147,13 +147,21 @@ export function jsonOf<T>(map: Map<string, T>): string {
   return JSON.stringify(Object.fromEntries(map));
 }
 
-/** The candidate answers: packed (`spans.bin`), or as JSON in segments written before they were packed. */
+/**
+ * The candidate answers: packed (`spans.bin`), or as JSON in segments written before they were
+ * packed. Undefined when missing or damaged, as postings and codes are: they are derived from the
+ * texts, so the segment still answers, and a merge or a rebuild derives them again.
+ */
 async function readSpans(dir: string): Promise<SpansLookup | undefined> {
-  if (existsSync(path.join(dir, 'spans.bin'))) {
-    const ids = JSON.parse(await readFile(path.join(dir, 'spans-ids.json'), 'utf8')) as string[];
-    return PackedSpans.decode(ids, await readFile(path.join(dir, 'spans.bin')));
+  try {
+    if (existsSync(path.join(dir, 'spans.bin'))) {
+      const ids = JSON.parse(await readFile(path.join(dir, 'spans-ids.json'), 'utf8')) as string[];
+      return PackedSpans.decode(ids, await readFile(path.join(dir, 'spans.bin')));
+    }
+    return existsSync(path.join(dir, 'spans.json')) ? mapOf<StoredSpan[][]>(await readJson(path.join(dir, 'spans.json'))) : undefined;
+  } catch {
+    return undefined;
   }
-  return existsSync(path.join(dir, 'spans.json')) ? mapOf<StoredSpan[][]>(await readJson(path.join(dir, 'spans.json'))) : undefined;
 }
 
 /** The stored postings, when present and whole (retrieval builds them otherwise). */
