@@ -73,6 +73,8 @@ export function runMain(main: (stopping: AbortSignal) => Promise<void | number>,
       (error: unknown) => {
         if (isUserError(error)) {
           process.stderr.write(`error: ${error.message}\n${error.hint ? `${error.hint}\n` : ''}`);
+        } else if (isOptionError(error)) {
+          process.stderr.write(`error: ${error.message}\n`);
         } else {
           process.stderr.write(`unexpected error: ${(error as Error)?.stack ?? String(error)}\n`);
         }
@@ -86,4 +88,10 @@ export function runMain(main: (stopping: AbortSignal) => Promise<void | number>,
       process.off('SIGTERM', onSignal);
       setTimeout(() => process.exit(), LINGER_MS).unref();
     });
+}
+
+/** A command line that `parseArgs` cannot read (an unknown option, a missing value): the user's mistake, not a bug. */
+function isOptionError(error: unknown): error is Error {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  return typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS_');
 }
