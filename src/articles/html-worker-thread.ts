@@ -7,7 +7,8 @@ import { parseHtmlArticle } from './parse-html.js';
 
 export interface ExtractRequest {
   html: string;
-  file: string;
+  /** Where the page came from (a path or a link); its id is made from it. */
+  location: string;
   pageUrl?: string;
 }
 
@@ -15,7 +16,7 @@ export type ExtractReply = { article: ReturnType<typeof parseHtmlArticle> } | { 
 
 function reply(request: ExtractRequest): ExtractReply {
   try {
-    return { article: parseHtmlArticle(request.html, request.file, request.pageUrl) };
+    return { article: parseHtmlArticle(request.html, request.location, request.pageUrl) };
   } catch (error) {
     // A tree deep enough to overflow the parser's recursion is a page too complex, not a bug.
     if (error instanceof RangeError && /call stack/i.test(error.message)) return { error: 'page too complex (nested too deeply to parse)' };

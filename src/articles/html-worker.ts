@@ -188,10 +188,10 @@ export interface ExtractOptions {
  * without parsing it, then parses it in a worker that is terminated if it takes longer than the
  * time limit or needs more memory than its heap. Errors of the parse keep their message.
  */
-export async function extractHtmlArticle(html: string, file: string, pageUrl?: string, options: ExtractOptions = {}): Promise<Article> {
+export async function extractHtmlArticle(html: string, location: string, pageUrl?: string, options: ExtractOptions = {}): Promise<Article> {
   const problem = complexityProblem(html);
   if (problem) throw new Error(problem);
-  const request: ExtractRequest = pageUrl === undefined ? { html, file } : { html, file, pageUrl };
+  const request: ExtractRequest = pageUrl === undefined ? { html, location } : { html, location, pageUrl };
   const reply = await withWorker((worker) => worker.extract(request, options.timeoutMs ?? EXTRACT_TIMEOUT_MS));
   if ('error' in reply) throw new Error(reply.error);
   return reply.article;

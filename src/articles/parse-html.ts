@@ -5,7 +5,7 @@ import { idFromFileName, makeArticle } from './make-article.js';
 import { normaliseParagraph } from './newswire.js';
 
 /** Parses an HTML page with Readability: main text as paragraphs, title, byline, site name, date, canonical link. */
-export function parseHtmlArticle(html: string, file: string, pageUrl?: string): Article {
+export function parseHtmlArticle(html: string, location: string, pageUrl?: string): Article {
   const { document } = parseHTML(html);
   const meta = (selector: string) => document.querySelector(selector)?.getAttribute('content')?.trim() || undefined;
   const canonical =
@@ -17,13 +17,13 @@ export function parseHtmlArticle(html: string, file: string, pageUrl?: string): 
   let blocks = [...content.querySelectorAll('p, li, blockquote')].map((node) => normaliseParagraph(node.textContent ?? ''));
   if (blocks.length === 0) blocks = [normaliseParagraph(readable.textContent ?? '')];
   return makeArticle({
-    id: idFromFileName(file),
+    id: idFromFileName(location),
     title: readable.title || meta('meta[property="og:title"]'),
     url: canonical ? new URL(canonical, pageUrl ?? 'http://invalid/').href.replace(/^http:\/\/invalid\//, '') : undefined,
     outlet: readable.siteName || meta('meta[property="og:site_name"]'),
     author: readable.byline || jsonLd.author,
     date: readable.publishedTime || jsonLd.datePublished || meta('meta[property="article:published_time"]') || meta('meta[name="date"]'),
-    source: { location: file },
+    source: { location },
     rawParagraphs: blocks.filter(Boolean),
   });
 }

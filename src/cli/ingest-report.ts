@@ -48,5 +48,5 @@ export function describeIngest(source: string, report: IngestReport): string {
 export function logIngest(log: Logger, source: string, report: IngestReport): void {
   const { problems, ...counts } = report;
   log.info({ source, ...counts, problems: problems.length }, 'ingest finished');
-  for (const p of problems) log.warn({ file: p.location, line: p.line, reason: p.reason }, 'skipped');
+  for (const p of problems) log.warn({ location: p.location, line: p.line, reason: p.reason }, 'skipped');
 }
