@@ -1,5 +1,4 @@
 import type { TermLists } from './term-lists.js';
-import type { Paragraph } from './types.js';
 
 /**
  * Postings of one part of the corpus (a segment's live rows): for each term, the documents that
@@ -134,7 +133,7 @@ export interface SegmentPostings {
 }
 
 /** Postings of these rows of a segment (articles numbered in order of first row: an article's rows are contiguous in a segment). */
-export function postingsOfRows(terms: TermLists, paragraphs: readonly Pick<Paragraph, 'articleId'>[], rows: readonly number[]): SegmentPostings {
+export function postingsOfRows(terms: TermLists, paragraphs: readonly { articleId: string }[], rows: readonly number[]): SegmentPostings {
   const articleOf = new Int32Array(rows.length);
   let articles = 0;
   rows.forEach((row, i) => {
