@@ -17,6 +17,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import onnxProto from 'onnx-proto';
+import { dotProduct } from './similarity.js';
 
 const { onnx } = onnxProto;
 
@@ -145,8 +146,7 @@ function sifMatrix(source: WinkEmbeddings, words: string[]): Float32Array {
 
   const component = principalComponent(rows, words.map(probability));
   for (let i = 0; i < words.length; i++) {
-    let dot = 0;
-    for (let d = 0; d < D; d++) dot += rows[i * D + d]! * component[d]!;
+    const dot = dotProduct(rows.subarray(i * D, (i + 1) * D), component);
     for (let d = 0; d < D; d++) rows[i * D + d]! -= dot * component[d]!;
   }
 
@@ -168,11 +168,7 @@ function principalComponent(rows: Float64Array, weights: number[]): Float64Array
   let u = new Float64Array(D).fill(1 / Math.sqrt(D));
   for (let iteration = 0; iteration < 200; iteration++) {
     const next = new Float64Array(D);
-    for (let x = 0; x < D; x++) {
-      let sum = 0;
-      for (let y = 0; y < D; y++) sum += moment[x * D + y]! * u[y]!;
-      next[x] = sum;
-    }
+    for (let x = 0; x < D; x++) next[x] = dotProduct(moment.subarray(x * D, (x + 1) * D), u);
     const norm = Math.sqrt(next.reduce((s, v) => s + v * v, 0));
     u = next.map((v) => v / norm);
   }

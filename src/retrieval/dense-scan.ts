@@ -10,6 +10,7 @@
  * `refine`s them and every other candidate it keeps.
  */
 
+import { dotProduct } from '../embedding/similarity.js';
 import { allocateVectors, memoryOf } from '../embedding/vector-memory.js';
 import { strideOf, quantize, type QuantizedRows } from '../embedding/quantize.js';
 
@@ -94,10 +95,7 @@ export class DenseScanner {
     const scores = this.approximate.scores;
     const dims = this.dimensions;
     for (const row of rows) {
-      if (scores[row] === -Infinity) continue;
-      let dot = 0;
-      for (let d = 0, at = row * dims; d < dims; d++, at++) dot += this.vectors[at]! * query[d]!;
-      scores[row] = dot;
+      if (scores[row] !== -Infinity) scores[row] = dotProduct(this.vectors.subarray(row * dims, (row + 1) * dims), query);
     }
   }
 }
@@ -138,6 +136,7 @@ function approximateScan(parts: readonly QuantizedRows[], rows: number, dimensio
 
 function scanInJavaScript(vectors: Float32Array, dimensions: number, query: Float32Array, into: Float32Array): Float32Array {
   for (let row = 0, offset = 0; row < into.length; row++, offset += dimensions) {
+    // In place, not `dotProduct` over a subarray: a view per row would allocate an object for each of the table's rows.
     let dot = 0;
     for (let d = 0; d < dimensions; d++) dot += vectors[offset + d]! * query[d]!;
     into[row] = dot;
