@@ -75,7 +75,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  indexWatcher?.stop();
+  await indexWatcher?.stop();
   await bot?.stop();
   await double?.stop();
   await cleanup();

@@ -14,10 +14,7 @@ export interface FeedPolling {
 
 /** Polls the feeds now and every `minutes`, ingesting only new items. */
 export function pollFeedsEvery(engine: Engine, log: Logger, { feeds, minutes, allowPrivate, retainDays }: FeedPolling): Repeating {
-  const poll = () => pollFeeds(engine, log, feeds, allowPrivate, retainDays);
-  const repeating = every(minutes * 60_000, poll);
-  void poll();
-  return repeating;
+  return every(minutes * 60_000, () => pollFeeds(engine, log, feeds, allowPrivate, retainDays), { now: true });
 }
 
 /** Ingests the new items of the feeds (one generation per poll) and switches to it. */

@@ -42,7 +42,10 @@ function discordUnreachable(error: unknown, discord: DiscordConfig): UserError {
   return new UserError(`Could not connect to Discord at ${discord.apiUrl} (DISCORD_API_URL): ${line}`, hint);
 }
 
-/** After SIGINT/SIGTERM: the drain of replies in flight (10 s) and closing the gateway fit in this. */
+/**
+ * After SIGINT/SIGTERM: the drain of replies in flight (10 s) and closing the gateway fit in this;
+ * a background run in flight (a feed poll's ingest) is waited for meanwhile, up to this too.
+ */
 const SHUTDOWN_GRACE_MS = 15_000;
 
 /** npm start: model (built on first run), seeds ingested incrementally, then the bot (DISCORD_TOKEN set) or the console. */
@@ -83,8 +86,9 @@ runMain(
     ];
     if (!stopping.aborted) await once(stopping, 'abort');
     log.info({ signal: stopping.reason as string }, 'shutting down');
-    for (const job of jobs) job.stop();
-    await bot.stop();
+    // While the replies drain, and awaited: the clean-ups (the index LOCK among them) run once main is done, not while a feed poll's ingest writes.
+    const jobsStopped = Promise.all(jobs.map((job) => job.stop()));
+    await bot.stop().finally(() => jobsStopped);
   },
   { graceMs: SHUTDOWN_GRACE_MS },
 );
