@@ -5,7 +5,7 @@
  */
 import { CONFIDENCE, judge, LINE_FEATURES, lineEvidence, probability, RELATED_FEATURES, type Evidence, type LineEvidence, type LineModel, type Verdict } from '../src/answers/confidence.js';
 import { answerScores, seededFolds } from './eval-data.js';
-import { rankScore, type Candidate, type RankWeights } from '../src/answers/rank.js';
+import { preferredAnswers, rankScore, type Candidate, type RankWeights } from '../src/answers/rank.js';
 
 export interface Question {
   question: string;
@@ -39,6 +39,8 @@ const GRID = {
   dense: [0, 0.02, 0.04, 0.06, 0.08],
 };
 const ANSWER_SOFT = range(0.3, 0.9, 0.05);
+/** Weights of salience in the answer line's choice among a passage's candidates (`ANSWER_CHOICE`). */
+const CHOICE_SALIENCE = [0, 0.1, 0.2, 0.3, 0.5, 0.8];
 const PROBABILITIES = range(0.02, 0.9, 0.01);
 /** L2 penalty of the logistic models (on standardised features). */
 const L2 = 0.01;
@@ -192,9 +194,30 @@ interface LineItem {
   right: boolean;
 }
 
-function lineItemsOf(items: Judged[], weights: RankWeights, thresholdsOf: (i: number) => Thresholds): LineItem[] {
+/** Whether the first passage's preferred candidate, with this weight of salience, answers the question. */
+function choiceRight(item: Judged, salience: number): boolean {
+  const best = item.ranking[0] && preferredAnswers(item.ranking[0].answers, salience)[0];
+  return Boolean(best && answerScores(best.text, item.answers).f1 >= 0.5);
+}
+
+/** The weight of salience that makes the answer line's candidate right most often (ties: the smaller weight). */
+function bestChoice(items: Judged[]): number {
+  const answerable = items.filter((item) => item.answerable);
+  let best = 0;
+  let bestRight = -1;
+  for (const salience of CHOICE_SALIENCE) {
+    const right = answerable.filter((item) => choiceRight(item, salience)).length;
+    if (right > bestRight) {
+      bestRight = right;
+      best = salience;
+    }
+  }
+  return best;
+}
+
+function lineItemsOf(items: Judged[], weights: RankWeights, thresholdsOf: (i: number) => Thresholds, salienceOf: (i: number) => number): LineItem[] {
   return items.map((item, i) => {
-    const found = lineEvidence(item.ranking, weights);
+    const found = lineEvidence(item.ranking, weights, salienceOf(i));
     const refused = judge(item.ranking, item.evidence, thresholdsOf(i)) === 'off-topic';
     return { answerable: item.answerable, refused, ...(found ? { found } : {}), right: Boolean(found && item.answerable && answerScores(found.text, item.answers).f1 >= 0.5) };
   });
@@ -327,7 +350,18 @@ export function crossValidate(sets: { quiz: Asked[]; offTopic: Asked[]; everyday
   const judgedFold = seededFolds(judged.length, FOLDS, 7);
   const chosenThresholds = Array.from({ length: FOLDS }, (_, f) => bestThresholds(judged.filter((_, i) => judgedFold[i] !== f)));
   const thresholdsOnAll = bestThresholds(judged);
-  const lineItems = lineItemsOf(judged, onAll, (i) => chosenThresholds[judgedFold[i]!]!);
+  const choiceFolds = Array.from({ length: FOLDS }, (_, f) => bestChoice(judged.filter((_, i) => judgedFold[i] !== f)));
+  const choiceOnAll = bestChoice(judged);
+  const answerableJudged = judged.filter((item) => item.answerable);
+  const choiceRate = (salienceOf: (item: Judged) => number) => r3(answerableJudged.filter((item) => choiceRight(item, salienceOf(item))).length / Math.max(1, answerableJudged.length));
+  const choice = {
+    folds: choiceFolds,
+    chosen_on_all: choiceOnAll,
+    cv: choiceRate((item) => choiceFolds[judgedFold[judged.indexOf(item)]!]!),
+    in_sample: choiceRate(() => choiceOnAll),
+    without_salience: choiceRate(() => 0),
+  };
+  const lineItems = lineItemsOf(judged, onAll, (i) => chosenThresholds[judgedFold[i]!]!, (i) => choiceFolds[judgedFold[i]!]!);
   const lineFolds = Array.from({ length: FOLDS }, (_, f) => fitLine(lineItems.filter((_, i) => judgedFold[i] !== f)));
   const lineOnAll = fitLine(lineItems);
   const lines = {
@@ -365,6 +399,10 @@ export function crossValidate(sets: { quiz: Asked[]; offTopic: Asked[]; everyday
     `    of which the dev corpus: ${JSON.stringify(confidence.in_sample_dev_corpus)}`,
     `    and the seed article alone (${small.length} questions): ${JSON.stringify(confidence.in_sample_seed_alone)}`,
     '',
+    `Answer choice: weight of salience (ANSWER_CHOICE), share of answerable questions whose first passage's preferred candidate is right`,
+    `  folds: ${JSON.stringify(choice.folds)}; chosen on all: ${choice.chosen_on_all}`,
+    `  cv: ${choice.cv}; in sample: ${choice.in_sample}; without salience: ${choice.without_salience}`,
+    '',
     `Answer line (costs: wrong line ${COST.wrongLine}, line without an answer ${COST.lineWithoutAnswer}, no line ${COST.answerableWithoutLine})`,
     ...lines.folds.map((t, f) => `  fold ${f + 1}: ${JSON.stringify(t)}`),
     `  chosen on all: ${JSON.stringify(lines.chosen_on_all)}`,
@@ -372,7 +410,7 @@ export function crossValidate(sets: { quiz: Asked[]; offTopic: Asked[]; everyday
     `  in sample: ${JSON.stringify(lines.in_sample)}`,
     '',
   ];
-  return { ranking, confidence, lines, text: text.join('\n') };
+  return { ranking, confidence, choice, lines, text: text.join('\n') };
 }
 
 function r3(x: number): number {

@@ -5,9 +5,9 @@ import { selectSentences } from './answers/summarize.js';
 import { checkedSentenceCount, SUMMARY_SENTENCES, type SummaryRequest } from './answers/summary-request.js';
 import { cleanQuestion, searchText } from './answers/question.js';
 import { pickQuote, scoreSentences, sentencesOf } from './answers/quotes.js';
-import { answerType, countedNoun, measureOf } from './answers/answer-type.js';
+import { answerType, askedPlaceKind, countedNoun, measureOf } from './answers/answer-type.js';
 import { chooseAnswer, evidenceOf, judge } from './answers/confidence.js';
-import { CandidateFeatures, rankScore, type Candidate, type QuestionTerms } from './answers/rank.js';
+import { CandidateFeatures, preferredAnswers, rankScore, type Candidate, type QuestionTerms } from './answers/rank.js';
 import { sourceReference } from './articles/article.js';
 import type { Embedder } from './embedding/embedder.js';
 import { dotProduct } from './embedding/similarity.js';
@@ -147,12 +147,14 @@ export class Engine {
     const moment = asOf === undefined ? today() : (asOf ?? undefined);
     const measure = measureOf(query);
     const counted = countedNoun(query);
+    const place = askedPlaceKind(query);
     return {
       stems: terms(query),
       words: contentWords(query),
       type: answerType(query),
       ...(measure ? { measure } : {}),
       ...(counted ? { counted } : {}),
+      ...(place ? { place } : {}),
       ...(moment ? { asOf: moment } : {}),
     };
   }
@@ -300,7 +302,7 @@ export class Engine {
       const paragraph = this.snapshot.paragraphs[candidate.hit.row]!;
       const sentences = sentenceLists[i]!;
       const similarities = sentences.map(() => dotProduct(questionVector, vectors[next++]!));
-      const answers = candidate.answers.map((a) => a.text);
+      const answers = preferredAnswers(candidate.answers).map((a) => a.text);
       const scored = scoreSentences(sentences, similarities, (text) => this.features.coverage(question, text).soft, answers);
       return {
         citation: this.citation(paragraph.articleId),

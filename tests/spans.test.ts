@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { answerType, countedNoun, fitsMeasure, type AnswerType } from '../src/answers/answer-type.js';
+import { answerType, askedPlaceKind, countedNoun, fitsMeasure, placeKindOf, type AnswerType } from '../src/answers/answer-type.js';
 import { parseTextArticle } from '../src/articles/parse-text.js';
 import { typedSpans, type TypedSpan } from '../src/articles/spans.js';
 
@@ -212,5 +212,25 @@ describe('what a number answers', () => {
     expect(fitsMeasure('age of 42', 'age')).toBe(true);
     expect(fitsMeasure('a 17-year-old', 'age')).toBe(true);
     expect(fitsMeasure('100 Conservative members', 'age')).toBe(false);
+  });
+});
+
+describe('what kind of place a question asks for', () => {
+  it('reads the class noun of "which country / city / state", possessive and in-place questions included', () => {
+    expect(askedPlaceKind('Which country’s lawmakers have urged officials to show no leniency?')).toBe('country');
+    expect(askedPlaceKind('Liz Truss became the new prime minister of which country this week?')).toBe('country');
+    expect(askedPlaceKind('which town sold the billion dollar ticket')).toBe('city');
+    expect(askedPlaceKind('Dozens were missing after flooding in which state?')).toBe('region');
+    expect(askedPlaceKind('Where did the launch occur?')).toBeUndefined();
+    expect(askedPlaceKind('Which company makes it?')).toBeUndefined();
+  });
+
+  it('knows the kind of a place the lexicon knows, and says nothing of one it does not', () => {
+    expect(placeKindOf('Iran')).toBe('country');
+    expect(placeKindOf('Tehran')).toBe('city');
+    expect(placeKindOf('Moscow’s')).toBe('city');
+    expect(placeKindOf('the US')).toBe('country');
+    expect(placeKindOf('Virginia')).toBe('region');
+    expect(placeKindOf('Whitewood')).toBeUndefined();
   });
 });

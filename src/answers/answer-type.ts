@@ -203,3 +203,42 @@ export function countedNoun(question: string): string | undefined {
   if (at < 0) return undefined;
   return nounPhrase(clause, at + 2).words.at(-1);
 }
+
+/** What kind of place a "which country / city / state" question asks for. */
+export type PlaceKind = 'country' | 'city' | 'region';
+
+const PLACE_KIND_NOUNS: Record<string, PlaceKind> = {
+  country: 'country', countries: 'country', nation: 'country', nations: 'country',
+  city: 'city', cities: 'city', town: 'city', towns: 'city', capital: 'city', village: 'city',
+  state: 'region', states: 'region', province: 'region', provinces: 'region', region: 'region', county: 'region', territory: 'region',
+};
+/** compromise's place tags, and the places it does not tag as such. */
+const PLACE_KIND_TAGS: [RegExp, PlaceKind][] = [[/Country/, 'country'], [/City/, 'city'], [/Region/, 'region']];
+const KNOWN_PLACES: Record<string, PlaceKind> = {
+  us: 'country', 'u.s': 'country', usa: 'country', 'united states': 'country', uk: 'country', 'u.k': 'country', britain: 'country', 'great britain': 'country',
+  uae: 'country', 'united arab emirates': 'country', virginia: 'region', 'west virginia': 'region', georgia: 'region', washington: 'region',
+};
+
+/** The kind of place a question's class noun names ("which country's lawmakers" → country), if it names one. */
+export function askedPlaceKind(question: string): PlaceKind | undefined {
+  const clause = askingClause(question);
+  const at = askingWord(clause);
+  if (at < 0 || (clause[at] !== 'which' && clause[at] !== 'what')) return undefined;
+  const rest = clause.slice(at + 1);
+  const phrase = nounPhrase(rest, COPULAS.has(rest[0] ?? '') ? 1 : 0).words;
+  for (let i = phrase.length - 1; i >= 0; i--) {
+    const kind = PLACE_KIND_NOUNS[phrase[i]!];
+    if (kind) return kind;
+    if (nounType(phrase[i]!) !== 'none') return undefined;
+  }
+  return undefined;
+}
+
+/** The kind of place a span names, when the lexicon knows it ("Tehran" → city, "Iran" → country). */
+export function placeKindOf(span: string): PlaceKind | undefined {
+  const lower = span.toLowerCase().replace(/['’]s?$/, '').replace(/\.$/, '').replace(/^the /, '');
+  const known = KNOWN_PLACES[lower];
+  if (known) return known;
+  const tag = tagOf(lower);
+  return PLACE_KIND_TAGS.find(([pattern]) => pattern.test(tag))?.[1];
+}

@@ -4,7 +4,7 @@
  * labelled as such), or they say nothing about it (a plain refusal). Refusing a question the
  * articles answer is the worst outcome, so refusal needs the strongest evidence of all.
  */
-import { rankScore, type Candidate, type RankWeights } from './rank.js';
+import { ANSWER_CHOICE, preferredAnswers, rankScore, type Candidate, type RankWeights } from './rank.js';
 
 /** What tells a question the articles relate to from one about something else (see `CONFIDENCE.related`). */
 export interface Evidence {
@@ -89,24 +89,25 @@ export const LINE_FEATURES = ['context', 'salience', 'margin', 'gap', 'fit'] as 
  * costs less than none under the evaluation's costs (a wrong line costs twice a missing one).
  */
 export const LINE_MODEL: LineModel = {
-  weights: { context: 4.086, salience: 0.383, margin: 1.359, gap: 6.487, fit: 1.502 },
-  bias: -4.391,
-  threshold: 0.58,
+  weights: { context: 4.36, salience: 0.642, margin: 1.011, gap: 6.298, fit: 1.547 },
+  bias: -4.38,
+  threshold: 0.62,
 };
 
 export type LineModel = LogisticModel<(typeof LINE_FEATURES)[number]>;
 
 /** The first passage's best answer with the evidence for it, if it has one. */
-export function lineEvidence(ranked: readonly Candidate[], weights?: RankWeights): { text: string; evidence: LineEvidence } | undefined {
+export function lineEvidence(ranked: readonly Candidate[], weights?: RankWeights, salience = ANSWER_CHOICE.salience): { text: string; evidence: LineEvidence } | undefined {
   const [first, second] = ranked;
-  const best = first?.answers[0];
-  if (!first || !best) return undefined;
+  if (!first) return undefined;
+  const [best, next] = preferredAnswers(first.answers, salience);
+  if (!best) return undefined;
   return {
     text: best.text,
     evidence: {
       context: best.context,
       salience: best.salience,
-      margin: best.context - (first.answers[1]?.context ?? 0),
+      margin: best.context - (next?.context ?? 0),
       gap: second ? rankScore(first.features, weights) - rankScore(second.features, weights) : 1,
       fit: best.fit,
     },

@@ -8,7 +8,7 @@ import { isStopWord, stemOf, terms } from '../articles/terms.js';
 import type { WordVectors } from '../embedding/word-vectors.js';
 import type { Snapshot, StoredSpan } from '../index/types.js';
 import type { Hit, Retriever } from '../retrieval/retriever.js';
-import { fitsMeasure, type AnswerType, type Measure } from './answer-type.js';
+import { fitsMeasure, placeKindOf, type AnswerType, type Measure, type PlaceKind } from './answer-type.js';
 
 /** Words at least this close (cosine of the word vectors) count as saying the same thing; measured on the everyday questions. */
 export const NEAR_SYNONYM = 0.4;
@@ -74,6 +74,8 @@ export interface QuestionTerms {
   asOf?: string;
   /** For "how many": the noun counted ("countries"). */
   counted?: string;
+  /** For "which country / city / state": the kind of place asked for. */
+  place?: PlaceKind;
 }
 
 export interface Candidate {
@@ -94,9 +96,11 @@ export interface Answer {
   /** Coverage of the question (near-synonyms included) by the words around it. */
   context: number;
   /**
-   * How well a number counts what a "how many" question counts: 1 for the same noun ("52
+   * How well it is the kind of thing asked for. A number for "how many": 1 for the same noun ("52
    * countries"), its similarity for a near-synonym ("12 sandwiches" for subs), ½ for a bare
-   * number, 0 for a count of something else ("five continents"). 1 for every other answer.
+   * number, 0 for a count of something else ("five continents"). A place for "which country":
+   * 1 for a country, ½ for a place the lexicon does not know, 0 for a city or a state. 1 for
+   * every other answer.
    */
   fit: number;
 }
@@ -172,7 +176,7 @@ export class CandidateFeatures {
         features: {
           fused: hit.score,
           recent: question.asOf && date && daysBefore(date, question.asOf) <= RECENT_DAYS ? 1 : 0,
-          typed: answers.length > 0 ? 1 : 0,
+          typed: Math.max(0, ...answers.map((a) => a.fit)),
           salience: answers[0]?.salience ?? 0,
           synonyms: coverage.soft,
           context: answers[0]?.context ?? 0,
@@ -272,14 +276,18 @@ export class CandidateFeatures {
       const key = span.toLowerCase();
       const context = this.contextOf(table, start, end);
       const known = found.get(key);
-      if (!known) found.set(key, { text: span, type, salience: this.salience(articleId, type, span), context, fit: this.countFit(question, span) });
+      if (!known) found.set(key, { text: span, type, salience: this.salience(articleId, type, span), context, fit: this.fit(question, span) });
       else known.context = Math.max(known.context, context);
     }
     return [...found.values()].sort((a, b) => b.fit - a.fit || b.context - a.context || b.salience - a.salience);
   }
 
   /** See `Answer.fit`. */
-  private countFit(question: QuestionTerms, span: string): number {
+  private fit(question: QuestionTerms, span: string): number {
+    if (question.place && question.type === 'place') {
+      const kind = placeKindOf(span);
+      return kind === undefined ? 0.5 : kind === question.place ? 1 : 0;
+    }
     if (!question.counted || question.type !== 'number') return 1;
     const counted = stemOf(question.counted);
     const nouns = (span.toLowerCase().match(/\p{L}+/gu) ?? []).filter((word) => !COUNT_SCALE.has(word) && !isStopWord(word));
@@ -343,6 +351,19 @@ const TOKEN = /[\p{L}\p{N}]+(?:['’][\p{L}]+)?/gu;
 function normalizedWord(token: string): string {
   const lower = token.toLowerCase();
   return lower.includes("'") || lower.includes('’') ? lower.replace(/['’](s)?$/, '').replace(/['’]/g, '') : lower;
+}
+
+/**
+ * How the answer line chooses among a passage's candidates: the kind asked for first, then the
+ * question's words around it plus its salience in the article times `salience` (a story's answer
+ * is usually its main entity). Chosen by cross-validation (`npm run eval -- --cv`).
+ */
+export const ANSWER_CHOICE = { salience: 0.1 };
+
+/** A passage's candidates in the order the answer line prefers them (see `ANSWER_CHOICE`). */
+export function preferredAnswers(answers: readonly Answer[], salience = ANSWER_CHOICE.salience): Answer[] {
+  const score = (a: Answer) => a.context + salience * a.salience;
+  return [...answers].sort((a, b) => b.fit - a.fit || score(b) - score(a));
 }
 
 /** Whole days from `date` to `asOf` (both YYYY-MM-DD). */
