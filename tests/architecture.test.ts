@@ -4,6 +4,7 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
 
 /** Lowest first. A module may import from its own floor or a lower one, never a higher one. */
@@ -80,6 +81,14 @@ describe('the layout', () => {
     };
     for (const file of FILES) visit(file, []);
     expect(circles).toEqual([]);
+  });
+
+  it('src/index/types.ts holds types only: compiled, nothing of it remains', () => {
+    // verbatimModuleSyntax keeps a value import, so importing one counts as runtime code too.
+    const { outputText } = ts.transpileModule(readFileSync('src/index/types.ts', 'utf8'), {
+      compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022, verbatimModuleSyntax: true, removeComments: true },
+    });
+    expect(outputText.trim()).toBe('export {};');
   });
 
   it('only entry points (src/cli) end the process or handle its signals', () => {

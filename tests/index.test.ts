@@ -9,7 +9,7 @@ import { Engine } from '../src/engine.js';
 import { ingest, ingestArticles } from '../src/index/ingest.js';
 import { acquireWriteLock } from '../src/index/lock.js';
 import { readSnapshot } from '../src/index/store.js';
-import { paragraphsInOrder } from '../src/index/types.js';
+import { paragraphsInOrder } from '../src/index/order.js';
 import { termListsOf } from '../src/index/term-lists.js';
 import { realEmbedder, SEED_FILE, tempDir } from './helpers.js';
 

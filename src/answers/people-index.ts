@@ -3,7 +3,8 @@
  * `people.json` of the index generation) merged into one entry per person across articles.
  */
 import Fuse from 'fuse.js';
-import { newestFirst, type Manifest } from '../index/types.js';
+import { newestFirst } from '../index/order.js';
+import type { Manifest } from '../index/types.js';
 import type { ArticlePerson, PeopleByArticle } from '../people/extract.js';
 import { bareName, surname } from '../people/names.js';
 

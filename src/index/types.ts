@@ -94,13 +94,3 @@ export type StoredSpan = [type: SpanType, start: number, end: number];
 export type SpansByArticle = ReadonlyMap<string, StoredSpan[][]>;
 /** What reading an article's candidate answers needs. */
 export type SpansLookup = Pick<SpansByArticle, 'get'>;
-
-/** An article's paragraphs, in article order. */
-export function paragraphsInOrder(paragraphs: readonly Paragraph[], articleId: string): Paragraph[] {
-  return paragraphs.filter((p) => p.articleId === articleId).sort((a, b) => a.position - b.position);
-}
-
-/** Articles newest first (by date; undated last), ties by title. */
-export function newestFirst<T extends Pick<IndexedArticle, 'date' | 'title'>>(articles: readonly T[]): T[] {
-  return [...articles].sort((a, b) => (b.date ?? '').localeCompare(a.date ?? '') || a.title.localeCompare(b.title));
-}

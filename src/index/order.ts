@@ -1,0 +1,12 @@
+/** Orderings of the index's data: an article's paragraphs in article order, articles newest first. */
+import type { IndexedArticle, Paragraph } from './types.js';
+
+/** An article's paragraphs, in article order. */
+export function paragraphsInOrder(paragraphs: readonly Paragraph[], articleId: string): Paragraph[] {
+  return paragraphs.filter((p) => p.articleId === articleId).sort((a, b) => a.position - b.position);
+}
+
+/** Articles newest first (by date; undated last), ties by title. */
+export function newestFirst<T extends Pick<IndexedArticle, 'date' | 'title'>>(articles: readonly T[]): T[] {
+  return [...articles].sort((a, b) => (b.date ?? '').localeCompare(a.date ?? '') || a.title.localeCompare(b.title));
+}
