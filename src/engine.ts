@@ -5,7 +5,7 @@ import { selectSentences } from './answers/summarize.js';
 import { checkedSentenceCount, SUMMARY_SENTENCES, type SummaryRequest } from './answers/summary-request.js';
 import { cleanQuestion, searchText } from './answers/question.js';
 import { pickQuote, scoreSentences, sentencesOf } from './answers/quotes.js';
-import { answerType, askedPlaceKind, countedNoun, measureOf } from './answers/answer-type.js';
+import { answerType, askedKind, countedNoun, measureOf } from './answers/answer-type.js';
 import { chooseAnswer, evidenceOf, judge } from './answers/confidence.js';
 import { CandidateFeatures, preferredAnswers, rankScore, type Candidate, type QuestionTerms } from './answers/rank.js';
 import { sourceReference } from './articles/article.js';
@@ -148,14 +148,14 @@ export class Engine {
     const moment = asOf === undefined ? today() : (asOf ?? undefined);
     const measure = measureOf(query);
     const counted = countedNoun(query);
-    const place = askedPlaceKind(query);
+    const kind = askedKind(query);
     return {
       stems: terms(query),
       words: contentWords(query),
       type: answerType(query),
       ...(measure ? { measure } : {}),
       ...(counted ? { counted } : {}),
-      ...(place ? { place } : {}),
+      ...(kind ? { kind } : {}),
       ...(moment ? { asOf: moment } : {}),
     };
   }

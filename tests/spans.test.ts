@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { answerType, askedPlaceKind, countedNoun, fitsMeasure, placeKindOf, type AnswerType } from '../src/answers/answer-type.js';
+import { answerType, askedKind, countedNoun, fitsMeasure, kindOf, type AnswerType } from '../src/answers/answer-type.js';
 import { parseTextArticle } from '../src/articles/parse-text.js';
 import { typedSpans, type TypedSpan } from '../src/articles/spans.js';
 
@@ -215,22 +215,26 @@ describe('what a number answers', () => {
   });
 });
 
-describe('what kind of place a question asks for', () => {
+describe('what kind of place or name a question asks for', () => {
   it('reads the class noun of "which country / city / state", possessive and in-place questions included', () => {
-    expect(askedPlaceKind('Which country’s lawmakers have urged officials to show no leniency?')).toBe('country');
-    expect(askedPlaceKind('Liz Truss became the new prime minister of which country this week?')).toBe('country');
-    expect(askedPlaceKind('which town sold the billion dollar ticket')).toBe('city');
-    expect(askedPlaceKind('Dozens were missing after flooding in which state?')).toBe('region');
-    expect(askedPlaceKind('Where did the launch occur?')).toBeUndefined();
-    expect(askedPlaceKind('Which company makes it?')).toBeUndefined();
+    expect(askedKind('Which country’s lawmakers have urged officials to show no leniency?')).toBe('country');
+    expect(askedKind('Liz Truss became the new prime minister of which country this week?')).toBe('country');
+    expect(askedKind('which town sold the billion dollar ticket')).toBe('city');
+    expect(askedKind('Dozens were missing after flooding in which state?')).toBe('region');
+    expect(askedKind('Where did the launch occur?')).toBeUndefined();
+    expect(askedKind('Which company makes it?')).toBe('organization');
+    expect(askedKind('Which wildly popular show was green lit for a new season?')).toBe('work');
+    expect(askedKind('which person runs it')).toBeUndefined();
   });
 
-  it('knows the kind of a place the lexicon knows, and says nothing of one it does not', () => {
-    expect(placeKindOf('Iran')).toBe('country');
-    expect(placeKindOf('Tehran')).toBe('city');
-    expect(placeKindOf('Moscow’s')).toBe('city');
-    expect(placeKindOf('the US')).toBe('country');
-    expect(placeKindOf('Virginia')).toBe('region');
-    expect(placeKindOf('Whitewood')).toBeUndefined();
+  it('knows the kind of a place or name the lexicon knows, and says nothing of one it does not', () => {
+    expect(kindOf('Iran')).toBe('country');
+    expect(kindOf('Tehran')).toBe('city');
+    expect(kindOf('Moscow’s')).toBe('city');
+    expect(kindOf('the US')).toBe('country');
+    expect(kindOf('Virginia')).toBe('region');
+    expect(kindOf('Whitewood')).toBeUndefined();
+    expect(kindOf('Toyota')).toBe('organization');
+    expect(kindOf('Gavin Newsom')).toBeUndefined();
   });
 });

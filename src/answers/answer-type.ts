@@ -204,41 +204,58 @@ export function countedNoun(question: string): string | undefined {
   return nounPhrase(clause, at + 2).words.at(-1);
 }
 
-/** What kind of place a "which country / city / state" question asks for. */
-export type PlaceKind = 'country' | 'city' | 'region';
+/**
+ * The kind of thing a "which …" question names by its class noun: a kind of place ("which
+ * country / city / state"), an organisation ("which company / automaker / charity") or a work
+ * ("which show / movie / song").
+ */
+export type Kind = 'country' | 'city' | 'region' | 'organization' | 'work';
 
-const PLACE_KIND_NOUNS: Record<string, PlaceKind> = {
-  country: 'country', countries: 'country', nation: 'country', nations: 'country',
-  city: 'city', cities: 'city', town: 'city', towns: 'city', capital: 'city', village: 'city',
-  state: 'region', states: 'region', province: 'region', provinces: 'region', region: 'region', county: 'region', territory: 'region',
+const KIND_NOUNS: Record<Kind, Set<string>> = {
+  country: words('country nation'),
+  city: words('city town capital village'),
+  region: words('state province region county territory'),
+  organization: words(
+    'company firm automaker carmaker manufacturer maker retailer business startup brand chain airline bank insurer network agency charity organisation organization nonprofit union corporation conglomerate giant',
+  ),
+  work: words('show movie film song album book series musical play novel episode sequel documentary sitcom'),
 };
-/** compromise's place tags, and the places it does not tag as such. */
-const PLACE_KIND_TAGS: [RegExp, PlaceKind][] = [[/Country/, 'country'], [/City/, 'city'], [/Region/, 'region']];
-const KNOWN_PLACES: Record<string, PlaceKind> = {
+/** compromise's tags for the kinds, and for people, whom no kind here names. */
+const KIND_TAGS: [RegExp, Kind | 'person'][] = [
+  [/Country/, 'country'],
+  [/City/, 'city'],
+  [/Region/, 'region'],
+  [/Organization|SportsTeam/, 'organization'],
+  [/Person|FirstName|MaleName|FemaleName/, 'person'],
+];
+/** Places the lexicon leaves out or mistakes ("Virginia" is a first name to it). */
+const KNOWN_PLACES: Record<string, Kind> = {
   us: 'country', 'u.s': 'country', usa: 'country', 'united states': 'country', uk: 'country', 'u.k': 'country', britain: 'country', 'great britain': 'country',
   uae: 'country', 'united arab emirates': 'country', virginia: 'region', 'west virginia': 'region', georgia: 'region', washington: 'region',
 };
 
-/** The kind of place a question's class noun names ("which country's lawmakers" → country), if it names one. */
-export function askedPlaceKind(question: string): PlaceKind | undefined {
+/** The kind of thing a question's class noun names ("which country's lawmakers" → country), if it names one. */
+export function askedKind(question: string): Kind | undefined {
   const clause = askingClause(question);
   const at = askingWord(clause);
   if (at < 0 || (clause[at] !== 'which' && clause[at] !== 'what')) return undefined;
   const rest = clause.slice(at + 1);
   const phrase = nounPhrase(rest, COPULAS.has(rest[0] ?? '') ? 1 : 0).words;
   for (let i = phrase.length - 1; i >= 0; i--) {
-    const kind = PLACE_KIND_NOUNS[phrase[i]!];
+    const noun = phrase[i]!;
+    const forms = [noun, noun.replace(/ies$/, 'y'), noun.replace(/s$/, ''), noun.replace(/es$/, '')];
+    const kind = (Object.keys(KIND_NOUNS) as Kind[]).find((k) => forms.some((form) => KIND_NOUNS[k].has(form)));
     if (kind) return kind;
-    if (nounType(phrase[i]!) !== 'none') return undefined;
+    if (nounType(noun) !== 'none') return undefined;
   }
   return undefined;
 }
 
-/** The kind of place a span names, when the lexicon knows it ("Tehran" → city, "Iran" → country). */
-export function placeKindOf(span: string): PlaceKind | undefined {
+/** What the lexicon knows a name to be ("Tehran" → city, "Toyota" → organization, "Kia" → a person!), if anything. */
+export function kindOf(span: string): Kind | 'person' | undefined {
   const lower = span.toLowerCase().replace(/['’]s?$/, '').replace(/\.$/, '').replace(/^the /, '');
   const known = KNOWN_PLACES[lower];
   if (known) return known;
   const tag = tagOf(lower);
-  return PLACE_KIND_TAGS.find(([pattern]) => pattern.test(tag))?.[1];
+  return KIND_TAGS.find(([pattern]) => pattern.test(tag))?.[1];
 }

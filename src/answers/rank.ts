@@ -8,7 +8,7 @@ import { isStopWord, stemOf, terms } from '../articles/terms.js';
 import type { WordVectors } from '../embedding/word-vectors.js';
 import type { Snapshot, StoredSpan } from '../index/types.js';
 import type { Hit, Retriever } from '../retrieval/retriever.js';
-import { fitsMeasure, placeKindOf, type AnswerType, type Measure, type PlaceKind } from './answer-type.js';
+import { fitsMeasure, kindOf, type AnswerType, type Kind, type Measure } from './answer-type.js';
 
 /** Words at least this close (cosine of the word vectors) count as saying the same thing; measured on the everyday questions. */
 export const NEAR_SYNONYM = 0.4;
@@ -74,8 +74,8 @@ export interface QuestionTerms {
   asOf?: string;
   /** For "how many": the noun counted ("countries"). */
   counted?: string;
-  /** For "which country / city / state": the kind of place asked for. */
-  place?: PlaceKind;
+  /** For "which country / company / show…": the kind of place or name asked for. */
+  kind?: Kind;
 }
 
 export interface Candidate {
@@ -98,9 +98,9 @@ export interface Answer {
   /**
    * How well it is the kind of thing asked for. A number for "how many": 1 for the same noun ("52
    * countries"), its similarity for a near-synonym ("12 sandwiches" for subs), ½ for a bare
-   * number, 0 for a count of something else ("five continents"). A place for "which country":
-   * 1 for a country, ½ for a place the lexicon does not know, 0 for a city or a state. 1 for
-   * every other answer.
+   * number, 0 for a count of something else ("five continents"). For "which country" (or city,
+   * state, company, show): 1 for a name of that kind, ½ for one the lexicon does not know, 0 for
+   * one of another kind ("Tehran" for a country, "Netflix" for a show). 1 for every other answer.
    */
   fit: number;
 }
@@ -284,9 +284,9 @@ export class CandidateFeatures {
 
   /** See `Answer.fit`. */
   private fit(question: QuestionTerms, span: string): number {
-    if (question.place && question.type === 'place') {
-      const kind = placeKindOf(span);
-      return kind === undefined ? 0.5 : kind === question.place ? 1 : 0;
+    if (question.kind && (question.type === 'place' || question.type === 'name')) {
+      const kind = kindOf(span);
+      return kind === undefined ? 0.5 : kind === question.kind ? 1 : 0;
     }
     if (!question.counted || question.type !== 'number') return 1;
     const counted = stemOf(question.counted);
