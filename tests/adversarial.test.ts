@@ -36,6 +36,11 @@ const HOSTILE: Record<string, string> = {
   'numbers and separators': '1,2.3-4/5 $6% '.repeat(7_000),
   'months and days': 'Jan 23 Monday 2026 last week '.repeat(3_500),
   'invisible and bidirectional characters': '\u200b\u2066\u202e'.repeat(30_000),
+  // A pattern with \s* beside \s* or a line break (/\s*\n\s*/, /^\s*date/m) scanned such runs again from each of their characters.
+  'a long run of spaces between two words': `a${' '.repeat(100_000)}b`,
+  'a long run of other whitespace between two words': `a${'\u2003'.repeat(100_000)}b`,
+  'blank lines of spaces': ' \n'.repeat(100_000),
+  'blank lines with carriage returns and tabs': ' \r\n\t'.repeat(30_000),
   'random capitals, punctuation and spaces': randomText(100_000, 'AB. ,-–"()\n', 7),
   'random text': randomText(100_000, 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 .,;:!?-–—"\'’()[]$%/', 11),
 };

@@ -7,8 +7,18 @@ import { ButtonStyle, ComponentType, escapeMarkdown, type APIEmbed } from 'disco
 import type { Answer, AskResult, Citation, Refusal, SummaryResult, WhoResult } from '../answers/answer.js';
 import type { ReplyPayload } from './respond.js';
 import { humanDate, outletLine, RELATED_NOTE } from '../answers/format.js';
+import { MAX_EMBED_DESCRIPTION_LENGTH } from './limits.js';
 
 const ACCENT = 0x2f6fde;
+
+/**
+ * The most of one text that is escaped: no part of a message shows more (an embed's description
+ * holds 4,096 characters; the rest is cut when the message is sent). discord.js's escapeMarkdown
+ * takes time with the square of a line's length (its look-behinds read back to the line's start
+ * from every character: one line of 72,000 characters took 4 s), so a longer title or sentence is
+ * cut before it, not after.
+ */
+const MAX_ESCAPED_LENGTH = MAX_EMBED_DESCRIPTION_LENGTH;
 
 /**
  * Markdown in article text or questions is shown as written, never interpreted. discord.js escapes
@@ -16,9 +26,17 @@ const ACCENT = 0x2f6fde;
  * so is "-# " subtext, which it does not know.
  */
 export function escapeText(text: string): string {
-  return escapeMarkdown(text, { maskedLink: false, heading: true, bulletedList: true, numberedList: true })
+  return escapeMarkdown(cutForEscaping(text), { maskedLink: false, heading: true, bulletedList: true, numberedList: true })
     .replace(/\[/g, '\\[')
-    .replace(/^(\s*)-#(?=\s)/gm, '$1\\-#');
+    // Spaces within the line only: a \s* from each line's start would read every following blank line again.
+    .replace(/^([^\S\n\r\u2028\u2029]*)-#(?=\s)/gm, '$1\\-#');
+}
+
+/** The text's first MAX_ESCAPED_LENGTH characters, never half of a surrogate pair. */
+function cutForEscaping(text: string): string {
+  if (text.length <= MAX_ESCAPED_LENGTH) return text;
+  const end = /[\ud800-\udbff]/.test(text[MAX_ESCAPED_LENGTH - 1]!) ? MAX_ESCAPED_LENGTH - 1 : MAX_ESCAPED_LENGTH;
+  return text.slice(0, end);
 }
 
 /** Discord's own limit on a link's length. */
