@@ -187,6 +187,80 @@ describe('npm start with DISCORD_TOKEN', () => {
   });
 });
 
+/** Another entry point as npm runs it (`node --import tsx <script>`), with the test's environment. */
+function run(script: string, env: Record<string, string>, args: string[] = []) {
+  const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], { env: processEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout!.on('data', (c) => (output += c));
+  child.stderr!.on('data', (c) => (output += c));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  return { child, exited, output: () => output };
+}
+
+describe('npm run deploy-commands', () => {
+  const deploy = (apiUrl: string, env: Record<string, string> = {}) =>
+    run('src/cli/deploy-commands.ts', { DISCORD_TOKEN: TOKEN, DISCORD_CLIENT_ID: double.applicationId, DISCORD_API_URL: apiUrl, LOG_LEVEL: 'silent', ...env });
+
+  /** Exit 1, and exactly two lines: the failure naming the variable, and what to check; no stack trace, never the token. */
+  const expectOneClearLine = (output: string, first: RegExp) => {
+    const lines = output.trim().split('\n');
+    expect(lines[0]).toMatch(first);
+    expect(lines[1]).toMatch(/^Check DISCORD_API_URL/);
+    expect(lines).toHaveLength(2);
+    expect(output).not.toMatch(/unexpected error|^\s+at /m);
+    expect(output).not.toContain(TOKEN);
+  };
+
+  it('registers the commands', async () => {
+    const deployed = deploy(double.apiUrl, { DISCORD_GUILD_ID: double.guildId });
+    expect(await deployed.exited).toBe(0);
+    expect(deployed.output().trim()).toBe(`Registered 4 commands in server ${double.guildId}.`);
+  });
+
+  it('says in one line, naming DISCORD_API_URL, when the port refuses connections', async () => {
+    const refused = deploy('http://127.0.0.1:1/api');
+    expect(await refused.exited).toBe(1);
+    expectOneClearLine(refused.output(), /^error: Could not connect to Discord at http:\/\/127\.0\.0\.1:1\/api \(DISCORD_API_URL\): /);
+  });
+
+  it('never prints the token when the server quotes the Authorization header in its error', async () => {
+    const api = await fakeApi((req, res) =>
+      res.writeHead(400, { 'content-type': 'application/json' }).end(JSON.stringify({ message: `Malformed header Authorization: ${req.headers.authorization}`, code: 0 })),
+    );
+    try {
+      const quoted = deploy(api.url);
+      expect(await exitWithin(quoted, 30_000)).toBe(1);
+      expect(api.requests).toEqual([`PUT /api/v10/applications/${double.applicationId}/commands`]);
+      expectOneClearLine(quoted.output(), /^error: Could not connect to Discord at http:\/\/127\.0\.0\.1:\d+\/api \(DISCORD_API_URL\): it answered 400 \(Malformed header Authorization: Bot \[redacted\]\)$/);
+    } finally {
+      await api.close();
+    }
+  });
+
+  it('gives up within DISCORD_TIMEOUT_SECONDS, retries included, when the API never answers', async () => {
+    const api = await fakeApi(() => undefined);
+    try {
+      const silent = deploy(api.url, { DISCORD_TIMEOUT_SECONDS: '1' });
+      expect(await exitWithin(silent, 30_000)).toBe(1);
+      expectOneClearLine(silent.output(), /^error: Could not connect to Discord at http:\/\/127\.0\.0\.1:\d+\/api \(DISCORD_API_URL\): no answer within 1 s$/);
+    } finally {
+      await api.close();
+    }
+  });
+});
+
+describe('what an entry point prints when it fails', () => {
+  it('never holds the configured token or a quoted "Bot <token>" header, whatever the error', async () => {
+    for (const kind of ['user', 'header', 'bug']) {
+      const failed = run('tests/runtime-leak.ts', { DISCORD_TOKEN: TOKEN }, [kind]);
+      expect(await failed.exited).toBe(1);
+      expect(failed.output()).toContain('[redacted]');
+      expect(failed.output()).not.toContain(TOKEN);
+      expect(failed.output()).not.toContain('abcdefghijklmnopqrstuvwxyz.0123456789');
+    }
+  });
+});
+
 describe('SIGTERM while Discord cannot be reached', () => {
   const discordEnv = (apiUrl: string) => ({ DISCORD_TOKEN: TOKEN, DISCORD_CLIENT_ID: double.applicationId, DISCORD_GUILD_ID: double.guildId, DISCORD_API_URL: apiUrl });
 

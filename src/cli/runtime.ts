@@ -1,8 +1,8 @@
-import { loadDotEnv, parseConfig, type Config } from '../config/config.js';
+import { configuredSecrets, loadDotEnv, parseConfig, type Config } from '../config/config.js';
 import { runCleanups } from '../cleanup.js';
 import { loadEmbedder, type Embedder } from '../embedding/embedder.js';
 import { isUserError } from '../errors.js';
-import { createLogger, type Logger } from '../log.js';
+import { createLogger, scrubTokens, type Logger } from '../log.js';
 
 export interface Runtime {
   config: Config;
@@ -72,11 +72,11 @@ export function runMain(main: (stopping: AbortSignal) => Promise<void | number>,
       },
       (error: unknown) => {
         if (isUserError(error)) {
-          process.stderr.write(`error: ${error.message}\n${error.hint ? `${error.hint}\n` : ''}`);
+          process.stderr.write(redacted(`error: ${error.message}\n${error.hint ? `${error.hint}\n` : ''}`));
         } else if (isOptionError(error)) {
-          process.stderr.write(`error: ${error.message}\n`);
+          process.stderr.write(redacted(`error: ${error.message}\n`));
         } else {
-          process.stderr.write(`unexpected error: ${(error as Error)?.stack ?? String(error)}\n`);
+          process.stderr.write(redacted(`unexpected error: ${(error as Error)?.stack ?? String(error)}\n`));
         }
         process.exitCode = 1;
       },
@@ -88,6 +88,21 @@ export function runMain(main: (stopping: AbortSignal) => Promise<void | number>,
       process.off('SIGTERM', onSignal);
       setTimeout(() => process.exit(), LINGER_MS).unref();
     });
+}
+
+/** An Authorization header's value as Discord's API takes it (`Bot <token>`), whoever quotes it. */
+const BOT_AUTHORIZATION = /\bBot\s+[\w.-]{20,}/g;
+/** Shorter than any Discord token: a value this short is not looked for (it would blank out ordinary words). */
+const MIN_TOKEN_LENGTH = 8;
+
+/**
+ * What an error prints, without secrets: the configured DISCORD_TOKEN, any `Bot <token>` header
+ * value (a server's error message may quote the request's headers) and interaction tokens in URLs.
+ */
+function redacted(text: string): string {
+  let out = text;
+  for (const secret of configuredSecrets()) if (secret.length >= MIN_TOKEN_LENGTH) out = out.split(secret).join('[redacted]');
+  return scrubTokens(out.replace(BOT_AUTHORIZATION, 'Bot [redacted]'));
 }
 
 /** A command line that `parseArgs` cannot read (an unknown option, a missing value): the user's mistake, not a bug. */

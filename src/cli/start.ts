@@ -1,46 +1,13 @@
 import { once } from 'node:events';
-import { DiscordAPIError, DiscordjsError, DiscordjsErrorCodes, HTTPError } from 'discord.js';
 import { pollFeedsEvery } from '../background/feed-poller.js';
 import { watchIndex } from '../background/index-watcher.js';
-import type { DiscordConfig } from '../config/config.js';
 import { runConsole } from '../console/repl.js';
-import { StartAbandoned, startBot } from '../discord/bot.js';
+import { startBot } from '../discord/bot.js';
+import { discordUnreachable } from '../discord/unreachable.js';
 import { Engine } from '../engine.js';
-import { UserError } from '../errors.js';
 import { ingest } from '../index/ingest.js';
-import { scrubTokens } from '../log.js';
 import { describeIngest, logIngest, progressReporter } from './ingest-report.js';
 import { runMain, startRuntime } from './runtime.js';
-
-/**
- * A failure to reach Discord at start, as one line that names the variable to check (a refused
- * token, no answer in time, an answer that is not Discord's API, an HTTP error, the network), a
- * hint, and never the token.
- */
-function discordUnreachable(error: unknown, discord: DiscordConfig): UserError {
-  const hint = 'Check DISCORD_API_URL (the REST base, https://discord.com/api), DISCORD_TOKEN and DISCORD_CLIENT_ID, and the network.';
-  const tokenRefused =
-    (error instanceof DiscordAPIError && error.status === 401) || (error instanceof DiscordjsError && error.code === DiscordjsErrorCodes.TokenInvalid);
-  if (tokenRefused) {
-    return new UserError(
-      `Discord at ${discord.apiUrl} refused the token in DISCORD_TOKEN (401 Unauthorized).`,
-      'Check DISCORD_TOKEN (Developer Portal, your application, Bot, Reset Token) and that DISCORD_API_URL is Discord’s REST base (https://discord.com/api).',
-    );
-  }
-  const message = String((error as Error)?.message ?? error);
-  const reason =
-    error instanceof StartAbandoned
-      ? message
-      : error instanceof SyntaxError
-        ? `the answer is not Discord’s API (not JSON: ${message})`
-        : error instanceof HTTPError
-          ? `it answered ${error.status} ${error.message}`
-          : error instanceof DiscordAPIError
-            ? `it answered ${error.status} (${message})`
-            : message;
-  const line = scrubTokens(reason).split(discord.token).join('[redacted]').split('\n')[0]!.slice(0, 300);
-  return new UserError(`Could not connect to Discord at ${discord.apiUrl} (DISCORD_API_URL): ${line}`, hint);
-}
 
 /**
  * After SIGINT/SIGTERM: the drain of replies in flight (10 s) and closing the gateway fit in this;

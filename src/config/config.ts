@@ -96,6 +96,15 @@ export function loadDotEnv(file = '.env'): void {
   process.loadEnvFile(file);
 }
 
+/**
+ * The secrets configured (DISCORD_TOKEN, as set and trimmed), read even when the configuration
+ * does not parse: what printed errors must never hold (see `runMain`).
+ */
+export function configuredSecrets(env: NodeJS.ProcessEnv = process.env): string[] {
+  const token = env.DISCORD_TOKEN;
+  return token ? [...new Set([token, token.trim()])].filter(Boolean) : [];
+}
+
 /** Parses the environment once; a bad variable stops with one line naming it (never its value). */
 export function parseConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const parsed = configSchema.safeParse(env);
