@@ -133,7 +133,7 @@ async function askOnce(engine: Engine, q: Question, asOf: string | null): Promis
   const [vector] = await engine.embedder.embed([query]);
   const terms = engine.questionTerms(query, asOf);
   const candidates = engine.candidates(terms, vector!);
-  return { question: q, evidence: evidenceOf(candidates), candidates, paragraphText: (row) => engine.snapshot.paragraphs[row]!.text, articleOf: (row) => engine.snapshot.paragraphs[row]!.articleId };
+  return { question: q, evidence: evidenceOf(candidates), candidates, paragraphText: (row) => engine.snapshot.paragraphs.textOf(row), articleOf: (row) => engine.snapshot.paragraphs.articleIdOf(row) };
 }
 
 /** The seed articles alone, in an index beside the evaluation's: a corpus of one article. */
@@ -196,7 +196,7 @@ function answeredFigures(results: Answered[]) {
 
 async function evaluate(engine: Engine, quiz: Question[], offTopic: Question[], mode: RetrievalMode, asOf: (q: Question) => string | null): Promise<Figures> {
   const results: Answered[] = [];
-  for (const q of quiz) results.push(await askAnswerable(engine, q, { mode, asOf: asOf(q) }, (row) => contains(q.answers, engine.snapshot.paragraphs[row]!.text)));
+  for (const q of quiz) results.push(await askAnswerable(engine, q, { mode, asOf: asOf(q) }, (row) => contains(q.answers, engine.snapshot.paragraphs.textOf(row))));
   const f = answeredFigures(results);
   const off = await askUnanswered(engine, offTopic, (q) => ({ mode, asOf: asOf(q) }));
   const latencies = results.map((r) => r.ms).sort((a, b) => a - b);
@@ -223,7 +223,7 @@ async function evaluateEveryday(engine: Engine, questions: Question[], asOf: (q:
   const unanswerable = questions.filter((q) => !q.answerable);
   const results: Answered[] = [];
   for (const q of answerable) {
-    const inArticle = (row: number) => engine.snapshot.paragraphs[row]!.articleId === q.article_id && contains(q.answers, engine.snapshot.paragraphs[row]!.text);
+    const inArticle = (row: number) => engine.snapshot.paragraphs.articleIdOf(row) === q.article_id && contains(q.answers, engine.snapshot.paragraphs.textOf(row));
     results.push(await askAnswerable(engine, q, { asOf: asOf(q) }, inArticle));
   }
   const f = answeredFigures(results);

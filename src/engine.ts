@@ -13,7 +13,7 @@ import type { Embedder } from './embedding/embedder.js';
 import { dotProduct } from './embedding/similarity.js';
 import { UserError } from './errors.js';
 import { assertSameModel, generationStamp, liveGenerationDir, readSnapshot } from './index/store.js';
-import { newestFirst, paragraphsInOrder } from './index/order.js';
+import { byPosition, newestFirst } from './index/order.js';
 import type { IndexedArticle, Paragraph, Snapshot } from './index/types.js';
 import { Retriever, type Hit, type RetrievalMode } from './retrieval/retriever.js';
 import { correctedSpelling } from './retrieval/spelling.js';
@@ -239,7 +239,7 @@ export class Engine {
     const ranked = this.ranked({ ...question, type: 'none' }, vector!);
     const bestPerArticle = new Map<string, Candidate>();
     for (const candidate of ranked) {
-      const articleId = this.snapshot.paragraphs[candidate.hit.row]!.articleId;
+      const articleId = this.snapshot.paragraphs.articleIdOf(candidate.hit.row);
       if (!bestPerArticle.has(articleId) && candidate.coverage.soft >= DIGEST_MIN_COVERAGE) bestPerArticle.set(articleId, candidate);
     }
     const chosen = [...bestPerArticle.values()].slice(0, DIGEST_ARTICLES);
@@ -292,15 +292,18 @@ export class Engine {
 
   /** An article's paragraphs in order. */
   paragraphsOf(articleId: string): Paragraph[] {
-    return paragraphsInOrder(this.snapshot.paragraphs, articleId);
+    return this.retriever
+      .rowsOf(articleId)
+      .map((row) => this.snapshot.paragraphs.at(row))
+      .sort(byPosition);
   }
 
   private async passages(questionVector: Float32Array, question: QuestionTerms, candidates: Candidate[]): Promise<Passage[]> {
-    const sentenceLists = candidates.map((c) => sentencesOf(this.snapshot.paragraphs[c.hit.row]!.text));
+    const sentenceLists = candidates.map((c) => sentencesOf(this.snapshot.paragraphs.textOf(c.hit.row)));
     const vectors = await this.embedder.embed(sentenceLists.flat());
     let next = 0;
     return candidates.map((candidate, i) => {
-      const paragraph = this.snapshot.paragraphs[candidate.hit.row]!;
+      const paragraph = this.snapshot.paragraphs.at(candidate.hit.row);
       const sentences = sentenceLists[i]!;
       const similarities = sentences.map(() => dotProduct(questionVector, vectors[next++]!));
       const answers = preferredAnswers(candidate.answers).map((a) => a.text);

@@ -58,14 +58,14 @@ describe('ingest', () => {
     const updated = await ingest(indexDir, embedder, { source: articles });
     expect(updated).toMatchObject({ added: 0, updated: 1, unchanged: 1, embedded: 1 });
     let snapshot = (await readSnapshot(indexDir))!;
-    const bridge = snapshot.paragraphs.filter((p) => p.articleId === 'articles/bridge').map((p) => p.text);
+    const bridge = snapshot.paragraphs.toArray().filter((p) => p.articleId === 'articles/bridge').map((p) => p.text);
     expect(bridge).toEqual(['The old bridge reopened on Saturday, a day late.']);
 
     await rm(path.join(articles, 'bridge.md'));
     const removed = await ingest(indexDir, embedder, { source: articles });
     expect(removed).toMatchObject({ removed: 1, unchanged: 1, articles: 1 });
     snapshot = (await readSnapshot(indexDir))!;
-    expect(snapshot.paragraphs.some((p) => p.articleId === 'articles/bridge')).toBe(false);
+    expect(snapshot.paragraphs.toArray().some((p) => p.articleId === 'articles/bridge')).toBe(false);
     // Every segment is a vectra index; its rows of articles now held elsewhere, or removed, are dead.
     const live = await Promise.all(
       snapshot.segments.map(async (s) => (await new LocalIndex<{ articleId: string }>(s.dir).listItems()).filter((i) => snapshot.manifest.articles.get(i.metadata.articleId)?.segment === s.name)),
@@ -132,14 +132,14 @@ describe('ingest', () => {
     await ingest(indexDir, embedder, { source: articles });
     const snapshot = (await readSnapshot(indexDir))!;
     // The table's rows are each segment's live rows in turn.
-    const located = snapshot.layout.flatMap(({ segment, rows }) => rows.map((row) => ({ terms: segment.terms, row })));
+    const located = snapshot.layout.flatMap(({ segment, rows }) => Array.from(rows, (row) => ({ terms: segment.terms, row })));
     const stored = (tableRow: number) => {
       const { terms, row } = located[tableRow]!;
       const pairs: string[] = [];
       for (let i = terms.offsets[row]!; i < terms.offsets[row + 1]!; i++) pairs.push(`${terms.vocabulary[terms.termIds[i]!]}:${terms.counts[i]}`);
       return pairs.sort();
     };
-    const fresh = termListsOf(snapshot.paragraphs.map((p) => p.text));
+    const fresh = termListsOf(snapshot.paragraphs.toArray().map((p) => p.text));
     const recomputed = (row: number) => {
       const pairs: string[] = [];
       for (let i = fresh.offsets[row]!; i < fresh.offsets[row + 1]!; i++) pairs.push(`${fresh.vocabulary[fresh.termIds[i]!]}:${fresh.counts[i]}`);
@@ -156,7 +156,7 @@ describe('ingest', () => {
     const snapshot = (await readSnapshot(indexDir))!;
     await rm(path.join(snapshot.segments[0]!.dir, 'vectors.f32'));
     const reread = (await readSnapshot(indexDir))!;
-    const rows = (s: typeof snapshot) => s.paragraphs.map(({ articleId, position, text }) => ({ articleId, position, text }));
+    const rows = (s: typeof snapshot) => s.paragraphs.toArray().map(({ articleId, position, text }) => ({ articleId, position, text }));
     expect(rows(reread)).toEqual(rows(snapshot));
     expect(Array.from(reread.vectors)).toEqual(Array.from(snapshot.vectors));
   });

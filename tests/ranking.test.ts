@@ -41,7 +41,7 @@ afterAll(() => cleanup());
 async function rankOfAnswer(q: FixtureQuestion, mode: RetrievalMode): Promise<number> {
   const hits = await engine.retrieve(q.question, 10, { mode, asOf: null });
   return hits.findIndex((hit) => {
-    const paragraph = engine.snapshot.paragraphs[hit.row]!;
+    const paragraph = engine.snapshot.paragraphs.at(hit.row);
     return paragraph.articleId === `articles/${q.article}` && paragraph.text.includes(q.answer);
   });
 }
@@ -109,7 +109,7 @@ describe('typos', () => {
 
   it('answers a question with a typo as it answers it spelled right', async () => {
     const typed = await engine.retrieve('who is the ferry captian', 1, { asOf: null });
-    expect(engine.snapshot.paragraphs[typed[0]!.row]!.text).toContain('Maria Okafor');
+    expect(engine.snapshot.paragraphs.textOf(typed[0]!.row)).toContain('Maria Okafor');
   });
 });
 
@@ -124,6 +124,6 @@ describe('as of', () => {
 
   it('prefers the news of the week before the question', async () => {
     const hits = await engine.retrieve('what happened with the talks', 3, { asOf: '2026-01-24' });
-    expect(engine.snapshot.paragraphs[hits[0]!.row]!.articleId).toBe('articles/seed');
+    expect(engine.snapshot.paragraphs.articleIdOf(hits[0]!.row)).toBe('articles/seed');
   });
 });

@@ -83,8 +83,8 @@ describe('a folder of bad input', () => {
     const snapshot = (await readSnapshot(indexDir))!;
     const titles = [...snapshot.manifest.articles.values()].map((a) => a.title);
     expect(titles).toEqual(expect.arrayContaining(['Storm hits coast', 'Zürich council votes']));
-    expect(snapshot.paragraphs.find((p) => p.text.startsWith('The tide rose'))!.text.length).toBeGreaterThan(100_000);
-    expect(snapshot.paragraphs.some((p) => /tracker|alert|color:red/.test(p.text))).toBe(false);
+    expect(snapshot.paragraphs.toArray().find((p) => p.text.startsWith('The tide rose'))!.text.length).toBeGreaterThan(100_000);
+    expect(snapshot.paragraphs.toArray().some((p) => /tracker|alert|color:red/.test(p.text))).toBe(false);
   });
 
   it('exits non-zero with --strict when anything was skipped', async () => {
@@ -230,7 +230,7 @@ describe('crash safety of merging', () => {
     const content = async (indexDir: string) => {
       const snapshot = (await readSnapshot(indexDir))!;
       expect(snapshot.recoveredFrom).toBeUndefined();
-      const rows = snapshot.paragraphs.map((p, row) => `${p.articleId}#${p.position}:${p.text}:${snapshot.vectors[row * 100]}`).sort();
+      const rows = snapshot.paragraphs.toArray().map((p, row) => `${p.articleId}#${p.position}:${p.text}:${snapshot.vectors[row * 100]}`).sort();
       return { digest: rows.join('\n'), segments: snapshot.segments.length };
     };
     const expected = (await content(template)).digest;

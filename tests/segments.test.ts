@@ -51,7 +51,7 @@ describe('segments', () => {
     expect(second.map((i) => i.metadata.articleId).sort()).toEqual(['bridge', 'bridge', 'tunnel', 'tunnel']);
     // The old bridge rows are dead: the manifest says its rows live in the second segment.
     expect(snapshot.manifest.articles.get('bridge')?.segment).toBe('seg-000002');
-    expect(snapshot.paragraphs.map((p) => p.text).filter((t) => t.includes('bridge'))).toEqual(['The bridge reopened, officials said on Monday.', 'The bridge story goes on for a second paragraph.']);
+    expect(snapshot.paragraphs.toArray().map((p) => p.text).filter((t) => t.includes('bridge'))).toEqual(['The bridge reopened, officials said on Monday.', 'The bridge story goes on for a second paragraph.']);
     const engine = await Engine.open(embedder, indexDir);
     const answer = await engine.ask('What happened to the bridge?');
     expect(answer.kind === 'answer' && answer.passages[0]!.paragraph).toMatch(/reopened/);
@@ -65,7 +65,7 @@ describe('segments', () => {
       const vectra = new LocalIndex<{ articleId: string; position: number; text: string }>(segment.dir);
       expect(await vectra.isIndexCreated()).toBe(true);
       const items = await vectra.listItems();
-      expect(items.map((i) => [i.metadata.articleId, i.metadata.position, i.metadata.text])).toEqual(segment.paragraphs.map((p) => [p.articleId, p.position, p.text]));
+      expect(items.map((i) => [i.metadata.articleId, i.metadata.position, i.metadata.text])).toEqual(segment.paragraphs.toArray().map((p) => [p.articleId, p.position, p.text]));
       const [query] = await embedder.embed(['Who will head the team?']);
       expect(await vectra.queryItems(Array.from(query!), '', 3)).toHaveLength(Math.min(3, items.length));
     }
@@ -212,7 +212,7 @@ describe('stored postings', () => {
     await ingestArticles(indexDir, embedder, PLACES.slice(0, 4).map((place) => story(place, `The ${place} closed for repairs`)));
     const segment = (await readSnapshot(indexDir))!.segments[0]!;
     expect(segment.postings).toBeDefined();
-    const built = postingsOfRows(segment.terms, segment.paragraphs, segment.paragraphs.map((_, row) => row));
+    const built = postingsOfRows(segment.terms, (row) => segment.paragraphs.articleIdOf(row), Array.from({ length: segment.paragraphs.length }, (_, row) => row));
     expect(segment.postings!.paragraphs.encode()).toEqual(built.paragraphs.encode());
     expect(segment.postings!.articles.encode()).toEqual(built.articles.encode());
     expect(segment.postings!.articles.docs).toBe(4);
@@ -228,12 +228,12 @@ describe('candidate answers stored packed', () => {
     expect((await readdir(segmentDir)).filter((f) => f.startsWith('spans'))).toEqual(['spans-ids.json', 'spans.bin']);
     const packed = (await readSnapshot(indexDir))!;
     const ferry = packed.spans.get('ferry')!;
-    const text = packed.paragraphs.find((p) => p.articleId === 'ferry' && p.position === 0)!.text;
+    const text = packed.paragraphs.toArray().find((p) => p.articleId === 'ferry' && p.position === 0)!.text;
     expect(ferry[0]!.map(([type, start, end]) => `${type}:${text.slice(start, end)}`)).toEqual(expect.arrayContaining(['number:4,000 people', 'place:Abu Dhabi']));
     for (const id of packed.manifest.articles.keys()) expect(packed.spans.get(id), id).toBeDefined();
 
     // The same segment as an earlier version wrote it: spans.json, by article id.
-    const ids = packed.paragraphs.filter((p) => packed.manifest.articles.get(p.articleId)?.segment === 'seg-000002').map((p) => p.articleId);
+    const ids = packed.paragraphs.toArray().filter((p) => packed.manifest.articles.get(p.articleId)?.segment === 'seg-000002').map((p) => p.articleId);
     await writeFile(path.join(segmentDir, 'spans.json'), JSON.stringify(Object.fromEntries(ids.map((id) => [id, packed.spans.get(id)]))));
     await rm(path.join(segmentDir, 'spans.bin'));
     await rm(path.join(segmentDir, 'spans-ids.json'));
@@ -274,5 +274,47 @@ describe('binary files read at any offset', () => {
     const spans = new Map([['a', [[['place', 4, 11]], []]]]) as Parameters<typeof PackedSpans.encode>[0];
     const packed = PackedSpans.encode(spans);
     expect(PackedSpans.decode(packed.ids, shifted(packed.bytes)).get('a')).toEqual([[['place', 4, 11]], []]);
+  });
+});
+
+describe('the paragraph table', () => {
+  it('joins the live rows of segments into one table, articles numbered in order of first row, texts read from their segment', async () => {
+    const { joinTables, tableOf } = await import('../src/index/paragraph-table.js');
+    const first = tableOf([
+      { articleId: 'a', position: 0, text: 'a0' },
+      { articleId: 'a', position: 1, text: 'a1' },
+      { articleId: 'b', position: 0, text: 'b0' },
+    ]);
+    const second = tableOf([
+      { articleId: 'c', position: 0, text: 'c0' },
+      { articleId: 'b', position: 0, text: 'b0 again' },
+      { articleId: 'b', position: 1, text: 'b1 again' },
+    ]);
+    // "b" moved to the second segment: its rows in the first are dead.
+    const table = joinTables([first, second], [Int32Array.of(0, 1), Int32Array.of(0, 1, 2)]);
+    expect(table.toArray()).toEqual([
+      { articleId: 'a', position: 0, text: 'a0' },
+      { articleId: 'a', position: 1, text: 'a1' },
+      { articleId: 'c', position: 0, text: 'c0' },
+      { articleId: 'b', position: 0, text: 'b0 again' },
+      { articleId: 'b', position: 1, text: 'b1 again' },
+    ]);
+    expect(table.articleIds).toEqual(['a', 'c', 'b']);
+    expect([0, 1, 2, 3, 4].map((row) => table.articleOf(row))).toEqual([0, 0, 1, 2, 2]);
+    expect(() => table.at(5)).toThrow(RangeError);
+  });
+
+  it('reads a segment whose rows.json does not match its texts from vectra’s own file instead', async () => {
+    const embedder = await ingestSeedFolder();
+    const segmentDir = path.join(indexDir, 'segments', 'seg-000001');
+    const rows = JSON.parse(await readFile(path.join(segmentDir, 'rows.json'), 'utf8')) as { article: number[] };
+    rows.article[0] = 7;
+    await writeFile(path.join(segmentDir, 'rows.json'), JSON.stringify(rows));
+    const engine = await Engine.open(embedder, indexDir);
+    // Every row is there, the first one included.
+    expect(engine.snapshot.paragraphs.length).toBe(engine.snapshot.manifest.articles.get('articles/seed')!.paragraphCount);
+    expect(engine.snapshot.paragraphs.articleIdOf(0)).toBe('articles/seed');
+    const answer = await engine.ask('Who will head Moscow’s team?');
+    expect(answer.kind === 'answer' && answer.passages[0]!.paragraph).toContain('Igor Kostyukov');
   });
 });

@@ -113,7 +113,7 @@ describe('fetching an article', () => {
     expect(await ingestFromWeb(indexDir, embedder, { urls: [`${base}/impostor`], feeds: [], limits: local })).toMatchObject({ added: 1, updated: 0 });
     const snapshot = (await readSnapshot(indexDir))!;
     expect(snapshot.manifest.articles.get(real.id)).toMatchObject({ title: 'Council approves harbour dredging', url: realUrl });
-    expect(snapshot.paragraphs.filter((p) => p.articleId === real.id).map((p) => p.text)).toEqual(real.paragraphs);
+    expect(snapshot.paragraphs.toArray().filter((p) => p.articleId === real.id).map((p) => p.text)).toEqual(real.paragraphs);
 
     expect(mayClaim('https://www.reuters.com/world/story', 'https://reuters.com/a')).toBe(true);
     expect(mayClaim('https://herald.example.evil.com/x', 'https://herald.example/a')).toBe(false);

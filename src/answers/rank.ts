@@ -164,7 +164,7 @@ export class CandidateFeatures {
   describe(question: QuestionTerms, hits: Hit[]): Candidate[] {
     const seen = new Map<string, Float32Array>();
     return hits.map((hit) => {
-      const paragraph = this.snapshot.paragraphs[hit.row]!;
+      const paragraph = this.snapshot.paragraphs.at(hit.row);
       const table = this.matchTable(question, paragraph.text, seen);
       const coverage = coverageOf(table);
       const answers = this.answersIn(question, paragraph.articleId, paragraph.position, paragraph.text, table);
@@ -322,7 +322,7 @@ export class CandidateFeatures {
   private articleTexts(articleId: string): string[] {
     let texts = this.textsCache.get(articleId);
     if (!texts) {
-      texts = this.retriever.rowsOf(articleId).map((row) => this.snapshot.paragraphs[row]!.text.toLowerCase());
+      texts = this.retriever.rowsOf(articleId).map((row) => this.snapshot.paragraphs.textOf(row).toLowerCase());
       if (this.textsCache.size > 256) this.textsCache.clear();
       this.textsCache.set(articleId, texts);
     }

@@ -32,14 +32,15 @@ export function quantize(vectors: Float32Array, dimensions: number): QuantizedRo
 }
 
 /** The codes of some rows (in order), copied out of a larger set; the set itself when it is all of them. */
-export function quantizedRowsOf(all: QuantizedRows, rows: readonly number[], dimensions: number): QuantizedRows {
+export function quantizedRowsOf(all: QuantizedRows, rows: ArrayLike<number>, dimensions: number): QuantizedRows {
   if (rows.length === all.scales.length) return all;
   const stride = strideOf(dimensions);
   const codes = new Int8Array(rows.length * stride);
   const scales = new Float32Array(rows.length);
-  rows.forEach((row, i) => {
+  for (let i = 0; i < rows.length; i++) {
+    const row = rows[i]!;
     codes.set(all.codes.subarray(row * stride, (row + 1) * stride), i * stride);
     scales[i] = all.scales[row]!;
-  });
+  }
   return { codes, scales };
 }

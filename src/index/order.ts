@@ -2,8 +2,12 @@
 import type { IndexedArticle, Paragraph } from './types.js';
 
 /** An article's paragraphs, in article order. */
-export function paragraphsInOrder(paragraphs: readonly Paragraph[], articleId: string): Paragraph[] {
-  return paragraphs.filter((p) => p.articleId === articleId).sort((a, b) => a.position - b.position);
+export function paragraphsInOrder(paragraphs: Iterable<Paragraph>, articleId: string): Paragraph[] {
+  return [...paragraphs].filter((p) => p.articleId === articleId).sort(byPosition);
+}
+
+export function byPosition(a: Paragraph, b: Paragraph): number {
+  return a.position - b.position;
 }
 
 /** Articles newest first (by date; undated last), ties by title. */

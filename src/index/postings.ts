@@ -125,7 +125,6 @@ export class Bm25Postings {
   }
 }
 
-
 /** A segment's postings at both levels: each row a document, and each article one. */
 export interface SegmentPostings {
   paragraphs: Bm25Postings;
@@ -133,13 +132,13 @@ export interface SegmentPostings {
 }
 
 /** Postings of these rows of a segment (articles numbered in order of first row: an article's rows are contiguous in a segment). */
-export function postingsOfRows(terms: TermLists, paragraphs: readonly { articleId: string }[], rows: readonly number[]): SegmentPostings {
+export function postingsOfRows(terms: TermLists, articleIdOf: (row: number) => string, rows: ArrayLike<number>): SegmentPostings {
   const articleOf = new Int32Array(rows.length);
   let articles = 0;
-  rows.forEach((row, i) => {
-    if (i > 0 && paragraphs[row]!.articleId !== paragraphs[rows[i - 1]!]!.articleId) articles += 1;
+  for (let i = 0; i < rows.length; i++) {
+    if (i > 0 && articleIdOf(rows[i]!) !== articleIdOf(rows[i - 1]!)) articles += 1;
     articleOf[i] = articles;
-  });
+  }
   return {
     paragraphs: Bm25Postings.build(terms, rows),
     articles: Bm25Postings.build(terms, rows, (i) => articleOf[i]!, rows.length ? articles + 1 : 0),

@@ -26,6 +26,7 @@ import { concatTermLists, decodeTermLists, encodeTermLists, termListsOf, type Te
 import { Bm25Postings, postingsOfRows, type SegmentPostings } from './postings.js';
 import { PackedSpans } from './packed-spans.js';
 import { withLazy } from './lazy.js';
+import { ParagraphTable, tableOf } from './paragraph-table.js';
 import { readQuantized, withVectorsOnDemand } from './segment-vectors.js';
 import type { Paragraph, Segment, SegmentRows, SpansLookup, StoredSpan } from './types.js';
 
@@ -81,7 +82,7 @@ export async function writeSegment(dir: string, rows: SegmentRows, dimensions: n
   await writeDurably(path.join(staging, 'scales.f32'), new Uint8Array(scales.buffer, scales.byteOffset, scales.byteLength));
   await writeDurably(path.join(staging, 'terms.json'), JSON.stringify(rows.terms.vocabulary));
   await writeDurably(path.join(staging, 'terms.bin'), encodeTermLists(rows.terms));
-  const postings = postingsOfRows(rows.terms, rows.paragraphs, Array.from(rows.paragraphs, (_, row) => row));
+  const postings = postingsOfRows(rows.terms, (row) => rows.paragraphs[row]!.articleId, Array.from(rows.paragraphs, (_, row) => row));
   // Both levels hold the same terms (an article's are its rows'): stored once.
   const sameTerms = postings.articles.terms.length === postings.paragraphs.terms.length && postings.articles.terms.every((t, i) => t === postings.paragraphs.terms[i]);
   await writeDurably(path.join(staging, 'postings.json'), JSON.stringify({ rows: postings.paragraphs.terms, ...(sameTerms ? {} : { articles: postings.articles.terms }) }));
@@ -120,7 +121,7 @@ export async function readSegment(dir: string, dimensions: number): Promise<Segm
   // People are read on first use (/who), not at load: a fifth of a segment's load time and of its memory.
   // Stems likewise, when a merge or retrieval over a segment with dead rows needs them.
   const withPeople = withLazy(segment, 'people', () => (hasPeople ? readPeople(dir) : new Map()));
-  const withTerms = withLazy(withPeople, 'terms', () => readTermLists(dir, paragraphs.length) ?? termListsOf(paragraphs.map((p) => p.text)));
+  const withTerms = withLazy(withPeople, 'terms', () => readTermLists(dir, paragraphs.length) ?? termListsOf(Array.from({ length: paragraphs.length }, (_, row) => paragraphs.textOf(row))));
   return rebuilt ? Object.assign(withTerms, { vectors: rebuilt.vectors }) : withVectorsOnDemand(withTerms, mirror!.vectorsFile, paragraphs.length * dimensions);
 }
 
@@ -189,7 +190,7 @@ function readTermLists(dir: string, rows: number): TermLists | undefined {
 }
 
 /** The paragraphs of the mirror, and its vectors' file when it holds a vector for each of them. */
-async function readMirror(dir: string, dimensions: number): Promise<{ paragraphs: Paragraph[]; vectorsFile: string } | undefined> {
+async function readMirror(dir: string, dimensions: number): Promise<{ paragraphs: ParagraphTable; vectorsFile: string } | undefined> {
   try {
     const paragraphs = await readParagraphs(dir);
     const vectorsFile = path.join(dir, 'vectors.f32');
@@ -239,21 +240,8 @@ class SegmentTexts {
   }
 }
 
-/** A stored paragraph: its text is decoded when read (only candidates' texts ever are). */
-class StoredParagraph implements Paragraph {
-  constructor(
-    readonly articleId: string,
-    readonly position: number,
-    private readonly texts: SegmentTexts,
-    private readonly row: number,
-  ) {}
-
-  get text(): string {
-    return this.texts.text(this.row);
-  }
-}
-
-async function readParagraphs(dir: string): Promise<Paragraph[]> {
+/** A segment's paragraphs: only candidates' texts are ever decoded. */
+async function readParagraphs(dir: string): Promise<ParagraphTable> {
   const rows = JSON.parse(await readFile(path.join(dir, 'rows.json'), 'utf8')) as RowsFile;
   const count = rows.article.length;
   const bytes = count ? await readFile(path.join(dir, 'paragraphs.txt')) : Buffer.alloc(0);
@@ -268,11 +256,12 @@ async function readParagraphs(dir: string): Promise<Paragraph[]> {
   // One past the end, as if a separator followed the last text.
   starts[count] = bytes.length + 1;
   const texts = new SegmentTexts(bytes, starts);
-  return rows.article.map((a, row) => new StoredParagraph(rows.articleIds[a]!, rows.positions[row]!, texts, row));
+  if (rows.positions.length !== count || rows.article.some((a) => !(a >= 0 && a < rows.articleIds.length))) throw new Error(`${dir}: rows.json is damaged`);
+  return new ParagraphTable(rows.articleIds, Int32Array.from(rows.article), Int32Array.from(rows.positions), (row) => texts.text(row));
 }
 
 /** Rebuilds the in-memory mirror from vectra's own file when the mirror is missing or inconsistent. */
-async function mirrorFromVectra(dir: string, dimensions: number): Promise<Pick<SegmentRows, 'paragraphs' | 'vectors'>> {
+async function mirrorFromVectra(dir: string, dimensions: number): Promise<{ paragraphs: ParagraphTable; vectors: Float32Array }> {
   // Imported here: vectra pulls in half a second of dependencies that the normal path never needs.
   const { LocalIndex } = await import('vectra');
   const items = await new LocalIndex<VectraMetadata>(dir).listItems();
@@ -281,7 +270,7 @@ async function mirrorFromVectra(dir: string, dimensions: number): Promise<Pick<S
     vectors.set(item.vector, row * dimensions);
     return { articleId: item.metadata.articleId, position: item.metadata.position, text: item.metadata.text };
   });
-  return { paragraphs, vectors };
+  return { paragraphs: tableOf(paragraphs), vectors };
 }
 
 /**

@@ -21,6 +21,7 @@ import { UserError } from '../errors.js';
 import type { PeopleByArticle } from '../people/extract.js';
 import { withLazy } from './lazy.js';
 import { readSegment } from './segment.js';
+import { joinTables } from './paragraph-table.js';
 import { copyVectorsInto } from './segment-vectors.js';
 import type { Generation, IndexedArticle, Manifest, ModelStamp, Paragraph, Segment, SegmentRef, Snapshot, SpansLookup } from './types.js';
 
@@ -206,26 +207,20 @@ async function readGenerationAt(indexDir: string, dir: string): Promise<Generati
  */
 async function assemble(dir: string, manifest: Manifest, segments: Segment[]): Promise<Snapshot> {
   const dimensions = manifest.model.dimensions;
-  const live = (segment: Segment, p: Paragraph) => manifest.articles.get(p.articleId)?.segment === segment.name;
-  const liveRows = segments.map((s) => {
-    const rows: number[] = [];
-    s.paragraphs.forEach((p, row) => live(s, p) && rows.push(row));
-    return rows;
-  });
+  const liveRows = segments.map((segment) => liveRowsOfSegment(manifest, segment));
   const total = liveRows.reduce((sum, rows) => sum + rows.length, 0);
-  const paragraphs: Paragraph[] = new Array(total);
+  const paragraphs = joinTables(
+    segments.map((s) => s.paragraphs),
+    liveRows,
+  );
   const vectors = allocateVectors(total, dimensions);
   let at = 0;
   for (const [i, segment] of segments.entries()) {
     const rows = liveRows[i]!;
     if (rows.length === segment.paragraphs.length) {
       await copyVectorsInto(segment, vectors.subarray(at * dimensions, (at + rows.length) * dimensions));
-      for (let row = 0; row < rows.length; row++) paragraphs[at + row] = segment.paragraphs[row]!;
     } else {
-      rows.forEach((row, k) => {
-        paragraphs[at + k] = segment.paragraphs[row]!;
-        vectors.set(segment.vectors.subarray(row * dimensions, (row + 1) * dimensions), (at + k) * dimensions);
-      });
+      rows.forEach((row, k) => vectors.set(segment.vectors.subarray(row * dimensions, (row + 1) * dimensions), (at + k) * dimensions));
     }
     at += rows.length;
   }
@@ -245,6 +240,16 @@ async function assemble(dir: string, manifest: Manifest, segments: Segment[]): P
     for (const segment of segments) for (const [id, found] of segment.people) if (manifest.articles.get(id)?.segment === segment.name) people.set(id, found);
     return people;
   });
+}
+
+/** A segment's rows whose article this generation keeps in it: one manifest lookup per article, not per row. */
+function liveRowsOfSegment(manifest: Manifest, segment: Segment): Int32Array {
+  const table = segment.paragraphs;
+  const live = table.articleIds.map((id) => manifest.articles.get(id)?.segment === segment.name);
+  const rows = new Int32Array(table.length);
+  let count = 0;
+  for (let row = 0; row < table.length; row++) if (live[table.articleOf(row)]) rows[count++] = row;
+  return rows.subarray(0, count);
 }
 
 /** Refuses an index built with another model, saying how to rebuild. */

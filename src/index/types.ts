@@ -5,6 +5,7 @@ import type { SpanType } from '../articles/spans.js';
 import type { TermLists } from './term-lists.js';
 import type { QuantizedRows } from '../embedding/quantize.js';
 import type { SegmentPostings } from './postings.js';
+import type { Paragraph, ParagraphTable } from './paragraph-table.js';
 
 export interface ModelStamp {
   id: string;
@@ -29,11 +30,7 @@ export interface Manifest {
   articles: Map<string, IndexedArticle>;
 }
 
-export interface Paragraph {
-  articleId: string;
-  position: number;
-  text: string;
-}
+export type { Paragraph } from './paragraph-table.js';
 
 /** A segment's rows, as written or as read back. Row i of `vectors` and `terms` belongs to `paragraphs[i]`. */
 export interface SegmentRows {
@@ -56,7 +53,9 @@ export interface SegmentRef {
 }
 
 /** A segment with its rows loaded. */
-export interface Segment extends SegmentRef, Omit<SegmentRows, 'spans'> {
+export interface Segment extends SegmentRef, Omit<SegmentRows, 'spans' | 'paragraphs'> {
+  /** Its rows' articles, positions and texts, read from `rows.json` and `paragraphs.txt`. */
+  paragraphs: ParagraphTable;
   /** Packed on disk, decoded an article at a time (`packed-spans.ts`). */
   spans: SpansLookup;
   /** The int8 codes of its vectors (`vectors.i8`), for the approximate scan of a large table; absent in segments written before them. */
@@ -75,17 +74,17 @@ export interface Generation {
   recoveredFrom?: string;
 }
 
-/** A complete generation in memory: the live rows of its segments. Row i of `vectors` belongs to `paragraphs[i]`. */
+/** A complete generation in memory: the live rows of its segments. Row i of `vectors` belongs to `paragraphs.at(i)`. */
 export interface Snapshot extends Generation {
   /** The segments the rows come from, kept so that a reload reads only new ones. */
   segments: Segment[];
-  paragraphs: Paragraph[];
+  paragraphs: ParagraphTable;
   vectors: Float32Array;
   people: PeopleByArticle;
   /** Candidate answers of each paragraph, read from the segment holding each article. */
   spans: SpansLookup;
   /** Where the rows come from: each segment's live rows, in order (the table's rows are these, segment after segment). */
-  layout: { segment: Segment; rows: number[] }[];
+  layout: { segment: Segment; rows: Int32Array }[];
 }
 
 /** A candidate answer in a paragraph: its type and its offsets in the paragraph's text. */

@@ -143,15 +143,19 @@ export function liveRowsOf(
     const texts = new Map<string, string[]>();
     const rows: number[] = [];
     termRows.push({ lists: segment.terms, rows });
-    segment.paragraphs.forEach((p, row) => {
-      if (manifest.articles.get(p.articleId)?.segment !== segment.name || !keep(p.articleId)) return;
-      const text = p.text;
-      paragraphs.push({ articleId: p.articleId, position: p.position, text });
+    const table = segment.paragraphs;
+    const kept = table.articleIds.map((id) => manifest.articles.get(id)?.segment === segment.name && keep(id));
+    for (let row = 0; row < table.length; row++) {
+      if (!kept[table.articleOf(row)]) continue;
+      const articleId = table.articleIdOf(row);
+      const position = table.positionOf(row);
+      const text = table.textOf(row);
+      paragraphs.push({ articleId, position, text });
       chunks.push(segment.vectors.subarray(row * dimensions, (row + 1) * dimensions));
       rows.push(row);
-      if (!texts.has(p.articleId)) texts.set(p.articleId, []);
-      texts.get(p.articleId)![p.position] = text;
-    });
+      if (!texts.has(articleId)) texts.set(articleId, []);
+      texts.get(articleId)![position] = text;
+    }
     for (const id of texts.keys()) {
       const stored = segment.complete ? { people: segment.people.get(id), spans: segment.spans.get(id) } : {};
       const derived = stored.people && stored.spans ? undefined : derive(texts.get(id)!.filter((t) => t !== undefined));

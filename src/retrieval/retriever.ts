@@ -43,9 +43,12 @@ export interface SearchOptions {
 export class Retriever {
   readonly bm25: Bm25Index;
   private readonly articleBm25: Bm25Index;
+  /** Each row's article number, in the order the article-level BM25 numbers them (of first row). */
   private readonly articleOfRow: Int32Array;
-  private readonly rowsOfArticle: number[][] = [];
-  private readonly articleIndex = new Map<string, number>();
+  /** The rows of article n are `articleRows[articleStart[n]]` up to `articleStart[n + 1]`. */
+  private readonly articleStart: Int32Array;
+  private readonly articleRows: Int32Array;
+  private readonly articleIndex: Map<string, number>;
   private readonly dense: DenseScanner;
 
   private mixedScratch: Float64Array | undefined;
@@ -56,17 +59,19 @@ export class Retriever {
 
   constructor(readonly snapshot: Snapshot) {
     this.dense = new DenseScanner(snapshot.vectors, snapshot.manifest.model.dimensions, quantizedParts(snapshot));
-    const articleIndex = this.articleIndex;
-    this.articleOfRow = new Int32Array(snapshot.paragraphs.length);
-    snapshot.paragraphs.forEach((p, row) => {
-      let a = articleIndex.get(p.articleId);
-      if (a === undefined) {
-        articleIndex.set(p.articleId, (a = this.rowsOfArticle.length));
-        this.rowsOfArticle.push([]);
-      }
-      this.articleOfRow[row] = a;
-      this.rowsOfArticle[a]!.push(row);
-    });
+    // The table numbers articles in order of their first row, as the article-level postings do.
+    const table = snapshot.paragraphs;
+    this.articleIndex = new Map(table.articleIds.map((id, n) => [id, n]));
+    this.articleOfRow = new Int32Array(table.length);
+    this.articleStart = new Int32Array(table.articleIds.length + 1);
+    for (let row = 0; row < table.length; row++) {
+      this.articleOfRow[row] = table.articleOf(row);
+      this.articleStart[this.articleOfRow[row]! + 1]! += 1;
+    }
+    for (let n = 0; n < table.articleIds.length; n++) this.articleStart[n + 1]! += this.articleStart[n]!;
+    this.articleRows = new Int32Array(table.length);
+    const filled = this.articleStart.slice(0, -1);
+    for (let row = 0; row < table.length; row++) this.articleRows[filled[this.articleOfRow[row]!]!++] = row;
     const parts = snapshot.layout.map(({ segment, rows }) => postingsOf(segment, rows));
     let rowBase = 0;
     let articleBase = 0;
@@ -85,7 +90,11 @@ export class Retriever {
   /** The rows of an article's paragraphs. */
   rowsOf(articleId: string): readonly number[] {
     const a = this.articleIndex.get(articleId);
-    return a === undefined ? [] : this.rowsOfArticle[a]!;
+    return a === undefined ? [] : this.rowsOfNumber(a);
+  }
+
+  private rowsOfNumber(article: number): number[] {
+    return Array.from(this.articleRows.subarray(this.articleStart[article]!, this.articleStart[article + 1]!));
   }
 
   /** Which rows existed at `asOf`; undefined when all of them did (the usual case: asked today), which spares a pass over every row. */
@@ -116,7 +125,7 @@ export class Retriever {
     const dense = this.dense.scores(queryVector);
     if (available) for (let row = 0; row < dense.length; row++) if (available[row] === 0) dense[row] = -Infinity;
     const articleScores = this.articleBm25.score(stems);
-    const articleRows = available ? articleScores.rows.filter((a) => available[this.rowsOfArticle[a]![0]!] === 1) : articleScores.rows;
+    const articleRows = available ? articleScores.rows.filter((a) => available[this.articleRows[this.articleStart[a]!]!] === 1) : articleScores.rows;
     const articles = topK(ARTICLE_POOL, articleScores.scores, articleRows);
     const articleRank = rankMap(articles);
     const hit = (row: number, score: number): Hit => ({
@@ -136,7 +145,7 @@ export class Retriever {
       ...new Set(
         [...this.bestDense(dense, POOL), ...lexicalPool]
           .map((r) => r.row)
-          .concat(articles.flatMap((a) => this.rowsOfArticle[a.row]!)),
+          .concat(articles.flatMap((a) => this.rowsOfNumber(a.row))),
       ),
     ];
     this.dense.refine(candidates);
@@ -150,7 +159,7 @@ export class Retriever {
       fused[row] =
         WEIGHTS.paragraph * rrf(paragraphRank.get(row)) +
         WEIGHTS.article * rrf(articleRank.get(this.articleOfRow[row]!)) +
-        WEIGHTS.position * rrf(paragraphs[row]!.position);
+        WEIGHTS.position * rrf(paragraphs.positionOf(row));
     }
     return topK(k, fused, candidates).map((r) => hit(r.row, r.score));
   }
@@ -163,7 +172,7 @@ type Kept<T> = WeakMap<Segment, { live: number; value: T }>;
  * (rows only ever die, so the same count means the same rows): a reload derives only the new
  * segments'.
  */
-function keptWhileLive<T>(kept: Kept<T>, segment: Segment, rows: readonly number[], derive: () => T): T {
+function keptWhileLive<T>(kept: Kept<T>, segment: Segment, rows: ArrayLike<number>, derive: () => T): T {
   const cached = kept.get(segment);
   if (cached?.live === rows.length) return cached.value;
   const value = derive();
@@ -175,9 +184,11 @@ const keptPostings: Kept<SegmentPostings> = new WeakMap();
 const keptCodes: Kept<QuantizedRows> = new WeakMap();
 
 /** A segment's BM25 postings over its live rows: those it stores when every row is live, else built. */
-function postingsOf(segment: Segment, rows: number[]): SegmentPostings {
+function postingsOf(segment: Segment, rows: Int32Array): SegmentPostings {
   return keptWhileLive(keptPostings, segment, rows, () =>
-    rows.length === segment.paragraphs.length && segment.postings ? segment.postings : postingsOfRows(segment.terms, segment.paragraphs, rows),
+    rows.length === segment.paragraphs.length && segment.postings
+      ? segment.postings
+      : postingsOfRows(segment.terms, (row) => segment.paragraphs.articleIdOf(row), rows),
   );
 }
 
@@ -200,14 +211,15 @@ function quantizedParts(snapshot: Snapshot): QuantizedRows[] {
 
 /** Rows whose article is dated on or before `asOf` (undated articles count as available); undefined when that is every row. */
 function availability(snapshot: Snapshot, asOf: string): Uint8Array | undefined {
-  const mask = new Uint8Array(snapshot.paragraphs.length);
-  let all = true;
-  snapshot.paragraphs.forEach((p, row) => {
-    const date = snapshot.manifest.articles.get(p.articleId)?.date;
-    mask[row] = date === undefined || date <= asOf ? 1 : 0;
-    all &&= mask[row] === 1;
+  const table = snapshot.paragraphs;
+  const articleAvailable = table.articleIds.map((id) => {
+    const date = snapshot.manifest.articles.get(id)?.date;
+    return date === undefined || date <= asOf;
   });
-  return all ? undefined : mask;
+  if (articleAvailable.every(Boolean)) return undefined;
+  const mask = new Uint8Array(table.length);
+  for (let row = 0; row < table.length; row++) mask[row] = articleAvailable[table.articleOf(row)] ? 1 : 0;
+  return mask;
 }
 
 function rankMap(ranking: { row: number }[]): Map<number, number> {
