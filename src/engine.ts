@@ -66,7 +66,8 @@ export class Engine {
 
   /** Opens the live index; given the embedder still loading, reads the index meanwhile. */
   static async open(embedder: Embedder | Promise<Embedder>, indexDir: string): Promise<Engine> {
-    const [loaded, snapshot] = await Promise.all([embedder, readSnapshot(indexDir)]);
+    // The model loads in its own thread while the index is read here.
+    const [loaded, snapshot] = await Promise.all([loadedModel(embedder), readSnapshot(indexDir)]);
     return new Engine(loaded, indexDir, checkedSnapshot(loaded, indexDir, snapshot));
   }
 
@@ -317,6 +318,13 @@ export class Engine {
       };
     });
   }
+}
+
+/** The embedder once its sentence model is loaded. */
+async function loadedModel(embedder: Embedder | Promise<Embedder>): Promise<Embedder> {
+  const loaded = await embedder;
+  await loaded.ready;
+  return loaded;
 }
 
 function today(): string {

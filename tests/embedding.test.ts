@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { performance } from 'node:perf_hooks';
 import { describe, expect, it } from 'vitest';
 import { checksumModelDir, EXPECTED_CHECKSUM, readBuildRecord, WINK_MODEL_ID } from '../src/embedding/wink-model.js';
 import { realEmbedder, TEST_MODELS_DIR } from './helpers.js';
@@ -50,5 +51,18 @@ describe('the embedded model', () => {
     const batch = await embedder.embed(texts);
     const single = await embedder.embed([texts[0]!]);
     expect(cosine(batch[0]!, single[0]!)).toBeCloseTo(1, 5);
+  });
+
+  it('runs in a thread of its own: embedding paragraphs leaves the event loop that answers people nearly idle', async () => {
+    const embedder = await realEmbedder();
+    await embedder.ready;
+    const texts = Array.from({ length: 2000 }, (_, i) => `Paragraph ${i}: the ferry resumed its crossings after storms kept it in port for ${i} days, officials said.`);
+    const before = performance.eventLoopUtilization();
+    const vectors = await embedder.embed(texts);
+    const busy = performance.eventLoopUtilization(before).utilization;
+    expect(vectors).toHaveLength(2000);
+    expect(cosine(vectors[7]!, (await embedder.embed([texts[7]!]))[0]!)).toBeCloseTo(1, 5);
+    // In the calling thread the same work keeps the loop busy almost all the time (utilization near 1).
+    expect(busy).toBeLessThan(0.3);
   });
 });

