@@ -229,8 +229,10 @@ function derivedFromText(paragraphs: string[]): { people: ArticlePerson[]; spans
   };
 }
 
-/** The rows of the segment an ingest writes: the new and changed articles, after any rows carried over from a segment that is being replaced. */
-function newSegment(changed: Article[], paragraphs: Paragraph[], vectors: Float32Array[], dimensions: number, carried?: SegmentRows): SegmentRows {
+/** What the rows of a new segment derive from their texts: the people and candidate answers of each article, and each row's stems. */
+type Derived = Pick<SegmentRows, 'people' | 'spans' | 'terms'>;
+
+function derivedRows(changed: Article[], paragraphs: Paragraph[], carried?: SegmentRows): Derived {
   const people: PeopleByArticle = new Map(carried?.people);
   const spans = new Map<string, StoredSpan[][]>(carried?.spans);
   for (const article of changed) {
@@ -242,10 +244,16 @@ function newSegment(changed: Article[], paragraphs: Paragraph[], vectors: Float3
   const before = carried?.paragraphs.length ?? 0;
   for (let row = 0; row < before; row++) terms.addRow(carried!.terms, row);
   for (const p of paragraphs) terms.addText(p.text);
+  return { people, spans, terms: terms.build() };
+}
+
+/** The rows of the segment an ingest writes: the new and changed articles, after any rows carried over from a segment that is being replaced. */
+function newSegment(derived: Derived, paragraphs: Paragraph[], vectors: Float32Array[], dimensions: number, carried?: SegmentRows): SegmentRows {
+  const before = carried?.paragraphs.length ?? 0;
   const flat = new Float32Array((before + vectors.length) * dimensions);
   if (carried) flat.set(carried.vectors);
   vectors.forEach((v, i) => flat.set(v, (before + i) * dimensions));
-  return { paragraphs: [...(carried?.paragraphs ?? []), ...paragraphs], vectors: flat, terms: terms.build(), people, spans };
+  return { paragraphs: [...(carried?.paragraphs ?? []), ...paragraphs], vectors: flat, ...derived };
 }
 
 /**
@@ -266,9 +274,14 @@ async function writeNewSegments(
   let batchRows = carried?.paragraphs.length ?? 0;
   const flush = async () => {
     const paragraphs: Paragraph[] = batch.flatMap((a) => a.paragraphs.map((text, position) => ({ articleId: a.id, position, text })));
-    const vectors = await embedWithProgress(embedder, paragraphs, (done) => onProgress?.(embedded + done, total));
+    const carriedHere = segments.length === 0 ? carried : undefined;
+    // The model embeds in its own thread while people, candidate answers and stems are derived here.
+    const embedding = embedWithProgress(embedder, paragraphs, (done) => onProgress?.(embedded + done, total));
+    embedding.catch(() => undefined); // awaited below, once the derivation is done
+    const derived = derivedRows(batch, paragraphs, carriedHere);
+    const vectors = await embedding;
     embedded += paragraphs.length;
-    segments.push(...(await writeSegments(indexDir, newSegment(batch, paragraphs, vectors, embedder.dimensions, segments.length === 0 ? carried : undefined), embedder.dimensions)));
+    segments.push(...(await writeSegments(indexDir, newSegment(derived, paragraphs, vectors, embedder.dimensions, carriedHere), embedder.dimensions)));
     batch = [];
     batchRows = 0;
   };
@@ -282,12 +295,20 @@ async function writeNewSegments(
   return { segments, embedded };
 }
 
+/** All chunks are sent at once, so that the model's thread never waits for this one; progress is reported as chunks come back. */
 async function embedWithProgress(embedder: Embedder, paragraphs: Paragraph[], onProgress?: (done: number, total: number) => void): Promise<Float32Array[]> {
-  const vectors: Float32Array[] = [];
   const chunk = 256;
+  let done = 0;
+  const chunks: Promise<Float32Array[]>[] = [];
   for (let start = 0; start < paragraphs.length; start += chunk) {
-    vectors.push(...(await embedder.embed(paragraphs.slice(start, start + chunk).map((p) => p.text))));
-    onProgress?.(vectors.length, paragraphs.length);
+    const texts = paragraphs.slice(start, start + chunk).map((p) => p.text);
+    chunks.push(
+      embedder.embed(texts).then((vectors) => {
+        done += vectors.length;
+        onProgress?.(done, paragraphs.length);
+        return vectors;
+      }),
+    );
   }
-  return vectors;
+  return (await Promise.all(chunks)).flat();
 }
