@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { PASSAGES_PER_ANSWER, type Answer, type AskResult, type Citation, type Passage, type SummaryResult, type WhoResult } from './answers/answer.js';
 import { articleSearch, findArticle } from './answers/find-article.js';
 import { mainRole, PeopleIndex, type Person } from './answers/people-index.js';
@@ -18,12 +19,23 @@ import type { IndexedArticle, Paragraph, Snapshot } from './index/types.js';
 import { Retriever, type Hit, type RetrievalMode } from './retrieval/retriever.js';
 import { correctedSpelling } from './retrieval/spelling.js';
 import { contentWords, terms } from './articles/terms.js';
+import { ArticleGrams } from './retrieval/article-grams.js';
+import type { Logger } from './log.js';
 
 /**
  * Longest title, name or autocomplete text looked up: fuzzy search costs grow with its length
  * (6,000 typed characters blocked for 15 s on 2,311 articles). Titles and names are shorter.
  */
 export const MAX_LOOKUP_LENGTH = 200;
+/**
+ * Longest text the fuzzy search of titles compares. Fuse reads a pattern in pieces of 32
+ * characters, each against every candidate, and 48 characters tell a title from the others as
+ * well as all of it: typing on costs no more, and a title pasted with words after it still
+ * matches (compared whole, a title followed by a sentence scored as no match).
+ */
+export const MAX_FUZZY_LOOKUP_LENGTH = 48;
+/** Articles the fuzzy search ranks, at most: those sharing the most three-letter pieces with the text (see ArticleGrams). */
+const MAX_FUZZY_CANDIDATES = 100;
 /** Passages considered for an answer (all pages of "more" included). */
 const MAX_RANKED = 30;
 
@@ -46,7 +58,7 @@ export interface AskOptions {
 export class Engine {
   /** Built on first use (/who, autocomplete) for the current generation: not on the cold-start path. */
   private peopleCache: { snapshot: Snapshot; index: PeopleIndex } | undefined;
-  private articleSearchCache: { snapshot: Snapshot; search: ReturnType<typeof articleSearch> } | undefined;
+  private articleGramsCache: { snapshot: Snapshot; grams: ArticleGrams } | undefined;
 
   private retriever: Retriever;
   private features: CandidateFeatures;
@@ -55,6 +67,7 @@ export class Engine {
     readonly embedder: Embedder,
     readonly indexDir: string,
     snapshot: Snapshot,
+    private readonly log?: Logger,
   ) {
     this.retriever = new Retriever(snapshot);
     this.features = new CandidateFeatures(snapshot, this.retriever, embedder.wordVectors);
@@ -63,12 +76,33 @@ export class Engine {
 
   /** The generation this engine answers from (see `generationStamp`). */
   private loadedStamp: string | undefined;
+  /** The live generation last found damaged and read around: not read again until `CURRENT` or its manifest changes. */
+  private readAroundStamp: string | undefined;
 
-  /** Opens the live index; given the embedder still loading, reads the index meanwhile. */
-  static async open(embedder: Embedder | Promise<Embedder>, indexDir: string): Promise<Engine> {
+  /**
+   * Opens the live index; given the embedder still loading, reads the index meanwhile. `log` hears
+   * when the generation `CURRENT` names is damaged and an earlier intact one answers instead.
+   */
+  static async open(embedder: Embedder | Promise<Embedder>, indexDir: string, log?: Logger): Promise<Engine> {
+    const live = livePointer(indexDir);
     // The model loads in its own thread while the index is read here.
     const [loaded, snapshot] = await Promise.all([loadedModel(embedder), readSnapshot(indexDir)]);
-    return new Engine(loaded, indexDir, checkedSnapshot(loaded, indexDir, snapshot));
+    const engine = new Engine(loaded, indexDir, checkedSnapshot(loaded, indexDir, snapshot), log);
+    engine.noteReadAround(live, engine.snapshot);
+    return engine;
+  }
+
+  /**
+   * When the snapshot is an earlier generation read around a damaged live one: one warning line
+   * naming both, and the damaged one not read again until `CURRENT` or its manifest changes.
+   */
+  private noteReadAround(live: LivePointer | undefined, snapshot: Snapshot): void {
+    if (!snapshot.recoveredFrom) return;
+    this.readAroundStamp = live?.stamp;
+    this.log?.warn(
+      { indexDir: this.indexDir, damaged: live?.name, used: path.basename(snapshot.dir), problem: snapshot.recoveredFrom },
+      'index damaged: answering from the newest intact generation (the next ingest repairs it)',
+    );
   }
 
   get snapshot(): Snapshot {
@@ -82,11 +116,18 @@ export class Engine {
     return this.peopleCache.index;
   }
 
-  private get articleSearch(): ReturnType<typeof articleSearch> {
-    if (this.articleSearchCache?.snapshot !== this.snapshot) {
-      this.articleSearchCache = { snapshot: this.snapshot, search: articleSearch([...this.snapshot.manifest.articles.values()]) };
+  /**
+   * The fuzzy search of titles for one lookup, bounded whatever the number of articles: over the
+   * MAX_FUZZY_CANDIDATES likeliest articles, comparing the first MAX_FUZZY_LOOKUP_LENGTH characters.
+   */
+  private titleSearch(query: string): ReturnType<typeof articleSearch> {
+    if (this.articleGramsCache?.snapshot !== this.snapshot) {
+      this.articleGramsCache = { snapshot: this.snapshot, grams: new ArticleGrams([...this.snapshot.manifest.articles.values()]) };
     }
-    return this.articleSearchCache.search;
+    const search = articleSearch(this.articleGramsCache.grams.candidates(query, MAX_FUZZY_CANDIDATES));
+    const compare = search.search.bind(search);
+    search.search = (pattern, options) => compare(typeof pattern === 'string' ? pattern.slice(0, MAX_FUZZY_LOOKUP_LENGTH) : pattern, options);
+    return search;
   }
 
   /**
@@ -94,9 +135,12 @@ export class Engine {
    * returns whether it changed. Only segments this engine has not loaded yet are read.
    */
   async reload(): Promise<boolean> {
-    const live = generationStamp(liveGenerationDir(this.indexDir));
-    if (live === undefined || live === this.loadedStamp) return false;
+    const live = livePointer(this.indexDir);
+    if (live === undefined || live.stamp === this.loadedStamp || live.stamp === this.readAroundStamp) return false;
     const snapshot = await loadSnapshot(this.embedder, this.indexDir, this.snapshot.segments);
+    this.noteReadAround(live, snapshot);
+    // Read around to the generation already answering from: nothing to switch.
+    if (snapshot.recoveredFrom && generationStamp(snapshot.dir) === this.loadedStamp) return false;
     this.retriever = new Retriever(snapshot);
     this.features = new CandidateFeatures(snapshot, this.retriever, this.embedder.wordVectors);
     this.loadedStamp = generationStamp(snapshot.dir);
@@ -214,7 +258,8 @@ export class Engine {
     const articles = [...this.snapshot.manifest.articles.values()];
     let article = newestFirst(articles)[0];
     if (query?.trim()) {
-      const match = findArticle(articles, query.slice(0, MAX_LOOKUP_LENGTH), this.articleSearch);
+      const lookup = query.slice(0, MAX_LOOKUP_LENGTH);
+      const match = findArticle(articles, lookup, this.titleSearch(lookup));
       if (match.kind === 'not-found') {
         return {
           kind: 'refusal',
@@ -287,7 +332,7 @@ export class Engine {
   suggestArticles(prefix: string, limit = 25): { id: string; title: string }[] {
     const articles = [...this.snapshot.manifest.articles.values()];
     const typed = prefix.slice(0, MAX_LOOKUP_LENGTH);
-    const found = typed.trim() ? this.articleSearch.search(typed, { limit }).map((r) => r.item) : newestFirst(articles).slice(0, limit);
+    const found = typed.trim() ? this.titleSearch(typed).search(typed, { limit }).map((r) => r.item) : newestFirst(articles).slice(0, limit);
     return found.map((a) => ({ id: a.id, title: a.title }));
   }
 
@@ -318,6 +363,18 @@ export class Engine {
       };
     });
   }
+}
+
+/** The generation `CURRENT` names: its name (the first 40 characters) and stamp (see `generationStamp`). */
+interface LivePointer {
+  name: string;
+  stamp: string;
+}
+
+/** What `CURRENT` names, if it exists. A folder without a manifest is a damaged index, not an absent one: it is read around like any other. */
+function livePointer(indexDir: string): LivePointer | undefined {
+  const dir = liveGenerationDir(indexDir);
+  return dir === undefined ? undefined : { name: path.basename(dir).slice(0, 40), stamp: generationStamp(dir) ?? `${dir}:unreadable` };
 }
 
 /** The embedder once its sentence model is loaded. */

@@ -1,8 +1,12 @@
+import { execFile } from 'node:child_process';
 import { copyFile, mkdir, readdir, rm, writeFile, readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { Writable } from 'node:stream';
+import { promisify } from 'node:util';
 import { LocalIndex } from 'vectra';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { UserError } from '../src/errors.js';
+import { createLogger } from '../src/log.js';
 import type { Article } from '../src/articles/article.js';
 import { makeArticle } from '../src/articles/make-article.js';
 import { Engine } from '../src/engine.js';
@@ -198,6 +202,66 @@ describe('ingest', () => {
     const healed = (await readSnapshot(indexDir))!;
     expect(healed.recoveredFrom).toBeUndefined();
     expect([...healed.manifest.articles.keys()].sort()).toEqual(['first', 'second']);
+  });
+
+  it('an engine says in one warning which generation is damaged and which answers, at open and at reload, and keeps answering', async () => {
+    const embedder = await realEmbedder();
+    await ingest(indexDir, embedder, { source: articles });
+    await writeFile(path.join(articles, 'ferry.md'), '---\ntitle: Ferry resumes\n---\n\nThe island ferry resumed its timetable on Monday.');
+    await ingest(indexDir, embedder, { source: articles });
+    const lines: { level: number; msg: string; damaged?: string; used?: string; problem?: string }[] = [];
+    const destination = new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        lines.push(...chunk.toString().trim().split('\n').map((line) => JSON.parse(line)));
+        done();
+      },
+    });
+    const log = createLogger('info', { destination });
+    const asks = async (engine: Engine) => JSON.stringify(await engine.ask('Who will lead Moscow’s team at the security talks?', { asOf: null }));
+
+    await writeFile(path.join(indexDir, 'CURRENT'), 'gen-000009');
+    const engine = await Engine.open(embedder, indexDir, log);
+    expect(lines).toEqual([expect.objectContaining({ level: 40, damaged: 'gen-000009', used: 'gen-000002', problem: expect.stringMatching(/^gen-000009: ENOENT/) })]);
+    expect(lines[0]!.msg).toMatch(/^index damaged: answering from the newest intact generation/);
+    expect(await asks(engine)).toContain('Igor Kostyukov');
+    // Read around once, not again on every poll of the watcher.
+    expect(await engine.reload()).toBe(false);
+    expect(lines).toHaveLength(1);
+
+    // The live generation damaged under a running engine: it switches to the newest intact one, and says so once.
+    await writeFile(path.join(indexDir, 'CURRENT'), 'gen-000002');
+    expect(await engine.reload()).toBe(false);
+    await writeFile(path.join(indexDir, 'gen-000002', 'manifest.json'), '{"version":2,"gener');
+    expect(await engine.reload()).toBe(true);
+    expect(await engine.reload()).toBe(false);
+    expect(lines.slice(1)).toEqual([expect.objectContaining({ level: 40, damaged: 'gen-000002', used: 'gen-000001' })]);
+    expect(engine.article('articles/ferry')).toBeUndefined();
+    expect(await asks(engine)).toContain('Igor Kostyukov');
+    expect(JSON.stringify(lines)).not.toMatch(/token/i);
+  });
+
+  it('npm run ask warns about a damaged index and answers; with no intact generation it stops with one line saying to rebuild', async () => {
+    await ingest(indexDir, await realEmbedder(), { source: articles });
+    await writeFile(path.join(indexDir, 'CURRENT'), 'gen-000009');
+    const ask = () =>
+      promisify(execFile)(path.resolve('node_modules/.bin/tsx'), ['src/cli/ask.ts', 'Who will lead Moscow’s team at the security talks?'], {
+        env: { ...process.env, INDEX_DIR: indexDir, DATA_DIR: 'data', LOG_LEVEL: 'warn', CI: 'true' },
+      });
+    const answered = await ask();
+    expect(answered.stdout).toContain('Igor Kostyukov');
+    const warnings = answered.stderr.trim().split('\n').map((line) => JSON.parse(line));
+    expect(warnings).toEqual([expect.objectContaining({ level: 40, damaged: 'gen-000009', used: 'gen-000001' })]);
+
+    await writeFile(path.join(indexDir, 'gen-000001', 'manifest.json'), '{"version":2,"gener');
+    const failed = await ask().then(
+      () => undefined,
+      (error: { code: number; stdout: string; stderr: string }) => error,
+    );
+    expect(failed?.code).toBe(1);
+    expect(failed?.stdout).toBe('');
+    const lines = failed!.stderr.trim().split('\n');
+    expect(lines[0]).toMatch(/^error: The index in .+ is damaged and no earlier generation is intact \(gen-000009: .+; gen-000001: .+\)\.$/);
+    expect(lines.slice(1)).toEqual(['Rebuild it: npm run ingest -- --rebuild']);
   });
 
   it('an engine picks up an index deleted and built again under it, though the new generation has the old name', async () => {

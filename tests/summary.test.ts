@@ -4,9 +4,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sentencesOf } from '../src/answers/quotes.js';
 import { isProse, selectSentences } from '../src/answers/summarize.js';
 import { parseSummaryArgs, splitCommandLine } from '../src/console/summary-args.js';
-import { Engine } from '../src/engine.js';
+import { makeArticle } from '../src/articles/make-article.js';
+import { Engine, MAX_LOOKUP_LENGTH } from '../src/engine.js';
 import { UserError } from '../src/errors.js';
-import { ingest } from '../src/index/ingest.js';
+import { ingest, ingestArticles } from '../src/index/ingest.js';
 import { realEmbedder, SEED_FILE, tempDir } from './helpers.js';
 
 let engine: Engine;
@@ -181,5 +182,60 @@ describe('summary arguments', () => {
     expect(() => parseSummaryArgs(['--topic', 'dock strikes', '--sentences', '5'])).toThrow(/--sentences applies to one article/);
     expect(() => parseSummaryArgs(['--sentences', 'ten'])).toThrow(/from 3 to 7/);
     expect(() => parseSummaryArgs(['x', '--topic', 'y'])).toThrow(/not both/);
+  });
+});
+
+describe('looking up an article among thousands (autocomplete, /summary)', () => {
+  const WORDS = (
+    'council harbour approves dredging plan minister says talks election results storm floods city budget court ruling police protest ' +
+    'market shares fall rise bank rates inflation ferry resumes timetable island school teachers strike hospital doctors warn heatwave ' +
+    'drought farmers crops border trade deal summit leaders meet river bridge tunnel airport runway airline pilots union wages rail fares ' +
+    'energy prices households winter grid wind solar power station mayor governor senate vote bill tax reform pension health workers ' +
+    'nurses vaccine outbreak virus cases museum art theft festival music film award prize football club coach league final injury record'
+  ).split(' ');
+  /** A fixed sequence of draws (mulberry32), so the titles are the same on every run. */
+  const draws = (seed: number) => () => {
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  const draw = draws(12);
+  const titles = Array.from({ length: 2000 }, (_, i) => {
+    const words = Array.from({ length: 7 + Math.floor(draw() * 8) }, () => WORDS[Math.floor(draw() * WORDS.length)]!);
+    return `${words.join(' ').replace(/^./, (c) => c.toUpperCase())} ${i}`;
+  });
+  const wanted = titles[1234]!;
+  let many: Engine;
+  let removeMany: () => Promise<void>;
+
+  beforeAll(async () => {
+    let dir: string;
+    ({ dir, cleanup: removeMany } = await tempDir());
+    const articles = titles.map((title, i) =>
+      makeArticle({ id: `feed/story-${i}`, title, source: { location: `https://news.example/story-${i}` }, rawParagraphs: [`${title}, officials said on Monday.`] }),
+    );
+    const embedder = await realEmbedder();
+    await ingestArticles(path.join(dir, 'index'), embedder, articles);
+    many = await Engine.open(embedder, path.join(dir, 'index'));
+  }, 180_000);
+  afterAll(() => removeMany());
+
+  it('finds a title pasted with more words after it, up to the 200 characters looked up', async () => {
+    const pasted = `${wanted} — what the council said about it afterwards, and a good deal more that is not in any title, typed on and on until the box is full`;
+    expect(pasted.length).toBeGreaterThan(MAX_LOOKUP_LENGTH);
+    const summary = await many.summarize(pasted, 3);
+    expect(summary.kind === 'summary' && summary.citation.title).toBe(wanted);
+    expect(many.suggestArticles(pasted)[0]?.title).toBe(wanted);
+  });
+
+  it('still finds a title by its beginning, with a typo, and by a long part of it', async () => {
+    expect(many.suggestArticles(wanted.slice(0, 30))[0]?.title).toBe(wanted);
+    const typo = `${wanted.slice(0, 10)}x${wanted.slice(11)}`;
+    expect(many.suggestArticles(typo)[0]?.title).toBe(wanted);
+    const found = await many.summarize(typo, 3);
+    expect(found.kind === 'summary' && found.citation.title).toBe(wanted);
+    expect(many.suggestArticles('   ')).toHaveLength(25);
+    expect(many.suggestArticles('z').length).toBeLessThanOrEqual(25);
   });
 });

@@ -13,7 +13,7 @@ runMain(async () => {
   if (results !== undefined && (!Number.isInteger(results) || results < PASSAGES_PER_ANSWER.min || results > PASSAGES_PER_ANSWER.max)) {
     throw new UserError(`--results must be a whole number from ${PASSAGES_PER_ANSWER.min} to ${PASSAGES_PER_ANSWER.max}.`);
   }
-  const { config, embedder } = await startRuntime();
-  const engine = await Engine.open(embedder, config.indexDir);
+  const { config, log, embedder } = await startRuntime();
+  const engine = await Engine.open(embedder, config.indexDir, log);
   process.stdout.write(renderAnswerText(await engine.ask(question, { results: results ?? config.answerResults })));
 });

@@ -25,7 +25,7 @@ runMain(
     logIngest(log, config.seedsDir, report);
     if (report.problems.length || report.repaired) process.stderr.write(describeIngest(config.seedsDir, report));
     if (stopping.aborted) return;
-    const engine = await Engine.open(embedder, config.indexDir);
+    const engine = await Engine.open(embedder, config.indexDir, log);
     if (!config.discord) {
       await runConsole(engine, log, { results: config.answerResults, stopping });
       return;

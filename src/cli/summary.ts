@@ -5,8 +5,8 @@ import { parseSummaryArgs } from '../console/summary-args.js';
 
 runMain(async () => {
   const request = parseSummaryArgs(process.argv.slice(2));
-  const { config, embedder } = await startRuntime();
-  const engine = await Engine.open(embedder, config.indexDir);
+  const { config, log, embedder } = await startRuntime();
+  const engine = await Engine.open(embedder, config.indexDir, log);
   const result = await engine.summary(request);
   process.stdout.write(renderSummaryText(result));
 });

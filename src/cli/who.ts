@@ -4,7 +4,7 @@ import { runMain, startRuntime } from './runtime.js';
 
 runMain(async () => {
   const name = process.argv.slice(2).join(' ');
-  const { config, embedder } = await startRuntime();
-  const engine = await Engine.open(embedder, config.indexDir);
+  const { config, log, embedder } = await startRuntime();
+  const engine = await Engine.open(embedder, config.indexDir, log);
   process.stdout.write(renderWhoText(engine.who(name)));
 });

@@ -18,9 +18,10 @@ const DRAIN_MS = 10_000;
 /**
  * Autocomplete budget per person, apart from the cooldown of commands: Discord sends one request
  * per keystroke, so a burst of 8 covers a word typed at speed, and 4 a second keeps up with
- * steady typing. Each lookup is bounded (200 characters, 25 candidates) but can still take a
- * good part of a second on thousands of articles; past the budget a request gets no choices and
- * costs nothing, so one person typing, or a script, cannot keep the bot from everyone else.
+ * steady typing. Each lookup is bounded (an article's title: the 100 likeliest articles, the first
+ * 48 characters compared, tens of milliseconds on 2,300 articles; see src/engine.ts); past the
+ * budget a request gets no choices and costs nothing, so one person typing, or a script, cannot
+ * keep the bot from everyone else.
  */
 export const AUTOCOMPLETE_BURST = 8;
 export const AUTOCOMPLETE_PER_SECOND = 4;
