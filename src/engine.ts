@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { PASSAGES_PER_ANSWER, type Answer, type AskResult, type Citation, type Passage, type SummaryResult, type WhoResult } from './answers/answer.js';
-import { articleSearch, findArticle } from './answers/find-article.js';
+import { findArticle, titleShortlist } from './answers/find-article.js';
 import { mainRole, PeopleIndex, type Person } from './answers/people-index.js';
 import { selectSentences } from './answers/summarize.js';
 import { checkedSentenceCount, SUMMARY_SENTENCES, type SummaryRequest } from './answers/summary-request.js';
@@ -19,7 +19,7 @@ import type { IndexedArticle, Paragraph, Snapshot } from './index/types.js';
 import { Retriever, type Hit, type RetrievalMode } from './retrieval/retriever.js';
 import { correctedSpelling } from './retrieval/spelling.js';
 import { contentWords, terms } from './articles/terms.js';
-import { ArticleGrams } from './retrieval/article-grams.js';
+import type { Shortlist } from './retrieval/shortlist.js';
 import type { Logger } from './log.js';
 
 /**
@@ -27,15 +27,6 @@ import type { Logger } from './log.js';
  * (6,000 typed characters blocked for 15 s on 2,311 articles). Titles and names are shorter.
  */
 export const MAX_LOOKUP_LENGTH = 200;
-/**
- * Longest text the fuzzy search of titles compares. Fuse reads a pattern in pieces of 32
- * characters, each against every candidate, and 48 characters tell a title from the others as
- * well as all of it: typing on costs no more, and a title pasted with words after it still
- * matches (compared whole, a title followed by a sentence scored as no match).
- */
-export const MAX_FUZZY_LOOKUP_LENGTH = 48;
-/** Articles the fuzzy search ranks, at most: those sharing the most three-letter pieces with the text (see ArticleGrams). */
-const MAX_FUZZY_CANDIDATES = 100;
 /** Passages considered for an answer (all pages of "more" included). */
 const MAX_RANKED = 30;
 
@@ -58,7 +49,7 @@ export interface AskOptions {
 export class Engine {
   /** Built on first use (/who, autocomplete) for the current generation: not on the cold-start path. */
   private peopleCache: { snapshot: Snapshot; index: PeopleIndex } | undefined;
-  private articleGramsCache: { snapshot: Snapshot; grams: ArticleGrams } | undefined;
+  private titlesCache: { snapshot: Snapshot; titles: Shortlist<IndexedArticle> } | undefined;
 
   private retriever: Retriever;
   private features: CandidateFeatures;
@@ -116,18 +107,10 @@ export class Engine {
     return this.peopleCache.index;
   }
 
-  /**
-   * The fuzzy search of titles for one lookup, bounded whatever the number of articles: over the
-   * MAX_FUZZY_CANDIDATES likeliest articles, comparing the first MAX_FUZZY_LOOKUP_LENGTH characters.
-   */
-  private titleSearch(query: string): ReturnType<typeof articleSearch> {
-    if (this.articleGramsCache?.snapshot !== this.snapshot) {
-      this.articleGramsCache = { snapshot: this.snapshot, grams: new ArticleGrams([...this.snapshot.manifest.articles.values()]) };
-    }
-    const search = articleSearch(this.articleGramsCache.grams.candidates(query, MAX_FUZZY_CANDIDATES));
-    const compare = search.search.bind(search);
-    search.search = (pattern, options) => compare(typeof pattern === 'string' ? pattern.slice(0, MAX_FUZZY_LOOKUP_LENGTH) : pattern, options);
-    return search;
+  /** The articles' titles for fuzzy lookups of the current generation (bounded whatever their number: `Shortlist`). */
+  private get titles(): Shortlist<IndexedArticle> {
+    if (this.titlesCache?.snapshot !== this.snapshot) this.titlesCache = { snapshot: this.snapshot, titles: titleShortlist([...this.snapshot.manifest.articles.values()]) };
+    return this.titlesCache.titles;
   }
 
   /**
@@ -259,7 +242,7 @@ export class Engine {
     let article = newestFirst(articles)[0];
     if (query?.trim()) {
       const lookup = query.slice(0, MAX_LOOKUP_LENGTH);
-      const match = findArticle(articles, lookup, this.titleSearch(lookup));
+      const match = findArticle(articles, lookup, this.titles);
       if (match.kind === 'not-found') {
         return {
           kind: 'refusal',
@@ -332,7 +315,7 @@ export class Engine {
   suggestArticles(prefix: string, limit = 25): { id: string; title: string }[] {
     const articles = [...this.snapshot.manifest.articles.values()];
     const typed = prefix.slice(0, MAX_LOOKUP_LENGTH);
-    const found = typed.trim() ? this.titleSearch(typed).search(typed, { limit }).map((r) => r.item) : newestFirst(articles).slice(0, limit);
+    const found = typed.trim() ? this.titles.search(typed, limit).map((r) => r.item) : newestFirst(articles).slice(0, limit);
     return found.map((a) => ({ id: a.id, title: a.title }));
   }
 

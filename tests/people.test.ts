@@ -154,3 +154,28 @@ Joe Biden, the US president, welcomed the vote.`;
     expect([...snapshot.people!.keys()].sort()).toEqual(['articles/biden-a', 'articles/seed']);
   });
 });
+
+describe('finding a person among many', () => {
+  it('finds a name typed with a typo among 5,000 people (the fuzzy search ranks a shortlist)', async () => {
+    const { PeopleIndex } = await import('../src/answers/people-index.js');
+    const FIRST = 'Ada Bela Cyril Dana Emil Fatima Goran Hana Ivo Jana Karim Lena Milo Nadia Oskar Petra Quinn Rosa Sami Tove'.split(' ');
+    const LAST = Array.from({ length: 250 }, (_, i) => `Surname${String.fromCharCode(97 + (i % 26))}${String.fromCharCode(97 + Math.floor(i / 26))}ova`);
+    const byArticle = new Map<string, { name: string; mentions: number; roles: []; quotes: [] }[]>();
+    const articles = new Map<string, never>();
+    FIRST.forEach((first, f) =>
+      LAST.forEach((last, l) => {
+        const id = `story-${f}-${l}`;
+        byArticle.set(id, [{ name: `${first} ${last}`, mentions: 1, roles: [], quotes: [] }]);
+        articles.set(id, { id, title: id, date: '2026-01-01', source: { location: id } } as never);
+      }),
+    );
+    const people = new PeopleIndex(byArticle, { articles } as never);
+    expect(people.people).toHaveLength(5000);
+    const wanted = `Karim ${LAST[137]}`;
+    const typo = `${wanted.slice(0, 8)}x${wanted.slice(9)}`;
+    expect(people.find(typo)).toMatchObject({ kind: 'not-found', suggestions: expect.arrayContaining([expect.objectContaining({ name: wanted })]) });
+    expect(people.autocomplete(typo)).toContain(wanted);
+    expect(people.autocomplete('x'.repeat(100)).length).toBeLessThanOrEqual(25);
+    expect(people.autocomplete('karim')).toHaveLength(25);
+  });
+});

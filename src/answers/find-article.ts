@@ -1,13 +1,13 @@
 import path from 'node:path';
-import Fuse from 'fuse.js';
 import type { IndexedArticle } from '../index/types.js';
 import { shortId } from '../articles/make-article.js';
 import { words } from '../articles/terms.js';
+import { Shortlist } from '../retrieval/shortlist.js';
 
 export type ArticleMatch = { kind: 'found'; article: IndexedArticle } | { kind: 'not-found'; suggestions: IndexedArticle[] };
 
 /** Finds an article by id (whole or its last part), file name or (fuzzily) title. */
-export function findArticle(articles: IndexedArticle[], query: string, search: Fuse<IndexedArticle> = articleSearch(articles)): ArticleMatch {
+export function findArticle(articles: IndexedArticle[], query: string, titles: Shortlist<IndexedArticle> = titleShortlist(articles)): ArticleMatch {
   const wanted = query.trim().toLowerCase();
   const exact = articles.find(
     (a) => a.id.toLowerCase() === wanted || shortId(a.id).toLowerCase() === wanted || path.basename(a.source.location).toLowerCase() === wanted || a.title.toLowerCase() === wanted,
@@ -15,7 +15,7 @@ export function findArticle(articles: IndexedArticle[], query: string, search: F
   if (exact) return { kind: 'found', article: exact };
   const byWords = bestByWordOverlap(articles, query);
   if (byWords) return { kind: 'found', article: byWords };
-  const results = search.search(query, { limit: 5 });
+  const results = titles.search(query, 5);
   const best = results[0];
   if (best && (best.score ?? 1) <= 0.35) return { kind: 'found', article: best.item };
   return { kind: 'not-found', suggestions: results.slice(0, 3).map((r) => r.item) };
@@ -34,9 +34,9 @@ function bestByWordOverlap(articles: IndexedArticle[], query: string): IndexedAr
   return best?.article;
 }
 
-/** Titles and ids searchable by prefix or fuzzily: also serves autocompletion. */
-export function articleSearch(articles: IndexedArticle[]): Fuse<IndexedArticle> {
-  return new Fuse(articles, {
+/** Titles, ids and file names, searchable fuzzily within bounds: also serves autocompletion. */
+export function titleShortlist(articles: readonly IndexedArticle[]): Shortlist<IndexedArticle> {
+  return new Shortlist(articles, (a) => `${a.title} ${a.id} ${a.source.location}`, {
     keys: [{ name: 'title', weight: 3 }, 'id', 'source.location'],
     includeScore: true,
     ignoreLocation: true,

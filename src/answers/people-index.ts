@@ -2,8 +2,8 @@
  * The people index: the people of every article (extracted at ingest, stored per article in
  * `people.json` of the index generation) merged into one entry per person across articles.
  */
-import Fuse from 'fuse.js';
 import { newestFirst } from '../index/order.js';
+import { Shortlist } from '../retrieval/shortlist.js';
 import type { Manifest } from '../index/types.js';
 import type { ArticlePerson, PeopleByArticle } from '../people/extract.js';
 import { bareName, surname } from '../people/names.js';
@@ -32,7 +32,10 @@ export class PeopleIndex {
   readonly people: Person[];
   private readonly byName = new Map<string, Person>();
   private readonly bySurname = new Map<string, Person[]>();
-  private readonly fuse: Fuse<Person>;
+  /** Names fuzzily, within bounds whatever the number of people. */
+  private readonly names: Shortlist<Person>;
+  /** Each person's names and their words, lower case, for prefix lookups. */
+  private readonly prefixes: string[][];
 
   constructor(byArticle: PeopleByArticle, manifest: Manifest) {
     const articles = newestFirst([...byArticle.keys()].flatMap((id) => manifest.articles.get(id) ?? []));
@@ -69,7 +72,8 @@ export class PeopleIndex {
       this.byName.set(person.name.toLowerCase(), person);
       for (const alias of person.aliases) this.byName.set(alias.toLowerCase(), person);
     }
-    this.fuse = new Fuse(this.people, { keys: ['name', 'aliases'], includeScore: true, ignoreLocation: true, threshold: 0.4 });
+    this.names = new Shortlist(this.people, (p) => [p.name, ...p.aliases].join(' '), { keys: ['name', 'aliases'], includeScore: true, ignoreLocation: true, threshold: 0.4 });
+    this.prefixes = this.people.map((p) => [p.name, ...p.aliases].flatMap((n) => [n.toLowerCase(), ...n.toLowerCase().split(/\s+/)]));
   }
 
   /** Finds a person by full name, alias or surname; a surname two people share is ambiguous. */
@@ -80,7 +84,7 @@ export class PeopleIndex {
     const exact = this.byName.get(name);
     if (exact) return { kind: 'found', person: exact };
     if (!name.includes(' ') && sharing.length === 1) return { kind: 'found', person: sharing[0]! };
-    const results = this.fuse.search(query, { limit: 3 });
+    const results = this.names.search(query, 3);
     return { kind: 'not-found', suggestions: results.map((r) => r.item) };
   }
 
@@ -93,9 +97,10 @@ export class PeopleIndex {
   autocomplete(prefix: string, limit = AUTOCOMPLETE_LIMIT): string[] {
     const wanted = prefix.trim().toLowerCase();
     if (!wanted) return this.people.slice(0, limit).map((p) => p.name);
-    const starts = this.people.filter((p) => [p.name, ...p.aliases].some((n) => n.toLowerCase().split(/\s+/).some((w) => w.startsWith(wanted)) || n.toLowerCase().startsWith(wanted)));
-    const matches = starts.length ? starts : this.fuse.search(prefix, { limit }).map((r) => r.item);
-    return matches.slice(0, limit).map((p) => p.name);
+    const starts: Person[] = [];
+    for (let i = 0; i < this.people.length && starts.length < limit; i++) if (this.prefixes[i]!.some((w) => w.startsWith(wanted))) starts.push(this.people[i]!);
+    const matches = starts.length ? starts : this.names.search(prefix, limit).map((r) => r.item);
+    return matches.map((p) => p.name);
   }
 }
 
