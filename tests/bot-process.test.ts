@@ -250,12 +250,13 @@ describe('npm run deploy-commands', () => {
 });
 
 describe('what an entry point prints when it fails', () => {
-  it('never holds the configured token or a quoted "Bot <token>" header, whatever the error', async () => {
-    for (const kind of ['user', 'header', 'bug']) {
+  it('never holds the configured token, its quoted start or a quoted "Bot <token>" header, whatever the error', async () => {
+    for (const kind of ['user', 'header', 'bug', 'quoted-start']) {
       const failed = run('tests/runtime-leak.ts', { DISCORD_TOKEN: TOKEN }, [kind]);
       expect(await failed.exited).toBe(1);
       expect(failed.output()).toContain('[redacted]');
       expect(failed.output()).not.toContain(TOKEN);
+      expect(failed.output()).not.toContain(TOKEN.slice(0, 6));
       expect(failed.output()).not.toContain('abcdefghijklmnopqrstuvwxyz.0123456789');
     }
   });

@@ -9,5 +9,7 @@ runMain(async () => {
   const token = process.env.DISCORD_TOKEN ?? '';
   if (process.argv[2] === 'user') throw new UserError(`Discord said: bad Authorization header "Bot ${token}"`, `The token ${token} was refused.`);
   if (process.argv[2] === 'header') throw new UserError(`The server answered: Authorization: ${QUOTED_HEADER}`);
+  // What JSON.parse says of a body that is the header itself: its first ten characters, quoted.
+  if (process.argv[2] === 'quoted-start') JSON.parse(`Bot ${token}`);
   throw new Error(`request with ${token} failed`);
 });

@@ -101,8 +101,25 @@ const MIN_TOKEN_LENGTH = 8;
  */
 function redacted(text: string): string {
   let out = text;
-  for (const secret of configuredSecrets()) if (secret.length >= MIN_TOKEN_LENGTH) out = out.split(secret).join('[redacted]');
+  for (const secret of configuredSecrets()) if (secret.length >= MIN_TOKEN_LENGTH) out = withoutSecret(out, secret);
   return scrubTokens(out.replace(BOT_AUTHORIZATION, 'Bot [redacted]'));
+}
+
+/** A quoted start of a secret is still a secret: Node's JSON errors quote the first ten characters of a body ("Bot MTIzND"…). */
+const SECRET_PREFIX = 6;
+
+/** The text with the secret, and every piece of at least `SECRET_PREFIX` characters that starts it, cut out. */
+function withoutSecret(text: string, secret: string): string {
+  const head = secret.slice(0, SECRET_PREFIX);
+  let out = '';
+  let from = 0;
+  for (let at = text.indexOf(head); at >= 0; at = text.indexOf(head, from)) {
+    let end = at + head.length;
+    while (end < text.length && end - at < secret.length && text[end] === secret[end - at]) end++;
+    out += `${text.slice(from, at)}[redacted]`;
+    from = end;
+  }
+  return out + text.slice(from);
 }
 
 /** A command line that `parseArgs` cannot read (an unknown option, a missing value): the user's mistake, not a bug. */
