@@ -179,7 +179,7 @@ export class Engine {
     const kind = askedKind(query);
     return {
       stems: terms(query),
-      words: contentWords(query),
+      words: stemmedWords(query),
       type: answerType(query),
       ...(measure ? { measure } : {}),
       ...(counted ? { counted } : {}),
@@ -358,6 +358,14 @@ interface LivePointer {
 function livePointer(indexDir: string): LivePointer | undefined {
   const dir = liveGenerationDir(indexDir);
   return dir === undefined ? undefined : { name: path.basename(dir).slice(0, 40), stamp: generationStamp(dir) ?? `${dir}:unreadable` };
+}
+
+/** The question's meaningful words, each stemmed here once for the whole ranking (a word without a stem is left out). */
+function stemmedWords(query: string): { word: string; stem: string }[] {
+  return contentWords(query).flatMap((word) => {
+    const [stem] = terms(word);
+    return stem ? [{ word, stem }] : [];
+  });
 }
 
 /** The embedder once its sentence model is loaded. */

@@ -304,6 +304,25 @@ describe('the paragraph table', () => {
     expect(() => table.at(5)).toThrow(RangeError);
   });
 
+  it('reads texts by their stored starts, from a file opened at load: a segment folder removed later (a merge elsewhere) still answers', async () => {
+    const embedder = await ingestSeedFolder();
+    const segmentDir = path.join(indexDir, 'segments', 'seg-000001');
+    const engine = await Engine.open(embedder, indexDir);
+    await rm(segmentDir, { recursive: true, force: true });
+    const answer = await engine.ask('Who will head Moscow’s team?');
+    expect(answer.kind === 'answer' && answer.passages[0]!.paragraph).toContain('Igor Kostyukov');
+  });
+
+  it('reads the texts whole when their stored starts are damaged or missing', async () => {
+    const embedder = await ingestSeedFolder();
+    const segmentDir = path.join(indexDir, 'segments', 'seg-000001');
+    const expected = (await Engine.open(embedder, indexDir)).snapshot.paragraphs.toArray().map((p) => p.text);
+    await writeFile(path.join(segmentDir, 'paragraph-starts.bin'), Buffer.alloc(4 * (expected.length + 1), 7));
+    expect((await Engine.open(embedder, indexDir)).snapshot.paragraphs.toArray().map((p) => p.text)).toEqual(expected);
+    await rm(path.join(segmentDir, 'paragraph-starts.bin'));
+    expect((await Engine.open(embedder, indexDir)).snapshot.paragraphs.toArray().map((p) => p.text)).toEqual(expected);
+  });
+
   it('reads a segment whose rows.json does not match its texts from vectra’s own file instead', async () => {
     const embedder = await ingestSeedFolder();
     const segmentDir = path.join(indexDir, 'segments', 'seg-000001');

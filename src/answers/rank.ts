@@ -65,8 +65,8 @@ export function rankScore(f: Features, w: RankWeights = RANK_WEIGHTS): number {
 /** What the ranking needs to know of a question. */
 export interface QuestionTerms {
   stems: string[];
-  /** Lower-cased words that carry meaning (stop words and the asking words left out). */
-  words: string[];
+  /** Lower-cased words that carry meaning (stop words and the asking words left out), each with its stem. */
+  words: { word: string; stem: string }[];
   type: AnswerType;
   /** For a number: the measure asked for ("how long" → a duration). */
   measure?: Measure;
@@ -198,7 +198,7 @@ export class CandidateFeatures {
    */
   private matchTable(question: QuestionTerms, text: string, seen = new Map<string, Float32Array>()): MatchTable {
     const tokens = [...text.matchAll(TOKEN)].map((m) => ({ start: m.index, end: m.index + m[0].length, word: normalizedWord(m[0]) }));
-    const asked = question.words.map((word) => ({ word, stem: terms(word)[0] })).filter((q): q is { word: string; stem: string } => Boolean(q.stem));
+    const asked = question.words;
     const weights = asked.map((q) => this.retriever.bm25.idf(q.stem) || this.absentWordWeight(q.word));
     const ranks = asked.map((q) => this.wordVectors?.rank(q.word));
     const generalWeights = ranks.map((rank) => Math.log(2 + (rank ?? RARER_THAN_ALL)));

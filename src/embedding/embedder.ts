@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { env, pipeline, type Pipeline } from '@xenova/transformers';
+import type { Pipeline } from '@xenova/transformers';
 import { embedWith } from './feature-extraction.js';
 import { ThreadedModel } from './threaded-model.js';
 import { ensureWinkModel, WINK_MODEL_ID } from './wink-model.js';
@@ -31,6 +31,8 @@ export async function loadEmbedder(options: { modelId: string; modelsDir: string
     const wordVectors = await loadWordVectors(modelsDir);
     return { modelId, checksum: build.checksum, dimensions: build.dimensions, wordVectors, ready: model.ready, embed: (texts) => model.embed(texts) };
   }
+  // Imported only here: the embedded model runs in its own thread, and this thread need not load transformers.js at all.
+  const { env, pipeline } = await import('@xenova/transformers');
   env.allowRemoteModels = true;
   env.cacheDir = path.join(modelsDir, 'hub');
   const [extractor, wordVectors] = await Promise.all([pipeline('feature-extraction', modelId) as Promise<Pipeline>, loadWordVectors(modelsDir)]);

@@ -5,6 +5,7 @@
  *
  *   index.json                  vectra LocalIndex: vector + paragraph per item
  *   rows.json, paragraphs.txt   each row's article and position; the texts, NUL-separated
+ *   paragraph-starts.bin        where each text starts in paragraphs.txt (uint32), so texts are read from disk when needed
  *   vectors.f32                 the vectors, row after row
  *   vectors.i8, scales.f32      the same as int8 codes with a scale per row, for the approximate scan
  *   postings.json, postings-rows.bin, postings-articles.bin
@@ -16,7 +17,7 @@
  *
  * A generation folder of the first index format holds the same files, so it reads as a segment.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync, readSync } from 'node:fs';
 import { mkdir, open, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { quantize } from '../embedding/quantize.js';
@@ -222,21 +223,57 @@ async function writeParagraphs(dir: string, paragraphs: Paragraph[]): Promise<vo
     rows.positions.push(p.position);
   }
   await writeDurably(path.join(dir, 'rows.json'), JSON.stringify(rows));
-  await writeDurably(path.join(dir, 'paragraphs.txt'), paragraphs.map((p) => p.text.replaceAll(SEPARATOR, ' ')).join(SEPARATOR));
+  const bytes = Buffer.from(paragraphs.map((p) => p.text.replaceAll(SEPARATOR, ' ')).join(SEPARATOR), 'utf8');
+  await writeDurably(path.join(dir, 'paragraphs.txt'), bytes);
+  const starts = startsOf(bytes, paragraphs.length)!;
+  await writeDurably(path.join(dir, 'paragraph-starts.bin'), Buffer.from(starts.buffer, starts.byteOffset, starts.byteLength));
 }
 
+/** Where each text starts in the NUL-separated bytes, and one past the end (as if a separator followed the last); undefined when the count differs. */
+function startsOf(bytes: Buffer, count: number): Uint32Array | undefined {
+  const starts = new Uint32Array(count + 1);
+  let at = 0;
+  for (let row = 1; row < count; row++) {
+    at = bytes.indexOf(0, at);
+    if (at < 0) return undefined;
+    starts[row] = ++at;
+  }
+  if (count > 0 && bytes.indexOf(0, at) >= 0) return undefined;
+  starts[count] = bytes.length + 1;
+  return starts;
+}
+
+/** Closes a segment's texts file once nothing reads from it any more. */
+const openTexts = new FinalizationRegistry<number>((fd) => closeSync(fd));
+
 /**
- * The texts of a segment kept as the UTF-8 bytes read from disk: a million paragraphs as JS
- * strings would take twice their size (curly quotes make a string two bytes a character).
+ * A segment's texts, read from disk when asked for: a million paragraphs held in memory took a
+ * seventh of the serving process's memory, and only candidates' texts are ever read (a read from
+ * the page cache takes about 2 µs). The file is opened at load, so a merge that removes the
+ * segment's folder later does not take the texts from a process still answering from it.
+ * Segments written before `paragraph-starts.bin` keep their texts in memory.
  */
 class SegmentTexts {
+  private readonly fd?: number;
+
   constructor(
-    private readonly bytes: Buffer,
     private readonly starts: Uint32Array,
-  ) {}
+    source: { file: string } | { bytes: Buffer },
+  ) {
+    if ('bytes' in source) this.bytes = source.bytes;
+    else openTexts.register(this, (this.fd = openSync(source.file, 'r')));
+  }
+
+  private readonly bytes?: Buffer;
 
   text(row: number): string {
-    return this.bytes.toString('utf8', this.starts[row]!, this.starts[row + 1]! - 1);
+    const start = this.starts[row]!;
+    const end = this.starts[row + 1]! - 1;
+    if (this.bytes) return this.bytes.toString('utf8', start, end);
+    if (end <= start) return '';
+    const buffer = Buffer.allocUnsafe(end - start);
+    const read = readSync(this.fd!, buffer, 0, buffer.length, start);
+    return buffer.toString('utf8', 0, read);
   }
 }
 
@@ -244,20 +281,33 @@ class SegmentTexts {
 async function readParagraphs(dir: string): Promise<ParagraphTable> {
   const rows = JSON.parse(await readFile(path.join(dir, 'rows.json'), 'utf8')) as RowsFile;
   const count = rows.article.length;
-  const bytes = count ? await readFile(path.join(dir, 'paragraphs.txt')) : Buffer.alloc(0);
-  const starts = new Uint32Array(count + 1);
-  let at = 0;
-  for (let row = 1; row < count; row++) {
-    at = bytes.indexOf(0, at);
-    if (at < 0) throw new Error(`${dir}: paragraphs.txt does not match rows.json`);
-    starts[row] = ++at;
-  }
-  if (count > 0 && bytes.indexOf(0, at) >= 0) throw new Error(`${dir}: paragraphs.txt does not match rows.json`);
-  // One past the end, as if a separator followed the last text.
-  starts[count] = bytes.length + 1;
-  const texts = new SegmentTexts(bytes, starts);
   if (rows.positions.length !== count || rows.article.some((a) => !(a >= 0 && a < rows.articleIds.length))) throw new Error(`${dir}: rows.json is damaged`);
+  const file = path.join(dir, 'paragraphs.txt');
+  const stored = await storedStarts(dir, count, (await stat(file)).size);
+  let texts: SegmentTexts;
+  if (stored) texts = new SegmentTexts(stored, { file });
+  else {
+    const bytes = count ? await readFile(file) : Buffer.alloc(0);
+    const starts = startsOf(bytes, count);
+    if (!starts) throw new Error(`${dir}: paragraphs.txt does not match rows.json`);
+    texts = new SegmentTexts(starts, { bytes });
+  }
   return new ParagraphTable(rows.articleIds, Int32Array.from(rows.article), Int32Array.from(rows.positions), (row) => texts.text(row));
+}
+
+/** The texts' starts as written beside them, when present and consistent with the texts' file (rising, ending one past its end). */
+async function storedStarts(dir: string, count: number, textBytes: number): Promise<Uint32Array | undefined> {
+  try {
+    const raw = await readFile(path.join(dir, 'paragraph-starts.bin'));
+    if (raw.byteLength !== (count + 1) * 4) return undefined;
+    const starts = new Uint32Array(count + 1);
+    new Uint8Array(starts.buffer).set(raw);
+    if (starts[0] !== 0 || starts[count] !== textBytes + 1) return undefined;
+    for (let row = 0; row < count; row++) if (starts[row + 1]! <= starts[row]!) return undefined;
+    return starts;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Rebuilds the in-memory mirror from vectra's own file when the mirror is missing or inconsistent. */
