@@ -70,29 +70,37 @@ export function paragraphId(p: Pick<Paragraph, 'articleId' | 'position'>): strin
   return `${p.articleId}#${p.position}`;
 }
 
-/** Writes a segment into `<dir>.tmp`, syncs every file, then renames it into place. */
+/**
+ * Writes a segment into `<dir>.tmp`, syncs every file, then renames it into place. The files are
+ * written and synced at the same time: one after another, their syncs were most of adding one
+ * article to a large index.
+ */
 export async function writeSegment(dir: string, rows: SegmentRows, dimensions: number): Promise<void> {
   const staging = `${dir}.tmp`;
   await rm(staging, { recursive: true, force: true });
   await mkdir(staging, { recursive: true });
-  await writeVectraIndex(path.join(staging, 'index.json'), rows.paragraphs, rows.vectors, dimensions);
-  await writeParagraphs(staging, rows.paragraphs);
-  await writeDurably(path.join(staging, 'vectors.f32'), new Uint8Array(rows.vectors.buffer, rows.vectors.byteOffset, rows.vectors.byteLength));
+  const file = (name: string) => path.join(staging, name);
+  const bytesOf = (array: ArrayBufferView) => new Uint8Array(array.buffer, array.byteOffset, array.byteLength);
+  const writes: Promise<void>[] = [];
+  const write = (name: string, data: string | Uint8Array) => writes.push(writeDurably(file(name), data));
+  writes.push(writeVectraIndex(file('index.json'), rows.paragraphs, rows.vectors, dimensions), writeParagraphs(staging, rows.paragraphs));
+  write('vectors.f32', bytesOf(rows.vectors));
   const { codes, scales } = quantize(rows.vectors, dimensions);
-  await writeDurably(path.join(staging, 'vectors.i8'), new Uint8Array(codes.buffer, codes.byteOffset, codes.byteLength));
-  await writeDurably(path.join(staging, 'scales.f32'), new Uint8Array(scales.buffer, scales.byteOffset, scales.byteLength));
-  await writeDurably(path.join(staging, 'terms.json'), JSON.stringify(rows.terms.vocabulary));
-  await writeDurably(path.join(staging, 'terms.bin'), encodeTermLists(rows.terms));
+  write('vectors.i8', bytesOf(codes));
+  write('scales.f32', bytesOf(scales));
+  write('terms.json', JSON.stringify(rows.terms.vocabulary));
+  write('terms.bin', encodeTermLists(rows.terms));
   const postings = postingsOfRows(rows.terms, (row) => rows.paragraphs[row]!.articleId, Array.from(rows.paragraphs, (_, row) => row));
   // Both levels hold the same terms (an article's are its rows'): stored once.
   const sameTerms = postings.articles.terms.length === postings.paragraphs.terms.length && postings.articles.terms.every((t, i) => t === postings.paragraphs.terms[i]);
-  await writeDurably(path.join(staging, 'postings.json'), JSON.stringify({ rows: postings.paragraphs.terms, ...(sameTerms ? {} : { articles: postings.articles.terms }) }));
-  await writeDurably(path.join(staging, 'postings-rows.bin'), postings.paragraphs.encode());
-  await writeDurably(path.join(staging, 'postings-articles.bin'), postings.articles.encode());
-  await writeDurably(path.join(staging, 'people.json'), jsonOf(rows.people));
+  write('postings.json', JSON.stringify({ rows: postings.paragraphs.terms, ...(sameTerms ? {} : { articles: postings.articles.terms }) }));
+  write('postings-rows.bin', postings.paragraphs.encode());
+  write('postings-articles.bin', postings.articles.encode());
+  write('people.json', jsonOf(rows.people));
   const packed = PackedSpans.encode(rows.spans);
-  await writeDurably(path.join(staging, 'spans-ids.json'), JSON.stringify(packed.ids));
-  await writeDurably(path.join(staging, 'spans.bin'), packed.bytes);
+  write('spans-ids.json', JSON.stringify(packed.ids));
+  write('spans.bin', packed.bytes);
+  await Promise.all(writes);
   await rename(staging, dir);
 }
 
@@ -222,11 +230,13 @@ async function writeParagraphs(dir: string, paragraphs: Paragraph[]): Promise<vo
     rows.article.push(a);
     rows.positions.push(p.position);
   }
-  await writeDurably(path.join(dir, 'rows.json'), JSON.stringify(rows));
   const bytes = Buffer.from(paragraphs.map((p) => p.text.replaceAll(SEPARATOR, ' ')).join(SEPARATOR), 'utf8');
-  await writeDurably(path.join(dir, 'paragraphs.txt'), bytes);
   const starts = startsOf(bytes, paragraphs.length)!;
-  await writeDurably(path.join(dir, 'paragraph-starts.bin'), Buffer.from(starts.buffer, starts.byteOffset, starts.byteLength));
+  await Promise.all([
+    writeDurably(path.join(dir, 'rows.json'), JSON.stringify(rows)),
+    writeDurably(path.join(dir, 'paragraphs.txt'), bytes),
+    writeDurably(path.join(dir, 'paragraph-starts.bin'), Buffer.from(starts.buffer, starts.byteOffset, starts.byteLength)),
+  ]);
 }
 
 /** Where each text starts in the NUL-separated bytes, and one past the end (as if a separator followed the last); undefined when the count differs. */

@@ -101,9 +101,11 @@ async function writeGenerationAs(indexDir: string, generation: number, previous:
   const live = new Map<string, number>();
   for (const article of articles.values()) live.set(article.segment!, (live.get(article.segment!) ?? 0) + article.paragraphCount);
   const listed: ListedSegment[] = segments.map(({ name: segment, rows }) => ({ name: segment, rows, live: live.get(segment) ?? 0 }));
-  await writeDurably(path.join(staging, 'segments.json'), JSON.stringify(listed));
-  // Not indented: at a million paragraphs the manifest is tens of MB, read by every ingest and reload.
-  await writeDurably(path.join(staging, 'manifest.json'), JSON.stringify(manifestFile));
+  await Promise.all([
+    writeDurably(path.join(staging, 'segments.json'), JSON.stringify(listed)),
+    // Not indented: at a million paragraphs the manifest is tens of MB, read by every ingest and reload.
+    writeDurably(path.join(staging, 'manifest.json'), JSON.stringify(manifestFile)),
+  ]);
   await rm(dir, { recursive: true, force: true });
   await rename(staging, dir);
   await writeDurably(path.join(indexDir, `${POINTER}.tmp`), `${name}\n`);
