@@ -223,6 +223,9 @@ describe('what kind of place or name a question asks for', () => {
     expect(askedKind('Dozens were missing after flooding in which state?')).toBe('region');
     expect(askedKind('Where did the launch occur?')).toBeUndefined();
     expect(askedKind('Which company makes it?')).toBe('organization');
+    // A verb after the class noun is not a second noun: "hosts" is not a host.
+    expect(answerType('so which city hosts the talks')).toBe('place');
+    expect(askedKind('so which city hosts the talks')).toBe('city');
     expect(askedKind('Which wildly popular show was green lit for a new season?')).toBe('work');
     expect(askedKind('which person runs it')).toBeUndefined();
   });

@@ -141,6 +141,8 @@ function nounPhrase(rest: string[], start: number): { words: string[]; end: numb
     // "dipping sauce" and "wildly popular show" are noun phrases, "causing the fire risk" is not.
     const modifier = /(?:ing|ly)$/.test(word) && next !== undefined && !STOPPERS.has(next) && !DETERMINERS.has(next) && !AUXILIARIES.has(next);
     if (STOPPERS.has(word) || AUXILIARIES.has(word) || WH_WORDS.has(word) || (phrase.length > 0 && DETERMINERS.has(word))) break;
+    // "which city hosts the talks": after a noun of a known kind, an -s word before a determiner is the verb, not a second noun.
+    if (phrase.length > 0 && nounType(phrase.at(-1)!) !== 'none' && /[^s]s$/.test(word) && next !== undefined && DETERMINERS.has(next)) break;
     if (looksLikeVerb(word) && !modifier) break;
     phrase.push(word.replace(/'s?$/, ''));
     end++;
