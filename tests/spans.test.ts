@@ -217,27 +217,33 @@ describe('what a number answers', () => {
 
 describe('what kind of place or name a question asks for', () => {
   it('reads the class noun of "which country / city / state", possessive and in-place questions included', () => {
-    expect(askedKind('Which country’s lawmakers have urged officials to show no leniency?')).toBe('country');
-    expect(askedKind('Liz Truss became the new prime minister of which country this week?')).toBe('country');
-    expect(askedKind('which town sold the billion dollar ticket')).toBe('city');
-    expect(askedKind('Dozens were missing after flooding in which state?')).toBe('region');
-    expect(askedKind('Where did the launch occur?')).toBeUndefined();
-    expect(askedKind('Which company makes it?')).toBe('organization');
-    // A verb after the class noun is not a second noun: "hosts" is not a host.
+    const asked: [string, string | undefined][] = [
+      ['Which country’s lawmakers have urged officials to show no leniency?', 'country'],
+      ['Liz Truss became the new prime minister of which country this week?', 'country'],
+      ['which town sold the billion dollar ticket', 'city'],
+      ['Dozens were missing after flooding in which state?', 'region'],
+      ['Where did the launch occur?', undefined],
+      ['Which company makes it?', 'organization'],
+      // A verb after the class noun is not a second noun: "hosts" is not a host.
+      ['so which city hosts the talks', 'city'],
+      ['Which wildly popular show was green lit for a new season?', 'work'],
+      ['which person runs it', undefined],
+    ];
+    for (const [question, kind] of asked) expect(askedKind(question), question).toBe(kind);
     expect(answerType('so which city hosts the talks')).toBe('place');
-    expect(askedKind('so which city hosts the talks')).toBe('city');
-    expect(askedKind('Which wildly popular show was green lit for a new season?')).toBe('work');
-    expect(askedKind('which person runs it')).toBeUndefined();
   });
 
   it('knows the kind of a place or name the lexicon knows, and says nothing of one it does not', () => {
-    expect(kindOf('Iran')).toBe('country');
-    expect(kindOf('Tehran')).toBe('city');
-    expect(kindOf('Moscow’s')).toBe('city');
-    expect(kindOf('the US')).toBe('country');
-    expect(kindOf('Virginia')).toBe('region');
-    expect(kindOf('Whitewood')).toBeUndefined();
-    expect(kindOf('Toyota')).toBe('organization');
-    expect(kindOf('Gavin Newsom')).toBeUndefined();
+    const known: [string, string | undefined][] = [
+      ['Iran', 'country'],
+      ['Tehran', 'city'],
+      ['Moscow’s', 'city'],
+      ['the US', 'country'],
+      ['Virginia', 'region'],
+      ['Whitewood', undefined],
+      ['Toyota', 'organization'],
+      ['Gavin Newsom', undefined],
+    ];
+    for (const [name, kind] of known) expect(kindOf(name), name).toBe(kind);
   });
 });

@@ -167,9 +167,14 @@ function headType(phrase: string[]): AnswerType {
 }
 
 function nounType(word: string): AnswerType {
-  const forms = [word, word.replace(/ies$/, 'y'), word.replace(/s$/, ''), word.replace(/es$/, '')];
+  const forms = singularForms(word);
   for (const [nouns, type] of CATEGORIES) if (forms.some((form) => nouns.has(form))) return type;
   return 'none';
+}
+
+/** A noun as written and its possible singulars ("cities" → "city", "countries" → "country"). */
+function singularForms(word: string): string[] {
+  return [word, word.replace(/ies$/, 'y'), word.replace(/s$/, ''), word.replace(/es$/, '')];
 }
 
 /** What a number answers, when the question says: a duration, an amount of money or a share, an age. */
@@ -245,7 +250,7 @@ export function askedKind(question: string): Kind | undefined {
   const phrase = nounPhrase(rest, COPULAS.has(rest[0] ?? '') ? 1 : 0).words;
   for (let i = phrase.length - 1; i >= 0; i--) {
     const noun = phrase[i]!;
-    const forms = [noun, noun.replace(/ies$/, 'y'), noun.replace(/s$/, ''), noun.replace(/es$/, '')];
+    const forms = singularForms(noun);
     const kind = (Object.keys(KIND_NOUNS) as Kind[]).find((k) => forms.some((form) => KIND_NOUNS[k].has(form)));
     if (kind) return kind;
     if (nounType(noun) !== 'none') return undefined;

@@ -10,14 +10,34 @@ export interface Paragraph {
   text: string;
 }
 
+/** Article ids numbered in order of first appearance. */
+class ArticleNumbers {
+  readonly ids: string[] = [];
+  readonly numbers = new Map<string, number>();
+
+  numberOf(id: string): number {
+    let n = this.numbers.get(id);
+    if (n === undefined) {
+      this.numbers.set(id, (n = this.ids.length));
+      this.ids.push(id);
+    }
+    return n;
+  }
+}
+
 export class ParagraphTable implements Iterable<Paragraph> {
+  private numbers: ReadonlyMap<string, number> | undefined;
+
   constructor(
     /** Articles by number: row r belongs to `articleIds[articleOf(r)]`. */
     readonly articleIds: readonly string[],
     private readonly articles: Int32Array,
     private readonly positions: Int32Array,
     private readonly texts: (row: number) => string,
-  ) {}
+    numbers?: ReadonlyMap<string, number>,
+  ) {
+    this.numbers = numbers;
+  }
 
   get length(): number {
     return this.articles.length;
@@ -39,6 +59,12 @@ export class ParagraphTable implements Iterable<Paragraph> {
   /** The number of the row's article (an index into `articleIds`). */
   articleOf(row: number): number {
     return this.articles[row]!;
+  }
+
+  /** The number of an article, if the table holds rows of it. */
+  articleNumber(articleId: string): number | undefined {
+    this.numbers ??= new Map(this.articleIds.map((id, n) => [id, n]));
+    return this.numbers.get(articleId);
   }
 
   articleIdOf(row: number): string {
@@ -65,20 +91,14 @@ export class ParagraphTable implements Iterable<Paragraph> {
 
 /** A table of paragraphs held as objects (a segment's rows rebuilt from vectra's own file). */
 export function tableOf(paragraphs: readonly Paragraph[]): ParagraphTable {
-  const numbers = new Map<string, number>();
-  const articleIds: string[] = [];
+  const numbering = new ArticleNumbers();
   const articles = new Int32Array(paragraphs.length);
   const positions = new Int32Array(paragraphs.length);
   paragraphs.forEach((p, row) => {
-    let n = numbers.get(p.articleId);
-    if (n === undefined) {
-      numbers.set(p.articleId, (n = articleIds.length));
-      articleIds.push(p.articleId);
-    }
-    articles[row] = n;
+    articles[row] = numbering.numberOf(p.articleId);
     positions[row] = p.position;
   });
-  return new ParagraphTable(articleIds, articles, positions, (row) => paragraphs[row]!.text);
+  return new ParagraphTable(numbering.ids, articles, positions, (row) => paragraphs[row]!.text, numbering.numbers);
 }
 
 /**
@@ -91,22 +111,13 @@ export function joinTables(tables: readonly ParagraphTable[], rows: readonly Int
   const positions = new Int32Array(total);
   const tableOfRow = new Uint16Array(total);
   const rowIn = new Int32Array(total);
-  const numbers = new Map<string, number>();
-  const articleIds: string[] = [];
+  const numbering = new ArticleNumbers();
   let at = 0;
   tables.forEach((table, t) => {
     const renumbered = new Int32Array(table.articleIds.length).fill(-1);
     for (const row of rows[t]!) {
       const local = table.articleOf(row);
-      if (renumbered[local] === -1) {
-        const id = table.articleIds[local]!;
-        let n = numbers.get(id);
-        if (n === undefined) {
-          numbers.set(id, (n = articleIds.length));
-          articleIds.push(id);
-        }
-        renumbered[local] = n;
-      }
+      if (renumbered[local] === -1) renumbered[local] = numbering.numberOf(table.articleIds[local]!);
       articles[at] = renumbered[local]!;
       positions[at] = table.positionOf(row);
       tableOfRow[at] = t;
@@ -114,5 +125,5 @@ export function joinTables(tables: readonly ParagraphTable[], rows: readonly Int
       at++;
     }
   });
-  return new ParagraphTable(articleIds, articles, positions, (row) => tables[tableOfRow[row]!]!.textOf(rowIn[row]!));
+  return new ParagraphTable(numbering.ids, articles, positions, (row) => tables[tableOfRow[row]!]!.textOf(rowIn[row]!), numbering.numbers);
 }

@@ -264,6 +264,8 @@ const openTexts = new FinalizationRegistry<number>((fd) => closeSync(fd));
  * Segments written before `paragraph-starts.bin` keep their texts in memory.
  */
 class SegmentTexts {
+  /** The texts in memory (older segments), or the open file they are read from. */
+  private readonly bytes?: Buffer;
   private readonly fd?: number;
 
   constructor(
@@ -273,8 +275,6 @@ class SegmentTexts {
     if ('bytes' in source) this.bytes = source.bytes;
     else openTexts.register(this, (this.fd = openSync(source.file, 'r')));
   }
-
-  private readonly bytes?: Buffer;
 
   text(row: number): string {
     const start = this.starts[row]!;

@@ -242,10 +242,13 @@ async function assemble(dir: string, manifest: Manifest, segments: Segment[]): P
   });
 }
 
-/** A segment's rows whose article this generation keeps in it: one manifest lookup per article, not per row. */
-function liveRowsOfSegment(manifest: Manifest, segment: Segment): Int32Array {
+/**
+ * A segment's rows whose article this generation keeps in it (and `keep` keeps): one manifest
+ * lookup per article, not per row.
+ */
+export function liveRowsOfSegment(manifest: Manifest, segment: Segment, keep: (articleId: string) => boolean = () => true): Int32Array {
   const table = segment.paragraphs;
-  const live = table.articleIds.map((id) => manifest.articles.get(id)?.segment === segment.name);
+  const live = table.articleIds.map((id) => manifest.articles.get(id)?.segment === segment.name && keep(id));
   const rows = new Int32Array(table.length);
   let count = 0;
   for (let row = 0; row < table.length; row++) if (live[table.articleOf(row)]) rows[count++] = row;

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { UserError } from '../errors.js';
 import type { ArticlePerson, PeopleByArticle } from '../people/extract.js';
 import { segmentsOfRows, writeDurably, writeSegment } from './segment.js';
-import { GENERATION_NAME, POINTER, readListedSegments, SEGMENTS, type ListedSegment, type ManifestFile } from './store.js';
+import { GENERATION_NAME, liveRowsOfSegment, POINTER, readListedSegments, SEGMENTS, type ListedSegment, type ManifestFile } from './store.js';
 import { concatTermLists } from './term-lists.js';
 import type { Generation, IndexedArticle, Manifest, ModelStamp, Paragraph, Segment, SegmentRef, SegmentRows, SpansByArticle, StoredSpan } from './types.js';
 
@@ -143,18 +143,15 @@ export function liveRowsOf(
   for (const segment of segments) {
     // An article's rows are all in one segment: its texts are complete once the segment is read.
     const texts = new Map<string, string[]>();
-    const rows: number[] = [];
+    const rows = [...liveRowsOfSegment(manifest, segment, keep)];
     termRows.push({ lists: segment.terms, rows });
     const table = segment.paragraphs;
-    const kept = table.articleIds.map((id) => manifest.articles.get(id)?.segment === segment.name && keep(id));
-    for (let row = 0; row < table.length; row++) {
-      if (!kept[table.articleOf(row)]) continue;
+    for (const row of rows) {
       const articleId = table.articleIdOf(row);
       const position = table.positionOf(row);
       const text = table.textOf(row);
       paragraphs.push({ articleId, position, text });
       chunks.push(segment.vectors.subarray(row * dimensions, (row + 1) * dimensions));
-      rows.push(row);
       if (!texts.has(articleId)) texts.set(articleId, []);
       texts.get(articleId)![position] = text;
     }

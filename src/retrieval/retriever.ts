@@ -43,12 +43,9 @@ export interface SearchOptions {
 export class Retriever {
   readonly bm25: Bm25Index;
   private readonly articleBm25: Bm25Index;
-  /** Each row's article number, in the order the article-level BM25 numbers them (of first row). */
-  private readonly articleOfRow: Int32Array;
-  /** The rows of article n are `articleRows[articleStart[n]]` up to `articleStart[n + 1]`. */
+  /** The rows of article n (the table's number) are `articleRows[articleStart[n]]` up to `articleStart[n + 1]`. */
   private readonly articleStart: Int32Array;
   private readonly articleRows: Int32Array;
-  private readonly articleIndex: Map<string, number>;
   private readonly dense: DenseScanner;
 
   private mixedScratch: Float64Array | undefined;
@@ -61,17 +58,12 @@ export class Retriever {
     this.dense = new DenseScanner(snapshot.vectors, snapshot.manifest.model.dimensions, quantizedParts(snapshot));
     // The table numbers articles in order of their first row, as the article-level postings do.
     const table = snapshot.paragraphs;
-    this.articleIndex = new Map(table.articleIds.map((id, n) => [id, n]));
-    this.articleOfRow = new Int32Array(table.length);
     this.articleStart = new Int32Array(table.articleIds.length + 1);
-    for (let row = 0; row < table.length; row++) {
-      this.articleOfRow[row] = table.articleOf(row);
-      this.articleStart[this.articleOfRow[row]! + 1]! += 1;
-    }
+    for (let row = 0; row < table.length; row++) this.articleStart[table.articleOf(row) + 1]! += 1;
     for (let n = 0; n < table.articleIds.length; n++) this.articleStart[n + 1]! += this.articleStart[n]!;
     this.articleRows = new Int32Array(table.length);
     const filled = this.articleStart.slice(0, -1);
-    for (let row = 0; row < table.length; row++) this.articleRows[filled[this.articleOfRow[row]!]!++] = row;
+    for (let row = 0; row < table.length; row++) this.articleRows[filled[table.articleOf(row)]!++] = row;
     const parts = snapshot.layout.map(({ segment, rows }) => postingsOf(segment, rows));
     let rowBase = 0;
     let articleBase = 0;
@@ -89,7 +81,7 @@ export class Retriever {
 
   /** The rows of an article's paragraphs. */
   rowsOf(articleId: string): readonly number[] {
-    const a = this.articleIndex.get(articleId);
+    const a = this.snapshot.paragraphs.articleNumber(articleId);
     return a === undefined ? [] : this.rowsOfNumber(a);
   }
 
@@ -131,7 +123,7 @@ export class Retriever {
     const hit = (row: number, score: number): Hit => ({
       row,
       score,
-      articleRank: articleRank.get(this.articleOfRow[row]!) ?? ARTICLE_POOL,
+      articleRank: articleRank.get(this.snapshot.paragraphs.articleOf(row)) ?? ARTICLE_POOL,
       dense: dense[row]!,
       bm25: lexical.scores[row]!,
     });
@@ -158,7 +150,7 @@ export class Retriever {
     for (const row of candidates) {
       fused[row] =
         WEIGHTS.paragraph * rrf(paragraphRank.get(row)) +
-        WEIGHTS.article * rrf(articleRank.get(this.articleOfRow[row]!)) +
+        WEIGHTS.article * rrf(articleRank.get(paragraphs.articleOf(row))) +
         WEIGHTS.position * rrf(paragraphs.positionOf(row));
     }
     return topK(k, fused, candidates).map((r) => hit(r.row, r.score));
