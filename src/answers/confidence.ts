@@ -89,9 +89,9 @@ export const LINE_FEATURES = ['context', 'salience', 'margin', 'gap', 'fit'] as 
  * costs less than none under the evaluation's costs (a wrong line costs twice a missing one).
  */
 export const LINE_MODEL: LineModel = {
-  weights: { context: 4.574, salience: 0.934, margin: 0.826, gap: 5.935, fit: 1.097 },
-  bias: -3.94,
-  threshold: 0.59,
+  weights: { context: 4.334, salience: 0.929, margin: 0.855, gap: 5.759, fit: 1.115 },
+  bias: -3.847,
+  threshold: 0.58,
 };
 
 export type LineModel = LogisticModel<(typeof LINE_FEATURES)[number]>;

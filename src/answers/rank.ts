@@ -270,13 +270,14 @@ export class CandidateFeatures {
     const found = new Map<string, Answer>();
     for (const [type, start, end] of spans) {
       if (type !== question.type) continue;
-      const span = text.slice(start, end);
-      if (type === 'number' && !fitsMeasure(span, question.measure)) continue;
-      if (namedInQuestion(type, terms(span), asked)) continue;
+      const whole = text.slice(start, end);
+      if (type === 'number' && !fitsMeasure(whole, question.measure)) continue;
+      if (namedInQuestion(type, terms(whole), asked)) continue;
+      const span = type === 'number' ? bareNumber(whole, asked, question.measure) : whole;
       const key = span.toLowerCase();
       const context = this.contextOf(table, start, end);
       const known = found.get(key);
-      if (!known) found.set(key, { text: span, type, salience: this.salience(articleId, type, span), context, fit: this.fit(question, span) });
+      if (!known) found.set(key, { text: span, type, salience: this.salience(articleId, type, span), context, fit: this.fit(question, whole) });
       else known.context = Math.max(known.context, context);
     }
     return [...found.values()].sort((a, b) => b.fit - a.fit || b.context - a.context || b.salience - a.salience);
@@ -340,6 +341,22 @@ function namedInQuestion(type: SpanType, stems: string[], asked: ReadonlySet<str
   if (stems.length === 0) return true;
   if (type === 'number' || type === 'date') return stems.every((stem) => asked.has(stem));
   return asked.has(stems.at(-1)!);
+}
+
+/**
+ * A number as the answer to its question: without the words the question already says ("how many
+ * hot dogs" → "63", not "63 hot dogs") or, for an age, without "-year-old" ("17"). A count of
+ * something the question does not name keeps its noun ("300,000 reservists").
+ */
+function bareNumber(span: string, asked: ReadonlySet<string>, measure: Measure | undefined): string {
+  if (measure === 'age') {
+    const age = /^(\d{1,3})(?:[- ]years?[- ]old)$/i.exec(span);
+    if (age) return age[1]!;
+  }
+  const number = /^(\S*\d[\d,.]*(?: (?:hundred|thousand|million|billion|trillion))?)( .+)$/i.exec(span);
+  if (!number) return span;
+  const rest = terms(number[2]!);
+  return rest.length > 0 && rest.every((stem) => asked.has(stem)) ? number[1]! : span;
 }
 
 /** Words inside a number span that say how big, not what is counted ("2.5 million", "two dozen"). */
