@@ -8,6 +8,7 @@ import { answerScores, seededFolds } from './eval-data.js';
 import { preferredAnswers, rankScore, type Candidate, type RankWeights } from '../src/answers/rank.js';
 
 export interface Question {
+  id?: string;
   question: string;
   answers: string[];
   answerable: boolean;
@@ -33,10 +34,11 @@ const FOLDS = 5;
 const GRID = {
   recent: [0, 0.05, 0.1, 0.2, 0.4],
   typed: [0, 0.05, 0.1, 0.2, 0.4],
-  salience: [0, 0.05, 0.1],
-  synonyms: [0, 0.05, 0.1, 0.2],
+  salience: [0],
+  synonyms: [0, 0.05],
   context: [0, 0.05, 0.1, 0.2, 0.4],
   dense: [0, 0.02, 0.04, 0.06, 0.08],
+  local: [0, 0.05, 0.1, 0.2, 0.4],
 };
 const ANSWER_SOFT = range(0.3, 0.9, 0.05);
 /** Weights of salience in the answer line's choice among a passage's candidates (`ANSWER_CHOICE`). */
@@ -94,15 +96,16 @@ function rankFigures(questions: Asked[], weightsOf: (i: number) => RankWeights):
 }
 
 function bestWeights(questions: Asked[]): RankWeights {
-  let best: RankWeights = { recent: 0, typed: 0, salience: 0, synonyms: 0, context: 0, dense: 0 };
+  let best: RankWeights = { recent: 0, typed: 0, salience: 0, synonyms: 0, context: 0, dense: 0, local: 0 };
   let bestScore = -1;
   for (const recent of GRID.recent)
     for (const typed of GRID.typed)
       for (const salience of GRID.salience)
         for (const synonyms of GRID.synonyms)
           for (const context of GRID.context)
-            for (const dense of GRID.dense) {
-              const weights = { recent, typed, salience, synonyms, context, dense };
+            for (const dense of GRID.dense)
+              for (const local of GRID.local) {
+              const weights = { recent, typed, salience, synonyms, context, dense, local };
               const score = rankFigures(questions, () => weights).mrr_at_10;
               if (score > bestScore + 1e-9) {
                 bestScore = score;
@@ -326,7 +329,7 @@ export function crossValidate(sets: { quiz: Asked[]; offTopic: Asked[]; everyday
   const fold = seededFolds(answerable.length, FOLDS, 20261126);
   const chosen = Array.from({ length: FOLDS }, (_, f) => bestWeights(answerable.filter((_, i) => fold[i] !== f)));
   const heldOut = (subset: Asked[]) => rankFigures(subset, (i) => chosen[fold[answerable.indexOf(subset[i]!)]!]!);
-  const zero = { recent: 0, typed: 0, salience: 0, synonyms: 0, context: 0, dense: 0 };
+  const zero = { recent: 0, typed: 0, salience: 0, synonyms: 0, context: 0, dense: 0, local: 0 };
   const onAll = bestWeights(answerable);
   const quiz = answerable.filter((q) => isQuiz.has(q));
   const everyday = answerable.filter((q) => !isQuiz.has(q));

@@ -59,10 +59,20 @@ interface EverydayFigures {
 const MODES: RetrievalMode[] = ['hybrid', 'bm25', 'dense'];
 const EVERYDAY_FILE = path.resolve('tests/everyday/questions.jsonl');
 /**
- * Everyday questions written afterwards by someone who saw neither the method nor the first set:
- * reported beside it and never used to choose anything (cross-validation leaves it out).
+ * Everyday questions written afterwards by someone who saw neither the method nor the first set.
+ * Its odd-numbered questions join the first set for choosing parameters; its even-numbered ones
+ * are held out: reported apart and never used to choose anything.
  */
 const FRESH_FILE = path.resolve('tests/everyday/fresh.jsonl');
+const isHeldOut = (q: Question) => Number(/\d+$/.exec(q.id ?? '')?.[0] ?? 1) % 2 === 0;
+
+/** The everyday questions whose article the index holds: those parameters are chosen on, or the held-out ones. */
+async function everydayQuestions(on: Engine, part: 'tuning' | 'held-out'): Promise<Question[]> {
+  const ids = [...on.snapshot.manifest.articles.keys()];
+  const read = async (file: string) => (existsSync(file) ? withIndexIds(await readJsonl<Question>(file), ids).filter((q) => q.article_id && on.article(q.article_id)) : []);
+  const fresh = await read(FRESH_FILE);
+  return part === 'tuning' ? [...(await read(EVERYDAY_FILE)), ...fresh.filter((q) => !isHeldOut(q))] : fresh.filter(isHeldOut);
+}
 const round = (x: number) => Math.round(x * 1000) / 1000;
 
 runMain(async () => {
@@ -95,18 +105,13 @@ runMain(async () => {
     const quiz = withIndexIds(await readJsonl<Question>(qaFile), indexIds).map((q) => ({ ...q, answerable: true }));
     const offTopicFile = path.join(dir, 'wiki_qa.jsonl');
     const offTopic = existsSync(offTopicFile) ? (await readJsonl<Question>(offTopicFile)).map((q) => ({ ...q, answerable: false, off_topic: true })) : [];
-    const everyday = existsSync(EVERYDAY_FILE)
-      ? withIndexIds(await readJsonl<Question>(EVERYDAY_FILE), indexIds).filter((q) => q.article_id && engine.article(q.article_id))
-      : [];
+    const everyday = await everydayQuestions(engine, 'tuning');
     const asOf = (q: Question): string | null => (asOfProtocol === 'question' ? (q.question_date ?? q.as_of ?? null) : null);
 
     if (values.cv) {
       const asked = (on: Engine, questions: Question[]): Promise<Asked[]> => Promise.all(questions.map(async (q) => askOnce(on, q, asOf(q))));
       const seedAlone = await seedOnlyEngine(embedder, config.seedsDir, indexDir);
-      const seedQuestions =
-        seedAlone && existsSync(EVERYDAY_FILE)
-          ? withIndexIds(await readJsonl<Question>(EVERYDAY_FILE), seedAlone.snapshot.manifest.articles.keys()).filter((q) => q.article_id && seedAlone.article(q.article_id))
-          : [];
+      const seedQuestions = seedAlone ? await everydayQuestions(seedAlone, 'tuning') : [];
       const report = crossValidate({
         quiz: await asked(engine, quiz),
         offTopic: await asked(engine, offTopic),
@@ -120,18 +125,16 @@ runMain(async () => {
     const results: Record<string, Figures> = {};
     for (const mode of MODES) results[mode] = await evaluate(engine, quiz, offTopic, mode, asOf);
     const everydayFigures = everyday.length ? await evaluateEveryday(engine, everyday, asOf) : undefined;
-    const fresh = existsSync(FRESH_FILE)
-      ? withIndexIds(await readJsonl<Question>(FRESH_FILE), indexIds).filter((q) => q.article_id && engine.article(q.article_id))
-      : [];
-    const freshFigures = fresh.length ? await evaluateEveryday(engine, fresh, asOf) : undefined;
+    const heldOut = await everydayQuestions(engine, 'held-out');
+    const heldOutFigures = heldOut.length ? await evaluateEveryday(engine, heldOut, asOf) : undefined;
     if (values.json) {
       process.stdout.write(
-        `${JSON.stringify({ ...results, as_of: asOfProtocol, ...(everydayFigures ? { everyday: everydayFigures } : {}), ...(freshFigures ? { everyday_fresh: freshFigures } : {}) })}\n`,
+        `${JSON.stringify({ ...results, as_of: asOfProtocol, ...(everydayFigures ? { everyday: everydayFigures } : {}), ...(heldOutFigures ? { everyday_held_out: heldOutFigures } : {}) })}\n`,
       );
     } else {
       printTable(results, quiz.length, offTopic.length, asOfProtocol);
-      if (everydayFigures) printEveryday(everydayFigures, path.relative(process.cwd(), EVERYDAY_FILE));
-      if (freshFigures) printEveryday(freshFigures, `${path.relative(process.cwd(), FRESH_FILE)}, never tuned on`);
+      if (everydayFigures) printEveryday(everydayFigures, 'tests/everyday/questions.jsonl and the odd questions of fresh.jsonl');
+      if (heldOutFigures) printEveryday(heldOutFigures, 'the even questions of tests/everyday/fresh.jsonl, held out: never tuned on');
     }
   } finally {
     await rm(indexDir, { recursive: true, force: true });

@@ -4,6 +4,7 @@ import { findArticle, titleShortlist } from './answers/find-article.js';
 import { mainRole, PeopleIndex, type Person } from './answers/people-index.js';
 import { selectSentences } from './answers/summarize.js';
 import { checkedSentenceCount, SUMMARY_SENTENCES, type SummaryRequest } from './answers/summary-request.js';
+import { spelledOut } from './answers/chat-words.js';
 import { cleanQuestion, searchText } from './answers/question.js';
 import { pickQuote, scoreSentences, sentencesOf } from './answers/quotes.js';
 import { answerType, askedKind, countedNoun, measureOf } from './answers/answer-type.js';
@@ -168,7 +169,7 @@ export class Engine {
 
   /** The words to search for: the question without mentions and custom emoji, typos fixed. */
   searchQuery(question: string): string {
-    return correctedSpelling(searchText(question), this.retriever.bm25, this.embedder.wordVectors);
+    return correctedSpelling(spelledOut(searchText(question)), this.retriever.bm25, this.embedder.wordVectors);
   }
 
   /** What the ranking needs of a question: its stems, its meaningful words, the kind of answer it asks for, its moment. */

@@ -107,9 +107,30 @@ describe('typos', () => {
     expect(engine.searchQuery('xqzvy plant')).toBe('xqzvy plant');
   });
 
+  it('spells out chat shorthand and leaves ambiguous shorthand and abbreviations with dots as typed', () => {
+    expect(engine.searchQuery('whats the avg ferry fare in cali rn lol')).toBe('whats the average ferry fare in california');
+    expect(engine.searchQuery('how many ppl were on the ferry w/ the captain')).toBe('how many people were on the ferry with the captain');
+    expect(engine.searchQuery('is the U.S. min wage going up')).toBe('is the U.S. min wage going up');
+  });
+
   it('answers a question with a typo as it answers it spelled right', async () => {
     const typed = await engine.retrieve('who is the ferry captian', 1, { asOf: null });
     expect(engine.snapshot.paragraphs.textOf(typed[0]!.row)).toContain('Maria Okafor');
+  });
+});
+
+describe('words of the article', () => {
+  it('gives the share of the question a paragraph holds, by the words\' rarity among the article\'s paragraphs', async () => {
+    const query = engine.searchQuery('who will head the talks');
+    const [vector] = await engine.embedder.embed([query]);
+    const candidates = engine.candidates(engine.questionTerms(query, null), vector!);
+    const of = (needle: string) => candidates.find((c) => engine.snapshot.paragraphs.textOf(c.hit.row).includes(needle))!;
+    const [team, lead] = [of('Igor Kostyukov would head'), of('MOSCOW – Russia said')];
+    // The paragraph that says both words holds all of the question; the lead, with "talks" but not "head", less.
+    expect(team.features.local).toBe(1);
+    expect(lead.features.local).toBeGreaterThan(0);
+    expect(lead.features.local).toBeLessThan(1);
+    expect(lead.features.local).toBeGreaterThan(0);
   });
 });
 

@@ -38,6 +38,12 @@ export interface Features {
   dense: number;
   /** 1 for the best article by article-level BM25, 1/2 for the second… */
   articleFactor: number;
+  /**
+   * Share of the question the paragraph holds (near-synonyms counted by their similarity), each
+   * word weighted by its rarity among the article's paragraphs: the story's own words ("Squid
+   * Game") are in every paragraph and tell them apart less than the words of the thing asked ("made").
+   */
+  local: number;
 }
 
 export interface RankWeights {
@@ -47,10 +53,11 @@ export interface RankWeights {
   synonyms: number;
   context: number;
   dense: number;
+  local: number;
 }
 
 /** Chosen by 5-fold cross-validation on the dev questions (README, "Evaluation"). */
-export const RANK_WEIGHTS: RankWeights = { recent: 0.4, typed: 0.1, salience: 0, synonyms: 0, context: 0.4, dense: 0.02 };
+export const RANK_WEIGHTS: RankWeights = { recent: 0.4, typed: 0.2, salience: 0, synonyms: 0, context: 0.4, dense: 0.06, local: 0.1 };
 
 export function rankScore(f: Features, w: RankWeights = RANK_WEIGHTS): number {
   return (
@@ -58,7 +65,8 @@ export function rankScore(f: Features, w: RankWeights = RANK_WEIGHTS): number {
     w.recent * f.recent +
     f.articleFactor * (w.typed * f.typed + w.salience * f.salience + w.context * f.context) +
     w.synonyms * f.synonyms +
-    w.dense * f.dense
+    w.dense * f.dense +
+    w.local * f.local
   );
 }
 
@@ -128,6 +136,19 @@ interface MatchTable {
   matched: { token: number; value: number }[][];
 }
 
+/** Share of the question's words a text matches by these weights, near-synonyms counted by their similarity. */
+function weightedShare(table: MatchTable, weights: readonly number[]): number {
+  let total = 0;
+  let found = 0;
+  table.matched.forEach((matches, q) => {
+    let best = 0;
+    for (const { value } of matches) best = Math.max(best, value);
+    total += weights[q]!;
+    found += weights[q]! * best;
+  });
+  return total === 0 ? 0 : found / total;
+}
+
 /** Weighted share of the question's words that a text matches, from its match table. */
 function coverageOf(table: MatchTable): Coverage {
   let total = 0;
@@ -163,12 +184,15 @@ export class CandidateFeatures {
 
   describe(question: QuestionTerms, hits: Hit[]): Candidate[] {
     const seen = new Map<string, Float32Array>();
+    const localWeights = new Map<string, number[]>();
     return hits.map((hit) => {
       const paragraph = this.snapshot.paragraphs.at(hit.row);
       const table = this.matchTable(question, paragraph.text, seen);
       const coverage = coverageOf(table);
       const answers = this.answersIn(question, paragraph.articleId, paragraph.position, paragraph.text, table);
       const date = this.snapshot.manifest.articles.get(paragraph.articleId)?.date;
+      let weights = localWeights.get(paragraph.articleId);
+      if (!weights) localWeights.set(paragraph.articleId, (weights = this.localWeights(question, paragraph.articleId)));
       return {
         hit,
         answers,
@@ -182,9 +206,28 @@ export class CandidateFeatures {
           context: answers[0]?.context ?? 0,
           dense: hit.dense,
           articleFactor: 1 / (1 + hit.articleRank),
+          local: weightedShare(table, weights),
         },
       };
     });
+  }
+
+  /** Each question word's weight inside an article: log(1 + its paragraphs / those holding the word). */
+  private localWeights(question: QuestionTerms, articleId: string): number[] {
+    const paragraphs = this.articleStems(articleId);
+    return question.words.map(({ stem }) => Math.log(1 + paragraphs.length / (1 + paragraphs.filter((stems) => stems.has(stem)).length)));
+  }
+
+  private readonly stemsCache = new Map<string, Set<string>[]>();
+
+  private articleStems(articleId: string): Set<string>[] {
+    let stems = this.stemsCache.get(articleId);
+    if (!stems) {
+      stems = this.articleTexts(articleId).map((text) => new Set(terms(text)));
+      if (this.stemsCache.size > 256) this.stemsCache.clear();
+      this.stemsCache.set(articleId, stems);
+    }
+    return stems;
   }
 
   /** Coverage of the question's words by a text: exact (same stem) and soft (near-synonyms count by their similarity). */
