@@ -92,6 +92,14 @@ describe('ranking on everyday questions', () => {
     expect(await lineOf('what city was the minerals pact signed in')).toBe('Ottawa');
   });
 
+  it('answers "which county" with a name that ends in "County"', async () => {
+    const query = engine.searchQuery('which county did the wage council meet in');
+    const [vector] = await engine.embedder.embed([query]);
+    const candidates = engine.candidates(engine.questionTerms(query, null), vector!);
+    const owners = candidates.find((c) => engine.snapshot.paragraphs.textOf(c.hit.row).includes('Fresno County'))!;
+    expect(owners.answers.map((a) => a.text)).toContain('Fresno County');
+  });
+
   it('refuses questions that nothing in the articles relates to', async () => {
     for (const question of ['banana bread recipe', 'what is the boiling point of tungsten', 'Which medieval poet wrote the Canterbury Tales?']) {
       expect((await engine.ask(question, { asOf: null })).kind, question).toBe('refusal');

@@ -148,6 +148,8 @@ describe('answerType', () => {
       ['what time did the putin sitdown kick off?', 'date'],
       ['ok but which show took best play at the tonys', 'name'],
       ['US first lady Jill Biden met with the first lady of which country this week?', 'place'],
+      ['whats the jackson mayors name', 'person'],
+      ["who'd truss beat to get the top job", 'person'],
     ];
     for (const [question, type] of cases) expect(answerType(question), question).toBe(type);
   });

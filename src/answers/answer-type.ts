@@ -113,6 +113,8 @@ function typeAfterWhat(rest: string[]): AnswerType {
   if (COPULAS.has(first)) {
     const phrase = nounPhrase(rest, 1);
     if (phrase.words.at(-1) === 'name' && rest[phrase.end] === 'of') return headType(nounPhrase(rest, phrase.end + 1).words) === 'person' ? 'person' : 'name';
+    // "whats the jackson mayors name": the name of a person, the apostrophe left out.
+    if (phrase.words.at(-1) === 'name' && phrase.words.length > 1 && nounType(phrase.words.at(-2)!) === 'person') return 'person';
     const type = headType(phrase.words);
     if (type !== 'none') return type;
     return rest.some((word) => NAMING_VERBS.has(word)) ? 'name' : 'none';
@@ -164,6 +166,11 @@ function headType(phrase: string[]): AnswerType {
     if (type !== 'none') return type;
   }
   return 'none';
+}
+
+/** Whether a word is a noun that names a class of answers ("county", "school", "company"), singular or plural. */
+export function isClassNoun(word: string): boolean {
+  return nounType(word) !== 'none';
 }
 
 function nounType(word: string): AnswerType {

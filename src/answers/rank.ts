@@ -8,7 +8,7 @@ import { isStopWord, stemOf, terms } from '../articles/terms.js';
 import type { WordVectors } from '../embedding/word-vectors.js';
 import type { Snapshot, StoredSpan } from '../index/types.js';
 import type { Hit, Retriever } from '../retrieval/retriever.js';
-import { fitsMeasure, kindOf, type AnswerType, type Kind, type Measure } from './answer-type.js';
+import { fitsMeasure, isClassNoun, kindOf, type AnswerType, type Kind, type Measure } from './answer-type.js';
 
 /** Words at least this close (cosine of the word vectors) count as saying the same thing; measured on the everyday questions. */
 export const NEAR_SYNONYM = 0.4;
@@ -315,7 +315,7 @@ export class CandidateFeatures {
       if (type !== question.type) continue;
       const whole = text.slice(start, end);
       if (type === 'number' && !fitsMeasure(whole, question.measure)) continue;
-      if (namedInQuestion(type, terms(whole), asked)) continue;
+      if (namedInQuestion(type, whole, asked)) continue;
       const span = type === 'number' ? bareNumber(whole, asked, question.measure) : whole;
       const key = span.toLowerCase();
       const context = this.contextOf(table, start, end);
@@ -378,11 +378,15 @@ export class CandidateFeatures {
  * Whether the question already names a span, so it cannot be the answer. A name whose head (a
  * surname, the last word) the question says is named ("Warren Buffett" in "the Buffett lunch"),
  * but "Hyundai Palisade" still answers "which Hyundai model"; a number or date only when the
- * question says all of it ("19 states" answers "how many states").
+ * question says all of it ("19 states" answers "how many states"); a name ending in a class noun
+ * only when the question says another of its words ("Buchanan County" answers "which county").
  */
-function namedInQuestion(type: SpanType, stems: string[], asked: ReadonlySet<string>): boolean {
+function namedInQuestion(type: SpanType, span: string, asked: ReadonlySet<string>): boolean {
+  const stems = terms(span);
   if (stems.length === 0) return true;
   if (type === 'number' || type === 'date') return stems.every((stem) => asked.has(stem));
+  // "Buchanan County" answers "which county": a class noun at its end names what is asked, not the answer.
+  if (stems.length > 1 && isClassNoun(span.slice(span.lastIndexOf(' ') + 1).toLowerCase())) return stems.slice(0, -1).some((stem) => asked.has(stem));
   return asked.has(stems.at(-1)!);
 }
 
@@ -410,7 +414,7 @@ const TOKEN = /[\p{L}\p{N}]+(?:['’][\p{L}]+)?/gu;
 /** A token as `words` gives it: lower case, possessive and apostrophes folded. */
 function normalizedWord(token: string): string {
   const lower = token.toLowerCase();
-  return lower.includes("'") || lower.includes('’') ? lower.replace(/['’](s)?$/, '').replace(/['’]/g, '') : lower;
+  return lower.includes("'") || lower.includes('’') ? lower.replace(/['’](?:s|d|re|ve|ll|m)?$/, '').replace(/['’]/g, '') : lower;
 }
 
 /**

@@ -10,9 +10,9 @@ const STOP_WORDS = new Set([
 ]);
 const WORD = /[\p{L}\p{N}]+(?:['’][\p{L}]+)?/gu;
 
-/** Lower-cased words of a text, possessives and apostrophes folded ("Moscow’s" → "moscow"). */
+/** Lower-cased words of a text, possessives, contractions and apostrophes folded ("Moscow’s" → "moscow", "who'd" → "who"). */
 export function words(text: string): string[] {
-  return (text.toLowerCase().match(WORD) ?? []).map((w) => w.replace(/['’](s)?$/, '').replace(/['’]/g, ''));
+  return (text.toLowerCase().match(WORD) ?? []).map((w) => w.replace(/['’](?:s|d|re|ve|ll|m)?$/, '').replace(/['’]/g, ''));
 }
 
 /** Stems of words already seen: the same few thousand words recur in every question and paragraph. */
