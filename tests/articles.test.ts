@@ -5,7 +5,7 @@ import { loadArticles } from '../src/articles/load-articles.js';
 import { parseHtmlArticle } from '../src/articles/parse-html.js';
 import { parseRecordFile } from '../src/articles/parse-records.js';
 import { parseTextArticle } from '../src/articles/parse-text.js';
-import { cleanBody } from '../src/articles/newswire.js';
+import { cleanBody, photoCreditStart } from '../src/articles/newswire.js';
 import { splitSentences } from '../src/articles/sentences.js';
 import { SEED_FILE, tempDir } from './helpers.js';
 
@@ -178,6 +178,16 @@ describe('page furniture', () => {
       'The council voted on Monday to raise the wage for fast-food workers to $22 an hour.',
       'Viewers were told to scroll down for video of the vote, the council said in a statement.',
     ]);
+  });
+
+  it('finds where a photo caption\'s credit starts, and no credit in prose', () => {
+    const caption = 'Avalanche players gather at the boards, celebrating their victory in Game 6. John Bazemore/AP';
+    expect(caption.slice(photoCreditStart(caption))).toBe('John Bazemore/AP');
+    const getty = 'Joey Chestnut reacts after the contest on Monday. Julia Nikhinson/Getty Images';
+    expect(getty.slice(photoCreditStart(getty))).toBe('Julia Nikhinson/Getty Images');
+    expect(photoCreditStart('The council met in Fresno. Its chair, Ana Ruiz, spoke first.')).toBeUndefined();
+    expect(photoCreditStart('The vote was 9-0. Members left for the night without a statement from the chair')).toBeUndefined();
+    expect(photoCreditStart(`${'A. '.repeat(50_000)}B/AP`)).toBe(150_000);
   });
 
   it('checks a long adversarial paragraph against the patterns without backtracking (a slow pattern would time the test out)', () => {

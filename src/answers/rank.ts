@@ -4,6 +4,7 @@
  * cross-validation on the dev questions (`npm run eval -- --cv`, README "Evaluation").
  */
 import type { SpanType } from '../articles/spans.js';
+import { photoCreditStart } from '../articles/newswire.js';
 import { isStopWord, stemOf, terms } from '../articles/terms.js';
 import type { WordVectors } from '../embedding/word-vectors.js';
 import type { Snapshot, StoredSpan } from '../index/types.js';
@@ -311,8 +312,9 @@ export class CandidateFeatures {
     const spans: StoredSpan[] = this.snapshot.spans?.get(articleId)?.[position] ?? [];
     const asked = new Set(question.stems);
     const found = new Map<string, Answer>();
+    const credit = photoCreditStart(text) ?? text.length;
     for (const [type, start, end] of spans) {
-      if (type !== question.type) continue;
+      if (type !== question.type || start >= credit) continue;
       const whole = text.slice(start, end);
       if (type === 'number' && !fitsMeasure(whole, question.measure)) continue;
       if (namedInQuestion(type, whole, asked)) continue;

@@ -107,6 +107,24 @@ function isFragment(paragraph: string): boolean {
   return paragraph.split(/\s+/).length <= 4 && !/[.!?:"”]$/.test(paragraph);
 }
 
+/** What ends a photo caption after its last sentence: "… Monday. Julia Nikhinson/AP", "… 2021. Mario Tama/Getty Images". */
+const PHOTO_CREDIT = /\/|\b(?:Getty Images|AP|AFP|Reuters|Associated Press|Bloomberg|EPA|Shutterstock|Invision|UPI|NurPhoto|Alamy)$/;
+/** Words at most in a photo credit. */
+const CREDIT_WORDS = 8;
+
+/**
+ * Where a photo caption's credit starts ("… celebrating their victory in Game 6. John Bazemore/AP"),
+ * if the paragraph ends in one: after its last sentence, a few words without sentence punctuation
+ * that name a photographer and agency. The photographer is never an answer.
+ */
+export function photoCreditStart(paragraph: string): number | undefined {
+  if (/[.!?:;"”’)\]]$/.test(paragraph)) return undefined;
+  const lastStop = Math.max(...['. ', '? ', '! ', '” ', '" '].map((stop) => paragraph.lastIndexOf(stop)));
+  if (lastStop < 0) return undefined;
+  const tail = paragraph.slice(lastStop + 2);
+  return tail.split(' ').length <= CREDIT_WORDS && PHOTO_CREDIT.test(tail) ? lastStop + 2 : undefined;
+}
+
 /**
  * Separates answer material from newsroom furniture: boilerplate dropped, a lone dateline dropped,
  * paragraphs before a dateline (and captions by their markers) set apart, a trailing agency
