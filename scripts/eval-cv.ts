@@ -37,7 +37,7 @@ const GRID = {
   salience: [0],
   synonyms: [0, 0.05],
   context: [0, 0.05, 0.1, 0.2, 0.4],
-  dense: [0, 0.02, 0.04, 0.06, 0.08],
+  dense: [0, 0.02, 0.04, 0.08, 0.12, 0.16],
   local: [0, 0.05, 0.1, 0.2, 0.4],
 };
 const ANSWER_SOFT = range(0.3, 0.9, 0.05);

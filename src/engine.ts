@@ -9,7 +9,8 @@ import { cleanQuestion, searchText } from './answers/question.js';
 import { pickQuote, scoreSentences, sentencesOf } from './answers/quotes.js';
 import { answerType, askedKind, countedNoun, measureOf } from './answers/answer-type.js';
 import { chooseAnswer, evidenceOf, judge } from './answers/confidence.js';
-import { CandidateFeatures, preferredAnswers, rankScore, type Candidate, type QuestionTerms } from './answers/rank.js';
+import { CandidateFeatures, preferredAnswers, rankScore, type Candidate, type QuestionTerms, type QuestionWord } from './answers/rank.js';
+import { wordNet, WORDNET_LOOKUPS } from './answers/wordnet.js';
 import { sourceReference } from './articles/article.js';
 import type { Embedder } from './embedding/embedder.js';
 import { dotProduct } from './embedding/similarity.js';
@@ -19,7 +20,7 @@ import { byPosition, newestFirst } from './index/order.js';
 import type { IndexedArticle, Paragraph, Snapshot } from './index/types.js';
 import { Retriever, type Hit, type RetrievalMode } from './retrieval/retriever.js';
 import { correctedSpelling } from './retrieval/spelling.js';
-import { contentWords, terms } from './articles/terms.js';
+import { isStopWord, stemOf, terms, words } from './articles/terms.js';
 import type { Shortlist } from './retrieval/shortlist.js';
 import type { Logger } from './log.js';
 
@@ -180,7 +181,7 @@ export class Engine {
     const kind = askedKind(query);
     return {
       stems: terms(query),
-      words: stemmedWords(query),
+      words: questionWords(query),
       type: answerType(query),
       ...(measure ? { measure } : {}),
       ...(counted ? { counted } : {}),
@@ -362,10 +363,18 @@ function livePointer(indexDir: string): LivePointer | undefined {
 }
 
 /** The question's meaningful words, each stemmed here once for the whole ranking (a word without a stem is left out). */
-function stemmedWords(query: string): { word: string; stem: string }[] {
-  return contentWords(query).flatMap((word) => {
+/** The question's words that carry meaning, each with its stem and its WordNet synonyms' stems ("walked out" → strike). */
+function questionWords(query: string): QuestionWord[] {
+  const all = words(query).slice(0, WORDNET_LOOKUPS);
+  return all.flatMap((word, i) => {
+    if (isStopWord(word)) return [];
     const [stem] = terms(word);
-    return stem ? [{ word, stem }] : [];
+    if (!stem) return [];
+    const next = all[i + 1];
+    const phrases = next ? [word, `${word} ${next}`] : [word];
+    const synonyms = new Set(phrases.flatMap((phrase) => wordNet().synonyms(phrase)).filter((s) => !s.includes(' ')).map((s) => stemOf(s)));
+    synonyms.delete(stem);
+    return [{ word, stem, synonyms }];
   });
 }
 

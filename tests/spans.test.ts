@@ -149,6 +149,12 @@ describe('answerType', () => {
       ['ok but which show took best play at the tonys', 'name'],
       ['US first lady Jill Biden met with the first lady of which country this week?', 'place'],
       ['whats the jackson mayors name', 'person'],
+      ['whos josh gruenbaum', 'none'],
+      ['who is Kirill Dmitriev?', 'none'],
+      ['who is the kremlin aide', 'person'],
+      ['who is running moscow\'s side', 'person'],
+      ['who is in charge of the talks', 'person'],
+      ['who was president then', 'person'],
       ["who'd truss beat to get the top job", 'person'],
     ];
     for (const [question, type] of cases) expect(answerType(question), question).toBe(type);

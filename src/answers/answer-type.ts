@@ -90,6 +90,7 @@ function typeAfterWh(wh: string, rest: string[]): AnswerType {
   switch (wh) {
     case 'who':
     case 'whom':
+      return asksWhoSomeoneIs(rest) ? 'none' : 'person';
     case 'whose':
       return 'person';
     case 'where':
@@ -104,6 +105,18 @@ function typeAfterWh(wh: string, rest: string[]): AnswerType {
     default:
       return typeAfterWhat(rest);
   }
+}
+
+/**
+ * "who is josh gruenbaum", "whos kirill dmitriev": a question about the person it names, whose
+ * answer is a description, not another person; "who is the kremlin aide", "who is running
+ * moscow's side" and "who is in charge" ask for a person.
+ */
+function asksWhoSomeoneIs(rest: string[]): boolean {
+  if (!COPULAS.has(rest[0] ?? '') || rest.length < 2) return false;
+  const named = rest.slice(1);
+  if (named.length > 4 || DETERMINERS.has(named[0]!) || STOPPERS.has(named[0]!)) return false;
+  return named.every((word) => nounType(word) === 'none' && !looksLikeVerb(word) && !AUXILIARIES.has(word) && !STOPPERS.has(word) && !FILLERS.has(word));
 }
 
 /** "which alaska city", "what's the new minimum wage", "what does a share cost", "what happened". */

