@@ -100,6 +100,19 @@ describe('ranking on everyday questions', () => {
     expect(owners.answers.map((a) => a.text)).toContain('Fresno County');
   });
 
+  it('answers "where" with a venue too, and quotes a caption without its photo credit', async () => {
+    const query = engine.searchQuery("where's the cup going on show");
+    const [vector] = await engine.embedder.embed([query]);
+    const candidates = engine.candidates(engine.questionTerms(query, null), vector!);
+    const show = candidates.find((c) => engine.snapshot.paragraphs.textOf(c.hit.row).includes('Rivertown Grammar School'))!;
+    expect(show.answers.map((a) => a.text)).toContain('Rivertown Grammar School');
+    expect(show.answers.map((a) => a.text)).not.toContain('Kim Lee');
+    const answer = await engine.ask("where's the cup going on show", { asOf: null });
+    const quoted = answer.kind === 'answer' ? answer.passages.flatMap((p) => p.quote).join(' ') : '';
+    expect(quoted).toContain('Rivertown Grammar School');
+    expect(quoted).not.toContain('Kim Lee/AP');
+  });
+
   it('refuses questions that nothing in the articles relates to', async () => {
     for (const question of ['banana bread recipe', 'what is the boiling point of tungsten', 'Which medieval poet wrote the Canterbury Tales?']) {
       expect((await engine.ask(question, { asOf: null })).kind, question).toBe('refusal');

@@ -1,3 +1,4 @@
+import { photoCreditStart } from '../articles/newswire.js';
 import { splitSentences } from '../articles/sentences.js';
 
 export interface SentenceScore {
@@ -39,6 +40,7 @@ export function pickQuote(scored: SentenceScore[]): string[] {
   return [scored[best]!.text];
 }
 
+/** A paragraph's sentences, a caption's photo credit ("… Game 6. John Bazemore/AP") left out. */
 export function sentencesOf(paragraph: string): string[] {
-  return splitSentences(paragraph).map((s) => s.text);
+  return splitSentences(paragraph.slice(0, photoCreditStart(paragraph)).trimEnd()).map((s) => s.text);
 }
