@@ -326,8 +326,7 @@ export class CandidateFeatures {
     const found = new Map<string, Answer>();
     const credit = photoCreditStart(text) ?? text.length;
     for (const [type, start, end] of spans) {
-      if (start >= credit) continue;
-      if (type !== question.type && !(question.type === 'place' && type === 'name' && isVenue(text.slice(start, end)))) continue;
+      if (type !== question.type || start >= credit) continue;
       const whole = text.slice(start, end);
       if (type === 'number' && !fitsMeasure(whole, question.measure)) continue;
       if (namedInQuestion(type, whole, asked)) continue;
@@ -419,15 +418,6 @@ function bareNumber(span: string, asked: ReadonlySet<string>, measure: Measure |
   if (!number) return span;
   const rest = terms(number[2]!);
   return rest.length > 0 && rest.every((stem) => asked.has(stem)) ? number[1]! : span;
-}
-
-/** Last words of a name that make it a place where things happen ("Mariposa Elementary School" answers "where's the shelter"). */
-const VENUE_WORDS = new Set(
-  'school academy university college campus stadium arena field park center centre hospital clinic airport station church cathedral mosque temple synagogue hotel resort restaurant steakhouse cafe bar club museum gallery theater theatre hall library mall store market plant factory base prison jail courthouse court house palace castle tower bridge building headquarters zoo garden gardens square beach port harbor harbour pier'.split(' '),
-);
-
-function isVenue(name: string): boolean {
-  return VENUE_WORDS.has(name.slice(name.lastIndexOf(' ') + 1).toLowerCase());
 }
 
 /** Words inside a number span that say how big, not what is counted ("2.5 million", "two dozen"). */
