@@ -35,9 +35,9 @@ export interface LogisticModel<F extends string> {
  * questions on the seed alone ("so which city hosts the talks") to refuse more off-topic ones.
  */
 export const CONFIDENCE: { related: LogisticModel<(typeof RELATED_FEATURES)[number]>; answerSoft: number } = {
-  related: { weights: { coverage: 10.776 }, bias: -6.952, threshold: 0.13 },
+  related: { weights: { coverage: 10.727 }, bias: -6.938, threshold: 0.12 },
   /** Without an answer line, the first passage must cover this share of the question (near-synonyms included) to answer it. */
-  answerSoft: 0.7,
+  answerSoft: 0.65,
 };
 
 export type Verdict = 'answer' | 'related' | 'off-topic';
@@ -89,9 +89,9 @@ export const LINE_FEATURES = ['context', 'salience', 'margin', 'gap', 'fit'] as 
  * costs less than none under the evaluation's costs (a wrong line costs twice a missing one).
  */
 export const LINE_MODEL: LineModel = {
-  weights: { context: 4.786, salience: 0.8, margin: 0.671, gap: 6.359, fit: 1.164 },
-  bias: -4.222,
-  threshold: 0.63,
+  weights: { context: 4.953, salience: 0.294, margin: 1.009, gap: 6.19, fit: 0.804 },
+  bias: -4.149,
+  threshold: 0.61,
 };
 
 export type LineModel = LogisticModel<(typeof LINE_FEATURES)[number]>;

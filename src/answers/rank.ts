@@ -20,7 +20,7 @@ const RARER_THAN_ALL = 200_000;
 /** Words this frequent in general English are everyday words (about the vocabulary of a news reader). */
 const EVERYDAY_WORDS = 20_000;
 /** A question word this many words away from an answer counts half. */
-const PROXIMITY_WORDS = 5;
+const PROXIMITY_WORDS = 8;
 /** Articles dated this many days before the question, or fewer, count as the news of the moment. */
 const RECENT_DAYS = 7;
 
@@ -60,7 +60,7 @@ export interface RankWeights {
 }
 
 /** Chosen by 5-fold cross-validation on the dev questions (README, "Evaluation"). */
-export const RANK_WEIGHTS: RankWeights = { recent: 0.4, typed: 0.2, salience: 0, synonyms: 0, context: 0.4, dense: 0.08, local: 0.1 };
+export const RANK_WEIGHTS: RankWeights = { recent: 0.4, typed: 0.2, salience: 0, synonyms: 0, context: 0.2, dense: 0.16, local: 0.05 };
 
 export function rankScore(f: Features, w: RankWeights = RANK_WEIGHTS): number {
   return (
@@ -436,7 +436,7 @@ function normalizedWord(token: string): string {
  * question's words around it plus its salience in the article times `salience` (a story's answer
  * is usually its main entity). Chosen by cross-validation (`npm run eval -- --cv`).
  */
-export const ANSWER_CHOICE = { salience: 0.1 };
+export const ANSWER_CHOICE = { salience: 0.2 };
 
 /** A passage's candidates in the order the answer line prefers them (see `ANSWER_CHOICE`). */
 export function preferredAnswers(answers: readonly Answer[], salience = ANSWER_CHOICE.salience): Answer[] {

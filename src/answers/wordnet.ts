@@ -16,7 +16,7 @@ type PartOfSpeech = 'noun' | 'verb' | 'adj' | 'adv';
 const PARTS_OF_SPEECH: readonly PartOfSpeech[] = ['noun', 'verb', 'adj', 'adv'];
 
 /** Only a word's commonest senses (WordNet orders them by frequency): rarer ones relate it to too much. */
-const SENSES = 3;
+const SENSES = 5;
 /** Words in a sense at most: the longest lists are of rare technical synonyms. */
 const WORDS_PER_SENSE = 12;
 /** Words looked up at most per question (a question is 300 characters at most). */
