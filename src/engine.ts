@@ -362,16 +362,19 @@ function livePointer(indexDir: string): LivePointer | undefined {
   return dir === undefined ? undefined : { name: path.basename(dir).slice(0, 40), stamp: generationStamp(dir) ?? `${dir}:unreadable` };
 }
 
-/** The question's meaningful words, each stemmed here once for the whole ranking (a word without a stem is left out). */
-/** The question's words that carry meaning, each with its stem and its WordNet synonyms' stems ("walked out" → strike). */
+/**
+ * The question's words that carry meaning, each stemmed here once for the whole ranking (a word
+ * without a stem is left out), with the stems of its WordNet synonyms and those of the phrase it
+ * starts ("walked out" → strike); the first `WORDNET_LOOKUPS` words are looked up.
+ */
 function questionWords(query: string): QuestionWord[] {
-  const all = words(query).slice(0, WORDNET_LOOKUPS);
+  const all = words(query);
   return all.flatMap((word, i) => {
     if (isStopWord(word)) return [];
     const [stem] = terms(word);
     if (!stem) return [];
     const next = all[i + 1];
-    const phrases = next ? [word, `${word} ${next}`] : [word];
+    const phrases = i >= WORDNET_LOOKUPS ? [] : next ? [word, `${word} ${next}`] : [word];
     const synonyms = new Set(phrases.flatMap((phrase) => wordNet().synonyms(phrase)).filter((s) => !s.includes(' ')).map((s) => stemOf(s)));
     synonyms.delete(stem);
     return [{ word, stem, synonyms }];

@@ -146,43 +146,32 @@ interface MatchTable {
   matched: { token: number; value: number }[][];
 }
 
+/** Each question word's best match in a text: 1 for the same stem, the similarity of a near-synonym, 0 for none. */
+function bestMatches(table: MatchTable): number[] {
+  return table.matched.map((matches) => matches.reduce((best, { value }) => Math.max(best, value), 0));
+}
+
 /** Share of the question's words a text matches by these weights, near-synonyms counted by their similarity. */
-function weightedShare(table: MatchTable, weights: readonly number[]): number {
+function weightedShare(best: readonly number[], weights: readonly number[]): number {
   let total = 0;
   let found = 0;
-  table.matched.forEach((matches, q) => {
-    let best = 0;
-    for (const { value } of matches) best = Math.max(best, value);
+  best.forEach((match, q) => {
     total += weights[q]!;
-    found += weights[q]! * best;
+    found += weights[q]! * match;
   });
   return total === 0 ? 0 : found / total;
 }
 
 /** Weighted share of the question's words that a text matches, from its match table. */
 function coverageOf(table: MatchTable): Coverage {
-  let total = 0;
-  let exact = 0;
-  let soft = 0;
-  let generalTotal = 0;
-  let general = 0;
-  let generalSoft = 0;
-  table.matched.forEach((matches, q) => {
-    const weight = table.weights[q]!;
-    const generalWeight = table.generalWeights[q]!;
-    total += weight;
-    generalTotal += generalWeight;
-    let best = 0;
-    for (const { value } of matches) best = Math.max(best, value);
-    soft += weight * best;
-    generalSoft += generalWeight * best;
-    if (best === 1) {
-      exact += weight;
-      general += generalWeight;
-    }
-  });
-  if (total === 0) return { exact: 0, soft: 0, general: 0, generalSoft: 0 };
-  return { exact: exact / total, soft: soft / total, general: general / generalTotal, generalSoft: generalSoft / generalTotal };
+  const best = bestMatches(table);
+  const exact = best.map((match) => (match === 1 ? 1 : 0));
+  return {
+    exact: weightedShare(exact, table.weights),
+    soft: weightedShare(best, table.weights),
+    general: weightedShare(exact, table.generalWeights),
+    generalSoft: weightedShare(best, table.generalWeights),
+  };
 }
 
 export class CandidateFeatures {
@@ -216,7 +205,7 @@ export class CandidateFeatures {
           context: answers[0]?.context ?? 0,
           dense: hit.dense,
           articleFactor: 1 / (1 + hit.articleRank),
-          local: weightedShare(table, weights),
+          local: weightedShare(bestMatches(table), weights),
         },
       };
     });

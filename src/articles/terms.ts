@@ -44,7 +44,3 @@ export function isStopWord(word: string): boolean {
   return STOP_WORDS.has(word);
 }
 
-/** Lower-cased words that carry meaning: stop words and asking words left out, not stemmed. */
-export function contentWords(text: string): string[] {
-  return words(text).filter((word) => !STOP_WORDS.has(word));
-}
