@@ -5,7 +5,7 @@
  */
 import type { SpanType } from '../articles/spans.js';
 import { photoCreditStart } from '../articles/newswire.js';
-import { isStopWord, stemOf, terms } from '../articles/terms.js';
+import { isStopWord, stemOf, terms, wordTokens } from '../articles/terms.js';
 import type { WordVectors } from '../embedding/word-vectors.js';
 import type { Snapshot, StoredSpan } from '../index/types.js';
 import type { Hit, Retriever } from '../retrieval/retriever.js';
@@ -239,7 +239,7 @@ export class CandidateFeatures {
    * for a near-synonym, 0 otherwise (stop words never match); with each question word's weights.
    */
   private matchTable(question: QuestionTerms, text: string, seen = new Map<string, Float32Array>()): MatchTable {
-    const tokens = [...text.matchAll(TOKEN)].map((m) => ({ start: m.index, end: m.index + m[0].length, word: normalizedWord(m[0]) }));
+    const tokens = wordTokens(text);
     const asked = question.words;
     const weights = asked.map((q) => this.retriever.bm25.idf(q.stem) || this.absentWordWeight(q.word));
     const ranks = asked.map((q) => this.wordVectors?.rank(q.word));
@@ -400,25 +400,18 @@ function namedInQuestion(type: SpanType, span: string, asked: ReadonlySet<string
  */
 function bareNumber(span: string, asked: ReadonlySet<string>, measure: Measure | undefined): string {
   if (measure === 'age') {
-    const age = /^(\d{1,3})(?:[- ]years?[- ]old)$/i.exec(span);
+    const age = /^(\d{1,3})[- ]years?[- ]old$/i.exec(span);
     if (age) return age[1]!;
   }
-  const number = /^(\S*\d[\d,.]*(?: (?:hundred|thousand|million|billion|trillion))?)( .+)$/i.exec(span);
-  if (!number) return span;
-  const rest = terms(number[2]!);
-  return rest.length > 0 && rest.every((stem) => asked.has(stem)) ? number[1]! : span;
+  const words = span.split(' ');
+  const numberWords = words.length > 1 && /^(?:hundred|thousand|million|billion|trillion)$/i.test(words[1]!) ? 2 : 1;
+  if (!/\d/.test(words[0]!) || words.length <= numberWords) return span;
+  const rest = terms(words.slice(numberWords).join(' '));
+  return rest.length > 0 && rest.every((stem) => asked.has(stem)) ? words.slice(0, numberWords).join(' ') : span;
 }
 
 /** Words inside a number span that say how big, not what is counted ("2.5 million", "two dozen"). */
 const COUNT_SCALE = new Set('hundred hundreds thousand thousands million millions billion billions trillion trillions dozen dozens k m bn mn tn about some nearly almost over more than around roughly least'.split(' '));
-
-const TOKEN = /[\p{L}\p{N}]+(?:['’][\p{L}]+)?/gu;
-
-/** A token as `words` gives it: lower case, possessive and apostrophes folded. */
-function normalizedWord(token: string): string {
-  const lower = token.toLowerCase();
-  return lower.includes("'") || lower.includes('’') ? lower.replace(/['’](?:s|d|re|ve|ll|m)?$/, '').replace(/['’]/g, '') : lower;
-}
 
 /**
  * How the answer line chooses among a passage's candidates: the kind asked for first, then the

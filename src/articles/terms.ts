@@ -10,9 +10,19 @@ const STOP_WORDS = new Set([
 ]);
 const WORD = /[\p{L}\p{N}]+(?:['’][\p{L}]+)?/gu;
 
+/** A lower-case word with its possessive, contraction and apostrophes folded ("moscow’s" → "moscow", "who'd" → "who"). */
+function foldedWord(lower: string): string {
+  return lower.replace(/['’](?:s|d|re|ve|ll|m)?$/, '').replace(/['’]/g, '');
+}
+
 /** Lower-cased words of a text, possessives, contractions and apostrophes folded ("Moscow’s" → "moscow", "who'd" → "who"). */
 export function words(text: string): string[] {
-  return (text.toLowerCase().match(WORD) ?? []).map((w) => w.replace(/['’](?:s|d|re|ve|ll|m)?$/, '').replace(/['’]/g, ''));
+  return (text.toLowerCase().match(WORD) ?? []).map(foldedWord);
+}
+
+/** The words of a text as `words` gives them, each with its offsets in the text. */
+export function wordTokens(text: string): { start: number; end: number; word: string }[] {
+  return [...text.matchAll(WORD)].map((m) => ({ start: m.index, end: m.index + m[0].length, word: foldedWord(m[0].toLowerCase()) }));
 }
 
 /** Stems of words already seen: the same few thousand words recur in every question and paragraph. */
