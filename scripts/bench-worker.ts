@@ -88,7 +88,7 @@ if (mode === 'ingest') {
   const vectors = await embedder.embed(questions);
   for (const [i, question] of questions.entries()) {
     let t = performance.now();
-    engine.retrieveByVector(question, vectors[i]!, 10);
+    await engine.retrieveByVector(question, vectors[i]!, 10);
     retrieve.push(performance.now() - t);
     t = performance.now();
     renderAskDiscord(await engine.ask(question));

@@ -19,6 +19,7 @@ import { runMain, startRuntime } from '../src/cli/runtime.js';
 import { Engine, type AskOptions } from '../src/engine.js';
 import { UserError } from '../src/errors.js';
 import { ingest } from '../src/index/ingest.js';
+import type { Paragraph } from '../src/index/types.js';
 import type { RetrievalMode } from '../src/retrieval/retriever.js';
 import { crossValidate, type Asked, type Question } from './eval-cv.js';
 import { answerScores, readJsonl, withIndexIds } from './eval-data.js';
@@ -68,7 +69,7 @@ const isHeldOut = (q: Question) => Number(/\d+$/.exec(q.id ?? '')?.[0] ?? 1) % 2
 
 /** The everyday questions whose article the index holds: those parameters are chosen on, or the held-out ones. */
 async function everydayQuestions(on: Engine, part: 'tuning' | 'held-out'): Promise<Question[]> {
-  const ids = [...on.snapshot.manifest.articles.keys()];
+  const ids = [...on.manifest.articles.keys()];
   const read = async (file: string) => (existsSync(file) ? withIndexIds(await readJsonl<Question>(file), ids).filter((q) => q.article_id && on.article(q.article_id)) : []);
   const fresh = await read(FRESH_FILE);
   return part === 'tuning' ? [...(await read(EVERYDAY_FILE)), ...fresh.filter((q) => !isHeldOut(q))] : fresh.filter(isHeldOut);
@@ -101,7 +102,7 @@ runMain(async () => {
     await ingest(indexDir, embedder, { source: articlesFile });
     if (existsSync(config.seedsDir)) await ingest(indexDir, embedder, { source: config.seedsDir });
     const engine = await Engine.open(embedder, indexDir);
-    const indexIds = [...engine.snapshot.manifest.articles.keys()];
+    const indexIds = [...engine.manifest.articles.keys()];
     const quiz = withIndexIds(await readJsonl<Question>(qaFile), indexIds).map((q) => ({ ...q, answerable: true }));
     const offTopicFile = path.join(dir, 'wiki_qa.jsonl');
     const offTopic = existsSync(offTopicFile) ? (await readJsonl<Question>(offTopicFile)).map((q) => ({ ...q, answerable: false, off_topic: true })) : [];
@@ -147,8 +148,8 @@ async function askOnce(engine: Engine, q: Question, asOf: string | null): Promis
   const query = engine.searchQuery(q.question);
   const [vector] = await engine.embedder.embed([query]);
   const terms = engine.questionTerms(query, asOf);
-  const candidates = engine.candidates(terms, vector!);
-  return { question: q, evidence: evidenceOf(candidates), candidates, paragraphText: (row) => engine.snapshot.paragraphs.textOf(row), articleOf: (row) => engine.snapshot.paragraphs.articleIdOf(row) };
+  const { candidates, paragraphs } = await engine.candidates(terms, vector!);
+  return { question: q, evidence: evidenceOf(candidates), candidates, paragraphText: (row) => paragraphs.textOf(row), articleOf: (row) => paragraphs.articleIdOf(row) };
 }
 
 /** The seed articles alone, in an index beside the evaluation's: a corpus of one article. */
@@ -171,9 +172,9 @@ interface Answered {
   ms: number;
 }
 
-async function askAnswerable(engine: Engine, q: Question, options: AskOptions, holdsAnswer: (row: number) => boolean): Promise<Answered> {
+async function askAnswerable(engine: Engine, q: Question, options: AskOptions, holdsAnswer: (paragraph: Paragraph) => boolean): Promise<Answered> {
   const ranked = await engine.retrieve(q.question, 10, options);
-  const rank = ranked.findIndex((hit) => holdsAnswer(hit.row));
+  const rank = ranked.findIndex((hit) => holdsAnswer(hit.paragraph));
   const started = performance.now();
   const answer = await engine.ask(q.question, options);
   const ms = performance.now() - started;
@@ -211,7 +212,7 @@ function answeredFigures(results: Answered[]) {
 
 async function evaluate(engine: Engine, quiz: Question[], offTopic: Question[], mode: RetrievalMode, asOf: (q: Question) => string | null): Promise<Figures> {
   const results: Answered[] = [];
-  for (const q of quiz) results.push(await askAnswerable(engine, q, { mode, asOf: asOf(q) }, (row) => contains(q.answers, engine.snapshot.paragraphs.textOf(row))));
+  for (const q of quiz) results.push(await askAnswerable(engine, q, { mode, asOf: asOf(q) }, (paragraph) => contains(q.answers, paragraph.text)));
   const f = answeredFigures(results);
   const off = await askUnanswered(engine, offTopic, (q) => ({ mode, asOf: asOf(q) }));
   const latencies = results.map((r) => r.ms).sort((a, b) => a - b);
@@ -238,7 +239,7 @@ async function evaluateEveryday(engine: Engine, questions: Question[], asOf: (q:
   const unanswerable = questions.filter((q) => !q.answerable);
   const results: Answered[] = [];
   for (const q of answerable) {
-    const inArticle = (row: number) => engine.snapshot.paragraphs.articleIdOf(row) === q.article_id && contains(q.answers, engine.snapshot.paragraphs.textOf(row));
+    const inArticle = (paragraph: Paragraph) => paragraph.articleId === q.article_id && contains(q.answers, paragraph.text);
     results.push(await askAnswerable(engine, q, { asOf: asOf(q) }, inArticle));
   }
   const f = answeredFigures(results);

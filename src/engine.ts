@@ -17,7 +17,10 @@ import { dotProduct } from './embedding/similarity.js';
 import { UserError } from './errors.js';
 import { assertSameModel, generationStamp, liveGenerationDir, readSnapshot } from './index/store.js';
 import { byPosition, newestFirst } from './index/order.js';
-import type { IndexedArticle, Paragraph, Snapshot } from './index/types.js';
+import { snapshotOfRows } from './index/rows-snapshot.js';
+import type { IndexedArticle, Manifest, Paragraph, Snapshot } from './index/types.js';
+import type { PeopleByArticle } from './people/extract.js';
+import type { PgCorpus } from './postgres/pg-corpus.js';
 import { Retriever, type Hit, type RetrievalMode } from './retrieval/retriever.js';
 import { correctedSpelling } from './retrieval/spelling.js';
 import { isStopWord, stemOf, terms, words } from './articles/terms.js';
@@ -39,6 +42,21 @@ const DIGEST_MIN_COVERAGE = 0.5;
 const WHO_LIST = 10;
 const WHO_QUOTES = 5;
 
+/** What one question reads: retrieval over its rows, and the ranking's features of them. */
+interface Reading {
+  retriever: Retriever;
+  features: CandidateFeatures;
+}
+
+/** A ranked paragraph, with its row's text (rows are numbered within what the question read). */
+export type RetrievedHit = Hit & { paragraph: Paragraph };
+
+/** A question's candidates with their features, and the paragraphs their rows number. */
+export interface Candidates {
+  candidates: Candidate[];
+  paragraphs: Snapshot['paragraphs'];
+}
+
 export interface AskOptions {
   results?: number;
   offset?: number;
@@ -47,12 +65,17 @@ export interface AskOptions {
   asOf?: string | null;
 }
 
-/** The question-answering engine over one index generation; `reload()` switches to a newer one. */
+/**
+ * The question-answering engine over one index generation of the file index (`reload()` switches
+ * to a newer one), or over the index in Postgres (`openPostgres`), where each question reads the
+ * rows of its candidates' articles.
+ */
 export class Engine {
   /** Built on first use (/who, autocomplete) for the current generation: not on the cold-start path. */
-  private peopleCache: { snapshot: Snapshot; index: PeopleIndex } | undefined;
-  private titlesCache: { snapshot: Snapshot; titles: Shortlist<IndexedArticle> } | undefined;
+  private peopleCache: { manifest: Manifest; index: PeopleIndex } | undefined;
+  private titlesCache: { manifest: Manifest; titles: Shortlist<IndexedArticle> } | undefined;
 
+  /** Over the whole file index; over nothing with Postgres, whose questions each read their own rows. */
   private retriever: Retriever;
   private features: CandidateFeatures;
 
@@ -61,10 +84,17 @@ export class Engine {
     readonly indexDir: string,
     snapshot: Snapshot,
     private readonly log?: Logger,
+    private readonly postgres?: PgCorpus,
   ) {
     this.retriever = new Retriever(snapshot);
     this.features = new CandidateFeatures(snapshot, this.retriever, embedder.wordVectors);
     this.loadedStamp = generationStamp(snapshot.dir);
+  }
+
+  /** The engine over the index in Postgres (`DATABASE_URL`): the articles' descriptions, people and BM25 figures read now, rows per question. */
+  static async openPostgres(embedder: Embedder | Promise<Embedder>, corpus: PgCorpus, log?: Logger): Promise<Engine> {
+    const loaded = await loadedModel(embedder);
+    return new Engine(loaded, '', snapshotOfRows(corpus.manifest, new Map()), log, corpus);
   }
 
   /** The generation this engine answers from (see `generationStamp`). */
@@ -98,21 +128,45 @@ export class Engine {
     );
   }
 
+  /** The file index's generation in memory (the Postgres store keeps none: see `manifest`). */
   get snapshot(): Snapshot {
+    if (this.postgres) throw new Error('The index is in Postgres: there is no file index snapshot.');
     return this.retriever.snapshot;
   }
 
+  /** Every article the engine answers from, by id. */
+  get manifest(): Manifest {
+    return this.postgres?.manifest ?? this.retriever.snapshot.manifest;
+  }
+
+  /** Where the index is: the file index in `indexDir`, or Postgres. */
+  get store(): 'files' | 'postgres' {
+    return this.postgres ? 'postgres' : 'files';
+  }
+
+  private get peopleByArticle(): PeopleByArticle {
+    return this.postgres?.people ?? this.retriever.snapshot.people ?? new Map();
+  }
+
   private get people(): PeopleIndex {
-    if (this.peopleCache?.snapshot !== this.snapshot) {
-      this.peopleCache = { snapshot: this.snapshot, index: new PeopleIndex(this.snapshot.people ?? new Map(), this.snapshot.manifest) };
+    if (this.peopleCache?.manifest !== this.manifest) {
+      this.peopleCache = { manifest: this.manifest, index: new PeopleIndex(this.peopleByArticle, this.manifest) };
     }
     return this.peopleCache.index;
   }
 
   /** The articles' titles for fuzzy lookups of the current generation (bounded whatever their number: `Shortlist`). */
   private get titles(): Shortlist<IndexedArticle> {
-    if (this.titlesCache?.snapshot !== this.snapshot) this.titlesCache = { snapshot: this.snapshot, titles: titleShortlist([...this.snapshot.manifest.articles.values()]) };
+    if (this.titlesCache?.manifest !== this.manifest) this.titlesCache = { manifest: this.manifest, titles: titleShortlist([...this.manifest.articles.values()]) };
     return this.titlesCache.titles;
+  }
+
+  /** The rows a question reads and retrieval over them: the whole file index, or its candidates' articles in Postgres. */
+  private async reading(question: QuestionTerms, vector: Float32Array): Promise<Reading> {
+    if (!this.postgres) return { retriever: this.retriever, features: this.features };
+    const rows = await this.postgres.rowsFor(question.stems, vector, question.asOf);
+    const retriever = new Retriever(rows.snapshot, rows.whole);
+    return { retriever, features: new CandidateFeatures(rows.snapshot, retriever, this.embedder.wordVectors) };
   }
 
   /**
@@ -120,6 +174,7 @@ export class Engine {
    * returns whether it changed. Only segments this engine has not loaded yet are read.
    */
   async reload(): Promise<boolean> {
+    if (this.postgres) return this.postgres.reload();
     const live = livePointer(this.indexDir);
     if (live === undefined || live.stamp === this.loadedStamp || live.stamp === this.readAroundStamp) return false;
     const snapshot = await loadSnapshot(this.embedder, this.indexDir, this.snapshot.segments);
@@ -133,7 +188,7 @@ export class Engine {
   }
 
   article(id: string): IndexedArticle | undefined {
-    return this.snapshot.manifest.articles.get(id);
+    return this.manifest.articles.get(id);
   }
 
   citation(articleId: string): Citation {
@@ -147,30 +202,40 @@ export class Engine {
   }
 
   /** Retrieval alone: ranked paragraphs for a question (used by the evaluation and the benchmark). */
-  async retrieve(question: string, k: number, options: AskOptions = {}): Promise<Hit[]> {
+  async retrieve(question: string, k: number, options: AskOptions = {}): Promise<RetrievedHit[]> {
     const query = this.searchQuery(question);
     const [vector] = await this.embedder.embed([query]);
     return this.rankedHits(query, vector!, k, options);
   }
 
   /** Retrieval with an already embedded question: the hybrid ranking, then the question-aware reranking. */
-  retrieveByVector(question: string, vector: Float32Array, k: number, options: AskOptions = {}): Hit[] {
+  retrieveByVector(question: string, vector: Float32Array, k: number, options: AskOptions = {}): Promise<RetrievedHit[]> {
     return this.rankedHits(this.searchQuery(question), vector, k, options);
   }
 
-  private rankedHits(query: string, vector: Float32Array, k: number, options: AskOptions): Hit[] {
-    return this.ranked(this.questionTerms(query, options.asOf), vector, options.mode).slice(0, k).map((c) => c.hit);
+  private async rankedHits(query: string, vector: Float32Array, k: number, options: AskOptions): Promise<RetrievedHit[]> {
+    const question = this.questionTerms(query, options.asOf);
+    const reading = await this.reading(question, vector);
+    const { paragraphs } = reading.retriever.snapshot;
+    return this.ranked(reading, question, vector, options.mode)
+      .slice(0, k)
+      .map((c) => ({ ...c.hit, paragraph: paragraphs.at(c.hit.row) }));
   }
 
   /** The candidates of a question with their ranking features, in the hybrid retrieval's order (the evaluation reranks them). */
-  candidates(question: QuestionTerms, vector: Float32Array, mode: RetrievalMode = 'hybrid'): Candidate[] {
-    const hits = this.retriever.search(question.stems, vector, MAX_RANKED, { mode, ...(question.asOf ? { asOf: question.asOf } : {}) });
-    return this.features.describe(question, hits);
+  async candidates(question: QuestionTerms, vector: Float32Array, mode: RetrievalMode = 'hybrid'): Promise<Candidates> {
+    const reading = await this.reading(question, vector);
+    return { candidates: this.candidatesIn(reading, question, vector, mode), paragraphs: reading.retriever.snapshot.paragraphs };
+  }
+
+  private candidatesIn({ retriever, features }: Reading, question: QuestionTerms, vector: Float32Array, mode: RetrievalMode): Candidate[] {
+    const hits = retriever.search(question.stems, vector, MAX_RANKED, { mode, ...(question.asOf ? { asOf: question.asOf } : {}) });
+    return features.describe(question, hits);
   }
 
   /** The words to search for: the question without mentions and custom emoji, typos fixed. */
   searchQuery(question: string): string {
-    return correctedSpelling(spelledOut(searchText(question)), this.retriever.bm25, this.embedder.wordVectors);
+    return correctedSpelling(spelledOut(searchText(question)), this.postgres?.whole.paragraphs ?? this.retriever.bm25, this.embedder.wordVectors);
   }
 
   /** What the ranking needs of a question: its stems, its meaningful words, the kind of answer it asks for, its moment. */
@@ -190,8 +255,8 @@ export class Engine {
     };
   }
 
-  private ranked(question: QuestionTerms, vector: Float32Array, mode: RetrievalMode = 'hybrid'): Candidate[] {
-    const candidates = this.candidates(question, vector, mode);
+  private ranked(reading: Reading, question: QuestionTerms, vector: Float32Array, mode: RetrievalMode = 'hybrid'): Candidate[] {
+    const candidates = this.candidatesIn(reading, question, vector, mode);
     if (mode !== 'hybrid') return candidates;
     return candidates.map((c) => ({ c, score: rankScore(c.features) })).sort((a, b) => b.score - a.score).map(({ c }) => c);
   }
@@ -203,7 +268,8 @@ export class Engine {
     const offset = options.offset ?? 0;
     const [vector] = await this.embedder.embed([query]);
     const terms = this.questionTerms(query, options.asOf);
-    const ranked = this.ranked(terms, vector!, options.mode);
+    const reading = await this.reading(terms, vector!);
+    const ranked = this.ranked(reading, terms, vector!, options.mode);
     const verdict = judge(ranked, evidenceOf(ranked));
     if (verdict === 'off-topic' || ranked.length <= offset) {
       return {
@@ -216,7 +282,7 @@ export class Engine {
       };
     }
     const choice = chooseAnswer(ranked);
-    const passages = await this.passages(vector!, terms, ranked.slice(offset, offset + results));
+    const passages = await this.passages(reading, vector!, terms, ranked.slice(offset, offset + results));
     const answerLine = offset === 0 ? choice : undefined;
     const dates = passages.map((p) => p.citation.date).filter((d): d is string => Boolean(d));
     const answer: Answer = {
@@ -240,7 +306,7 @@ export class Engine {
   /** An extractive summary of the article that `query` names (the newest article when omitted). */
   async summarize(query: string | undefined, sentenceCount: number = SUMMARY_SENTENCES.default): Promise<SummaryResult> {
     checkedSentenceCount(sentenceCount);
-    const articles = [...this.snapshot.manifest.articles.values()];
+    const articles = [...this.manifest.articles.values()];
     let article = newestFirst(articles)[0];
     if (query?.trim()) {
       const lookup = query.slice(0, MAX_LOOKUP_LENGTH);
@@ -256,7 +322,7 @@ export class Engine {
       article = match.article;
     }
     if (!article) throw new UserError('The index holds no article yet.', 'Add some with: npm run ingest');
-    const sentences = this.paragraphsOf(article.id).flatMap((p) => sentencesOf(p.text));
+    const sentences = (await this.paragraphsOf(article.id)).flatMap((p) => sentencesOf(p.text));
     const chosen = selectSentences(sentences, await this.embedder.embed(sentences), { sentences: sentenceCount });
     return { kind: 'summary', citation: this.citation(article.id), sentences: chosen.map((i) => sentences[i]!) };
   }
@@ -266,18 +332,19 @@ export class Engine {
     const topic = cleanQuestion(rawTopic);
     const query = this.searchQuery(topic);
     const [vector] = await this.embedder.embed([query]);
-    const question = this.questionTerms(query, null);
-    const ranked = this.ranked({ ...question, type: 'none' }, vector!);
+    const question = { ...this.questionTerms(query, null), type: 'none' as const };
+    const reading = await this.reading(question, vector!);
+    const ranked = this.ranked(reading, question, vector!);
     const bestPerArticle = new Map<string, Candidate>();
     for (const candidate of ranked) {
-      const articleId = this.snapshot.paragraphs.articleIdOf(candidate.hit.row);
+      const articleId = reading.retriever.snapshot.paragraphs.articleIdOf(candidate.hit.row);
       if (!bestPerArticle.has(articleId) && candidate.coverage.soft >= DIGEST_MIN_COVERAGE) bestPerArticle.set(articleId, candidate);
     }
     const chosen = [...bestPerArticle.values()].slice(0, DIGEST_ARTICLES);
     if (chosen.length === 0 || judge(ranked, evidenceOf(ranked)) === 'off-topic') {
       return { kind: 'refusal', question: topic, message: 'The articles I have do not cover this topic.' };
     }
-    const passages = await this.passages(vector!, question, chosen);
+    const passages = await this.passages(reading, vector!, question, chosen);
     return { kind: 'digest', topic, items: passages.map((p) => ({ citation: p.citation, sentences: p.quote })) };
   }
 
@@ -315,30 +382,32 @@ export class Engine {
 
   /** Up to 25 article titles for a prefix (autocomplete), newest first when the prefix is empty. */
   suggestArticles(prefix: string, limit = 25): { id: string; title: string }[] {
-    const articles = [...this.snapshot.manifest.articles.values()];
+    const articles = [...this.manifest.articles.values()];
     const typed = prefix.slice(0, MAX_LOOKUP_LENGTH);
     const found = typed.trim() ? this.titles.search(typed, limit).map((r) => r.item) : newestFirst(articles).slice(0, limit);
     return found.map((a) => ({ id: a.id, title: a.title }));
   }
 
   /** An article's paragraphs in order. */
-  paragraphsOf(articleId: string): Paragraph[] {
+  async paragraphsOf(articleId: string): Promise<Paragraph[]> {
+    if (this.postgres) return this.postgres.paragraphsOf(articleId);
     return this.retriever
       .rowsOf(articleId)
       .map((row) => this.snapshot.paragraphs.at(row))
       .sort(byPosition);
   }
 
-  private async passages(questionVector: Float32Array, question: QuestionTerms, candidates: Candidate[]): Promise<Passage[]> {
-    const sentenceLists = candidates.map((c) => sentencesOf(this.snapshot.paragraphs.textOf(c.hit.row)));
+  private async passages({ retriever, features }: Reading, questionVector: Float32Array, question: QuestionTerms, candidates: Candidate[]): Promise<Passage[]> {
+    const { paragraphs } = retriever.snapshot;
+    const sentenceLists = candidates.map((c) => sentencesOf(paragraphs.textOf(c.hit.row)));
     const vectors = await this.embedder.embed(sentenceLists.flat());
     let next = 0;
     return candidates.map((candidate, i) => {
-      const paragraph = this.snapshot.paragraphs.at(candidate.hit.row);
+      const paragraph = paragraphs.at(candidate.hit.row);
       const sentences = sentenceLists[i]!;
       const similarities = sentences.map(() => dotProduct(questionVector, vectors[next++]!));
       const answers = preferredAnswers(candidate.answers).map((a) => a.text);
-      const scored = scoreSentences(sentences, similarities, (text) => this.features.coverage(question, text).soft, answers);
+      const scored = scoreSentences(sentences, similarities, (text) => features.coverage(question, text).soft, answers);
       return {
         citation: this.citation(paragraph.articleId),
         position: paragraph.position,

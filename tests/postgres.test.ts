@@ -18,6 +18,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Article } from '../src/articles/article.js';
 import { parseTextArticle } from '../src/articles/parse-text.js';
+import { terms } from '../src/articles/terms.js';
 import { typedSpans } from '../src/articles/spans.js';
 import type { Embedder } from '../src/embedding/embedder.js';
 import { UserError } from '../src/errors.js';
@@ -145,10 +146,10 @@ async function cuttingRelay(trigger: string): Promise<{ url: string; cuts: () =>
 describe('the Postgres schema', () => {
   it('applies each migration once when two hosts migrate at once, and nothing the second time', async () => {
     const [first, second] = await Promise.all([migrate(pool(), model), migrate(pool(), model)]);
-    expect([...first, ...second]).toEqual([1]);
+    expect([...first, ...second].sort()).toEqual([1, 2]);
     expect(await migrate(pool(), model)).toEqual([]);
-    const versions = await sql.query<{ version: number }>('SELECT version FROM schema_migrations');
-    expect(versions.rows).toEqual([{ version: 1 }]);
+    const versions = await sql.query<{ version: number }>('SELECT version FROM schema_migrations ORDER BY version');
+    expect(versions.rows).toEqual([{ version: 1 }, { version: 2 }]);
     const indexes = await sql.query<{ indexdef: string }>(`SELECT indexdef FROM pg_indexes WHERE indexname IN ('paragraphs_embedding', 'paragraphs_tsv', 'articles_date') ORDER BY indexname`);
     expect(indexes.rows.map((r) => r.indexdef)).toEqual([
       expect.stringContaining('btree (date)'),
@@ -285,6 +286,19 @@ describe('the Postgres store', () => {
     expect(await store.paragraphsOf('later/kostyukov')).toEqual([]);
     expect((await rowCounts(seed.id)).paragraphs).toBe(seed.paragraphs.length);
     expect([...(await store.articles()).keys()]).toEqual([seed.id]);
+  });
+
+  it('keeps the corpus figures equal to the rows after adds, updates, concurrent writes and removals', async () => {
+    const recounted = await sql.query<{ term: string; paragraphs: number; articles: number }>(
+      `SELECT t.term, count(DISTINCT (p.article_id, p.position))::int AS paragraphs, count(DISTINCT p.article_id)::int AS articles
+       FROM paragraphs p, unnest(string_to_array(p.terms, ' ')) AS t(term) WHERE p.terms <> '' GROUP BY t.term ORDER BY t.term`,
+    );
+    const kept = await sql.query(`SELECT term, paragraphs, articles FROM term_stats WHERE paragraphs > 0 ORDER BY term`);
+    expect(recounted.rows.length).toBeGreaterThan(100);
+    expect(kept.rows).toEqual(recounted.rows);
+    const figures = await store.corpusFigures();
+    expect(figures).toMatchObject({ articles: 1, paragraphs: seed.paragraphs.length, terms: seed.paragraphs.reduce((sum, p) => sum + terms(p).length, 0) });
+    expect(figures.frequencies.get('kostyukov')).toEqual([1, 1]);
   });
 
   it('stores and finds hostile text safely; NUL becomes a space, a lone surrogate U+FFFD', async () => {

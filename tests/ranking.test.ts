@@ -95,7 +95,7 @@ describe('ranking on everyday questions', () => {
   it('answers "which county" with a name that ends in "County"', async () => {
     const query = engine.searchQuery('which county did the wage council meet in');
     const [vector] = await engine.embedder.embed([query]);
-    const candidates = engine.candidates(engine.questionTerms(query, null), vector!);
+    const { candidates } = await engine.candidates(engine.questionTerms(query, null), vector!);
     const owners = candidates.find((c) => engine.snapshot.paragraphs.textOf(c.hit.row).includes('Fresno County'))!;
     expect(owners.answers.map((a) => a.text)).toContain('Fresno County');
   });
@@ -104,7 +104,7 @@ describe('ranking on everyday questions', () => {
     const question = 'who celebrated with the trophy';
     const query = engine.searchQuery(question);
     const [vector] = await engine.embedder.embed([query]);
-    const candidates = engine.candidates(engine.questionTerms(query, null), vector!);
+    const { candidates } = await engine.candidates(engine.questionTerms(query, null), vector!);
     const caption = candidates.find((c) => engine.snapshot.paragraphs.textOf(c.hit.row).includes('Kim Lee/AP'))!;
     expect(caption.answers.map((a) => a.text)).not.toContain('Kim Lee');
     const answer = await engine.ask(question, { asOf: null });
@@ -144,7 +144,7 @@ describe('words of the article', () => {
   it('gives the share of the question a paragraph holds, by the words\' rarity among the article\'s paragraphs', async () => {
     const query = engine.searchQuery('who will head the talks');
     const [vector] = await engine.embedder.embed([query]);
-    const candidates = engine.candidates(engine.questionTerms(query, null), vector!);
+    const { candidates } = await engine.candidates(engine.questionTerms(query, null), vector!);
     const of = (needle: string) => candidates.find((c) => engine.snapshot.paragraphs.textOf(c.hit.row).includes(needle))!;
     const [team, lead] = [of('Igor Kostyukov would head'), of('MOSCOW – Russia said')];
     // The paragraph that says both words holds all of the question; the lead, with "talks" but not "head", less.

@@ -65,7 +65,7 @@ describe('/summary of an article', () => {
     const summary = await engine.summarize('seed');
     if (summary.kind !== 'summary') throw new Error('expected a summary');
     expect(summary.sentences).toHaveLength(4);
-    const articleSentences = engine.paragraphsOf('articles/seed').flatMap((p) => sentencesOf(p.text));
+    const articleSentences = (await engine.paragraphsOf('articles/seed')).flatMap((p) => sentencesOf(p.text));
     const positions = summary.sentences.map((s) => articleSentences.indexOf(s));
     expect(positions.every((p) => p >= 0)).toBe(true);
     expect(positions).toEqual([...positions].sort((a, b) => a - b));

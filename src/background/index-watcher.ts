@@ -19,6 +19,8 @@ export function watchIndex(engine: Engine, log: Logger): Repeating {
 
 /** Merges in the background: queries go on from the loaded generation meanwhile, and switch once the merge is complete. */
 async function mergeWhenDue(engine: Engine, log: Logger): Promise<void> {
+  // Postgres keeps its own indexes tidy: only the file index has segments to merge.
+  if (engine.store === 'postgres') return;
   if (segmentsToMerge(segmentSizes(engine.snapshot)).length === 0) return;
   try {
     await mergeUntilTidy(engine.indexDir, engine.snapshot.segments, (report) => log.info(report, 'segments merged'));
@@ -32,7 +34,7 @@ async function mergeWhenDue(engine: Engine, log: Logger): Promise<void> {
 async function reloadWhenIngested(engine: Engine, log: Logger): Promise<void> {
   try {
     if (await engine.reload()) {
-      log.info({ generation: engine.snapshot.manifest.generation, articles: engine.snapshot.manifest.articles.size }, 'index reloaded');
+      log.info({ generation: engine.manifest.generation, articles: engine.manifest.articles.size }, 'index reloaded');
     }
   } catch (error) {
     log.warn({ err: error }, 'index reload failed; still answering from the previous index');

@@ -47,7 +47,7 @@ export async function runConsole(engine: Engine, log: Logger, options: ConsoleOp
   };
   const write = (text: string) => output.write(text);
   let last: { question: string; offset: number } | undefined;
-  const count = engine.snapshot.manifest.articles.size;
+  const count = engine.manifest.articles.size;
   write(`Ask about ${count} article${count === 1 ? '' : 's'}. Type "help" for commands.\n`);
   if (prompting) lines.setPrompt('> ');
   prompt();

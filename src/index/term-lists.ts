@@ -30,8 +30,13 @@ export class TermListsBuilder {
   }
 
   addText(text: string): void {
+    this.addTerms(terms(text));
+  }
+
+  /** A row of terms already derived (stems as `terms()` gives them, repeats counted). */
+  addTerms(stems: readonly string[]): void {
     const counts = new Map<string, number>();
-    for (const term of terms(text)) counts.set(term, (counts.get(term) ?? 0) + 1);
+    for (const term of stems) counts.set(term, (counts.get(term) ?? 0) + 1);
     for (const [term, count] of counts) this.push(this.idOf(term), count);
     this.offsets.push(this.termIds.length);
   }

@@ -33,6 +33,31 @@ export interface Candidate {
   score: number;
 }
 
+/** BM25's figures of the whole corpus, kept by every write (`term_stats`, `articles.term_count`). */
+export interface CorpusFigures {
+  paragraphs: number;
+  articles: number;
+  /** Index terms of all paragraphs, repeats counted. */
+  terms: number;
+  /** For each term: how many paragraphs, and how many articles, hold it. */
+  frequencies: Map<string, [paragraphs: number, articles: number]>;
+}
+
+/** The best paragraphs and articles by BM25, found in the database. */
+export interface LexicalCandidates {
+  paragraphs: Candidate[];
+  articles: { articleId: string; score: number }[];
+}
+
+/** An article's stored rows, as a question reads them. */
+export interface StoredArticleRows {
+  hash: string;
+  paragraphs: Paragraph[];
+  terms: string[][];
+  vectors: Float32Array[];
+  spans: StoredSpan[][];
+}
+
 export interface PgStoreOptions {
   /** Connections in the pool (default 10). */
   max?: number;
@@ -73,6 +98,34 @@ const INSERT_SPANS = `
   SELECT $1, s.position, s.ordinal, s.type, s.start, s."end"
   FROM jsonb_to_recordset($2::jsonb) AS s(position int, ordinal int, type text, start int, "end" int)`;
 
+/**
+ * Every write takes this lock first, for its whole transaction: the corpus figures (`term_stats`)
+ * that all writes update are then never locked in two orders by two writers (no deadlock), at the
+ * cost of one write committing at a time. Writes are short; the embedding is done before.
+ */
+const WRITE_LOCK = 720_514_015;
+
+/** The article's terms, counted by paragraphs and (once) by article: what its rows add to `term_stats`. */
+const TERMS_OF_ARTICLES = `
+  SELECT t.term, count(DISTINCT (p.article_id, p.position))::int AS paragraphs, count(DISTINCT p.article_id)::int AS articles
+  FROM paragraphs p, unnest(string_to_array(p.terms, ' ')) AS t(term)
+  WHERE p.article_id = ANY($1::text[]) AND p.terms <> ''
+  GROUP BY t.term`;
+
+const COUNT_TERMS = `
+  INSERT INTO term_stats (term, paragraphs, articles)
+  SELECT term, paragraphs, articles FROM (${TERMS_OF_ARTICLES}) counted
+  ON CONFLICT (term) DO UPDATE SET paragraphs = term_stats.paragraphs + excluded.paragraphs, articles = term_stats.articles + excluded.articles`;
+
+const UNCOUNT_TERMS = `
+  UPDATE term_stats s SET paragraphs = s.paragraphs - counted.paragraphs, articles = s.articles - counted.articles
+  FROM (${TERMS_OF_ARTICLES}) counted
+  WHERE s.term = counted.term`;
+
+const COUNT_ARTICLE_TERMS = `
+  UPDATE articles a SET term_count = coalesce((SELECT sum(cardinality(string_to_array(p.terms, ' '))) FROM paragraphs p WHERE p.article_id = a.id), 0)
+  WHERE a.id = $1`;
+
 /** Articles dated after $3 are left out here, before the limit; undated ones are always available, as in the file index. */
 const AVAILABLE_AS_OF = '($3::text IS NULL OR a.date IS NULL OR a.date <= $3::text)';
 
@@ -101,6 +154,55 @@ const BY_TEXT = String.raw`
   WHERE ${AVAILABLE_AS_OF}
   ORDER BY score DESC, p.article_id, p.position
   LIMIT $2`;
+
+/**
+ * Exact BM25 (k1 1.2, b 0.75, as `src/retrieval/bm25.ts`) of the paragraphs and of the articles
+ * sharing a term with the question, with the idf of each term given ($2 paragraphs, $3 articles)
+ * from the whole corpus's figures: the best $6 paragraphs ('p') and the best $7 articles ('a').
+ * The full-text index finds the paragraphs; the terms are then counted exactly from `terms`.
+ */
+const BY_BM25 = String.raw`
+  WITH q AS (SELECT * FROM unnest($1::text[], $2::float8[], $3::float8[]) AS q(term, idf, article_idf)),
+  matched AS (
+    SELECT p.article_id, p.position, p.terms
+    FROM paragraphs p JOIN articles a ON a.id = p.article_id
+    WHERE p.tsv @@ (
+      SELECT string_agg('''' || replace(replace(lexeme, '', '\'), '''', '''''') || '''', ' | ')::tsquery
+      FROM unnest(tsvector_to_array(to_tsvector('simple', array_to_string($1::text[], ' ')))) AS t(lexeme)
+    ) AND ($4::text IS NULL OR a.date IS NULL OR a.date <= $4::text)
+  ),
+  counts AS (
+    SELECT m.article_id, m.position, t.term, count(*)::float8 AS tf, cardinality(string_to_array(m.terms, ' '))::float8 AS len
+    FROM matched m, unnest(string_to_array(m.terms, ' ')) AS t(term)
+    WHERE t.term = ANY($1::text[])
+    GROUP BY m.article_id, m.position, t.term, m.terms
+  ),
+  by_paragraph AS (
+    SELECT 'p' AS kind, c.article_id, c.position, sum(q.idf * c.tf * 2.2 / (c.tf + 0.3 + 0.9 * c.len / $5::float8)) AS score
+    FROM counts c JOIN q USING (term)
+    GROUP BY c.article_id, c.position
+    ORDER BY score DESC, c.article_id, c.position
+    LIMIT $6
+  ),
+  by_article AS (
+    SELECT 'a' AS kind, c.article_id, -1 AS position, sum(q.article_idf * c.tf * 2.2 / (c.tf + 0.3 + 0.9 * a.term_count / $8::float8)) AS score
+    FROM (SELECT article_id, term, sum(tf) AS tf FROM counts GROUP BY article_id, term) c JOIN q USING (term) JOIN articles a ON a.id = c.article_id
+    GROUP BY c.article_id
+    ORDER BY score DESC, c.article_id
+    LIMIT $7
+  )
+  SELECT * FROM by_paragraph UNION ALL SELECT * FROM by_article`;
+
+const ROWS_OF_ARTICLES = `
+  SELECT p.article_id, p.position, p.text, p.terms, p.embedding::text AS embedding, a.hash
+  FROM paragraphs p JOIN articles a ON a.id = p.article_id
+  WHERE p.article_id = ANY($1::text[])
+  ORDER BY p.article_id, p.position`;
+
+const SPANS_OF_ARTICLES = `
+  SELECT article_id, position, type, start, "end" FROM spans
+  WHERE article_id = ANY($1::text[])
+  ORDER BY article_id, position, ordinal`;
 
 const SPANS_OF = `
   SELECT p.position, s.type, s.start, s."end"
@@ -145,13 +247,17 @@ export class PgStore {
     const { article } = rows;
     const id = storable(article.id);
     return inTransaction(this.pool, async (client) => {
+      await client.query(`SELECT pg_advisory_xact_lock(${WRITE_LOCK})`);
       const upserted = await client.query(UPSERT_ARTICLE, articleValues(article, contentHash(article)));
       if (upserted.rowCount === 0) return 'unchanged';
+      await client.query(UNCOUNT_TERMS, [[id]]);
       await client.query('DELETE FROM paragraphs WHERE article_id = $1', [id]);
       await client.query('DELETE FROM people WHERE article_id = $1', [id]);
       await client.query(INSERT_PARAGRAPHS, [id, article.paragraphs.map(storable), article.paragraphs.map((p) => terms(p).join(' ')), rows.vectors.map(vectorLiteral)]);
       await client.query(INSERT_PEOPLE, [id, storableJson(rows.people)]);
       await client.query(INSERT_SPANS, [id, JSON.stringify(spanRecords(rows.spans))]);
+      await client.query(COUNT_TERMS, [[id]]);
+      await client.query(COUNT_ARTICLE_TERMS, [id]);
       return upserted.rows[0].inserted ? 'added' : 'updated';
     });
   }
@@ -165,10 +271,15 @@ export class PgStore {
     if (wrong) throw new Error(`${article.id}: a vector of ${wrong.length} dimensions, the model has ${this.model.dimensions}`);
   }
 
-  /** Removes articles with all their rows, in one statement; returns how many were stored. */
+  /** Removes articles with all their rows, in one transaction; returns how many were stored. */
   async removeArticles(ids: readonly string[]): Promise<number> {
-    const result = await this.pool.query('DELETE FROM articles WHERE id = ANY($1::text[])', [ids.map(storable)]);
-    return result.rowCount ?? 0;
+    const stored = ids.map(storable);
+    return inTransaction(this.pool, async (client) => {
+      await client.query(`SELECT pg_advisory_xact_lock(${WRITE_LOCK})`);
+      await client.query(UNCOUNT_TERMS, [stored]);
+      const result = await client.query('DELETE FROM articles WHERE id = ANY($1::text[])', [stored]);
+      return result.rowCount ?? 0;
+    });
   }
 
   /** The stored content hash of each of these ids that is stored: what an ingest compares before embedding. */
@@ -234,9 +345,80 @@ export class PgStore {
     return rows.map((r) => candidate(r, r.score));
   }
 
+  /** The whole corpus's BM25 figures: counts from `articles`, document frequencies from `term_stats`. */
+  async corpusFigures(): Promise<CorpusFigures> {
+    const [totals, terms] = await Promise.all([
+      this.pool.query('SELECT count(*)::int AS articles, coalesce(sum(paragraph_count), 0)::float8 AS paragraphs, coalesce(sum(term_count), 0)::float8 AS terms FROM articles WHERE paragraph_count > 0'),
+      this.pool.query('SELECT term, paragraphs, articles FROM term_stats WHERE paragraphs > 0'),
+    ]);
+    const { articles, paragraphs, terms: termCount } = totals.rows[0];
+    return { articles, paragraphs, terms: termCount, frequencies: new Map(terms.rows.map((r) => [r.term as string, [r.paragraphs as number, r.articles as number]])) };
+  }
+
+  /**
+   * The `paragraphs` best paragraphs and `articles` best articles by BM25 for these stems, given
+   * each stem's idf among paragraphs and among articles and the average lengths of both.
+   */
+  async candidatesByBm25(
+    stems: readonly { term: string; idf: number; articleIdf: number }[],
+    averageLength: { paragraph: number; article: number },
+    limits: { paragraphs: number; articles: number },
+    asOf?: string,
+  ): Promise<LexicalCandidates> {
+    if (stems.length === 0) return { paragraphs: [], articles: [] };
+    const { rows } = await this.pool.query(BY_BM25, [
+      stems.map((s) => s.term),
+      stems.map((s) => s.idf),
+      stems.map((s) => s.articleIdf),
+      asOf ?? null,
+      averageLength.paragraph,
+      candidateCount(limits.paragraphs),
+      candidateCount(limits.articles),
+      averageLength.article,
+    ]);
+    return {
+      paragraphs: rows.filter((r) => r.kind === 'p').map((r) => candidate(r, r.score)),
+      articles: rows.filter((r) => r.kind === 'a').map((r) => ({ articleId: r.article_id as string, score: r.score as number })),
+    };
+  }
+
+  /** Every stored row of these articles (an article not stored is absent from the map). */
+  async rowsOfArticles(ids: readonly string[]): Promise<Map<string, StoredArticleRows>> {
+    const stored = ids.map(storable);
+    const [paragraphs, spans] = await Promise.all([this.pool.query(ROWS_OF_ARTICLES, [stored]), this.pool.query(SPANS_OF_ARTICLES, [stored])]);
+    const byArticle = new Map<string, StoredArticleRows>();
+    for (const r of paragraphs.rows) {
+      let set = byArticle.get(r.article_id);
+      if (!set) byArticle.set(r.article_id, (set = { hash: r.hash, paragraphs: [], terms: [], vectors: [], spans: [] }));
+      set.paragraphs.push({ articleId: r.article_id, position: r.position, text: r.text });
+      set.terms.push(r.terms === '' ? [] : (r.terms as string).split(' '));
+      set.vectors.push(parseVector(r.embedding));
+      set.spans.push([]);
+    }
+    for (const r of spans.rows) byArticle.get(r.article_id)?.spans[r.position]?.push([r.type as SpanType, r.start, r.end]);
+    return byArticle;
+  }
+
+  /** Every article's people, by article id. */
+  async allPeople(): Promise<Map<string, ArticlePerson[]>> {
+    const { rows } = await this.pool.query('SELECT article_id, name, mentions, roles, quotes FROM people ORDER BY article_id, position');
+    const people = new Map<string, ArticlePerson[]>();
+    for (const r of rows) {
+      let list = people.get(r.article_id);
+      if (!list) people.set(r.article_id, (list = []));
+      list.push({ name: r.name, mentions: r.mentions, roles: r.roles, quotes: r.quotes });
+    }
+    return people;
+  }
+
   async close(): Promise<void> {
     await this.pool.end();
   }
+}
+
+/** pgvector's text form back to the float32 values it was written from. */
+function parseVector(text: string): Float32Array {
+  return Float32Array.from(text.slice(1, -1).split(','), Number);
 }
 
 function candidate(row: { article_id: string; position: number }, score: number): Candidate {

@@ -96,6 +96,33 @@ export const MIGRATIONS: readonly Migration[] = [
       await client.query(`INSERT INTO meta (key, value) VALUES ('model', $1::jsonb)`, [JSON.stringify(stampOf(model))]);
     },
   },
+  {
+    version: 2,
+    name: 'BM25 figures of the whole corpus: terms per article, documents per term',
+    async apply(client) {
+      for (const statement of CORPUS_FIGURES) await client.query(statement);
+    },
+  },
+];
+
+/**
+ * BM25 scores a paragraph against the whole corpus (how many paragraphs and articles hold each
+ * term, their average length), while a question reads only the rows of a few articles: these
+ * figures are kept by every write, in its transaction (`pg-store.ts`), and read by every host.
+ */
+const CORPUS_FIGURES = [
+  'ALTER TABLE articles ADD COLUMN term_count integer NOT NULL DEFAULT 0',
+  `UPDATE articles a SET term_count = coalesce((SELECT sum(cardinality(string_to_array(p.terms, ' '))) FROM paragraphs p WHERE p.article_id = a.id), 0)`,
+  `CREATE TABLE term_stats (
+    term text PRIMARY KEY,
+    paragraphs integer NOT NULL CHECK (paragraphs >= 0),
+    articles integer NOT NULL CHECK (articles >= 0)
+  )`,
+  `INSERT INTO term_stats (term, paragraphs, articles)
+   SELECT t.term, count(DISTINCT (p.article_id, p.position)), count(DISTINCT p.article_id)
+   FROM paragraphs p, unnest(string_to_array(p.terms, ' ')) AS t(term)
+   WHERE p.terms <> ''
+   GROUP BY t.term`,
 ];
 
 /** Applies the migrations this database lacks; returns the versions applied now (none when it was up to date). */

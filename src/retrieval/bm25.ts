@@ -7,13 +7,27 @@ const K1 = 1.2;
 const B = 0.75;
 
 /**
+ * Figures of the whole corpus when the parts hold only some of it (the rows a question reads
+ * from Postgres): scores are then those of the whole corpus, as if every row were here.
+ */
+export interface CorpusStats {
+  documents: number;
+  averageLength: number;
+  documentFrequency(term: string): number;
+  meanIdf: number;
+}
+
+/**
  * BM25 over the parts of a corpus (one per segment), as if over one table: the documents of part
  * i are numbered from its `docBase`; document frequencies and the average length are the whole
  * corpus's. A term's weight in a document is computed when scored (from its count and the
  * document's length), so a part's postings never depend on the other parts.
  */
 export class Bm25Index {
+  /** Documents in the parts. */
   readonly size: number;
+  /** Documents in the corpus: the parts', or the whole corpus's given by `CorpusStats`. */
+  private readonly documents: number;
   private readonly averageLength: number;
   /** Reused between queries: scores, and the documents a query touched (to clear them next time). */
   private readonly scores: Float32Array;
@@ -21,9 +35,13 @@ export class Bm25Index {
   private touchedCount = 0;
   private readonly documentFrequencies = new Map<string, number>();
 
-  constructor(private readonly parts: readonly { postings: Bm25Postings; docBase: number }[]) {
+  constructor(
+    private readonly parts: readonly { postings: Bm25Postings; docBase: number }[],
+    private readonly corpus?: CorpusStats,
+  ) {
     this.size = parts.reduce((sum, p) => sum + p.postings.docs, 0);
-    this.averageLength = parts.reduce((sum, p) => sum + p.postings.totalLength, 0) / Math.max(1, this.size) || 1;
+    this.documents = corpus?.documents ?? this.size;
+    this.averageLength = corpus?.averageLength ?? (parts.reduce((sum, p) => sum + p.postings.totalLength, 0) / Math.max(1, this.size) || 1);
     this.scores = new Float32Array(this.size);
   }
 
@@ -38,13 +56,14 @@ export class Bm25Index {
    * threshold on them is expressed in units of this to hold on a corpus of another size.
    */
   get meanIdf(): number {
+    if (this.corpus) return this.corpus.meanIdf;
     if (this.meanIdfCache === undefined) {
       const df = new Map<string, number>();
       for (const { postings } of this.parts) {
         for (const [term, id] of postings.termIndex) df.set(term, (df.get(term) ?? 0) + postings.postingStart[id + 1]! - postings.postingStart[id]!);
       }
       let sum = 0;
-      for (const count of df.values()) sum += Math.log(1 + (this.size - count + 0.5) / (count + 0.5));
+      for (const count of df.values()) sum += idfOf(this.size, count);
       this.meanIdfCache = sum / Math.max(1, df.size) || 1;
     }
     return this.meanIdfCache;
@@ -54,11 +73,16 @@ export class Bm25Index {
 
   /** The idf of a term found in one document: the weight of the rarest term. */
   get maxIdf(): number {
-    return Math.log(1 + (this.size - 0.5) / 1.5);
+    return idfOf(this.documents, 1);
   }
 
-  /** How many documents hold a stemmed term. */
+  /** How many documents of the corpus hold a stemmed term. */
   documentFrequency(term: string): number {
+    return this.corpus ? this.corpus.documentFrequency(term) : this.partsFrequency(term);
+  }
+
+  /** How many documents of the parts hold a stemmed term. */
+  private partsFrequency(term: string): number {
     let df = this.documentFrequencies.get(term);
     if (df === undefined) {
       df = this.parts.reduce((sum, p) => sum + p.postings.documentFrequency(term), 0);
@@ -71,7 +95,7 @@ export class Bm25Index {
   /** Inverse document frequency of a stemmed term (0 for an unknown term). */
   idf(term: string): number {
     const df = this.documentFrequency(term);
-    return df === 0 ? 0 : Math.log(1 + (this.size - df + 0.5) / (df + 0.5));
+    return df === 0 ? 0 : idfOf(this.documents, df);
   }
 
   /**
@@ -81,8 +105,8 @@ export class Bm25Index {
   score(queryTerms: readonly string[]): { scores: Float32Array; rows: Int32Array } {
     for (let i = 0; i < this.touchedCount; i++) this.scores[this.touched[i]!] = 0;
     this.touchedCount = 0;
-    const wanted = [...new Set(queryTerms)].filter((term) => this.documentFrequency(term) > 0);
-    const bound = wanted.reduce((sum, term) => sum + this.documentFrequency(term), 0);
+    const wanted = [...new Set(queryTerms)].filter((term) => this.partsFrequency(term) > 0);
+    const bound = wanted.reduce((sum, term) => sum + this.partsFrequency(term), 0);
     if (this.touched.length < bound) this.touched = new Int32Array(bound);
     const lengthNorm = K1 / this.averageLength;
     for (const term of wanted) {
@@ -102,4 +126,9 @@ export class Bm25Index {
     }
     return { scores: this.scores, rows: this.touched.subarray(0, this.touchedCount) };
   }
+}
+
+/** BM25's inverse document frequency of a term that `df` of `documents` hold. */
+export function idfOf(documents: number, df: number): number {
+  return Math.log(1 + (documents - df + 0.5) / (df + 0.5));
 }

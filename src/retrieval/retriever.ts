@@ -1,6 +1,6 @@
 import type { Segment, Snapshot } from '../index/types.js';
 import { postingsOfRows, type SegmentPostings } from '../index/postings.js';
-import { Bm25Index } from './bm25.js';
+import { Bm25Index, type CorpusStats } from './bm25.js';
 import { quantize, quantizedRowsOf, type QuantizedRows } from '../embedding/quantize.js';
 import { DenseScanner, QUANTIZE_FROM_ROWS, RESCORED_ROWS } from './dense-scan.js';
 import { topK, topKOfAll } from './top-k.js';
@@ -20,9 +20,9 @@ export interface Hit {
 }
 
 /** Candidates taken from each ranking before fusion. */
-const POOL = 100;
+export const POOL = 100;
 /** Articles whose paragraphs all join the candidates. */
-const ARTICLE_POOL = 5;
+export const ARTICLE_POOL = 5;
 /**
  * Paragraphs are ranked by a mix of BM25 (scaled by the best score) and cosine similarity; that
  * ranking is then fused by reciprocal rank (Cormack et al. 2009) with the BM25 rank of the whole
@@ -39,7 +39,13 @@ export interface SearchOptions {
   asOf?: string;
 }
 
-/** Hybrid retrieval over one index generation. */
+/** BM25's figures of the whole corpus, for a snapshot that holds only some of its rows. */
+export interface WholeCorpus {
+  paragraphs: CorpusStats;
+  articles: CorpusStats;
+}
+
+/** Hybrid retrieval over one index generation, or over the rows a question reads of a larger corpus (`whole`). */
 export class Retriever {
   readonly bm25: Bm25Index;
   private readonly articleBm25: Bm25Index;
@@ -54,7 +60,10 @@ export class Retriever {
   /** The last few "as of" masks: questions of one day share them. */
   private readonly availableCache = new Map<string, Uint8Array | undefined>();
 
-  constructor(readonly snapshot: Snapshot) {
+  constructor(
+    readonly snapshot: Snapshot,
+    whole?: WholeCorpus,
+  ) {
     this.dense = new DenseScanner(snapshot.vectors, snapshot.manifest.model.dimensions, quantizedParts(snapshot));
     // The table numbers articles in order of their first row, as the article-level postings do.
     const table = snapshot.paragraphs;
@@ -75,8 +84,8 @@ export class Retriever {
       rowBase += part.paragraphs.docs;
       articleBase += part.articles.docs;
     }
-    this.bm25 = new Bm25Index(paragraphParts);
-    this.articleBm25 = new Bm25Index(articleParts);
+    this.bm25 = new Bm25Index(paragraphParts, whole?.paragraphs);
+    this.articleBm25 = new Bm25Index(articleParts, whole?.articles);
   }
 
   /** The rows of an article's paragraphs. */

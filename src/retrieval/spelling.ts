@@ -9,6 +9,9 @@ import { isStopWord, terms } from '../articles/terms.js';
 import type { WordVectors } from '../embedding/word-vectors.js';
 import type { Bm25Index } from './bm25.js';
 
+/** How many paragraphs of the corpus hold a stem: the file index's BM25, or Postgres's figures. */
+type DocumentFrequencies = Pick<Bm25Index, 'documentFrequency'>;
+
 const LETTERS = 'abcdefghijklmnopqrstuvwxyz';
 /** Shorter words have too many neighbours one edit away to guess from. */
 const MIN_LENGTH = 4;
@@ -34,7 +37,7 @@ function oneEditAway(word: string): Set<string> {
 }
 
 /** The spelling the articles most likely meant, or undefined when the word is known or no fix is clear. */
-export function correctedWord(word: string, bm25: Bm25Index, english: WordVectors | undefined): string | undefined {
+export function correctedWord(word: string, bm25: DocumentFrequencies, english: WordVectors | undefined): string | undefined {
   const lower = word.toLowerCase();
   if (lower.length < MIN_LENGTH || lower.length > MAX_LENGTH) return undefined;
   const stem = terms(lower)[0];
@@ -51,6 +54,6 @@ export function correctedWord(word: string, bm25: Bm25Index, english: WordVector
 }
 
 /** The question with its typos fixed (see `correctedWord`); everything else as written. */
-export function correctedSpelling(text: string, bm25: Bm25Index, english: WordVectors | undefined): string {
+export function correctedSpelling(text: string, bm25: DocumentFrequencies, english: WordVectors | undefined): string {
   return text.replace(WORD, (word) => correctedWord(word, bm25, english) ?? word);
 }

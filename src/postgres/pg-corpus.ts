@@ -1,0 +1,130 @@
+/**
+ * The index in Postgres as answers read it (issue #14). Every host keeps in memory only what is
+ * small: the articles' descriptions, their people, and the corpus's BM25 figures. The rows
+ * (texts, vectors, stems, candidate answers) stay in the database; a question reads the rows of
+ * the articles its candidates come from, the same candidates the file index's retrieval starts
+ * from: the best paragraphs by BM25 and by cosine (HNSW) and the best articles by BM25, each
+ * computed inside Postgres. Retrieval, ranking, quotes and refusals then run on those rows as on
+ * the file index, with the whole corpus's BM25 figures, so both stores give the same answers.
+ */
+import type { PeopleByArticle } from '../people/extract.js';
+import { snapshotOfRows, type ArticleRowSet } from '../index/rows-snapshot.js';
+import type { IndexedArticle, Manifest, ModelStamp, Paragraph, Snapshot } from '../index/types.js';
+import { idfOf, type CorpusStats } from '../retrieval/bm25.js';
+import { ARTICLE_POOL, POOL, type WholeCorpus } from '../retrieval/retriever.js';
+import type { CorpusFigures, PgStore, StoredArticleRows } from './pg-store.js';
+
+/** Articles whose rows are kept between questions (the most recently read ones). */
+const CACHED_ARTICLES = 2_000;
+
+/** What a question reads: its rows as a snapshot, and the whole corpus's BM25 figures. */
+export interface QuestionRows {
+  snapshot: Snapshot;
+  whole: WholeCorpus;
+}
+
+export class PgCorpus {
+  private readonly cache = new Map<string, StoredArticleRows>();
+
+  private constructor(
+    readonly store: PgStore,
+    public manifest: Manifest,
+    public people: PeopleByArticle,
+    public whole: WholeCorpus,
+  ) {}
+
+  static async open(store: PgStore): Promise<PgCorpus> {
+    const [articles, people, figures] = await Promise.all([store.articles(), store.allPeople(), store.corpusFigures()]);
+    return new PgCorpus(store, manifestOf(store.model, articles), people, wholeCorpusOf(figures));
+  }
+
+  /** Reads the articles' descriptions again; when any changed, the people and figures too. Returns whether anything changed. */
+  async reload(): Promise<boolean> {
+    const articles = await this.store.articles();
+    if (sameArticles(this.manifest.articles, articles)) return false;
+    const [people, figures] = await Promise.all([this.store.allPeople(), this.store.corpusFigures()]);
+    this.manifest = manifestOf(this.store.model, articles, this.manifest.generation + 1);
+    this.people = people;
+    this.whole = wholeCorpusOf(figures);
+    return true;
+  }
+
+  /**
+   * The rows a question is answered from: those of every article holding one of its best
+   * paragraphs by BM25 or by cosine, or among its best articles by BM25, as of `asOf`. Articles
+   * stored since the last reload are left out until it (as the file index does).
+   */
+  async rowsFor(stems: readonly string[], vector: Float32Array, asOf?: string): Promise<QuestionRows> {
+    const { paragraphs, articles } = this.whole;
+    const unique = [...new Set(stems)].filter((term) => paragraphs.documentFrequency(term) > 0);
+    const [lexical, dense] = await Promise.all([
+      this.store.candidatesByBm25(
+        unique.map((term) => ({ term, idf: idf(paragraphs, term), articleIdf: idf(articles, term) })),
+        { paragraph: paragraphs.averageLength, article: articles.averageLength },
+        { paragraphs: POOL, articles: ARTICLE_POOL },
+        asOf,
+      ),
+      this.store.candidatesByVector(vector, POOL, asOf),
+    ]);
+    const ids = new Set([...lexical.paragraphs, ...lexical.articles, ...dense].map((c) => c.articleId).filter((id) => this.manifest.articles.has(id)));
+    const rows = await this.rowsOf([...ids]);
+    return { snapshot: snapshotOfRows(this.manifest, rows, this.people), whole: this.whole };
+  }
+
+  /** An article's paragraphs in order. */
+  async paragraphsOf(articleId: string): Promise<Paragraph[]> {
+    return (await this.rowsOf([articleId])).get(articleId)?.paragraphs ?? [];
+  }
+
+  private async rowsOf(ids: readonly string[]): Promise<Map<string, ArticleRowSet>> {
+    const fresh = (id: string) => {
+      const cached = this.cache.get(id);
+      return cached && cached.hash === this.manifest.articles.get(id)?.hash ? cached : undefined;
+    };
+    const missing = ids.filter((id) => !fresh(id));
+    if (missing.length) for (const [id, rows] of await this.store.rowsOfArticles(missing)) this.cache.set(id, rows);
+    const found = new Map<string, ArticleRowSet>();
+    for (const id of ids) {
+      const rows = this.cache.get(id);
+      if (!rows) continue;
+      // Most recently read last: the first keys are the ones to drop.
+      this.cache.delete(id);
+      this.cache.set(id, rows);
+      found.set(id, rows);
+    }
+    for (const id of this.cache.keys()) {
+      if (this.cache.size <= CACHED_ARTICLES) break;
+      this.cache.delete(id);
+    }
+    return found;
+  }
+}
+
+function manifestOf(model: ModelStamp, articles: Map<string, IndexedArticle>, generation = 1): Manifest {
+  return { version: 2, generation, createdAt: new Date().toISOString(), model, articles };
+}
+
+function sameArticles(a: ReadonlyMap<string, IndexedArticle>, b: ReadonlyMap<string, IndexedArticle>): boolean {
+  if (a.size !== b.size) return false;
+  for (const [id, article] of b) if (a.get(id)?.hash !== article.hash) return false;
+  return true;
+}
+
+function idf(stats: CorpusStats, term: string): number {
+  const df = stats.documentFrequency(term);
+  return df === 0 ? 0 : idfOf(stats.documents, df);
+}
+
+function wholeCorpusOf(figures: CorpusFigures): WholeCorpus {
+  const statsOf = (documents: number, which: 0 | 1): CorpusStats => {
+    let idfSum = 0;
+    for (const counts of figures.frequencies.values()) idfSum += idfOf(documents, counts[which]);
+    return {
+      documents,
+      averageLength: figures.terms / Math.max(1, documents) || 1,
+      documentFrequency: (term) => figures.frequencies.get(term)?.[which] ?? 0,
+      meanIdf: idfSum / Math.max(1, figures.frequencies.size) || 1,
+    };
+  };
+  return { paragraphs: statsOf(figures.paragraphs, 0), articles: statsOf(figures.articles, 1) };
+}
