@@ -21,7 +21,7 @@ export async function execute(interaction: ChatInputCommandInteraction, { engine
   }
   const link = interaction.options.getString('url', true).trim();
   await deferReply(interaction, true);
-  const report = await ingestFromWeb(engine.indexDir, engine.embedder, { urls: [link], feeds: [], limits: { ...DEFAULT_LIMITS, allowPrivate: allowPrivateUrls }, retainDays });
+  const report = await ingestFromWeb(engine.target, engine.embedder, { urls: [link], feeds: [], limits: { ...DEFAULT_LIMITS, allowPrivate: allowPrivateUrls }, retainDays });
   const problem = report.problems[0];
   if (problem) throw new UserError(`Could not add ${link}: ${problem.reason}`);
   await engine.reload();

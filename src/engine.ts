@@ -17,6 +17,7 @@ import { dotProduct } from './embedding/similarity.js';
 import { UserError } from './errors.js';
 import { assertSameModel, generationStamp, liveGenerationDir, readSnapshot } from './index/store.js';
 import { byPosition, newestFirst } from './index/order.js';
+import type { IndexTarget } from './index/ingest.js';
 import { snapshotOfRows } from './index/rows-snapshot.js';
 import type { IndexedArticle, Manifest, Paragraph, Snapshot } from './index/types.js';
 import type { PeopleByArticle } from './people/extract.js';
@@ -91,10 +92,24 @@ export class Engine {
     this.loadedStamp = generationStamp(snapshot.dir);
   }
 
-  /** The engine over the index in Postgres (`DATABASE_URL`): the articles' descriptions, people and BM25 figures read now, rows per question. */
-  static async openPostgres(embedder: Embedder | Promise<Embedder>, corpus: PgCorpus, log?: Logger): Promise<Engine> {
+  /**
+   * The engine over the index in Postgres (`DATABASE_URL`): the articles' descriptions, people and
+   * BM25 figures are read now, rows per question. `stateDir` keeps what is this host's own (the
+   * feeds' back-off).
+   */
+  static async openPostgres(embedder: Embedder | Promise<Embedder>, corpus: PgCorpus, stateDir: string, log?: Logger): Promise<Engine> {
     const loaded = await loadedModel(embedder);
-    return new Engine(loaded, '', snapshotOfRows(corpus.manifest, new Map()), log, corpus);
+    return new Engine(loaded, stateDir, snapshotOfRows(corpus.manifest, new Map()), log, corpus);
+  }
+
+  /** Where ingests write what this engine answers from: the index folder, or the Postgres store. */
+  get target(): IndexTarget {
+    return this.postgres?.store ?? this.indexDir;
+  }
+
+  /** Closes the database connections (nothing to close for the file index). */
+  async close(): Promise<void> {
+    await this.postgres?.store.close();
   }
 
   /** The generation this engine answers from (see `generationStamp`). */

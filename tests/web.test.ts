@@ -190,7 +190,7 @@ describe('ingest from the web', () => {
 
   it('a poll takes at most 50 items of a feed, the newest first, and a failed item waits out a back-off instead of being fetched on every poll', async () => {
     const indexDir = path.join(root, 'big-feed-index');
-    const poll = async () => ingestFromWeb(indexDir, await realEmbedder(), { urls: [], feeds: [`${base}/big-feed.xml`], limits: local, backOff: true });
+    const poll = async () => ingestFromWeb(indexDir, await realEmbedder(), { urls: [], feeds: [`${base}/big-feed.xml`], limits: local, backOffDir: indexDir });
     const numbers = (problems: { location: string }[]) => problems.map((p) => Number(p.location.split('/').at(-1))).sort((a, b) => a - b);
     const fetched = () => requests.filter((r) => r.url.startsWith('/missing/')).length;
     const before = fetched();

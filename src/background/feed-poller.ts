@@ -20,7 +20,7 @@ export function pollFeedsEvery(engine: Engine, log: Logger, { feeds, minutes, al
 /** Ingests the new items of the feeds (one generation per poll) and switches to it. */
 export async function pollFeeds(engine: Engine, log: Logger, feeds: string[], allowPrivate: boolean, retainDays?: number): Promise<void> {
   try {
-    const report = await ingestFromWeb(engine.indexDir, engine.embedder, { urls: [], feeds, limits: { ...DEFAULT_LIMITS, allowPrivate }, backOff: true, retainDays });
+    const report = await ingestFromWeb(engine.target, engine.embedder, { urls: [], feeds, limits: { ...DEFAULT_LIMITS, allowPrivate }, backOffDir: engine.indexDir, retainDays });
     log.info({ feeds: feeds.length, added: report.added, updated: report.updated, problems: report.problems.length }, 'feeds polled');
     for (const p of report.problems) log.warn({ link: p.location, reason: p.reason }, 'feed item skipped');
     if (report.wrote) await engine.reload();

@@ -1,9 +1,8 @@
 import { parseArgs } from 'node:util';
 import { PASSAGES_PER_ANSWER } from '../answers/answer.js';
-import { Engine } from '../engine.js';
 import { UserError } from '../errors.js';
 import { renderAnswerText } from '../console/render.js';
-import { runMain, startRuntime } from './runtime.js';
+import { openEngine, openIndexTarget, runMain, startRuntime } from './runtime.js';
 
 runMain(async () => {
   const { positionals, values } = parseArgs({ allowPositionals: true, options: { results: { type: 'string' } } });
@@ -14,6 +13,6 @@ runMain(async () => {
     throw new UserError(`--results must be a whole number from ${PASSAGES_PER_ANSWER.min} to ${PASSAGES_PER_ANSWER.max}.`);
   }
   const { config, log, embedder } = await startRuntime();
-  const engine = await Engine.open(embedder, config.indexDir, log);
+  const engine = await openEngine(config, embedder, log, await openIndexTarget(config, embedder));
   process.stdout.write(renderAnswerText(await engine.ask(question, { results: results ?? config.answerResults })));
 });

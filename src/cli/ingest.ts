@@ -5,7 +5,7 @@ import { DEFAULT_LIMITS } from '../web/fetch-page.js';
 import { ingestFromWeb } from '../index/ingest-web.js';
 import { mergeUntilTidy } from '../index/merge.js';
 import { describeIngest, logIngest, progressReporter } from './ingest-report.js';
-import { runMain, startRuntime } from './runtime.js';
+import { openIndexTarget, runMain, startRuntime } from './runtime.js';
 
 runMain(async () => {
   let values;
@@ -26,8 +26,9 @@ runMain(async () => {
   const progress = progressReporter(log);
   const fromWeb = Boolean(values.url?.length || values.feed?.length);
   const source = fromWeb ? [...(values.url ?? []), ...(values.feed ?? [])].join(' ') : (values.dir ?? config.seedsDir);
+  const target = await openIndexTarget(config, embedder);
   const report = fromWeb
-    ? await ingestFromWeb(config.indexDir, embedder, {
+    ? await ingestFromWeb(target, embedder, {
         urls: values.url ?? [],
         feeds: values.feed ?? [],
         // The operator may reach private addresses for the links they type; feed items only with ALLOW_PRIVATE_URLS.
@@ -36,10 +37,11 @@ runMain(async () => {
         onProgress: progress.onProgress,
         retainDays: config.retainDays,
       })
-    : await ingest(config.indexDir, embedder, { source, rebuild: values.rebuild, onProgress: progress.onProgress, retainDays: config.retainDays });
+    : await ingest(target, embedder, { source, rebuild: values.rebuild, onProgress: progress.onProgress, retainDays: config.retainDays });
   progress.stop();
   logIngest(log, source, report);
   process.stdout.write(describeIngest(source, report));
-  await mergeUntilTidy(config.indexDir, [], (merge) => log.info(merge, 'segments merged'));
+  if (typeof target === 'string') await mergeUntilTidy(target, [], (merge) => log.info(merge, 'segments merged'));
+  else await target.close();
   return values.strict && report.problems.length > 0 ? 1 : 0;
 });

@@ -3,6 +3,10 @@ import { runCleanups } from '../cleanup.js';
 import { loadEmbedder, type Embedder } from '../embedding/embedder.js';
 import { isUserError } from '../errors.js';
 import { createLogger, scrubTokens, type Logger } from '../log.js';
+import { Engine } from '../engine.js';
+import type { IndexTarget } from '../index/ingest.js';
+import { PgCorpus } from '../postgres/pg-corpus.js';
+import { PgStore } from '../postgres/pg-store.js';
 
 export interface Runtime {
   config: Config;
@@ -17,6 +21,18 @@ export async function startRuntime(): Promise<Runtime> {
   const log = createLogger(config.logLevel, { pretty: config.prettyLogs });
   const embedder = await loadEmbedder({ modelId: config.embeddingModel, modelsDir: config.modelsDir, log });
   return { config, log, embedder };
+}
+
+/** Where the index is: Postgres when DATABASE_URL is set (connected, its schema migrated), else the index folder. */
+export async function openIndexTarget(config: Config, embedder: Embedder): Promise<IndexTarget> {
+  if (!config.databaseUrl) return config.indexDir;
+  await embedder.ready;
+  return PgStore.open(config.databaseUrl, { id: embedder.modelId, dimensions: embedder.dimensions, checksum: embedder.checksum });
+}
+
+/** The engine over that index. */
+export async function openEngine(config: Config, embedder: Embedder, log: Logger, target: IndexTarget): Promise<Engine> {
+  return typeof target === 'string' ? Engine.open(embedder, target, log) : Engine.openPostgres(embedder, await PgCorpus.open(target), config.indexDir, log);
 }
 
 export interface MainOptions {

@@ -4,10 +4,9 @@ import { watchIndex } from '../background/index-watcher.js';
 import { runConsole } from '../console/repl.js';
 import { startBot } from '../discord/bot.js';
 import { discordUnreachable } from '../discord/unreachable.js';
-import { Engine } from '../engine.js';
 import { ingest } from '../index/ingest.js';
 import { describeIngest, logIngest, progressReporter } from './ingest-report.js';
-import { runMain, startRuntime } from './runtime.js';
+import { openEngine, openIndexTarget, runMain, startRuntime } from './runtime.js';
 
 /**
  * After SIGINT/SIGTERM: the drain of replies in flight (10 s) and closing the gateway fit in this;
@@ -20,12 +19,13 @@ runMain(
   async (stopping) => {
     const { config, log, embedder } = await startRuntime();
     const progress = progressReporter(log);
-    const report = await ingest(config.indexDir, embedder, { source: config.seedsDir, onProgress: progress.onProgress, retainDays: config.retainDays });
+    const target = await openIndexTarget(config, embedder);
+    const report = await ingest(target, embedder, { source: config.seedsDir, onProgress: progress.onProgress, retainDays: config.retainDays });
     progress.stop();
     logIngest(log, config.seedsDir, report);
     if (report.problems.length || report.repaired) process.stderr.write(describeIngest(config.seedsDir, report));
     if (stopping.aborted) return;
-    const engine = await Engine.open(embedder, config.indexDir, log);
+    const engine = await openEngine(config, embedder, log, target);
     if (!config.discord) {
       await runConsole(engine, log, { results: config.answerResults, stopping });
       return;

@@ -30,6 +30,7 @@ const optionalString = z
 const configSchema = z.object({
   DATA_DIR: z.string().default('data'),
   INDEX_DIR: optionalString,
+  DATABASE_URL: optionalString.pipe(z.string().regex(/^postgres(ql)?:\/\/\S+$/i, 'must be a postgres:// address (postgres://user:password@host:5432/database)').optional()),
   SEEDS_DIR: z.string().default('seeds'),
   EMBEDDING_MODEL: z.string().min(1).default(DEFAULT_EMBEDDING_MODEL),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -58,6 +59,8 @@ const configSchema = z.object({
 export interface Config {
   dataDir: string;
   indexDir: string;
+  /** The index in Postgres instead of `indexDir` (DATABASE_URL); `indexDir` then holds only the feeds' back-off state. */
+  databaseUrl: string | undefined;
   modelsDir: string;
   seedsDir: string;
   embeddingModel: string;
@@ -102,7 +105,20 @@ export function loadDotEnv(file = '.env'): void {
  */
 export function configuredSecrets(env: NodeJS.ProcessEnv = process.env): string[] {
   const token = env.DISCORD_TOKEN;
-  return token ? [...new Set([token, token.trim()])].filter(Boolean) : [];
+  const secrets = token ? [token, token.trim()] : [];
+  const database = env.DATABASE_URL?.trim();
+  if (database) secrets.push(database, ...passwordOf(database));
+  return [...new Set(secrets)].filter(Boolean);
+}
+
+/** The password of a connection address, as typed and decoded; none when it has none or does not parse. */
+function passwordOf(address: string): string[] {
+  try {
+    const { password } = new URL(address);
+    return password ? [password, decodeURIComponent(password)] : [];
+  } catch {
+    return [];
+  }
 }
 
 /** Parses the environment once; a bad variable stops with one line naming it (never its value). */
@@ -120,6 +136,7 @@ export function parseConfig(env: NodeJS.ProcessEnv = process.env): Config {
   return {
     dataDir,
     indexDir: path.resolve(c.INDEX_DIR ?? path.join(dataDir, 'index')),
+    databaseUrl: c.DATABASE_URL,
     modelsDir: path.join(dataDir, 'models'),
     seedsDir: path.resolve(c.SEEDS_DIR),
     embeddingModel: c.EMBEDDING_MODEL,

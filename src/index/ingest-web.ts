@@ -1,5 +1,5 @@
 import type { Embedder } from '../embedding/embedder.js';
-import { ingestArticles, type IngestReport } from './ingest.js';
+import { ingestArticles, type IndexTarget, type IngestReport } from './ingest.js';
 import { readGeneration } from './store.js';
 import type { FetchLimits } from '../web/fetch-page.js';
 import { FeedFailures } from '../web/feed-failures.js';
@@ -17,10 +17,11 @@ export interface WebSources {
    */
   itemLimits?: FetchLimits;
   /**
-   * Remember feed items that failed and skip them until their back-off passes (the bot's polls).
-   * Off for an operator's `npm run ingest -- --feed`, which tries everything it is asked to.
+   * Remember feed items that failed, in this folder, and skip them until their back-off passes
+   * (the bot's polls). None for an operator's `npm run ingest -- --feed`, which tries everything
+   * it is asked to.
    */
-  backOff?: boolean;
+  backOffDir?: string;
   onProgress?: (done: number, total: number) => void;
   /** RETAIN_DAYS: pages and items dated earlier are not kept, and stored ones that have grown older are dropped. */
   retainDays?: number;
@@ -31,10 +32,10 @@ export interface WebSources {
  * generation: a page that fails is reported with its reason and nothing of it is stored. A page
  * already in the index is updated only if its text changed.
  */
-export async function ingestFromWeb(indexDir: string, embedder: Embedder, sources: WebSources): Promise<IngestReport & { articleIds: string[] }> {
-  const snapshot = await readGeneration(indexDir);
-  const known = knownLinks(snapshot?.manifest.articles.values() ?? []);
-  const failures = sources.backOff ? await FeedFailures.of(indexDir) : undefined;
+export async function ingestFromWeb(target: IndexTarget, embedder: Embedder, sources: WebSources): Promise<IngestReport & { articleIds: string[] }> {
+  const stored = typeof target === 'string' ? (await readGeneration(target))?.manifest.articles : await target.articles();
+  const known = knownLinks(stored?.values() ?? []);
+  const failures = sources.backOffDir ? await FeedFailures.of(sources.backOffDir) : undefined;
   const fromFeeds = await newFeedLinks(sources.feeds, known, sources.limits, (link) => failures?.waiting(link) ?? false);
   const given = await fetchArticles(sources.urls, sources.limits);
   const items = await fetchArticles(fromFeeds.links, sources.itemLimits ?? sources.limits);
@@ -45,6 +46,6 @@ export async function ingestFromWeb(indexDir: string, embedder: Embedder, source
   }
   const articles = [...given.articles, ...items.articles];
   const problems = [...fromFeeds.problems, ...given.problems, ...items.problems];
-  const report = await ingestArticles(indexDir, embedder, articles, problems, { onProgress: sources.onProgress, retainDays: sources.retainDays });
+  const report = await ingestArticles(target, embedder, articles, problems, { onProgress: sources.onProgress, retainDays: sources.retainDays });
   return { ...report, articleIds: articles.map((a) => a.id) };
 }

@@ -13,7 +13,11 @@ import { MAX_SEGMENT_ROWS } from './segment.js';
 import { assertSameModel, loadSegments, readGeneration } from './store.js';
 import { liveRowsOf, segmentsToCarry, writeGeneration, writeSegments, type WrittenSegment } from './write.js';
 import { TermListsBuilder } from './term-lists.js';
-import type { Generation, IndexedArticle, ModelStamp, Paragraph, SegmentRows, SpansByArticle, StoredSpan } from './types.js';
+import type { PgStore } from '../postgres/pg-store.js';
+import type { IndexedArticle, ModelStamp, Paragraph, SegmentRows, StoredSpan } from './types.js';
+
+/** Where an ingest writes: the file index in this folder, or Postgres (`DATABASE_URL`). */
+export type IndexTarget = string | PgStore;
 
 export interface IngestOptions {
   /** A folder (read recursively) or a single file. */
@@ -51,12 +55,12 @@ export interface IngestReport {
  * articles are embedded, removed ones dropped, the rest kept as they are. Articles from other
  * folders are left alone, and so are those of a file that failed to parse this time.
  */
-export async function ingest(indexDir: string, embedder: Embedder, options: IngestOptions): Promise<IngestReport> {
+export async function ingest(target: IndexTarget, embedder: Embedder, options: IngestOptions): Promise<IngestReport> {
   const source = path.resolve(options.source);
   const info = await stat(source).catch(() => undefined);
   if (!info) throw new UserError(`No such folder or file: ${options.source}`);
   const isDir = info.isDirectory();
-  return applyArticles(indexDir, embedder, {
+  return applyArticles(target, embedder, {
     load: () => (isDir ? loadArticles(source) : loadArticles(path.dirname(source), [source])),
     // Articles that came from this folder (or file) and are gone from it are removed.
     removalScope: (file) => (isDir ? path.resolve(file).startsWith(source + path.sep) : path.resolve(file) === source),
@@ -68,14 +72,14 @@ export async function ingest(indexDir: string, embedder: Embedder, options: Inge
 
 /** Adds or updates articles that do not come from a folder (web pages, feed items); removes nothing. */
 export async function ingestArticles(
-  indexDir: string,
+  target: IndexTarget,
   embedder: Embedder,
   articles: Article[],
   problems: ParseProblem[] = [],
   options: Pick<IngestOptions, 'onProgress' | 'retainDays'> = {},
 ): Promise<IngestReport> {
   const unique = [...new Map(articles.map((a) => [a.id, a])).values()];
-  return applyArticles(indexDir, embedder, { load: async () => ({ articles: unique, problems }), ...options });
+  return applyArticles(target, embedder, { load: async () => ({ articles: unique, problems }), ...options });
 }
 
 interface Application extends Pick<IngestOptions, 'rebuild' | 'onProgress' | 'retainDays'> {
@@ -83,8 +87,12 @@ interface Application extends Pick<IngestOptions, 'rebuild' | 'onProgress' | 're
   removalScope?: (file: string) => boolean;
 }
 
+function applyArticles(target: IndexTarget, embedder: Embedder, application: Application): Promise<IngestReport> {
+  return typeof target === 'string' ? applyToFiles(target, embedder, application) : applyToPostgres(target, embedder, application);
+}
+
 /** Under the write lock: compares the articles with the index, embeds what changed, writes the next generation. */
-async function applyArticles(indexDir: string, embedder: Embedder, application: Application): Promise<IngestReport> {
+async function applyToFiles(indexDir: string, embedder: Embedder, application: Application): Promise<IngestReport> {
   const release = await acquireWriteLock(indexDir);
   try {
     const model: ModelStamp = { id: embedder.modelId, dimensions: embedder.dimensions, checksum: embedder.checksum };
@@ -92,7 +100,7 @@ async function applyArticles(indexDir: string, embedder: Embedder, application: 
     if (previous) assertSameModel(previous.manifest, model, indexDir);
     const loaded = await application.load();
     if (application.rebuild) loaded.articles.push(...(await storedArticlesKept(indexDir, loaded, application.removalScope)));
-    const plan = planChanges(previous, loaded.articles, loaded.problems, application.removalScope, retentionCutoff(application.retainDays));
+    const plan = planChanges(previous?.manifest.articles ?? new Map(), loaded.articles, loaded.problems, application.removalScope, retentionCutoff(application.retainDays));
     const report: IngestReport = {
       added: plan.added.length,
       updated: plan.updated.length,
@@ -119,6 +127,64 @@ async function applyArticles(indexDir: string, embedder: Embedder, application: 
   } finally {
     await release();
   }
+}
+
+/**
+ * The same comparison against the articles stored in Postgres; each new or changed article is
+ * then written with all its rows in one transaction of its own (`PgStore.writeArticles`), so an
+ * ingest that stops midway leaves every article whole, and another host's concurrent ingest of
+ * the same article never duplicates it. There is no generation: readers see each article as it
+ * commits, once they reload.
+ */
+async function applyToPostgres(store: PgStore, embedder: Embedder, application: Application): Promise<IngestReport> {
+  if (application.rebuild) {
+    throw new UserError('--rebuild rewrites the file index; a Postgres database holds the vectors of one embedding model.', 'For another model, use another database (DATABASE_URL).');
+  }
+  const before = await store.articles();
+  const loaded = await application.load();
+  const plan = planChanges(before, loaded.articles, loaded.problems, application.removalScope, retentionCutoff(application.retainDays));
+  const changed = [...plan.added, ...plan.updated];
+  const total = changed.reduce((sum, a) => sum + a.paragraphs.length, 0);
+  let embedded = 0;
+  application.onProgress?.(0, total);
+  for (const batch of batchesOf(changed, EMBED_BATCH_ROWS)) {
+    const paragraphs = batch.flatMap((a) => a.paragraphs.map((text, position) => ({ articleId: a.id, position, text })));
+    const vectors = await embedWithProgress(embedder, paragraphs, (done) => application.onProgress?.(embedded + done, total));
+    let at = 0;
+    await store.writeArticles(batch.map((article) => ({ article, vectors: vectors.slice(at, (at += article.paragraphs.length)), ...derivedFromText(article.paragraphs) })));
+    embedded += paragraphs.length;
+  }
+  if (plan.removed.length) await store.removeArticles(plan.removed);
+  return {
+    added: plan.added.length,
+    updated: plan.updated.length,
+    unchanged: plan.unchanged,
+    removed: plan.removed.length,
+    embedded,
+    problems: loaded.problems,
+    articles: plan.articles.size,
+    generation: 0,
+    wrote: changed.length > 0 || plan.removed.length > 0,
+  };
+}
+
+/** Paragraphs embedded before their articles are written to Postgres: memory holds one batch of vectors. */
+const EMBED_BATCH_ROWS = 2_048;
+
+/** Consecutive articles in batches of about `rows` paragraphs (an article is never split). */
+function* batchesOf(articles: Article[], rows: number): Generator<Article[]> {
+  let batch: Article[] = [];
+  let count = 0;
+  for (const article of articles) {
+    if (batch.length > 0 && count + article.paragraphs.length > rows) {
+      yield batch;
+      batch = [];
+      count = 0;
+    }
+    batch.push(article);
+    count += article.paragraphs.length;
+  }
+  if (batch.length > 0) yield batch;
 }
 
 /**
@@ -165,8 +231,7 @@ function retentionCutoff(retainDays: number | undefined, now = Date.now()): stri
   return retainDays === undefined ? undefined : new Date(now - retainDays * 86_400_000).toISOString().slice(0, 10);
 }
 
-function planChanges(previous: Generation | undefined, loaded: Article[], problems: ParseProblem[], removalScope?: (file: string) => boolean, keepFrom?: string): Plan {
-  const before = previous?.manifest.articles ?? new Map<string, IndexedArticle>();
+function planChanges(before: ReadonlyMap<string, IndexedArticle>, loaded: Article[], problems: ParseProblem[], removalScope?: (file: string) => boolean, keepFrom?: string): Plan {
   const articles = new Map(before);
   const plan: Plan = { added: [], updated: [], unchanged: 0, removed: [], articles };
   const seen = new Set<string>();

@@ -31,21 +31,25 @@ export class PgCorpus {
     public manifest: Manifest,
     public people: PeopleByArticle,
     public whole: WholeCorpus,
+    /** The store's write count when this was read: read before the rest, so a write in between is read again at the next reload. */
+    private writes: number,
   ) {}
 
   static async open(store: PgStore): Promise<PgCorpus> {
+    const writes = await store.writeCount();
     const [articles, people, figures] = await Promise.all([store.articles(), store.allPeople(), store.corpusFigures()]);
-    return new PgCorpus(store, manifestOf(store.model, articles), people, wholeCorpusOf(figures));
+    return new PgCorpus(store, manifestOf(store.model, articles), people, wholeCorpusOf(figures), writes);
   }
 
-  /** Reads the articles' descriptions again; when any changed, the people and figures too. Returns whether anything changed. */
+  /** Reads the articles' descriptions, people and figures again when a write committed since; returns whether one did. */
   async reload(): Promise<boolean> {
-    const articles = await this.store.articles();
-    if (sameArticles(this.manifest.articles, articles)) return false;
-    const [people, figures] = await Promise.all([this.store.allPeople(), this.store.corpusFigures()]);
+    const writes = await this.store.writeCount();
+    if (writes === this.writes) return false;
+    const [articles, people, figures] = await Promise.all([this.store.articles(), this.store.allPeople(), this.store.corpusFigures()]);
     this.manifest = manifestOf(this.store.model, articles, this.manifest.generation + 1);
     this.people = people;
     this.whole = wholeCorpusOf(figures);
+    this.writes = writes;
     return true;
   }
 
@@ -83,31 +87,26 @@ export class PgCorpus {
     };
     const missing = ids.filter((id) => !fresh(id));
     if (missing.length) for (const [id, rows] of await this.store.rowsOfArticles(missing)) this.cache.set(id, rows);
-    const found = new Map<string, ArticleRowSet>();
+    const found: [string, StoredArticleRows][] = [];
     for (const id of ids) {
       const rows = this.cache.get(id);
       if (!rows) continue;
       // Most recently read last: the first keys are the ones to drop.
       this.cache.delete(id);
       this.cache.set(id, rows);
-      found.set(id, rows);
+      found.push([id, rows]);
     }
     for (const id of this.cache.keys()) {
       if (this.cache.size <= CACHED_ARTICLES) break;
       this.cache.delete(id);
     }
-    return found;
+    // In the order of their writes, as the file index holds its rows: ties in ranking fall the same way.
+    return new Map<string, ArticleRowSet>(found.sort((a, b) => a[1].written - b[1].written));
   }
 }
 
 function manifestOf(model: ModelStamp, articles: Map<string, IndexedArticle>, generation = 1): Manifest {
   return { version: 2, generation, createdAt: new Date().toISOString(), model, articles };
-}
-
-function sameArticles(a: ReadonlyMap<string, IndexedArticle>, b: ReadonlyMap<string, IndexedArticle>): boolean {
-  if (a.size !== b.size) return false;
-  for (const [id, article] of b) if (a.get(id)?.hash !== article.hash) return false;
-  return true;
 }
 
 function idf(stats: CorpusStats, term: string): number {

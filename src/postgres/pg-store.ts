@@ -52,6 +52,8 @@ export interface LexicalCandidates {
 /** An article's stored rows, as a question reads them. */
 export interface StoredArticleRows {
   hash: string;
+  /** When it was last written, in the order of all writes. */
+  written: number;
   paragraphs: Paragraph[];
   terms: string[][];
   vectors: Float32Array[];
@@ -80,6 +82,7 @@ const UPSERT_ARTICLE = `
     author = excluded.author, date = excluded.date, source_location = excluded.source_location,
     source_line = excluded.source_line, captions = excluded.captions, hash = excluded.hash,
     paragraph_count = excluded.paragraph_count
+    , written = nextval(pg_get_serial_sequence('articles', 'written'))
   WHERE articles.hash IS DISTINCT FROM excluded.hash
   RETURNING (xmax = 0) AS inserted`;
 
@@ -121,6 +124,8 @@ const UNCOUNT_TERMS = `
   UPDATE term_stats s SET paragraphs = s.paragraphs - counted.paragraphs, articles = s.articles - counted.articles
   FROM (${TERMS_OF_ARTICLES}) counted
   WHERE s.term = counted.term`;
+
+const COUNT_WRITE = `UPDATE meta SET value = to_jsonb(value::text::bigint + 1) WHERE key = 'writes'`;
 
 const COUNT_ARTICLE_TERMS = `
   UPDATE articles a SET term_count = coalesce((SELECT sum(cardinality(string_to_array(p.terms, ' '))) FROM paragraphs p WHERE p.article_id = a.id), 0)
@@ -194,10 +199,10 @@ const BY_BM25 = String.raw`
   SELECT * FROM by_paragraph UNION ALL SELECT * FROM by_article`;
 
 const ROWS_OF_ARTICLES = `
-  SELECT p.article_id, p.position, p.text, p.terms, p.embedding::text AS embedding, a.hash
+  SELECT p.article_id, p.position, p.text, p.terms, p.embedding::text AS embedding, a.hash, a.written
   FROM paragraphs p JOIN articles a ON a.id = p.article_id
   WHERE p.article_id = ANY($1::text[])
-  ORDER BY p.article_id, p.position`;
+  ORDER BY a.written, p.position`;
 
 const SPANS_OF_ARTICLES = `
   SELECT article_id, position, type, start, "end" FROM spans
@@ -258,6 +263,7 @@ export class PgStore {
       await client.query(INSERT_SPANS, [id, JSON.stringify(spanRecords(rows.spans))]);
       await client.query(COUNT_TERMS, [[id]]);
       await client.query(COUNT_ARTICLE_TERMS, [id]);
+      await client.query(COUNT_WRITE);
       return upserted.rows[0].inserted ? 'added' : 'updated';
     });
   }
@@ -278,6 +284,7 @@ export class PgStore {
       await client.query(`SELECT pg_advisory_xact_lock(${WRITE_LOCK})`);
       await client.query(UNCOUNT_TERMS, [stored]);
       const result = await client.query('DELETE FROM articles WHERE id = ANY($1::text[])', [stored]);
+      if (result.rowCount) await client.query(COUNT_WRITE);
       return result.rowCount ?? 0;
     });
   }
@@ -345,6 +352,12 @@ export class PgStore {
     return rows.map((r) => candidate(r, r.score));
   }
 
+  /** How many writes (an article added, changed or removed) have committed: unchanged, nothing to reload. */
+  async writeCount(): Promise<number> {
+    const { rows } = await this.pool.query(`SELECT value::text::bigint AS writes FROM meta WHERE key = 'writes'`);
+    return Number(rows[0]?.writes ?? 0);
+  }
+
   /** The whole corpus's BM25 figures: counts from `articles`, document frequencies from `term_stats`. */
   async corpusFigures(): Promise<CorpusFigures> {
     const [totals, terms] = await Promise.all([
@@ -389,7 +402,7 @@ export class PgStore {
     const byArticle = new Map<string, StoredArticleRows>();
     for (const r of paragraphs.rows) {
       let set = byArticle.get(r.article_id);
-      if (!set) byArticle.set(r.article_id, (set = { hash: r.hash, paragraphs: [], terms: [], vectors: [], spans: [] }));
+      if (!set) byArticle.set(r.article_id, (set = { hash: r.hash, written: Number(r.written), paragraphs: [], terms: [], vectors: [], spans: [] }));
       set.paragraphs.push({ articleId: r.article_id, position: r.position, text: r.text });
       set.terms.push(r.terms === '' ? [] : (r.terms as string).split(' '));
       set.vectors.push(parseVector(r.embedding));

@@ -112,6 +112,10 @@ export const MIGRATIONS: readonly Migration[] = [
  */
 const CORPUS_FIGURES = [
   'ALTER TABLE articles ADD COLUMN term_count integer NOT NULL DEFAULT 0',
+  // The order of the articles' last writes: the order of the file index's rows, which breaks ties in ranking.
+  'ALTER TABLE articles ADD COLUMN written bigserial',
+  // Counts committed writes: a host that reads the same count has nothing to reload.
+  `INSERT INTO meta (key, value) VALUES ('writes', '0'::jsonb)`,
   `UPDATE articles a SET term_count = coalesce((SELECT sum(cardinality(string_to_array(p.terms, ' '))) FROM paragraphs p WHERE p.article_id = a.id), 0)`,
   `CREATE TABLE term_stats (
     term text PRIMARY KEY,
