@@ -19,6 +19,9 @@ import { runMain, startRuntime } from '../src/cli/runtime.js';
 import { Engine, type AskOptions } from '../src/engine.js';
 import { UserError } from '../src/errors.js';
 import { ingest } from '../src/index/ingest.js';
+import { PgCorpus } from '../src/postgres/pg-corpus.js';
+import { PgStore } from '../src/postgres/pg-store.js';
+import { startPglite } from './pglite.js';
 import type { Paragraph } from '../src/index/types.js';
 import type { RetrievalMode } from '../src/retrieval/retriever.js';
 import { crossValidate, type Asked, type Question } from './eval-cv.js';
@@ -84,11 +87,14 @@ runMain(async () => {
       summ: { type: 'boolean', default: false },
       cv: { type: 'boolean', default: false },
       'as-of': { type: 'string', default: 'question' },
+      store: { type: 'string', default: 'files' },
     },
   });
   if (!values.dir) throw new UserError('Missing option --dir <folder> (for example ../shared/eval/dev).');
   const asOfProtocol = values['as-of'];
   if (asOfProtocol !== 'question' && asOfProtocol !== 'none') throw new UserError(`--as-of must be "question" or "none", not "${asOfProtocol}".`);
+  const store = values.store;
+  if (store !== 'files' && store !== 'postgres') throw new UserError(`--store must be "files" or "postgres", not "${store}".`);
   const dir = path.resolve(values.dir);
   const { config, embedder, log } = await startRuntime();
   log.level = 'warn';
@@ -98,10 +104,14 @@ runMain(async () => {
   const qaFile = path.join(dir, 'news_qa.jsonl');
   for (const file of [articlesFile, qaFile]) if (!existsSync(file)) throw new UserError(`--dir: ${file} does not exist`);
   const indexDir = await mkdtemp(path.join(os.tmpdir(), 'newsquote-eval-'));
+  const opened: EvalIndex[] = [];
+  const open = async (kind: Store, sources: string[], dir: string) => {
+    const index = await openEvalIndex(kind, sources.filter(existsSync), embedder, dir);
+    opened.push(index);
+    return index.engine;
+  };
   try {
-    await ingest(indexDir, embedder, { source: articlesFile });
-    if (existsSync(config.seedsDir)) await ingest(indexDir, embedder, { source: config.seedsDir });
-    const engine = await Engine.open(embedder, indexDir);
+    const engine = await open(store, [articlesFile, config.seedsDir], indexDir);
     const indexIds = [...engine.manifest.articles.keys()];
     const quiz = withIndexIds(await readJsonl<Question>(qaFile), indexIds).map((q) => ({ ...q, answerable: true }));
     const offTopicFile = path.join(dir, 'wiki_qa.jsonl');
@@ -111,7 +121,7 @@ runMain(async () => {
 
     if (values.cv) {
       const asked = (on: Engine, questions: Question[]): Promise<Asked[]> => Promise.all(questions.map(async (q) => askOnce(on, q, asOf(q))));
-      const seedAlone = await seedOnlyEngine(embedder, config.seedsDir, indexDir);
+      const seedAlone = existsSync(config.seedsDir) ? await open(store, [config.seedsDir], `${indexDir}-seeds`) : undefined;
       const seedQuestions = seedAlone ? await everydayQuestions(seedAlone, 'tuning') : [];
       const report = crossValidate({
         quiz: await asked(engine, quiz),
@@ -136,12 +146,58 @@ runMain(async () => {
       printTable(results, quiz.length, offTopic.length, asOfProtocol);
       if (everydayFigures) printEveryday(everydayFigures, 'tests/everyday/questions.jsonl and the odd questions of fresh.jsonl');
       if (heldOutFigures) printEveryday(heldOutFigures, 'the even questions of tests/everyday/fresh.jsonl, held out: never tuned on');
+      if (store === 'postgres') {
+        // Beside the Postgres store's figures, the file index's on the same articles and questions.
+        const files = await open('files', [articlesFile, config.seedsDir], `${indexDir}-files`);
+        const quizFigures = { hybrid: results.hybrid!, files: await evaluate(files, quiz, offTopic, 'hybrid', asOf) };
+        printStores(quizFigures, everydayFigures, everyday.length ? await evaluateEveryday(files, everyday, asOf) : undefined);
+      }
     }
   } finally {
-    await rm(indexDir, { recursive: true, force: true });
-    await rm(`${indexDir}-seeds`, { recursive: true, force: true });
+    for (const index of opened) await index.close();
+    for (const dir of [indexDir, `${indexDir}-seeds`, `${indexDir}-files`]) await rm(dir, { recursive: true, force: true });
   }
 });
+
+type Store = 'files' | 'postgres';
+
+interface EvalIndex {
+  engine: Engine;
+  close(): Promise<void>;
+}
+
+/** The sources ingested into a fresh file index in `dir`, or into a fresh Postgres (PGlite with pgvector on 127.0.0.1), and the engine over them. */
+async function openEvalIndex(store: Store, sources: string[], embedder: Engine['embedder'], dir: string): Promise<EvalIndex> {
+  if (store === 'files') {
+    for (const source of sources) await ingest(dir, embedder, { source });
+    return { engine: await Engine.open(embedder, dir), close: async () => {} };
+  }
+  const postgres = await startPglite();
+  const pg = await PgStore.open(postgres.url, { id: embedder.modelId, dimensions: embedder.dimensions, checksum: embedder.checksum }, { max: 1 });
+  for (const source of sources) await ingest(pg, embedder, { source });
+  const engine = await Engine.openPostgres(embedder, await PgCorpus.open(pg), dir);
+  return {
+    engine,
+    close: async () => {
+      await engine.close();
+      await postgres.stop();
+    },
+  };
+}
+
+function printStores(quiz: { hybrid: Figures; files: Figures }, everyday: EverydayFigures | undefined, everydayFiles: EverydayFigures | undefined): void {
+  console.log(`
+The Postgres store beside the file index (hybrid):
+`);
+  console.log(['metric'.padEnd(28), 'postgres'.padStart(10), 'files'.padStart(10)].join(''));
+  for (const key of ['hit_at_1', 'hit_at_3', 'hit_at_5', 'hit_at_10', 'mrr_at_10', 'quote_hit', 'answer_em', 'off_topic_refusal_rate', 'p50_ms', 'p95_ms'] as const) {
+    console.log([key.padEnd(28), String(quiz.hybrid[key]).padStart(10), String(quiz.files[key]).padStart(10)].join(''));
+  }
+  if (everyday && everydayFiles) {
+    for (const key of ['hit_at_1', 'hit_at_5', 'mrr_at_10', 'answer_em'] as const) console.log([`everyday ${key}`.padEnd(28), String(everyday[key]).padStart(10), String(everydayFiles[key]).padStart(10)].join(''));
+  }
+  console.log('');
+}
 
 /** A question's candidates and evidence, computed once for the cross-validation. */
 async function askOnce(engine: Engine, q: Question, asOf: string | null): Promise<Asked> {
@@ -152,13 +208,6 @@ async function askOnce(engine: Engine, q: Question, asOf: string | null): Promis
   return { question: q, evidence: evidenceOf(candidates), candidates, paragraphText: (row) => paragraphs.textOf(row), articleOf: (row) => paragraphs.articleIdOf(row) };
 }
 
-/** The seed articles alone, in an index beside the evaluation's: a corpus of one article. */
-async function seedOnlyEngine(embedder: Engine['embedder'], seedsDir: string, besideDir: string): Promise<Engine | undefined> {
-  if (!existsSync(seedsDir)) return undefined;
-  const dir = `${besideDir}-seeds`;
-  await ingest(dir, embedder, { source: seedsDir });
-  return Engine.open(embedder, dir);
-}
 
 const contains = (answers: string[], text: string) => answers.some((a) => text.toLowerCase().includes(a.toLowerCase()));
 
