@@ -6,6 +6,8 @@
  * it with vectra, then prints `{"ready":true}` and waits for a line `{"question":…}` on stdin (sent
  * once another process has added an article), times `engine.reload()` and checks that the new
  * article answers the question.
+ * With `--store postgres`, `<indexDir>` is the address of the Postgres the benchmark serves
+ * (`postgres://…`): the same steps write to and answer from it; vectra and segments do not apply.
  * Prints one JSON line with its figures (the last line of its output).
  */
 import { readFile } from 'node:fs/promises';
@@ -33,14 +35,39 @@ const loadedEmbedder = async () => {
   await embedder.ready;
   return embedder;
 };
+/** The index folder, or the Postgres store at that address (one connection: PGlite is one session). */
+async function targetOf(where: string) {
+  if (!where.startsWith('postgres://')) return where;
+  const embedder = await loadedEmbedder();
+  const { PgStore } = await import('../src/postgres/pg-store.js');
+  return PgStore.open(where, { id: embedder.modelId, dimensions: embedder.dimensions, checksum: embedder.checksum }, { max: 1 });
+}
+
 if (mode === 'ingest') {
   const embedder = await loadedEmbedder();
   const { ingest } = await import('../src/index/ingest.js');
+  const target = await targetOf(b!);
   const started = performance.now();
-  const report = await ingest(b!, embedder, { source: a! });
+  const report = await ingest(target, embedder, { source: a! });
   const seconds = (performance.now() - started) / 1000;
+  if (typeof target !== 'string') await target.close();
   peakRss = Math.max(peakRss, process.memoryUsage().rss);
   console.log(JSON.stringify({ seconds, embedded: report.embedded, unchanged: report.unchanged, wrote: report.wrote, rss_mb: mb(peakRss) }));
+} else if (mode === 'add' && b!.startsWith('postgres://')) {
+  // What `npm run ingest -- --dir <file>` does with DATABASE_URL: one transaction, nothing to merge.
+  const embedder = await loadedEmbedder();
+  const { ingest } = await import('../src/index/ingest.js');
+  const target = await targetOf(b!);
+  const started = performance.now();
+  const report = await ingest(target, embedder, { source: a! });
+  const done = performance.now();
+  if (typeof target !== 'string') await target.close();
+  if (report.added !== 1) throw new Error(`adding ${a} added ${report.added} articles (${JSON.stringify(report.problems)})`);
+  peakRss = Math.max(peakRss, process.memoryUsage().rss);
+  const seconds = (done - started) / 1000;
+  console.log(JSON.stringify({ seconds, ingest_seconds: seconds, merge_seconds: 0, merges: 0, embedded: report.embedded, process_seconds: sinceSpawn() / 1000, read_snapshot_seconds: 0, rss_mb: mb(peakRss) }));
+} else if (mode === 'serve' && a!.startsWith('postgres://')) {
+  await servePostgres(a!, b!);
 } else if (mode === 'add') {
   // What `npm run ingest -- --dir <file>` does once the model is loaded: the ingest, then the merges it triggers.
   const embedder = await loadedEmbedder();
@@ -176,6 +203,62 @@ if (mode === 'ingest') {
   throw new Error(`unknown mode ${mode}`);
 }
 clearInterval(sampler);
+
+/** `serve` against Postgres: cold start, retrieval and /ask, then the reload after another process's add. */
+async function servePostgres(url: string, questionsFile: string): Promise<void> {
+  const { PgCorpus } = await import('../src/postgres/pg-corpus.js');
+  const store = (await targetOf(url)) as Exclude<Awaited<ReturnType<typeof targetOf>>, string>;
+  const engine = await Engine.openPostgres(embedderLoading, await PgCorpus.open(store), '');
+  const questions = JSON.parse(await readFile(questionsFile, 'utf8')) as string[];
+  await engine.ask(questions[0]!);
+  const coldStartMs = sinceSpawn();
+  const { renderAskDiscord } = await import('./bench-render.js');
+  const retrieve: number[] = [];
+  const ask: number[] = [];
+  const vectors = await engine.embedder.embed(questions);
+  for (const [i, question] of questions.entries()) {
+    let t = performance.now();
+    await engine.retrieveByVector(question, vectors[i]!, 10);
+    retrieve.push(performance.now() - t);
+    t = performance.now();
+    renderAskDiscord(await engine.ask(question));
+    ask.push(performance.now() - t);
+  }
+  peakRss = Math.max(peakRss, process.memoryUsage().rss);
+  const before = new Set(engine.manifest.articles.keys());
+  console.log(JSON.stringify({ ready: true }));
+  const { question } = JSON.parse(await nextLine()) as { question: string };
+  const started = performance.now();
+  const changed = await engine.reload();
+  const reloadMs = performance.now() - started;
+  const added = [...engine.manifest.articles.keys()].filter((id) => !before.has(id));
+  if (!changed || added.length !== 1) throw new Error(`reload() returned ${changed} and brought ${added.length} new articles, not 1`);
+  const answer = await engine.ask(question);
+  const rank = answer.kind === 'answer' ? answer.passages.findIndex((p) => p.citation.articleId === added[0]) : -1;
+  if (rank < 0) throw new Error(`after reload(), "${question}" is not answered from the new article ${added[0]}: ${JSON.stringify(answer).slice(0, 400)}`);
+  console.log(
+    JSON.stringify({
+      cold_start_ms: Math.round(coldStartMs),
+      retrieve_p50_ms: percentile(retrieve, 0.5),
+      retrieve_p95_ms: percentile(retrieve, 0.95),
+      ask_p50_ms: percentile(ask, 0.5),
+      ask_p95_ms: percentile(ask, 0.95),
+      vectra_query_p50_ms: null,
+      vectra_segments: 0,
+      vectra_largest_segment_ok: null,
+      rss_mb: mb(peakRss),
+      questions: questions.length,
+      reload_ms: round(reloadMs, 1),
+      reload_read_ms: round(reloadMs, 1),
+      reload_assemble_ms: 0,
+      reload_retriever_ms: 0,
+      reload_features_ms: 0,
+      segments_after_reload: 0,
+      new_article_rank: rank + 1,
+    }),
+  );
+  await engine.close();
+}
 
 /** The next line on stdin (the signal from bench.ts). */
 function nextLine(): Promise<string> {

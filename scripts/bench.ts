@@ -5,6 +5,8 @@
  * memory, and vectra's own queryItems on the same index, each in its own process; then, while
  * the serving process keeps the index open, another process adds one article (as `npm run ingest`
  * does, merges included) and the serving process times `engine.reload()` picking it up.
+ * `--store postgres` runs the same steps against Postgres: PGlite (Postgres in WebAssembly, one
+ * single-threaded session) with pgvector, on disk, served on 127.0.0.1 by this process.
  */
 import { execFile, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -14,11 +16,13 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { parseArgs, promisify } from 'node:util';
 import cliProgress from 'cli-progress';
+import pg from 'pg';
 import { runMain } from '../src/cli/runtime.js';
 import { loadDotEnv, parseConfig } from '../src/config/config.js';
 import { ensureWinkModel } from '../src/embedding/wink-model.js';
 import { UserError } from '../src/errors.js';
 import { liveGenerationDir } from '../src/index/store.js';
+import { startPglite } from './pglite.js';
 
 const run = promisify(execFile);
 const EVAL_DIR = path.resolve('../shared/eval/dev');
@@ -33,8 +37,15 @@ interface Source {
 
 runMain(async () => {
   const { values } = parseArgs({
-    options: { sizes: { type: 'string', default: '1000,10000,100000' }, json: { type: 'boolean', default: false }, keep: { type: 'boolean', default: false } },
+    options: {
+      sizes: { type: 'string', default: '1000,10000,100000' },
+      json: { type: 'boolean', default: false },
+      keep: { type: 'boolean', default: false },
+      store: { type: 'string', default: 'files' },
+    },
   });
+  const store = values.store;
+  if (store !== 'files' && store !== 'postgres') throw new UserError(`--store must be "files" or "postgres", not "${store}".`);
   const sizes = values.sizes!.split(',').map((s) => Number(s.trim()));
   if (sizes.some((n) => !Number.isInteger(n) || n < 100)) throw new UserError('--sizes takes whole numbers of paragraphs, at least 100, e.g. --sizes 1000,10000');
   loadDotEnv();
@@ -54,7 +65,8 @@ runMain(async () => {
     await writeFile(path.join(work, 'questions.json'), JSON.stringify(questions));
     for (const size of sizes) {
       const corpus = path.join(work, `corpus-${size}.jsonl`);
-      const indexDir = path.join(work, `index-${size}`);
+      const postgres = store === 'postgres' ? await startPglite(path.join(work, `postgres-${size}`)) : undefined;
+      const indexDir = postgres?.url ?? path.join(work, `index-${size}`);
       await writeFile(corpus, buildCorpus(sources, size));
       step(`${size}: corpus written`);
       const ingestRun = await worker(['ingest', corpus, indexDir], modelsDir);
@@ -65,7 +77,7 @@ runMain(async () => {
       await mkdir(path.dirname(articleFile), { recursive: true });
       await writeFile(articleFile, NEW_ARTICLE(new Date().toISOString().slice(0, 10)));
       const { serve, add } = await serveWhileAdding(indexDir, path.join(work, 'questions.json'), articleFile, modelsDir, (label) => step(`${size}: ${label}`));
-      const segments = await liveSegmentCount(indexDir);
+      const segments = postgres ? 0 : await liveSegmentCount(indexDir);
       if (segments !== serve.segments_after_reload) note(`${size}: the live generation lists ${segments} segments, the reloaded engine has ${serve.segments_after_reload}`);
       note(
         `${size}: add one article ${add.seconds.toFixed(2)} s = ingest ${add.ingest_seconds.toFixed(2)} s + merges ${add.merge_seconds.toFixed(2)} s (${add.merges} merges); ` +
@@ -79,7 +91,7 @@ runMain(async () => {
       results.push({
         paragraphs: size,
         ingest_per_s: Math.round(ingestRun.embedded / ingestRun.seconds),
-        index_mb: Math.round((await folderBytes(indexDir)) / 1024 / 102.4) / 10,
+        index_mb: Math.round((postgres ? await databaseBytes(postgres.url) : await folderBytes(indexDir)) / 1024 / 102.4) / 10,
         segments,
         cold_start_ms: serve.cold_start_ms,
         retrieve_p50_ms: serve.retrieve_p50_ms,
@@ -88,7 +100,7 @@ runMain(async () => {
         ask_p95_ms: serve.ask_p95_ms,
         vectra_query_p50_ms: serve.vectra_query_p50_ms,
         vectra_largest_segment_ok: serve.vectra_largest_segment_ok,
-        speedup_vs_vectra: Math.round((serve.vectra_query_p50_ms / serve.retrieve_p50_ms) * 10) / 10,
+        speedup_vs_vectra: serve.vectra_query_p50_ms === null ? null : Math.round((serve.vectra_query_p50_ms / serve.retrieve_p50_ms) * 10) / 10,
         rss_mb: serve.rss_mb,
         ingest_rss_mb: ingestRun.rss_mb,
         reingest_s: Math.round(reingest.seconds * 100) / 100,
@@ -96,6 +108,7 @@ runMain(async () => {
         reload_ms: serve.reload_ms,
         questions: serve.questions,
       });
+      await postgres?.stop();
     }
   } finally {
     bar?.stop();
@@ -239,6 +252,17 @@ function perturb(paragraph: string, replica: number): string {
   return rotated.join(' ').replace(/\d+/g, (n) => String(Number(n) + replica)) + (rotated.length === 1 ? ` (${replica})` : '');
 }
 
+async function databaseBytes(url: string): Promise<number> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const { rows } = await client.query('SELECT pg_database_size(current_database())::float8 AS bytes');
+    return rows[0].bytes as number;
+  } finally {
+    await client.end();
+  }
+}
+
 async function folderBytes(dir: string): Promise<number> {
   let total = 0;
   for (const entry of await readdir(dir, { withFileTypes: true, recursive: true })) {
@@ -247,7 +271,7 @@ async function folderBytes(dir: string): Promise<number> {
   return total;
 }
 
-function printTable(rows: Record<string, number | boolean>[]): void {
+function printTable(rows: Record<string, number | boolean | null>[]): void {
   const columns = Object.keys(rows[0] ?? {});
   console.log(columns.map((c) => c.padStart(Math.max(c.length, 8))).join(' '));
   for (const row of rows) console.log(columns.map((c) => String(row[c]).padStart(Math.max(c.length, 8))).join(' '));

@@ -15,7 +15,7 @@ export interface LocalPostgres {
 
 export async function startPglite(dataDir?: string): Promise<LocalPostgres> {
   const db = await PGlite.create({ ...(dataDir ? { dataDir } : {}), extensions: { vector } });
-  const server = new PGLiteSocketServer({ db, host: '127.0.0.1', port: 0 });
+  const server = new PGLiteSocketServer({ db, host: '127.0.0.1', port: 0, maxConnections: 16 });
   await server.start();
   return {
     url: `postgres://postgres@${server.getServerConn()}/postgres`,
