@@ -3,8 +3,6 @@ import type { BotContext, CommandOutcome } from '../src/discord/context.js';
 import { deferReply, respond, respondPrivately } from '../src/discord/respond.js';
 import { UserError } from '../src/errors.js';
 import { addedMessage } from '../src/discord/render.js';
-import { DEFAULT_LIMITS } from '../src/web/fetch-page.js';
-import { ingestFromWeb } from '../src/index/ingest-web.js';
 
 export const data = new SlashCommandBuilder()
   .setName('add')
@@ -14,14 +12,14 @@ export const data = new SlashCommandBuilder()
   .addStringOption((o) => o.setName('url').setDescription('The article’s address (http or https)').setRequired(true).setMaxLength(2000));
 
 /** Fetches the page, ingests its article, and answers from it right after. Checked again on use: only for those who can manage the server. */
-export async function execute(interaction: ChatInputCommandInteraction, { engine, log, allowPrivateUrls, retainDays }: BotContext): Promise<CommandOutcome> {
+export async function execute(interaction: ChatInputCommandInteraction, { engine, log, addArticle }: BotContext): Promise<CommandOutcome> {
   if (!interaction.memberPermissions?.has(PermissionFlagsBits.ManageGuild)) {
     await respondPrivately(interaction, 'Only members who can manage this server can add articles.');
     return { results: 0, refusal: true };
   }
   const link = interaction.options.getString('url', true).trim();
   await deferReply(interaction, true);
-  const report = await ingestFromWeb(engine.target, engine.embedder, { urls: [link], feeds: [], limits: { ...DEFAULT_LIMITS, allowPrivate: allowPrivateUrls }, retainDays });
+  const report = await addArticle(link);
   const problem = report.problems[0];
   if (problem) throw new UserError(`Could not add ${link}: ${problem.reason}`);
   await engine.reload();

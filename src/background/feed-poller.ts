@@ -12,13 +12,16 @@ export interface FeedPolling {
   retainDays?: number;
 }
 
+/** Where a poll writes (the index, its back-off state in `indexDir`) and what hears of a write: the engine, or the shard manager. */
+export type FeedWriter = Pick<Engine, 'target' | 'embedder' | 'indexDir' | 'reload'>;
+
 /** Polls the feeds now and every `minutes`, ingesting only new items. */
-export function pollFeedsEvery(engine: Engine, log: Logger, { feeds, minutes, allowPrivate, retainDays }: FeedPolling): Repeating {
+export function pollFeedsEvery(engine: FeedWriter, log: Logger, { feeds, minutes, allowPrivate, retainDays }: FeedPolling): Repeating {
   return every(minutes * 60_000, () => pollFeeds(engine, log, feeds, allowPrivate, retainDays), { now: true });
 }
 
 /** Ingests the new items of the feeds (one generation per poll) and switches to it. */
-export async function pollFeeds(engine: Engine, log: Logger, feeds: string[], allowPrivate: boolean, retainDays?: number): Promise<void> {
+export async function pollFeeds(engine: FeedWriter, log: Logger, feeds: string[], allowPrivate: boolean, retainDays?: number): Promise<void> {
   try {
     const report = await ingestFromWeb(engine.target, engine.embedder, { urls: [], feeds, limits: { ...DEFAULT_LIMITS, allowPrivate }, backOffDir: engine.indexDir, retainDays });
     log.info({ feeds: feeds.length, added: report.added, updated: report.updated, problems: report.problems.length }, 'feeds polled');

@@ -8,12 +8,13 @@ const INDEX_POLL_MS = 2000;
 
 /**
  * Switches the engine to a newer index generation once an ingest has completed it, without a
- * restart; then merges segments when the policy asks for it, and switches again.
+ * restart; then merges segments when the policy asks for it, and switches again. A shard does
+ * not merge (`merge: false`): its manager does every write.
  */
-export function watchIndex(engine: Engine, log: Logger): Repeating {
+export function watchIndex(engine: Engine, log: Logger, { merge = true }: { merge?: boolean } = {}): Repeating {
   return every(INDEX_POLL_MS, async () => {
     await reloadWhenIngested(engine, log);
-    await mergeWhenDue(engine, log);
+    if (merge) await mergeWhenDue(engine, log);
   });
 }
 

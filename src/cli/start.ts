@@ -3,6 +3,7 @@ import { pollFeedsEvery } from '../background/feed-poller.js';
 import { watchIndex } from '../background/index-watcher.js';
 import { runConsole } from '../console/repl.js';
 import { startBot } from '../discord/bot.js';
+import { startShards } from '../discord/shards.js';
 import { discordUnreachable } from '../discord/unreachable.js';
 import { ingest } from '../index/ingest.js';
 import { describeIngest, logIngest, progressReporter } from './ingest-report.js';
@@ -25,6 +26,17 @@ runMain(
     logIngest(log, config.seedsDir, report);
     if (report.problems.length || report.repaired) process.stderr.write(describeIngest(config.seedsDir, report));
     if (stopping.aborted) return;
+    if (config.discord?.shards !== undefined) {
+      // Shards answer in their own processes; this one does every write (see src/discord/shards.ts).
+      const shards = await startShards({ config, discord: config.discord, target, embedder, log }).catch((error: unknown) => {
+        throw discordUnreachable(error, config.discord!);
+      });
+      if (!stopping.aborted) await once(stopping, 'abort');
+      log.info({ signal: stopping.reason as string }, 'shutting down');
+      await shards.stop();
+      if (typeof target !== 'string') await target.close();
+      return;
+    }
     const engine = await openEngine(config, embedder, log, target);
     if (!config.discord) {
       await runConsole(engine, log, { results: config.answerResults, stopping });

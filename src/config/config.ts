@@ -15,6 +15,9 @@ export const DEFAULT_DISCORD_TIMEOUT_SECONDS = 15;
 
 const SNOWFLAKE = /^\d{17,20}$/;
 
+/** More shards than this is a typo: Discord asks one shard per 1,000 servers at most. */
+const MAX_SHARDS = 1024;
+
 /** A full http(s) address: `file:`, `gopher:` or `javascript:` are not addresses the bot should reach. */
 const httpUrl = (message: string) =>
   z
@@ -40,6 +43,11 @@ const configSchema = z.object({
   DISCORD_GUILD_ID: optionalString.pipe(z.string().regex(SNOWFLAKE, 'must be a server id (a number of 17 to 20 digits)').optional()),
   DISCORD_API_URL: httpUrl('must be a full http(s) address (https://discord.com/api)').default('https://discord.com/api'),
   COOLDOWN_SECONDS: z.coerce.number().min(0).max(3600).default(3),
+  SHARDS: optionalString.pipe(
+    z
+      .union([z.literal('auto'), z.coerce.number().int('must be a whole number or "auto"').min(1).max(MAX_SHARDS)], { errorMap: () => ({ message: `must be "auto" or a number of shards from 1 to ${MAX_SHARDS}` }) })
+      .optional(),
+  ),
   DISCORD_TIMEOUT_SECONDS: z.coerce.number().min(1).max(300).default(DEFAULT_DISCORD_TIMEOUT_SECONDS),
   FEEDS: z
     .string()
@@ -90,6 +98,8 @@ export interface DiscordConfig {
   cooldownSeconds: number;
   /** How long a request to Discord may go unanswered (DISCORD_TIMEOUT_SECONDS; 15 when absent). */
   timeoutSeconds?: number;
+  /** SHARDS: run discord.js's ShardingManager with this many shard processes ("auto": as many as Discord recommends); one process when absent. */
+  shards?: number | 'auto';
 }
 
 /** Reads `.env` (when present) into process.env without overriding what is already set. */
@@ -123,7 +133,8 @@ function passwordOf(address: string): string[] {
 
 /** Parses the environment once; a bad variable stops with one line naming it (never its value). */
 export function parseConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  const parsed = configSchema.safeParse(env);
+  // In a shard's process, discord.js's ShardingManager sets SHARDS to the shard's own ids: not ours to read.
+  const parsed = configSchema.safeParse(env.SHARDING_MANAGER ? { ...env, SHARDS: undefined } : env);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     throw new UserError(`Invalid configuration: ${issue.path.join('.')}: ${issue.message}`);
@@ -155,6 +166,7 @@ export function parseConfig(env: NodeJS.ProcessEnv = process.env): Config {
           apiUrl: c.DISCORD_API_URL.replace(/\/+$/, ''),
           cooldownSeconds: c.COOLDOWN_SECONDS,
           timeoutSeconds: c.DISCORD_TIMEOUT_SECONDS,
+          ...(c.SHARDS !== undefined ? { shards: c.SHARDS } : {}),
         }
       : undefined,
   };

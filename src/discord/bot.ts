@@ -7,7 +7,9 @@ import { isUserError, UserError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { AnswerPages } from './answer-pages.js';
 import { COMMANDS } from '../../commands/index.js';
-import type { BotContext, CommandOutcome } from './context.js';
+import type { ArticleAdder, BotContext, CommandOutcome } from './context.js';
+import { ingestFromWeb } from '../index/ingest-web.js';
+import { DEFAULT_LIMITS } from '../web/fetch-page.js';
 import { deployIfChanged, restClient, restOptions } from './deploy.js';
 import { TokenBuckets } from './rate-limit.js';
 import { NO_MENTIONS, respondPrivately } from './respond.js';
@@ -49,6 +51,15 @@ export interface BotOptions {
   retainDays?: number;
   /** Aborted on SIGINT/SIGTERM: a start still connecting is abandoned (the client destroyed) instead of waited for. */
   stopping?: AbortSignal;
+  /** How `/add` writes (in this process by default; a shard forwards it to the manager). */
+  addArticle?: ArticleAdder;
+  /** Register the slash commands when they changed (default); shards leave it to their manager. */
+  deploy?: boolean;
+}
+
+/** `/add` in this process: the page fetched and its article ingested here. */
+export function addingHere(engine: Engine, { allowPrivateUrls = false, retainDays }: Pick<BotOptions, 'allowPrivateUrls' | 'retainDays'>): ArticleAdder {
+  return (link) => ingestFromWeb(engine.target, engine.embedder, { urls: [link], feeds: [], limits: { ...DEFAULT_LIMITS, allowPrivate: allowPrivateUrls }, retainDays });
 }
 
 /** What handleInteraction needs to pace people: the command cooldown and the autocomplete budget. */
@@ -68,6 +79,8 @@ export async function startBot({
   allowPrivateUrls = false,
   retainDays,
   stopping,
+  addArticle = addingHere(engine, { allowPrivateUrls, retainDays }),
+  deploy = true,
 }: BotOptions): Promise<RunningBot> {
   const rest = restClient(discord);
   const { timeout } = restOptions(discord);
@@ -83,14 +96,14 @@ export async function startBot({
         : undefined;
   const signal = stopping ? AbortSignal.any([stopping, deadline]) : deadline;
   try {
-    await deployIfChanged(discord, dataDir, log, rest, signal);
+    if (deploy) await deployIfChanged(discord, dataDir, log, rest, signal);
     // Also when nothing was deployed: Discord answers, and takes the token, before login asks again without a deadline.
     await rest.get(Routes.gatewayBot(), { signal });
   } catch (error) {
     throw abandoned() ?? error;
   }
   const client = new Client({ intents: [GatewayIntentBits.Guilds], rest: restOptions(discord), allowedMentions: NO_MENTIONS });
-  const context: BotContext = { engine, log, pages: new AnswerPages(), answerResults, allowPrivateUrls, retainDays };
+  const context: BotContext = { engine, log, pages: new AnswerPages(), answerResults, addArticle };
   const pacing: Pacing = { cooldownMs: discord.cooldownSeconds * 1000, cooldowns: new Map(), autocomplete: new TokenBuckets(AUTOCOMPLETE_BURST, AUTOCOMPLETE_PER_SECOND) };
   const inFlight = new Set<Promise<void>>();
 

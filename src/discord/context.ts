@@ -5,8 +5,18 @@ import type {
   RESTPostAPIChatInputApplicationCommandsJSONBody,
 } from 'discord.js';
 import type { Engine } from '../engine.js';
+import type { IngestReport } from '../index/ingest.js';
 import type { Logger } from '../log.js';
 import type { AnswerPages } from './answer-pages.js';
+
+/** What adding the article at a link did, and the ids of the articles found there. */
+export type AddReport = IngestReport & { articleIds: string[] };
+
+/**
+ * Adds the article at a link to the index: in this process, or, when the bot runs in shards, by
+ * the shard manager, which does every write (`src/discord/shards.ts`).
+ */
+export type ArticleAdder = (link: string) => Promise<AddReport>;
 
 /** What a command handler can use. */
 export interface BotContext {
@@ -15,10 +25,8 @@ export interface BotContext {
   pages: AnswerPages;
   /** Passages per answer when /ask does not say (ANSWER_RESULTS). */
   answerResults: number;
-  /** Links from Discord may reach private addresses only when this is set (ALLOW_PRIVATE_URLS). */
-  allowPrivateUrls: boolean;
-  /** Articles dated more than this many days ago are not kept (RETAIN_DAYS). */
-  retainDays?: number;
+  /** `/add`: fetches the page and writes its article to the index (ALLOW_PRIVATE_URLS and RETAIN_DAYS apply). */
+  addArticle: ArticleAdder;
 }
 
 /** What a handler reports for the interaction's log line. */

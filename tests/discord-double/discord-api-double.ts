@@ -64,6 +64,12 @@ export interface InteractionReplies {
 export interface DiscordApiDoubleOptions {
   applicationId?: string;
   guildId?: string;
+  /**
+   * Several servers (the first is `guildId`): a gateway session identified as shard [id, count]
+   * gets those whose id puts them on that shard (`(id >> 22) % count`, as Discord routes them),
+   * and an interaction in a server goes to the session that has it.
+   */
+  guildIds?: string[];
   botUserId?: string;
   /** HELLO heartbeat_interval in ms (default 45000, like Discord). */
   heartbeatIntervalMs?: number;
@@ -94,6 +100,8 @@ interface Session {
   /** Dispatches sent in this session, replayed on RESUME. */
   log: Array<{ s: number; payload: string }>;
   socket: WebSocket | null;
+  /** The servers this session's shard has. */
+  guilds: string[];
 }
 
 interface Connection {
@@ -150,6 +158,11 @@ function apiError(status: number, message: string, code: number): RouteResult {
   return { status, body: { message, code } };
 }
 
+/** Each server of the double has one text channel, numbered after it. */
+function channelOf(guildId: string): string {
+  return (BigInt(guildId) + 1n).toString();
+}
+
 function withTimeout<T>(promise: Promise<T>, timeoutMs: number, what: string): Promise<T> {
   return new Promise<T>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`DiscordApiDouble: timed out after ${timeoutMs} ms waiting for ${what}`)), timeoutMs);
@@ -169,6 +182,7 @@ function withTimeout<T>(promise: Promise<T>, timeoutMs: number, what: string): P
 export class DiscordApiDouble {
   readonly applicationId: string;
   readonly guildId: string;
+  readonly guildIds: string[];
   readonly channelId: string;
   readonly botUserId: string;
   /** Every HTTP request received, in order. */
@@ -196,8 +210,9 @@ export class DiscordApiDouble {
   constructor(options: DiscordApiDoubleOptions = {}) {
     this.applicationId = options.applicationId ?? '1100000000000000001';
     this.botUserId = options.botUserId ?? this.applicationId;
-    this.guildId = options.guildId ?? '1200000000000000001';
-    this.channelId = (BigInt(this.guildId) + 1n).toString();
+    this.guildIds = options.guildIds ?? [options.guildId ?? '1200000000000000001'];
+    this.guildId = this.guildIds[0]!;
+    this.channelId = channelOf(this.guildId);
     this.heartbeatIntervalMs = options.heartbeatIntervalMs ?? 45_000;
     this.events.setMaxListeners(0);
     this.server = createServer((req, res) => {
@@ -269,14 +284,33 @@ export class DiscordApiDouble {
     );
   }
 
-  /** Dispatches a CHAT_INPUT application command interaction (type 2). */
+  /** Resolves once a live session of the gateway has this server (its shard is connected). */
+  async waitForGuild(guildId: string, timeoutMs = 5_000): Promise<void> {
+    const has = () => [...this.connections].some(([ws, c]) => c.ready && ws.readyState === WebSocket.OPEN && c.session?.guilds.includes(guildId));
+    if (has()) return;
+    await withTimeout(
+      new Promise<void>((resolve) => {
+        const check = (): void => {
+          if (has()) {
+            this.events.off('ready', check);
+            resolve();
+          }
+        };
+        this.events.on('ready', check);
+      }),
+      timeoutMs,
+      `a ready gateway session with server ${guildId}`,
+    );
+  }
+
+  /** Dispatches a CHAT_INPUT application command interaction (type 2), in `extra.guildId` (the first server by default). */
   async chatInput(
     name: string,
     options?: CommandOption[],
     user?: InteractionUser,
-    extra?: { memberPermissions?: string },
+    extra?: { memberPermissions?: string; guildId?: string },
   ): Promise<{ id: string; token: string }> {
-    const command = this.findCommand(name);
+    const command = this.findCommand(name, extra?.guildId);
     const data: Record<string, unknown> = { id: command?.id ?? snowflake(), name, type: 1 };
     if (command?.guild_id) data.guild_id = command.guild_id;
     if (options && options.length > 0) data.options = options;
@@ -300,9 +334,9 @@ export class DiscordApiDouble {
   }
 
   /** Dispatches a MESSAGE_COMPONENT interaction for a button (type 3, component_type 2) on `message`. */
-  async button(customId: string, message: any, user?: InteractionUser): Promise<{ id: string; token: string }> {
+  async button(customId: string, message: any, user?: InteractionUser, extra?: { guildId?: string }): Promise<{ id: string; token: string }> {
     const full = { ...this.messageSkeleton(), ...(message ?? {}) };
-    return this.dispatchInteraction(3, { custom_id: customId, component_type: 2 }, user, undefined, full);
+    return this.dispatchInteraction(3, { custom_id: customId, component_type: 2 }, user, extra, full);
   }
 
   /** Everything the bot sent for that interaction token so far. */
@@ -436,7 +470,9 @@ export class DiscordApiDouble {
       ws.close(4004, 'Authentication failed.');
       return;
     }
-    const session: Session = { id: randomBytes(16).toString('hex'), seq: 0, log: [], socket: ws };
+    const [shardId, shardCount] = Array.isArray(d.shard) ? (d.shard as [number, number]) : [0, 1];
+    const guilds = this.guildIds.filter((id) => Number((BigInt(id) >> 22n) % BigInt(shardCount)) === shardId);
+    const session: Session = { id: randomBytes(16).toString('hex'), seq: 0, log: [], socket: ws, guilds };
     this.sessions.set(session.id, session);
     this.latestSession = session;
     connection.session = session;
@@ -444,7 +480,7 @@ export class DiscordApiDouble {
       v: 10,
       user_settings: {},
       user: this.botUser(),
-      guilds: [{ id: this.guildId, unavailable: true }],
+      guilds: guilds.map((id) => ({ id, unavailable: true })),
       guild_join_requests: [],
       relationships: [],
       private_channels: [],
@@ -458,7 +494,7 @@ export class DiscordApiDouble {
       geo_ordered_rtc_regions: ['us-east'],
       _trace: ['["discord-api-double"]'],
     });
-    this.dispatch(session, 'GUILD_CREATE', this.guildCreatePayload());
+    for (const id of guilds) this.dispatch(session, 'GUILD_CREATE', this.guildCreatePayload(id));
     connection.ready = true;
     this.events.emit('ready');
   }
@@ -531,9 +567,9 @@ export class DiscordApiDouble {
     };
   }
 
-  private textChannel(): any {
+  private textChannel(guildId = this.guildId): any {
     return {
-      id: this.channelId,
+      id: channelOf(guildId),
       type: 0,
       name: 'general',
       position: 0,
@@ -548,9 +584,9 @@ export class DiscordApiDouble {
     };
   }
 
-  private guildCreatePayload(): any {
+  private guildCreatePayload(guildId = this.guildId): any {
     const everyoneRole = {
-      id: this.guildId,
+      id: guildId,
       name: '@everyone',
       color: 0,
       colors: { primary_color: 0, secondary_color: null, tertiary_color: null },
@@ -564,7 +600,7 @@ export class DiscordApiDouble {
       flags: 0,
     };
     return {
-      id: this.guildId,
+      id: guildId,
       name: 'Double Guild',
       icon: null,
       icon_hash: null,
@@ -584,7 +620,7 @@ export class DiscordApiDouble {
       mfa_level: 0,
       nsfw_level: 0,
       nsfw: false,
-      system_channel_id: this.channelId,
+      system_channel_id: channelOf(guildId),
       system_channel_flags: 0,
       rules_channel_id: null,
       public_updates_channel_id: null,
@@ -602,7 +638,7 @@ export class DiscordApiDouble {
       roles: [everyoneRole],
       emojis: [],
       stickers: [],
-      channels: [this.textChannel()],
+      channels: [this.textChannel(guildId)],
       threads: [],
       members: [
         {
@@ -637,9 +673,15 @@ export class DiscordApiDouble {
 
   // ----------------------------------------------------------- interactions
 
-  private findCommand(name: string): any | undefined {
+  /** The latest session whose shard has the server (its socket may be down: the dispatch is then replayed on RESUME). */
+  private sessionWith(guildId: string): Session | undefined {
+    if (this.latestSession?.guilds.includes(guildId)) return this.latestSession;
+    return [...this.sessions.values()].reverse().find((session) => session.guilds.includes(guildId));
+  }
+
+  private findCommand(name: string, guildId = this.guildId): any | undefined {
     return (
-      this.commands.get(this.guildId)?.find((command) => command.name === name) ??
+      this.commands.get(guildId)?.find((command) => command.name === name) ??
       this.commands.get('global')?.find((command) => command.name === name)
     );
   }
@@ -648,11 +690,13 @@ export class DiscordApiDouble {
     type: number,
     data: Record<string, unknown>,
     user?: InteractionUser,
-    extra?: { memberPermissions?: string },
+    extra?: { memberPermissions?: string; guildId?: string },
     message?: any,
   ): Promise<{ id: string; token: string }> {
-    if (!this.latestSession) await this.waitForReady();
-    const session = this.latestSession;
+    const guildId = extra?.guildId ?? this.guildId;
+    const channelId = channelOf(guildId);
+    if (!this.sessionWith(guildId)) await this.waitForGuild(guildId);
+    const session = this.sessionWith(guildId);
     if (!session) throw new Error('DiscordApiDouble: no gateway session');
     const id = snowflake();
     const token = `aW50ZXJhY3Rpb246${Buffer.from(id).toString('base64url')}${randomBytes(48).toString('base64url')}`;
@@ -662,10 +706,10 @@ export class DiscordApiDouble {
       application_id: this.applicationId,
       type,
       data,
-      guild: { id: this.guildId, locale: 'en-US', features: [] },
-      guild_id: this.guildId,
-      channel: { ...this.textChannel(), guild_id: this.guildId, permissions },
-      channel_id: this.channelId,
+      guild: { id: guildId, locale: 'en-US', features: [] },
+      guild_id: guildId,
+      channel: { ...this.textChannel(guildId), guild_id: guildId, permissions },
+      channel_id: channelId,
       member: {
         user: this.interactionUser(user),
         roles: [],
@@ -689,7 +733,7 @@ export class DiscordApiDouble {
       guild_locale: 'en-US',
       entitlements: [],
       entitlement_sku_ids: [],
-      authorizing_integration_owners: { '0': this.guildId },
+      authorizing_integration_owners: { '0': guildId },
       context: 0,
       attachment_size_limit: 10_485_760,
     };
@@ -895,7 +939,7 @@ export class DiscordApiDouble {
         const denied = requireAuth();
         if (denied) return denied;
         if (p1 !== this.applicationId) return apiError(403, 'Missing Access', 50001);
-        if (scope !== 'global' && scope !== this.guildId) return apiError(403, 'Missing Access', 50001);
+        if (scope !== 'global' && !this.guildIds.includes(scope)) return apiError(403, 'Missing Access', 50001);
         return this.onCommands(record, scope);
       }
     }
