@@ -206,7 +206,7 @@ clearInterval(sampler);
 
 /** `serve` against Postgres: cold start, retrieval and /ask, then the reload after another process's add. */
 async function servePostgres(url: string, questionsFile: string): Promise<void> {
-  const { PgCorpus } = await import('../src/postgres/pg-corpus.js');
+  const { PgCorpus } = await import('../src/retrieval/pg-corpus.js');
   const store = (await targetOf(url)) as Exclude<Awaited<ReturnType<typeof targetOf>>, string>;
   const engine = await Engine.openPostgres(embedderLoading, await PgCorpus.open(store), '');
   const questions = JSON.parse(await readFile(questionsFile, 'utf8')) as string[];

@@ -19,7 +19,7 @@ import { runMain, startRuntime } from '../src/cli/runtime.js';
 import { Engine, type AskOptions } from '../src/engine.js';
 import { UserError } from '../src/errors.js';
 import { ingest } from '../src/index/ingest.js';
-import { PgCorpus } from '../src/postgres/pg-corpus.js';
+import { PgCorpus } from '../src/retrieval/pg-corpus.js';
 import { PgStore } from '../src/postgres/pg-store.js';
 import { startPglite } from './pglite.js';
 import type { Paragraph } from '../src/index/types.js';

@@ -21,7 +21,7 @@ import type { IndexTarget } from './index/ingest.js';
 import { snapshotOfRows } from './index/rows-snapshot.js';
 import type { IndexedArticle, Manifest, Paragraph, Snapshot } from './index/types.js';
 import type { PeopleByArticle } from './people/extract.js';
-import type { PgCorpus } from './postgres/pg-corpus.js';
+import type { PgCorpus } from './retrieval/pg-corpus.js';
 import { Retriever, type Hit, type RetrievalMode } from './retrieval/retriever.js';
 import { correctedSpelling } from './retrieval/spelling.js';
 import { isStopWord, stemOf, terms, words } from './articles/terms.js';

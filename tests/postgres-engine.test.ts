@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Embedder } from '../src/embedding/embedder.js';
 import { Engine } from '../src/engine.js';
 import { ingest } from '../src/index/ingest.js';
-import { PgCorpus } from '../src/postgres/pg-corpus.js';
+import { PgCorpus } from '../src/retrieval/pg-corpus.js';
 import { PgStore } from '../src/postgres/pg-store.js';
 import { realEmbedder, SEED_FILE, tempDir } from './helpers.js';
 

@@ -5,7 +5,7 @@ import { isUserError } from '../errors.js';
 import { createLogger, scrubTokens, type Logger } from '../log.js';
 import { Engine } from '../engine.js';
 import type { IndexTarget } from '../index/ingest.js';
-import { PgCorpus } from '../postgres/pg-corpus.js';
+import { PgCorpus } from '../retrieval/pg-corpus.js';
 import { PgStore } from '../postgres/pg-store.js';
 
 export interface Runtime {

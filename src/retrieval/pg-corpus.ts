@@ -10,9 +10,9 @@
 import type { PeopleByArticle } from '../people/extract.js';
 import { snapshotOfRows, type ArticleRowSet } from '../index/rows-snapshot.js';
 import type { IndexedArticle, Manifest, ModelStamp, Paragraph, Snapshot } from '../index/types.js';
-import { idfOf, type CorpusStats } from '../retrieval/bm25.js';
-import { ARTICLE_POOL, POOL, type WholeCorpus } from '../retrieval/retriever.js';
-import type { CorpusFigures, PgStore, StoredArticleRows } from './pg-store.js';
+import { idfOf, type CorpusStats } from './bm25.js';
+import { ARTICLE_POOL, POOL, type WholeCorpus } from './retriever.js';
+import type { CorpusFigures, PgStore, StoredArticleRows } from '../postgres/pg-store.js';
 
 /** Articles whose rows are kept between questions (the most recently read ones). */
 const CACHED_ARTICLES = 2_000;
