@@ -180,7 +180,7 @@ export class Engine {
   private async reading(question: QuestionTerms, vector: Float32Array): Promise<Reading> {
     if (!this.postgres) return { retriever: this.retriever, features: this.features };
     const rows = await this.postgres.rowsFor(question.stems, vector, question.asOf);
-    const retriever = new Retriever(rows.snapshot, rows.whole);
+    const retriever = new Retriever(rows.snapshot, rows.whole, rows.dense);
     return { retriever, features: new CandidateFeatures(rows.snapshot, retriever, this.embedder.wordVectors) };
   }
 

@@ -1,7 +1,8 @@
 /**
  * A snapshot held in memory only, over rows that came from elsewhere than segment folders: the
  * articles a question reads from Postgres. Retrieval and answers run on it exactly as on a
- * generation read from disk.
+ * generation read from disk. Its vectors stay where they are (`vectors` is empty): retrieval is
+ * given the question's cosine with each row instead.
  */
 import type { PeopleByArticle } from '../people/extract.js';
 import { postingsOfRows } from './postings.js';
@@ -15,20 +16,15 @@ export interface ArticleRowSet {
   paragraphs: Paragraph[];
   /** Each paragraph's stems (as `terms()` gives them, repeats included). */
   terms: string[][];
-  /** One per paragraph, each of the model's dimensions. */
-  vectors: Float32Array[];
   /** Each paragraph's candidate answers. */
   spans: StoredSpan[][];
 }
 
 /** A snapshot of these articles' rows; `manifest` describes them (and may describe more). */
 export function snapshotOfRows(manifest: Manifest, rows: ReadonlyMap<string, ArticleRowSet>, people: PeopleByArticle = new Map()): Snapshot {
-  const dimensions = manifest.model.dimensions;
   const sets = [...rows.values()];
   const paragraphs = sets.flatMap((set) => set.paragraphs);
-  const vectors = new Float32Array(paragraphs.length * dimensions);
-  let at = 0;
-  for (const set of sets) for (const vector of set.vectors) vectors.set(vector, at++ * dimensions);
+  const vectors = new Float32Array(0);
   const builder = new TermListsBuilder();
   for (const set of sets) for (const stems of set.terms) builder.addTerms(stems);
   const terms = builder.build();

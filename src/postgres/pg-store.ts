@@ -56,7 +56,6 @@ export interface StoredArticleRows {
   written: number;
   paragraphs: Paragraph[];
   terms: string[][];
-  vectors: Float32Array[];
   spans: StoredSpan[][];
 }
 
@@ -198,8 +197,12 @@ const BY_BM25 = String.raw`
   )
   SELECT * FROM by_paragraph UNION ALL SELECT * FROM by_article`;
 
+/** The cosine of $1 with every paragraph of these articles, computed where the vectors are. */
+const COSINES_OF_ARTICLES = `
+  SELECT article_id, position, 1 - (embedding <=> $1::vector) AS score FROM paragraphs WHERE article_id = ANY($2::text[])`;
+
 const ROWS_OF_ARTICLES = `
-  SELECT p.article_id, p.position, p.text, p.terms, p.embedding::text AS embedding, a.hash, a.written
+  SELECT p.article_id, p.position, p.text, p.terms, a.hash, a.written
   FROM paragraphs p JOIN articles a ON a.id = p.article_id
   WHERE p.article_id = ANY($1::text[])
   ORDER BY a.written, p.position`;
@@ -395,17 +398,28 @@ export class PgStore {
     };
   }
 
-  /** Every stored row of these articles (an article not stored is absent from the map). */
+  /** The cosine of a unit vector with each paragraph of these articles, by article id and position (0 for a paragraph of no known word). */
+  async cosinesOf(vector: Float32Array, ids: readonly string[]): Promise<Map<string, number[]>> {
+    const { rows } = await this.pool.query(COSINES_OF_ARTICLES, [vectorLiteral(vector), ids.map(storable)]);
+    const cosines = new Map<string, number[]>();
+    for (const r of rows) {
+      let list = cosines.get(r.article_id);
+      if (!list) cosines.set(r.article_id, (list = []));
+      list[r.position] = Number.isNaN(r.score) ? 0 : r.score;
+    }
+    return cosines;
+  }
+
+  /** Every stored row of these articles, but their vectors (an article not stored is absent from the map). */
   async rowsOfArticles(ids: readonly string[]): Promise<Map<string, StoredArticleRows>> {
     const stored = ids.map(storable);
     const [paragraphs, spans] = await Promise.all([this.pool.query(ROWS_OF_ARTICLES, [stored]), this.pool.query(SPANS_OF_ARTICLES, [stored])]);
     const byArticle = new Map<string, StoredArticleRows>();
     for (const r of paragraphs.rows) {
       let set = byArticle.get(r.article_id);
-      if (!set) byArticle.set(r.article_id, (set = { hash: r.hash, written: Number(r.written), paragraphs: [], terms: [], vectors: [], spans: [] }));
+      if (!set) byArticle.set(r.article_id, (set = { hash: r.hash, written: Number(r.written), paragraphs: [], terms: [], spans: [] }));
       set.paragraphs.push({ articleId: r.article_id, position: r.position, text: r.text });
       set.terms.push(r.terms === '' ? [] : (r.terms as string).split(' '));
-      set.vectors.push(parseVector(r.embedding));
       set.spans.push([]);
     }
     for (const r of spans.rows) byArticle.get(r.article_id)?.spans[r.position]?.push([r.type as SpanType, r.start, r.end]);
@@ -429,10 +443,6 @@ export class PgStore {
   }
 }
 
-/** pgvector's text form back to the float32 values it was written from. */
-function parseVector(text: string): Float32Array {
-  return Float32Array.from(text.slice(1, -1).split(','), Number);
-}
 
 function candidate(row: { article_id: string; position: number }, score: number): Candidate {
   return { articleId: row.article_id, position: row.position, score };

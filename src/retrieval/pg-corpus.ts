@@ -17,10 +17,11 @@ import type { CorpusFigures, PgStore, StoredArticleRows } from '../postgres/pg-s
 /** Articles whose rows are kept between questions (the most recently read ones). */
 const CACHED_ARTICLES = 2_000;
 
-/** What a question reads: its rows as a snapshot, and the whole corpus's BM25 figures. */
+/** What a question reads: its rows as a snapshot, the whole corpus's BM25 figures, and the question's cosine with each row. */
 export interface QuestionRows {
   snapshot: Snapshot;
   whole: WholeCorpus;
+  dense: Float32Array;
 }
 
 export class PgCorpus {
@@ -61,7 +62,7 @@ export class PgCorpus {
   async rowsFor(stems: readonly string[], vector: Float32Array, asOf?: string): Promise<QuestionRows> {
     const { paragraphs, articles } = this.whole;
     const unique = [...new Set(stems)].filter((term) => paragraphs.documentFrequency(term) > 0);
-    const [lexical, dense] = await Promise.all([
+    const [lexical, nearest] = await Promise.all([
       this.store.candidatesByBm25(
         unique.map((term) => ({ term, idf: idf(paragraphs, term), articleIdf: idf(articles, term) })),
         { paragraph: paragraphs.averageLength, article: articles.averageLength },
@@ -70,9 +71,11 @@ export class PgCorpus {
       ),
       this.store.candidatesByVector(vector, POOL, asOf),
     ]);
-    const ids = new Set([...lexical.paragraphs, ...lexical.articles, ...dense].map((c) => c.articleId).filter((id) => this.manifest.articles.has(id)));
-    const rows = await this.rowsOf([...ids]);
-    return { snapshot: snapshotOfRows(this.manifest, rows, this.people), whole: this.whole };
+    const ids = new Set([...lexical.paragraphs, ...lexical.articles, ...nearest].map((c) => c.articleId).filter((id) => this.manifest.articles.has(id)));
+    const [rows, cosines] = await Promise.all([this.rowsOf([...ids]), this.store.cosinesOf(vector, [...ids])]);
+    const snapshot = snapshotOfRows(this.manifest, rows, this.people);
+    const dense = Float32Array.from(snapshot.paragraphs, (p) => cosines.get(p.articleId)?.[p.position] ?? 0);
+    return { snapshot, whole: this.whole, dense };
   }
 
   /** An article's paragraphs in order. */

@@ -39,6 +39,20 @@ export interface SearchOptions {
   asOf?: string;
 }
 
+/** What search needs of a cosine scan: the scanner over the snapshot's vectors, or scores given. */
+type DenseScores = Pick<DenseScanner, 'scores' | 'approximates' | 'refine'>;
+
+/** The question's cosine with each row, computed where the vectors are (in Postgres): given, not scanned. */
+class GivenScores implements DenseScores {
+  readonly approximates = false;
+  constructor(private readonly given: Float32Array) {}
+  /** A copy: search marks the rows not yet written at "as of" in it. */
+  scores(): Float32Array {
+    return this.given.slice();
+  }
+  refine(): void {}
+}
+
 /** BM25's figures of the whole corpus, for a snapshot that holds only some of its rows. */
 export interface WholeCorpus {
   paragraphs: CorpusStats;
@@ -52,7 +66,7 @@ export class Retriever {
   /** The rows of article n (the table's number) are `articleRows[articleStart[n]]` up to `articleStart[n + 1]`. */
   private readonly articleStart: Int32Array;
   private readonly articleRows: Int32Array;
-  private readonly dense: DenseScanner;
+  private readonly dense: DenseScores;
 
   private mixedScratch: Float64Array | undefined;
   private fusedScratch: Float64Array | undefined;
@@ -60,11 +74,17 @@ export class Retriever {
   /** The last few "as of" masks: questions of one day share them. */
   private readonly availableCache = new Map<string, Uint8Array | undefined>();
 
+  /**
+   * `whole` and `denseScores` are for the rows one question reads of a corpus kept elsewhere: the
+   * whole corpus's BM25 figures, and the question's cosine with each row (the snapshot then holds
+   * no vectors), which a search then uses whatever query vector it is given.
+   */
   constructor(
     readonly snapshot: Snapshot,
     whole?: WholeCorpus,
+    denseScores?: Float32Array,
   ) {
-    this.dense = new DenseScanner(snapshot.vectors, snapshot.manifest.model.dimensions, quantizedParts(snapshot));
+    this.dense = denseScores ? new GivenScores(denseScores) : new DenseScanner(snapshot.vectors, snapshot.manifest.model.dimensions, quantizedParts(snapshot));
     // The table numbers articles in order of their first row, as the article-level postings do.
     const table = snapshot.paragraphs;
     this.articleStart = new Int32Array(table.articleIds.length + 1);
