@@ -4,7 +4,9 @@
  * the same articles: the same ingest, asking, update, removal and reload cases, and the same
  * answers from both stores.
  */
-import { copyFile, mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { spawn } from 'node:child_process';
+import { copyFile, mkdir, readFile, readdir, rm, symlink, writeFile } from 'node:fs/promises';
+import net from 'node:net';
 import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { vector } from '@electric-sql/pglite-pgvector';
@@ -15,7 +17,8 @@ import { Engine } from '../src/engine.js';
 import { ingest } from '../src/index/ingest.js';
 import { PgCorpus } from '../src/retrieval/pg-corpus.js';
 import { PgStore } from '../src/postgres/pg-store.js';
-import { realEmbedder, SEED_FILE, tempDir } from './helpers.js';
+import { parseConfig, configuredSecrets } from '../src/config/config.js';
+import { realEmbedder, SEED_FILE, TEST_MODELS_DIR, tempDir } from './helpers.js';
 
 const FIXTURES = path.resolve('tests/ranking');
 
@@ -28,18 +31,20 @@ let inFiles: Engine;
 let articlesDir: string;
 let indexDir: string;
 let cleanup: () => Promise<void>;
+let root: string;
 let questions: { question: string; answer: string; article: string }[];
 
 beforeAll(async () => {
   const temp = await tempDir();
   cleanup = temp.cleanup;
+  root = temp.dir;
   articlesDir = path.join(temp.dir, 'articles');
   indexDir = path.join(temp.dir, 'index');
   await mkdir(articlesDir);
   for (const file of await readdir(path.join(FIXTURES, 'articles'))) await copyFile(path.join(FIXTURES, 'articles', file), path.join(articlesDir, file));
   await copyFile(SEED_FILE, path.join(articlesDir, 'seed.txt'));
   [db, embedder] = await Promise.all([PGlite.create({ extensions: { vector } }), realEmbedder()]);
-  server = new PGLiteSocketServer({ db, host: '127.0.0.1', port: 0 });
+  server = new PGLiteSocketServer({ db, host: '127.0.0.1', port: 0, maxConnections: 8 });
   await server.start();
   // One connection: PGlite is one session, and two clients' messages outside a transaction could interleave.
   store = await PgStore.open(`postgres://postgres@${server.getServerConn()}/postgres`, { id: embedder.modelId, dimensions: embedder.dimensions, checksum: embedder.checksum }, { max: 1 });
@@ -107,5 +112,62 @@ describe('the engine over Postgres', () => {
     expect(figures.frequencies.get('okafor')).toBeUndefined();
     expect(figures.articles).toBe(5);
     expect(people.kind).toBe('refusal');
+  });
+});
+
+/** `npm start` as a user runs it, its console fed `input`: exit code and everything it printed. */
+async function npmStart(env: Record<string, string>, input: string): Promise<{ code: number | null; output: string }> {
+  const data = path.join(root, `data-${Math.random().toString(36).slice(2)}`);
+  await mkdir(data);
+  await symlink(TEST_MODELS_DIR, path.join(data, 'models'));
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/start.ts'], {
+    env: { ...process.env, CI: 'true', LOG_LEVEL: 'warn', DATA_DIR: data, SEEDS_DIR: path.join(root, 'seeds-only'), DISCORD_TOKEN: '', ...env },
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  child.stdin.end(input);
+  let output = '';
+  child.stdout.on('data', (c) => (output += c));
+  child.stderr.on('data', (c) => (output += c));
+  const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+  return { code, output };
+}
+
+describe('npm start with DATABASE_URL', () => {
+  it('ingests the seeds into Postgres and answers from it in the console', async () => {
+    await mkdir(path.join(root, 'seeds-only'), { recursive: true });
+    await copyFile(SEED_FILE, path.join(root, 'seeds-only', 'seed.txt'));
+    const url = `postgres://postgres@${server.getServerConn()}/postgres`;
+    // One connection: PGlite is one session (a real Postgres takes the default pool of 10).
+    const { code, output } = await npmStart({ DATABASE_URL: url, DATABASE_POOL_SIZE: '1' }, "/ask Who will head Moscow's team?\n");
+    expect(code, output).toBe(0);
+    expect(output).toContain('Igor Kostyukov');
+    expect([...(await store.articles()).values()].some((a) => a.source.location.endsWith(path.join('seeds-only', 'seed.txt')))).toBe(true);
+  }, 60_000);
+
+  it('stops with one line naming DATABASE_URL, without the password, when Postgres cannot be reached', async () => {
+    const closed = net.createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const { port } = closed.address() as net.AddressInfo;
+    await new Promise<void>((resolve) => closed.close(() => resolve()));
+    const { code, output } = await npmStart({ DATABASE_URL: `postgres://bot:s3cret-pw@127.0.0.1:${port}/news` }, '');
+    expect(code).toBe(1);
+    expect(output).toMatch(/^error: Cannot use the database at DATABASE_URL \(postgres:\/\/bot@127\.0\.0\.1:\d+\/news\)/m);
+    expect(output).not.toContain('s3cret-pw');
+  }, 60_000);
+
+  it('refuses a DATABASE_URL that is not a postgres address, naming the variable and not its value; treats its password as a secret', () => {
+    expect(() => parseConfig({ DATABASE_URL: 'mysql://root:hunter2@db/news' })).toThrow(/^Invalid configuration: DATABASE_URL: must be a postgres:\/\/ address/);
+    expect(() => parseConfig({ DATABASE_URL: 'mysql://root:hunter2@db/news' })).not.toThrow(/hunter2/);
+    expect(parseConfig({ DATABASE_URL: 'postgresql://u:p@h/d' }).databaseUrl).toBe('postgresql://u:p@h/d');
+    expect(configuredSecrets({ DATABASE_URL: 'postgres://bot:p%40ss-w0rd-long@db/news' })).toEqual(expect.arrayContaining(['p%40ss-w0rd-long', 'p@ss-w0rd-long']));
+  });
+
+  it('reads SHARDS as a number of shards or "auto", except in a shard, where discord.js sets it', () => {
+    const discord = { DISCORD_TOKEN: 'token', DISCORD_CLIENT_ID: '123456789012345678' };
+    expect(parseConfig({ ...discord, SHARDS: '2' }).discord?.shards).toBe(2);
+    expect(parseConfig({ ...discord, SHARDS: 'auto' }).discord?.shards).toBe('auto');
+    expect(parseConfig({ ...discord, SHARDS: '' }).discord?.shards).toBeUndefined();
+    expect(() => parseConfig({ ...discord, SHARDS: 'many' })).toThrow(/SHARDS: must be "auto" or a number/);
+    expect(parseConfig({ ...discord, SHARDS: '0', SHARDING_MANAGER: 'true' }).discord?.shards).toBeUndefined();
   });
 });

@@ -27,7 +27,7 @@ export async function startRuntime(): Promise<Runtime> {
 export async function openIndexTarget(config: Config, embedder: Embedder): Promise<IndexTarget> {
   if (!config.databaseUrl) return config.indexDir;
   await embedder.ready;
-  return PgStore.open(config.databaseUrl, { id: embedder.modelId, dimensions: embedder.dimensions, checksum: embedder.checksum });
+  return PgStore.open(config.databaseUrl, { id: embedder.modelId, dimensions: embedder.dimensions, checksum: embedder.checksum }, { max: config.databasePoolSize });
 }
 
 /** The engine over that index. */

@@ -33,6 +33,7 @@ const optionalString = z
 const configSchema = z.object({
   DATA_DIR: z.string().default('data'),
   INDEX_DIR: optionalString,
+  DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(10),
   DATABASE_URL: optionalString.pipe(z.string().regex(/^postgres(ql)?:\/\/\S+$/i, 'must be a postgres:// address (postgres://user:password@host:5432/database)').optional()),
   SEEDS_DIR: z.string().default('seeds'),
   EMBEDDING_MODEL: z.string().min(1).default(DEFAULT_EMBEDDING_MODEL),
@@ -69,6 +70,8 @@ export interface Config {
   indexDir: string;
   /** The index in Postgres instead of `indexDir` (DATABASE_URL); `indexDir` then holds only the feeds' back-off state. */
   databaseUrl: string | undefined;
+  /** Connections each process keeps to it (DATABASE_POOL_SIZE): a managed Postgres limits them across every shard and host. */
+  databasePoolSize: number;
   modelsDir: string;
   seedsDir: string;
   embeddingModel: string;
@@ -117,7 +120,8 @@ export function configuredSecrets(env: NodeJS.ProcessEnv = process.env): string[
   const token = env.DISCORD_TOKEN;
   const secrets = token ? [token, token.trim()] : [];
   const database = env.DATABASE_URL?.trim();
-  if (database) secrets.push(database, ...passwordOf(database));
+  // The password only: the rest of the address is what error messages name.
+  if (database) secrets.push(...passwordOf(database));
   return [...new Set(secrets)].filter(Boolean);
 }
 
@@ -148,6 +152,7 @@ export function parseConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dataDir,
     indexDir: path.resolve(c.INDEX_DIR ?? path.join(dataDir, 'index')),
     databaseUrl: c.DATABASE_URL,
+    databasePoolSize: c.DATABASE_POOL_SIZE,
     modelsDir: path.join(dataDir, 'models'),
     seedsDir: path.resolve(c.SEEDS_DIR),
     embeddingModel: c.EMBEDDING_MODEL,
