@@ -1,4 +1,3 @@
-import path from 'node:path';
 import { PASSAGES_PER_ANSWER, type Answer, type AskResult, type Citation, type Passage, type SummaryResult, type WhoResult } from './answers/answer.js';
 import { findArticle, titleShortlist } from './answers/find-article.js';
 import { mainRole, PeopleIndex, type Person } from './answers/people-index.js';
@@ -15,14 +14,13 @@ import { sourceReference } from './articles/article.js';
 import type { Embedder } from './embedding/embedder.js';
 import { dotProduct } from './embedding/similarity.js';
 import { UserError } from './errors.js';
-import { assertSameModel, generationStamp, liveGenerationDir, readSnapshot } from './index/store.js';
-import { byPosition, newestFirst } from './index/order.js';
+import { newestFirst } from './index/order.js';
 import type { IndexTarget } from './index/ingest.js';
-import { snapshotOfRows } from './index/rows-snapshot.js';
-import type { IndexedArticle, Manifest, Paragraph, Snapshot } from './index/types.js';
-import type { PeopleByArticle } from './people/extract.js';
+import type { IndexedArticle, Manifest, ModelStamp, Paragraph, Snapshot } from './index/types.js';
+import type { Corpus } from './retrieval/corpus.js';
+import { FileCorpus } from './retrieval/file-corpus.js';
 import type { PgCorpus } from './retrieval/pg-corpus.js';
-import { Retriever, type Hit, type RetrievalMode } from './retrieval/retriever.js';
+import type { Hit, RetrievalMode, Retriever } from './retrieval/retriever.js';
 import { correctedSpelling } from './retrieval/spelling.js';
 import { isStopWord, stemOf, terms, words } from './articles/terms.js';
 import type { Shortlist } from './retrieval/shortlist.js';
@@ -67,105 +65,70 @@ export interface AskOptions {
 }
 
 /**
- * The question-answering engine over one index generation of the file index (`reload()` switches
- * to a newer one), or over the index in Postgres (`openPostgres`), where each question reads the
- * rows of its candidates' articles.
+ * The question-answering engine over a corpus: the file index (`open`) or Postgres
+ * (`openPostgres`), read through the same interface (`src/retrieval/corpus.ts`).
  */
 export class Engine {
   /** Built on first use (/who, autocomplete) for the current generation: not on the cold-start path. */
   private peopleCache: { manifest: Manifest; index: PeopleIndex } | undefined;
   private titlesCache: { manifest: Manifest; titles: Shortlist<IndexedArticle> } | undefined;
-
-  /** Over the whole file index; over nothing with Postgres, whose questions each read their own rows. */
-  private retriever: Retriever;
-  private features: CandidateFeatures;
+  /** The ranking's features over the last retriever read (the file index's, for every question until a reload). */
+  private featuresCache: { retriever: Retriever; features: CandidateFeatures } | undefined;
 
   private constructor(
     readonly embedder: Embedder,
+    /** The index folder; with Postgres, the folder of what is this host's own (the feeds' back-off). */
     readonly indexDir: string,
-    snapshot: Snapshot,
-    private readonly log?: Logger,
-    private readonly postgres?: PgCorpus,
-  ) {
-    this.retriever = new Retriever(snapshot);
-    this.features = new CandidateFeatures(snapshot, this.retriever, embedder.wordVectors);
-    this.loadedStamp = generationStamp(snapshot.dir);
+    private readonly corpus: Corpus,
+  ) {}
+
+  /**
+   * Opens the live file index; given the embedder still loading, reads the index meanwhile. `log`
+   * hears when the generation `CURRENT` names is damaged and an earlier intact one answers instead.
+   */
+  static async open(embedder: Embedder | Promise<Embedder>, indexDir: string, log?: Logger): Promise<Engine> {
+    const loaded = loadedModel(embedder);
+    const corpus = await FileCorpus.open(indexDir, loaded.then(stampOf), log);
+    return new Engine(await loaded, indexDir, corpus);
   }
 
   /**
    * The engine over the index in Postgres (`DATABASE_URL`): the articles' descriptions, people and
-   * BM25 figures are read now, rows per question. `stateDir` keeps what is this host's own (the
-   * feeds' back-off).
+   * BM25 figures are read now, rows per question. `stateDir` keeps what is this host's own.
    */
-  static async openPostgres(embedder: Embedder | Promise<Embedder>, corpus: PgCorpus, stateDir: string, log?: Logger): Promise<Engine> {
-    const loaded = await loadedModel(embedder);
-    return new Engine(loaded, stateDir, snapshotOfRows(corpus.manifest, new Map()), log, corpus);
+  static async openPostgres(embedder: Embedder | Promise<Embedder>, corpus: PgCorpus, stateDir: string): Promise<Engine> {
+    return new Engine(await loadedModel(embedder), stateDir, corpus);
   }
 
   /** Where ingests write what this engine answers from: the index folder, or the Postgres store. */
   get target(): IndexTarget {
-    return this.postgres?.store ?? this.indexDir;
-  }
-
-  /** Closes the database connections (nothing to close for the file index). */
-  async close(): Promise<void> {
-    await this.postgres?.store.close();
-  }
-
-  /** The generation this engine answers from (see `generationStamp`). */
-  private loadedStamp: string | undefined;
-  /** The live generation last found damaged and read around: not read again until `CURRENT` or its manifest changes. */
-  private readAroundStamp: string | undefined;
-
-  /**
-   * Opens the live index; given the embedder still loading, reads the index meanwhile. `log` hears
-   * when the generation `CURRENT` names is damaged and an earlier intact one answers instead.
-   */
-  static async open(embedder: Embedder | Promise<Embedder>, indexDir: string, log?: Logger): Promise<Engine> {
-    const live = livePointer(indexDir);
-    // The model loads in its own thread while the index is read here.
-    const [loaded, snapshot] = await Promise.all([loadedModel(embedder), readSnapshot(indexDir)]);
-    const engine = new Engine(loaded, indexDir, checkedSnapshot(loaded, indexDir, snapshot), log);
-    engine.noteReadAround(live, engine.snapshot);
-    return engine;
-  }
-
-  /**
-   * When the snapshot is an earlier generation read around a damaged live one: one warning line
-   * naming both, and the damaged one not read again until `CURRENT` or its manifest changes.
-   */
-  private noteReadAround(live: LivePointer | undefined, snapshot: Snapshot): void {
-    if (!snapshot.recoveredFrom) return;
-    this.readAroundStamp = live?.stamp;
-    this.log?.warn(
-      { indexDir: this.indexDir, damaged: live?.name, used: path.basename(snapshot.dir), problem: snapshot.recoveredFrom },
-      'index damaged: answering from the newest intact generation (the next ingest repairs it)',
-    );
-  }
-
-  /** The file index's generation in memory (the Postgres store keeps none: see `manifest`). */
-  get snapshot(): Snapshot {
-    if (this.postgres) throw new Error('The index is in Postgres: there is no file index snapshot.');
-    return this.retriever.snapshot;
-  }
-
-  /** Every article the engine answers from, by id. */
-  get manifest(): Manifest {
-    return this.postgres?.manifest ?? this.retriever.snapshot.manifest;
+    return this.corpus.target;
   }
 
   /** Where the index is: the file index in `indexDir`, or Postgres. */
   get store(): 'files' | 'postgres' {
-    return this.postgres ? 'postgres' : 'files';
+    return typeof this.corpus.target === 'string' ? 'files' : 'postgres';
   }
 
-  private get peopleByArticle(): PeopleByArticle {
-    return this.postgres?.people ?? this.retriever.snapshot.people ?? new Map();
+  /** Closes the database connections (nothing to close for the file index). */
+  async close(): Promise<void> {
+    await this.corpus.close();
+  }
+
+  /** The file index's generation in memory (Postgres keeps none: see `manifest`). */
+  get snapshot(): Snapshot {
+    if (!(this.corpus instanceof FileCorpus)) throw new Error('The index is in Postgres: there is no file index snapshot.');
+    return this.corpus.snapshot;
+  }
+
+  /** Every article the engine answers from, by id. */
+  get manifest(): Manifest {
+    return this.corpus.manifest;
   }
 
   private get people(): PeopleIndex {
     if (this.peopleCache?.manifest !== this.manifest) {
-      this.peopleCache = { manifest: this.manifest, index: new PeopleIndex(this.peopleByArticle, this.manifest) };
+      this.peopleCache = { manifest: this.manifest, index: new PeopleIndex(this.corpus.people, this.manifest) };
     }
     return this.peopleCache.index;
   }
@@ -178,28 +141,15 @@ export class Engine {
 
   /** The rows a question reads and retrieval over them: the whole file index, or its candidates' articles in Postgres. */
   private async reading(question: QuestionTerms, vector: Float32Array): Promise<Reading> {
-    if (!this.postgres) return { retriever: this.retriever, features: this.features };
-    const rows = await this.postgres.rowsFor(question.stems, vector, question.asOf);
-    const retriever = new Retriever(rows.snapshot, rows.whole, rows.dense);
-    return { retriever, features: new CandidateFeatures(rows.snapshot, retriever, this.embedder.wordVectors) };
+    const retriever = await this.corpus.retrieverFor(question.stems, vector, question.asOf);
+    if (this.featuresCache?.retriever === retriever) return this.featuresCache;
+    this.featuresCache = { retriever, features: new CandidateFeatures(retriever.snapshot, retriever, this.embedder.wordVectors) };
+    return this.featuresCache;
   }
 
-  /**
-   * Switches to the live generation if an ingest replaced it (a read of the pointer otherwise);
-   * returns whether it changed. Only segments this engine has not loaded yet are read.
-   */
-  async reload(): Promise<boolean> {
-    if (this.postgres) return this.postgres.reload();
-    const live = livePointer(this.indexDir);
-    if (live === undefined || live.stamp === this.loadedStamp || live.stamp === this.readAroundStamp) return false;
-    const snapshot = await loadSnapshot(this.embedder, this.indexDir, this.snapshot.segments);
-    this.noteReadAround(live, snapshot);
-    // Read around to the generation already answering from: nothing to switch.
-    if (snapshot.recoveredFrom && generationStamp(snapshot.dir) === this.loadedStamp) return false;
-    this.retriever = new Retriever(snapshot);
-    this.features = new CandidateFeatures(snapshot, this.retriever, this.embedder.wordVectors);
-    this.loadedStamp = generationStamp(snapshot.dir);
-    return true;
+  /** Switches to what was written since (a newer generation, or Postgres's new writes); returns whether anything changed. */
+  reload(): Promise<boolean> {
+    return this.corpus.reload();
   }
 
   article(id: string): IndexedArticle | undefined {
@@ -250,7 +200,7 @@ export class Engine {
 
   /** The words to search for: the question without mentions and custom emoji, typos fixed. */
   searchQuery(question: string): string {
-    return correctedSpelling(spelledOut(searchText(question)), this.postgres?.whole.paragraphs ?? this.retriever.bm25, this.embedder.wordVectors);
+    return correctedSpelling(spelledOut(searchText(question)), this.corpus.vocabulary, this.embedder.wordVectors);
   }
 
   /** What the ranking needs of a question: its stems, its meaningful words, the kind of answer it asks for, its moment. */
@@ -404,12 +354,8 @@ export class Engine {
   }
 
   /** An article's paragraphs in order. */
-  async paragraphsOf(articleId: string): Promise<Paragraph[]> {
-    if (this.postgres) return this.postgres.paragraphsOf(articleId);
-    return this.retriever
-      .rowsOf(articleId)
-      .map((row) => this.snapshot.paragraphs.at(row))
-      .sort(byPosition);
+  paragraphsOf(articleId: string): Promise<Paragraph[]> {
+    return this.corpus.paragraphsOf(articleId);
   }
 
   private async passages({ retriever, features }: Reading, questionVector: Float32Array, question: QuestionTerms, candidates: Candidate[]): Promise<Passage[]> {
@@ -432,18 +378,6 @@ export class Engine {
       };
     });
   }
-}
-
-/** The generation `CURRENT` names: its name (the first 40 characters) and stamp (see `generationStamp`). */
-interface LivePointer {
-  name: string;
-  stamp: string;
-}
-
-/** What `CURRENT` names, if it exists. A folder without a manifest is a damaged index, not an absent one: it is read around like any other. */
-function livePointer(indexDir: string): LivePointer | undefined {
-  const dir = liveGenerationDir(indexDir);
-  return dir === undefined ? undefined : { name: path.basename(dir).slice(0, 40), stamp: generationStamp(dir) ?? `${dir}:unreadable` };
 }
 
 /**
@@ -476,12 +410,6 @@ function today(): string {
   return new Date().toISOString().slice(0, 10);
 }
 
-async function loadSnapshot(embedder: Embedder, indexDir: string, loaded: Snapshot['segments']): Promise<Snapshot> {
-  return checkedSnapshot(embedder, indexDir, await readSnapshot(indexDir, loaded));
-}
-
-function checkedSnapshot(embedder: Embedder, indexDir: string, snapshot: Snapshot | undefined): Snapshot {
-  if (!snapshot) throw new UserError(`No index in ${indexDir} yet.`, 'Build it with: npm run ingest');
-  assertSameModel(snapshot.manifest, { id: embedder.modelId, dimensions: embedder.dimensions, checksum: embedder.checksum }, indexDir);
-  return snapshot;
+function stampOf(embedder: Embedder): ModelStamp {
+  return { id: embedder.modelId, dimensions: embedder.dimensions, checksum: embedder.checksum };
 }

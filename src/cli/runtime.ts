@@ -32,7 +32,7 @@ export async function openIndexTarget(config: Config, embedder: Embedder): Promi
 
 /** The engine over that index. */
 export async function openEngine(config: Config, embedder: Embedder, log: Logger, target: IndexTarget): Promise<Engine> {
-  return typeof target === 'string' ? Engine.open(embedder, target, log) : Engine.openPostgres(embedder, await PgCorpus.open(target), config.indexDir, log);
+  return typeof target === 'string' ? Engine.open(embedder, target, log) : Engine.openPostgres(embedder, await PgCorpus.open(target), config.indexDir);
 }
 
 export interface MainOptions {

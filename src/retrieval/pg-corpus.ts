@@ -11,7 +11,8 @@ import type { PeopleByArticle } from '../people/extract.js';
 import { snapshotOfRows, type ArticleRowSet } from '../index/rows-snapshot.js';
 import type { IndexedArticle, Manifest, ModelStamp, Paragraph, Snapshot } from '../index/types.js';
 import { idfOf, type CorpusStats } from './bm25.js';
-import { ARTICLE_POOL, POOL, type WholeCorpus } from './retriever.js';
+import type { Corpus } from './corpus.js';
+import { ARTICLE_POOL, POOL, Retriever, type WholeCorpus } from './retriever.js';
 import type { CorpusFigures, PgStore, StoredArticleRows } from '../postgres/pg-store.js';
 
 /** Articles whose rows are kept between questions (the most recently read ones). */
@@ -24,7 +25,7 @@ export interface QuestionRows {
   dense: Float32Array;
 }
 
-export class PgCorpus {
+export class PgCorpus implements Corpus {
   private readonly cache = new Map<string, StoredArticleRows>();
 
   private constructor(
@@ -35,6 +36,23 @@ export class PgCorpus {
     /** The store's write count when this was read: read before the rest, so a write in between is read again at the next reload. */
     private writes: number,
   ) {}
+
+  get target(): PgStore {
+    return this.store;
+  }
+
+  get vocabulary() {
+    return this.whole.paragraphs;
+  }
+
+  async retrieverFor(stems: readonly string[], vector: Float32Array, asOf?: string): Promise<Retriever> {
+    const rows = await this.rowsFor(stems, vector, asOf);
+    return new Retriever(rows.snapshot, rows.whole, rows.dense);
+  }
+
+  close(): Promise<void> {
+    return this.store.close();
+  }
 
   static async open(store: PgStore): Promise<PgCorpus> {
     const writes = await store.writeCount();
