@@ -19,7 +19,7 @@ import type { CorpusFigures, PgStore, StoredArticleRows } from '../postgres/pg-s
 const CACHED_ARTICLES = 2_000;
 
 /** What a question reads: its rows as a snapshot, the whole corpus's BM25 figures, and the question's cosine with each row. */
-export interface QuestionRows {
+interface QuestionRows {
   snapshot: Snapshot;
   whole: WholeCorpus;
   dense: Float32Array;
@@ -77,7 +77,7 @@ export class PgCorpus implements Corpus {
    * paragraphs by BM25 or by cosine, or among its best articles by BM25, as of `asOf`. Articles
    * stored since the last reload are left out until it (as the file index does).
    */
-  async rowsFor(stems: readonly string[], vector: Float32Array, asOf?: string): Promise<QuestionRows> {
+  private async rowsFor(stems: readonly string[], vector: Float32Array, asOf?: string): Promise<QuestionRows> {
     const { paragraphs, articles } = this.whole;
     const unique = [...new Set(stems)].filter((term) => paragraphs.documentFrequency(term) > 0);
     const [lexical, nearest] = await Promise.all([
