@@ -18,6 +18,7 @@ import { newestFirst } from './index/order.js';
 import type { IndexTarget } from './index/ingest.js';
 import type { IndexedArticle, Manifest, ModelStamp, Paragraph, Snapshot } from './index/types.js';
 import type { Corpus } from './retrieval/corpus.js';
+import type { Scope } from './index/scope.js';
 import { FileCorpus } from './retrieval/file-corpus.js';
 import type { PgCorpus } from './retrieval/pg-corpus.js';
 import type { Hit, RetrievalMode, Retriever } from './retrieval/retriever.js';
@@ -62,7 +63,12 @@ export interface AskOptions {
   mode?: RetrievalMode;
   /** The moment of asking (YYYY-MM-DD): later articles are left out, the week before is preferred. Today by default; null: no moment. */
   asOf?: string | null;
+  /** Only articles of these dates, this outlet or this article (see `src/answers/filters.ts`). */
+  filter?: ArticleFilter;
 }
+
+/** What a question may be narrowed to besides its moment. */
+export type ArticleFilter = Omit<Scope, 'asOf'>;
 
 /**
  * The question-answering engine over a corpus: the file index (`open`) or Postgres
@@ -141,7 +147,7 @@ export class Engine {
 
   /** The rows a question reads and retrieval over them: the whole file index, or its candidates' articles in Postgres. */
   private async reading(question: QuestionTerms, vector: Float32Array): Promise<Reading> {
-    const retriever = await this.corpus.retrieverFor(question.stems, vector, question.asOf);
+    const retriever = await this.corpus.retrieverFor(question.stems, vector, question.scope);
     if (this.featuresCache?.retriever === retriever) return this.featuresCache;
     this.featuresCache = { retriever, features: new CandidateFeatures(retriever.snapshot, retriever, this.embedder.wordVectors) };
     return this.featuresCache;
@@ -179,7 +185,7 @@ export class Engine {
   }
 
   private async rankedHits(query: string, vector: Float32Array, k: number, options: AskOptions): Promise<RetrievedHit[]> {
-    const question = this.questionTerms(query, options.asOf);
+    const question = this.questionTerms(query, options.asOf, options.filter);
     const reading = await this.reading(question, vector);
     const { paragraphs } = reading.retriever.snapshot;
     return this.ranked(reading, question, vector, options.mode)
@@ -194,7 +200,7 @@ export class Engine {
   }
 
   private candidatesIn({ retriever, features }: Reading, question: QuestionTerms, vector: Float32Array, mode: RetrievalMode): Candidate[] {
-    const hits = retriever.search(question.stems, vector, MAX_RANKED, { mode, ...(question.asOf ? { asOf: question.asOf } : {}) });
+    const hits = retriever.search(question.stems, vector, MAX_RANKED, { mode, scope: question.scope });
     return features.describe(question, hits);
   }
 
@@ -204,7 +210,7 @@ export class Engine {
   }
 
   /** What the ranking needs of a question: its stems, its meaningful words, the kind of answer it asks for, its moment. */
-  questionTerms(query: string, asOf?: string | null): QuestionTerms {
+  questionTerms(query: string, asOf?: string | null, filter: ArticleFilter = {}): QuestionTerms {
     const moment = asOf === undefined ? today() : (asOf ?? undefined);
     const measure = measureOf(query);
     const counted = countedNoun(query);
@@ -217,6 +223,7 @@ export class Engine {
       ...(counted ? { counted } : {}),
       ...(kind ? { kind } : {}),
       ...(moment ? { asOf: moment } : {}),
+      scope: { ...filter, ...(moment ? { asOf: moment } : {}) },
     };
   }
 
@@ -232,7 +239,7 @@ export class Engine {
     const results = options.results ?? PASSAGES_PER_ANSWER.default;
     const offset = options.offset ?? 0;
     const [vector] = await this.embedder.embed([query]);
-    const terms = this.questionTerms(query, options.asOf);
+    const terms = this.questionTerms(query, options.asOf, options.filter);
     const reading = await this.reading(terms, vector!);
     const ranked = this.ranked(reading, terms, vector!, options.mode);
     const verdict = judge(ranked, evidenceOf(ranked));

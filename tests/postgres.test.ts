@@ -272,11 +272,11 @@ describe('the Postgres store', () => {
 
     expect(articlesOf(await store.candidatesByVector(question!, 20))).toEqual(new Set([seed.id, later.id, undated.id]));
     expect(articlesOf(await store.candidatesByText(QUESTION, 20))).toEqual(new Set([seed.id, later.id, undated.id]));
-    expect(articlesOf(await store.candidatesByVector(question!, 20, '2026-01-23'))).toEqual(new Set([seed.id, undated.id]));
-    expect(articlesOf(await store.candidatesByText(QUESTION, 20, '2026-01-23'))).toEqual(new Set([seed.id, undated.id]));
+    expect(articlesOf(await store.candidatesByVector(question!, 20, { asOf: '2026-01-23' }))).toEqual(new Set([seed.id, undated.id]));
+    expect(articlesOf(await store.candidatesByText(QUESTION, 20, { asOf: '2026-01-23' }))).toEqual(new Set([seed.id, undated.id]));
     // With a limit of one the later article would win; filtered afterwards, nothing would be left.
-    expect((await store.candidatesByText('Admiral Igor Kostyukov heads the talks', 1, '2026-01-22')).map((c) => c.articleId)).toEqual([undated.id]);
-    expect((await store.candidatesByVector(question!, 1, '2026-01-22')).map((c) => c.articleId)).toEqual([undated.id]);
+    expect((await store.candidatesByText('Admiral Igor Kostyukov heads the talks', 1, { asOf: '2026-01-22' })).map((c) => c.articleId)).toEqual([undated.id]);
+    expect((await store.candidatesByVector(question!, 1, { asOf: '2026-01-22' })).map((c) => c.articleId)).toEqual([undated.id]);
   });
 
   it('removes every row of removed articles, and only theirs', async () => {
@@ -331,7 +331,7 @@ describe('the Postgres store', () => {
     const found = await store.candidatesByText(`Who is Zebulon? ${injection} \\ ' " \u0000 $1`, 5);
     expect(found[0]).toMatchObject({ articleId: hostile.id, position: 0 });
     const [question] = await embedder.embed([hostile.paragraphs[0]!]);
-    expect((await store.candidatesByVector(question!, 1, `2026-01-23${injection}`))[0]?.articleId).toBe(hostile.id);
+    expect((await store.candidatesByVector(question!, 1, { asOf: `2026-01-23${injection}` }))[0]?.articleId).toBe(hostile.id);
     expect(await store.candidatesByText(`'"\\ \u0000 ?!`, 5)).toEqual([]);
     expect(await store.article(`x${injection}`)).toBeUndefined();
     const tables = await sql.query<{ n: number }>(`SELECT count(*)::int AS n FROM pg_tables WHERE tablename IN ('articles', 'paragraphs', 'people', 'spans', 'meta', 'schema_migrations')`);

@@ -9,6 +9,7 @@ import { isStopWord, stemOf, terms, wordTokens } from '../articles/terms.js';
 import type { WordVectors } from '../embedding/word-vectors.js';
 import type { Snapshot, StoredSpan } from '../index/types.js';
 import type { Hit, Retriever } from '../retrieval/retriever.js';
+import type { Scope } from '../index/scope.js';
 import { fitsMeasure, isClassNoun, kindOf, type AnswerType, type Kind, type Measure } from './answer-type.js';
 
 /** Words at least this close (cosine of the word vectors) count as saying the same thing; measured on the everyday questions. */
@@ -83,6 +84,8 @@ export interface QuestionTerms {
   measure?: Measure;
   /** YYYY-MM-DD, when the question has a moment. */
   asOf?: string;
+  /** The articles it may be answered from: its moment, and the filters asked for. */
+  scope: Scope;
   /** For "how many": the noun counted ("countries"). */
   counted?: string;
   /** For "which country / company / show…": the kind of place or name asked for. */

@@ -11,6 +11,7 @@ import { terms } from '../articles/terms.js';
 import { UserError } from '../errors.js';
 import type { IndexedArticle, ModelStamp, Paragraph, StoredSpan } from '../index/types.js';
 import type { ArticlePerson } from '../people/extract.js';
+import type { Scope } from '../index/scope.js';
 import { assertStoredModel, migrate } from './schema.js';
 import { inTransaction } from './transaction.js';
 
@@ -130,13 +131,25 @@ const COUNT_ARTICLE_TERMS = `
   UPDATE articles a SET term_count = coalesce((SELECT sum(cardinality(string_to_array(p.terms, ' '))) FROM paragraphs p WHERE p.article_id = a.id), 0)
   WHERE a.id = $1`;
 
-/** Articles dated after $3 are left out here, before the limit; undated ones are always available, as in the file index. */
-const AVAILABLE_AS_OF = '($3::text IS NULL OR a.date IS NULL OR a.date <= $3::text)';
+/**
+ * The articles of a scope (`src/retrieval/scope.ts`), with its five values as parameters from
+ * $first: those dated after "as of" (undated ones stay, as in the file index), outside since and
+ * until (undated ones go), of another outlet or another article are left out, before the limit.
+ */
+function inScope(first: number): string {
+  const [asOf, since, until, outlet, article] = [0, 1, 2, 3, 4].map((i) => `$${first + i}::text`);
+  return `(${asOf} IS NULL OR a.date IS NULL OR a.date <= ${asOf}) AND (${since} IS NULL OR a.date >= ${since}) AND (${until} IS NULL OR a.date <= ${until})
+    AND (${outlet} IS NULL OR lower(a.outlet) = lower(${outlet})) AND (${article} IS NULL OR a.id = ${article})`;
+}
+
+function scopeValues(scope: Scope = {}): (string | null)[] {
+  return [scope.asOf, scope.since, scope.until, scope.outlet, scope.articleId].map((value) => (value === undefined ? null : storable(value)));
+}
 
 const BY_VECTOR = `
   SELECT p.article_id, p.position, 1 - (p.embedding <=> $1::vector) AS score
   FROM paragraphs p JOIN articles a ON a.id = p.article_id
-  WHERE ${AVAILABLE_AS_OF}
+  WHERE ${inScope(3)}
   ORDER BY p.embedding <=> $1::vector
   LIMIT $2`;
 
@@ -155,14 +168,15 @@ const BY_TEXT = String.raw`
   ) q
   JOIN paragraphs p ON p.tsv @@ q.query
   JOIN articles a ON a.id = p.article_id
-  WHERE ${AVAILABLE_AS_OF}
+  WHERE ${inScope(3)}
   ORDER BY score DESC, p.article_id, p.position
   LIMIT $2`;
 
 /**
  * Exact BM25 (k1 1.2, b 0.75, as `src/retrieval/bm25.ts`) of the paragraphs and of the articles
  * sharing a term with the question, with the idf of each term given ($2 paragraphs, $3 articles)
- * from the whole corpus's figures: the best $6 paragraphs ('p') and the best $7 articles ('a').
+ * from the whole corpus's figures: the best $5 paragraphs ('p') and the best $6 articles ('a'),
+ * within the scope of $8 to $12.
  * The full-text index finds the paragraphs; the terms are then counted exactly from `terms`.
  */
 const BY_BM25 = String.raw`
@@ -173,7 +187,7 @@ const BY_BM25 = String.raw`
     WHERE p.tsv @@ (
       SELECT string_agg('''' || replace(replace(lexeme, '', '\'), '''', '''''') || '''', ' | ')::tsquery
       FROM unnest(tsvector_to_array(to_tsvector('simple', array_to_string($1::text[], ' ')))) AS t(lexeme)
-    ) AND ($4::text IS NULL OR a.date IS NULL OR a.date <= $4::text)
+    ) AND ${inScope(8)}
   ),
   counts AS (
     SELECT m.article_id, m.position, t.term, count(*)::float8 AS tf, cardinality(string_to_array(m.terms, ' '))::float8 AS len
@@ -182,18 +196,18 @@ const BY_BM25 = String.raw`
     GROUP BY m.article_id, m.position, t.term, m.terms
   ),
   by_paragraph AS (
-    SELECT 'p' AS kind, c.article_id, c.position, sum(q.idf * c.tf * 2.2 / (c.tf + 0.3 + 0.9 * c.len / $5::float8)) AS score
+    SELECT 'p' AS kind, c.article_id, c.position, sum(q.idf * c.tf * 2.2 / (c.tf + 0.3 + 0.9 * c.len / $4::float8)) AS score
     FROM counts c JOIN q USING (term)
     GROUP BY c.article_id, c.position
     ORDER BY score DESC, c.article_id, c.position
-    LIMIT $6
+    LIMIT $5
   ),
   by_article AS (
-    SELECT 'a' AS kind, c.article_id, -1 AS position, sum(q.article_idf * c.tf * 2.2 / (c.tf + 0.3 + 0.9 * a.term_count / $8::float8)) AS score
+    SELECT 'a' AS kind, c.article_id, -1 AS position, sum(q.article_idf * c.tf * 2.2 / (c.tf + 0.3 + 0.9 * a.term_count / $7::float8)) AS score
     FROM (SELECT article_id, term, sum(tf) AS tf FROM counts GROUP BY article_id, term) c JOIN q USING (term) JOIN articles a ON a.id = c.article_id
     GROUP BY c.article_id
     ORDER BY score DESC, c.article_id
-    LIMIT $7
+    LIMIT $6
   )
   SELECT * FROM by_paragraph UNION ALL SELECT * FROM by_article`;
 
@@ -336,22 +350,22 @@ export class PgStore {
    * the search list is widened to the limit, and an iterative scan keeps going while the date
    * filter leaves out rows, so a filtered query still fills its limit.
    */
-  async candidatesByVector(vector: Float32Array, limit: number, asOf?: string): Promise<Candidate[]> {
+  async candidatesByVector(vector: Float32Array, limit: number, scope?: Scope): Promise<Candidate[]> {
     if (vector.length !== this.model.dimensions) throw new Error(`a query vector of ${vector.length} dimensions, the model has ${this.model.dimensions}`);
     const count = candidateCount(limit);
     const rows = await inTransaction(this.pool, async (client) => {
       await client.query(`SELECT set_config('hnsw.ef_search', $1, true), set_config('hnsw.iterative_scan', 'strict_order', true)`, [String(Math.max(DEFAULT_EF_SEARCH, count))]);
-      return (await client.query(BY_VECTOR, [vectorLiteral(vector), count, asOf ?? null])).rows;
+      return (await client.query(BY_VECTOR, [vectorLiteral(vector), count, ...scopeValues(scope)])).rows;
     });
     // A paragraph of unknown words has the zero vector, whose cosine is undefined (NaN): 0, as the dense scan gives.
     return rows.map((r) => candidate(r, Number.isNaN(r.score) ? 0 : r.score));
   }
 
   /** The `limit` paragraphs sharing the most with a question's terms (any of them), by ts_rank_cd. */
-  async candidatesByText(question: string, limit: number, asOf?: string): Promise<Candidate[]> {
+  async candidatesByText(question: string, limit: number, scope?: Scope): Promise<Candidate[]> {
     const stems = terms(question);
     if (stems.length === 0) return [];
-    const { rows } = await this.pool.query(BY_TEXT, [stems.join(' '), candidateCount(limit), asOf ?? null]);
+    const { rows } = await this.pool.query(BY_TEXT, [stems.join(' '), candidateCount(limit), ...scopeValues(scope)]);
     return rows.map((r) => candidate(r, r.score));
   }
 
@@ -379,18 +393,18 @@ export class PgStore {
     stems: readonly { term: string; idf: number; articleIdf: number }[],
     averageLength: { paragraph: number; article: number },
     limits: { paragraphs: number; articles: number },
-    asOf?: string,
+    scope?: Scope,
   ): Promise<LexicalCandidates> {
     if (stems.length === 0) return { paragraphs: [], articles: [] };
     const { rows } = await this.pool.query(BY_BM25, [
       stems.map((s) => s.term),
       stems.map((s) => s.idf),
       stems.map((s) => s.articleIdf),
-      asOf ?? null,
       averageLength.paragraph,
       candidateCount(limits.paragraphs),
       candidateCount(limits.articles),
       averageLength.article,
+      ...scopeValues(scope),
     ]);
     return {
       paragraphs: rows.filter((r) => r.kind === 'p').map((r) => candidate(r, r.score)),

@@ -3,6 +3,7 @@ import type { Manifest, Paragraph } from '../index/types.js';
 import type { PeopleByArticle } from '../people/extract.js';
 import type { Bm25Index } from './bm25.js';
 import type { Retriever } from './retriever.js';
+import type { Scope } from '../index/scope.js';
 
 /**
  * What answers read the index through: the file index's live generation (`FileCorpus`, all of it
@@ -19,7 +20,7 @@ export interface Corpus {
   /** How many paragraphs of the whole corpus hold a stem (typo correction). */
   readonly vocabulary: Pick<Bm25Index, 'documentFrequency'>;
   /** Hybrid retrieval over the rows a question reads (all of them, for the file index). */
-  retrieverFor(stems: readonly string[], vector: Float32Array, asOf?: string): Promise<Retriever>;
+  retrieverFor(stems: readonly string[], vector: Float32Array, scope: Scope): Promise<Retriever>;
   /** An article's paragraphs in order. */
   paragraphsOf(articleId: string): Promise<Paragraph[]>;
   /** Switches to what was written since it was read; returns whether anything changed. */

@@ -12,6 +12,7 @@ import { snapshotOfRows, type ArticleRowSet } from '../index/rows-snapshot.js';
 import type { IndexedArticle, Manifest, ModelStamp, Paragraph, Snapshot } from '../index/types.js';
 import { idfOf, type CorpusStats } from './bm25.js';
 import type { Corpus } from './corpus.js';
+import type { Scope } from '../index/scope.js';
 import { ARTICLE_POOL, POOL, Retriever, type WholeCorpus } from './retriever.js';
 import type { CorpusFigures, PgStore, StoredArticleRows } from '../postgres/pg-store.js';
 
@@ -45,8 +46,8 @@ export class PgCorpus implements Corpus {
     return this.whole.paragraphs;
   }
 
-  async retrieverFor(stems: readonly string[], vector: Float32Array, asOf?: string): Promise<Retriever> {
-    const rows = await this.rowsFor(stems, vector, asOf);
+  async retrieverFor(stems: readonly string[], vector: Float32Array, scope: Scope): Promise<Retriever> {
+    const rows = await this.rowsFor(stems, vector, scope);
     return new Retriever(rows.snapshot, rows.whole, rows.dense);
   }
 
@@ -74,10 +75,10 @@ export class PgCorpus implements Corpus {
 
   /**
    * The rows a question is answered from: those of every article holding one of its best
-   * paragraphs by BM25 or by cosine, or among its best articles by BM25, as of `asOf`. Articles
-   * stored since the last reload are left out until it (as the file index does).
+   * paragraphs by BM25 or by cosine, or among its best articles by BM25, within the scope.
+   * Articles stored since the last reload are left out until it (as the file index does).
    */
-  private async rowsFor(stems: readonly string[], vector: Float32Array, asOf?: string): Promise<QuestionRows> {
+  private async rowsFor(stems: readonly string[], vector: Float32Array, scope: Scope): Promise<QuestionRows> {
     const { paragraphs, articles } = this.whole;
     const unique = [...new Set(stems)].filter((term) => paragraphs.documentFrequency(term) > 0);
     const [lexical, nearest] = await Promise.all([
@@ -85,9 +86,9 @@ export class PgCorpus implements Corpus {
         unique.map((term) => ({ term, idf: idf(paragraphs, term), articleIdf: idf(articles, term) })),
         { paragraph: paragraphs.averageLength, article: articles.averageLength },
         { paragraphs: POOL, articles: ARTICLE_POOL },
-        asOf,
+        scope,
       ),
-      this.store.candidatesByVector(vector, POOL, asOf),
+      this.store.candidatesByVector(vector, POOL, scope),
     ]);
     const ids = new Set([...lexical.paragraphs, ...lexical.articles, ...nearest].map((c) => c.articleId).filter((id) => this.manifest.articles.has(id)));
     const [rows, cosines] = await Promise.all([this.rowsOf([...ids]), this.store.cosinesOf(vector, [...ids])]);

@@ -4,6 +4,7 @@ import { Bm25Index, type CorpusStats } from './bm25.js';
 import { quantize, quantizedRowsOf, type QuantizedRows } from '../embedding/quantize.js';
 import { DenseScanner, QUANTIZE_FROM_ROWS, RESCORED_ROWS } from './dense-scan.js';
 import { topK, topKOfAll } from './top-k.js';
+import { inScope, isEverything, scopeKey, type Scope } from '../index/scope.js';
 
 export type RetrievalMode = 'hybrid' | 'bm25' | 'dense';
 
@@ -35,8 +36,8 @@ const WEIGHTS = { lexical: 0.7, paragraph: 2, article: 2, position: 0.3 } as con
 
 export interface SearchOptions {
   mode?: RetrievalMode;
-  /** YYYY-MM-DD: articles dated after it are left out (they did not exist yet when the question was asked). */
-  asOf?: string;
+  /** The articles it may answer from: those after "as of", or outside a filter, are left out before ranking. */
+  scope?: Scope;
 }
 
 /** What search needs of a cosine scan: the scanner over the snapshot's vectors, or scores given. */
@@ -118,13 +119,14 @@ export class Retriever {
     return Array.from(this.articleRows.subarray(this.articleStart[article]!, this.articleStart[article + 1]!));
   }
 
-  /** Which rows existed at `asOf`; undefined when all of them did (the usual case: asked today), which spares a pass over every row. */
-  private rowsAvailable(asOf: string): Uint8Array | undefined {
-    if (!this.availableCache.has(asOf)) {
+  /** Which rows are in scope; undefined when all of them are (the usual case: asked today), which spares a pass over every row. */
+  private rowsAvailable(scope: Scope): Uint8Array | undefined {
+    const key = scopeKey(scope);
+    if (!this.availableCache.has(key)) {
       if (this.availableCache.size >= 8) this.availableCache.delete(this.availableCache.keys().next().value!);
-      this.availableCache.set(asOf, availability(this.snapshot, asOf));
+      this.availableCache.set(key, availability(this.snapshot, scope));
     }
-    return this.availableCache.get(asOf);
+    return this.availableCache.get(key);
   }
 
   /** The `n` best rows by dense score; from an approximate scan, the best `RESCORED_ROWS` are scored exactly first. */
@@ -138,9 +140,9 @@ export class Retriever {
   }
 
   /** The `k` best paragraphs for a question given as its stems (`terms`) and its embedding. */
-  search(stems: readonly string[], queryVector: Float32Array, k: number, { mode = 'hybrid', asOf }: SearchOptions = {}): Hit[] {
+  search(stems: readonly string[], queryVector: Float32Array, k: number, { mode = 'hybrid', scope = {} }: SearchOptions = {}): Hit[] {
     const { paragraphs } = this.snapshot;
-    const available = asOf ? this.rowsAvailable(asOf) : undefined;
+    const available = isEverything(scope) ? undefined : this.rowsAvailable(scope);
     const lexical = this.bm25.score(stems);
     const lexicalRows = available ? lexical.rows.filter((row) => available[row] === 1) : lexical.rows;
     const dense = this.dense.scores(queryVector);
@@ -230,13 +232,10 @@ function quantizedParts(snapshot: Snapshot): QuantizedRows[] {
   });
 }
 
-/** Rows whose article is dated on or before `asOf` (undated articles count as available); undefined when that is every row. */
-function availability(snapshot: Snapshot, asOf: string): Uint8Array | undefined {
+/** Rows whose article is in scope; undefined when that is every row. */
+function availability(snapshot: Snapshot, scope: Scope): Uint8Array | undefined {
   const table = snapshot.paragraphs;
-  const articleAvailable = table.articleIds.map((id) => {
-    const date = snapshot.manifest.articles.get(id)?.date;
-    return date === undefined || date <= asOf;
-  });
+  const articleAvailable = table.articleIds.map((id) => inScope(snapshot.manifest.articles.get(id), scope));
   if (articleAvailable.every(Boolean)) return undefined;
   const mask = new Uint8Array(table.length);
   for (let row = 0; row < table.length; row++) mask[row] = articleAvailable[table.articleOf(row)] ? 1 : 0;
