@@ -1,9 +1,11 @@
-import { SlashCommandBuilder, type ButtonInteraction, type ChatInputCommandInteraction } from 'discord.js';
+import { SlashCommandBuilder, type AutocompleteInteraction, type ButtonInteraction, type ChatInputCommandInteraction } from 'discord.js';
+import type { ArticleFilter } from '../src/answers/filters.js';
 import { PASSAGES_PER_ANSWER } from '../src/answers/answer.js';
 import { MAX_QUESTION_LENGTH } from '../src/answers/question.js';
 import type { BotContext, CommandOutcome } from '../src/discord/context.js';
 import { deferReply, respond, respondPrivately } from '../src/discord/respond.js';
 import { askMessage } from '../src/discord/render.js';
+import { articleOption, completeFilter, filterWordsOf, isPrivate, outletOption, privateOption, sinceOption, untilOption } from '../src/discord/options.js';
 
 const MORE = 'more';
 
@@ -17,23 +19,44 @@ export const data = new SlashCommandBuilder()
       .setDescription(`How many passages (${PASSAGES_PER_ANSWER.min}-${PASSAGES_PER_ANSWER.max}; the server's default when empty)`)
       .setMinValue(PASSAGES_PER_ANSWER.min)
       .setMaxValue(PASSAGES_PER_ANSWER.max),
-  );
+  )
+  .addStringOption(sinceOption)
+  .addStringOption(untilOption)
+  .addStringOption(outletOption)
+  .addStringOption(articleOption)
+  .addBooleanOption(privateOption);
 
-export async function execute(interaction: ChatInputCommandInteraction, { engine, pages, answerResults }: BotContext): Promise<CommandOutcome> {
-  await deferReply(interaction);
+export async function execute(interaction: ChatInputCommandInteraction, context: BotContext): Promise<CommandOutcome> {
+  const { engine, pages, answerResults } = context;
+  const asPrivate = isPrivate(interaction, context);
+  // Read before deferring: a filter that names nothing is refused privately, at once.
+  const filter = engine.filterOf(filterWordsOf(interaction));
+  await deferReply(interaction, asPrivate);
   const question = interaction.options.getString('question', true);
   const results = interaction.options.getInteger('results') ?? answerResults;
-  return answerPage(interaction, { engine, question, results, offset: 0, pages });
+  return answerPage(interaction, { engine, question, results, offset: 0, pages, filter, asPrivate });
+}
+
+export async function autocomplete(interaction: AutocompleteInteraction, context: BotContext): Promise<void> {
+  await completeFilter(interaction, context);
 }
 
 async function answerPage(
   interaction: ChatInputCommandInteraction | ButtonInteraction,
-  { engine, pages, question, results, offset }: Pick<BotContext, 'engine' | 'pages'> & { question: string; results: number; offset: number },
+  {
+    engine,
+    pages,
+    question,
+    results,
+    offset,
+    filter,
+    asPrivate,
+  }: Pick<BotContext, 'engine' | 'pages'> & { question: string; results: number; offset: number; filter: ArticleFilter; asPrivate: boolean },
 ): Promise<CommandOutcome> {
-  const answer = await engine.ask(question, { results, offset });
+  const answer = await engine.ask(question, { results, offset, filter });
   const moreId =
     answer.kind === 'answer' && answer.hasMore
-      ? `${MORE}:${pages.save({ question: answer.question, results, userId: interaction.user.id })}:${offset + results}`
+      ? `${MORE}:${pages.save({ question: answer.question, results, userId: interaction.user.id, filter, private: asPrivate })}:${offset + results}`
       : undefined;
   await respond(interaction, askMessage(answer, moreId));
   return answer.kind === 'answer' ? { results: answer.passages.length } : { results: 0, refusal: true };
@@ -58,7 +81,8 @@ export const button = {
       await respondPrivately(interaction, 'These passages are already shown above.');
       return { results: 0, refusal: true };
     }
-    await deferReply(interaction);
-    return answerPage(interaction, { engine, pages, question: page.question, results: page.results, offset });
+    const asPrivate = page.private ?? false;
+    await deferReply(interaction, asPrivate);
+    return answerPage(interaction, { engine, pages, question: page.question, results: page.results, offset, filter: page.filter ?? {}, asPrivate });
   },
 };

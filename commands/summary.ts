@@ -5,6 +5,7 @@ import { deferReply, respond, respondChoices } from '../src/discord/respond.js';
 import { SUMMARY_SENTENCES, summaryRequest } from '../src/answers/summary-request.js';
 import { MAX_LOOKUP_LENGTH } from '../src/engine.js';
 import { summaryMessage } from '../src/discord/render.js';
+import { completeFilter, filterWordsOf, isPrivate, outletOption, privateOption, sinceOption, untilOption } from '../src/discord/options.js';
 
 export const data = new SlashCommandBuilder()
   .setName('summary')
@@ -15,22 +16,30 @@ export const data = new SlashCommandBuilder()
   .addIntegerOption((o) =>
     o.setName('sentences').setDescription('How many sentences (3-7, default 4)').setMinValue(SUMMARY_SENTENCES.min).setMaxValue(SUMMARY_SENTENCES.max),
   )
-  .addStringOption((o) => o.setName('topic').setDescription('Instead of one article: a digest across the articles on this topic').setMaxLength(MAX_QUESTION_LENGTH));
+  .addStringOption((o) => o.setName('topic').setDescription('Instead of one article: a digest across the articles on this topic').setMaxLength(MAX_QUESTION_LENGTH))
+  .addStringOption(sinceOption)
+  .addStringOption(untilOption)
+  .addStringOption(outletOption)
+  .addBooleanOption(privateOption);
 
-export async function execute(interaction: ChatInputCommandInteraction, { engine }: BotContext): Promise<CommandOutcome> {
+export async function execute(interaction: ChatInputCommandInteraction, context: BotContext): Promise<CommandOutcome> {
+  const { engine } = context;
   const request = summaryRequest({
     article: interaction.options.getString('article') ?? undefined,
     topic: interaction.options.getString('topic') ?? undefined,
     sentences: interaction.options.getInteger('sentences') ?? undefined,
   });
-  await deferReply(interaction);
-  const result = await engine.summary(request);
+  // The filters narrow a topic's digest (an article's summary names its article already).
+  const filter = engine.filterOf(filterWordsOf(interaction));
+  await deferReply(interaction, isPrivate(interaction, context));
+  const result = await engine.summary(request, filter);
   await respond(interaction, summaryMessage(result));
   if (result.kind === 'refusal') return { results: 0, refusal: true };
   return { results: result.kind === 'summary' ? result.sentences.length : result.items.length };
 }
 
-export async function autocomplete(interaction: AutocompleteInteraction, { engine }: BotContext): Promise<void> {
+export async function autocomplete(interaction: AutocompleteInteraction, context: BotContext): Promise<void> {
+  if (await completeFilter(interaction, context)) return;
   const typed = interaction.options.getFocused();
-  await respondChoices(interaction, engine.suggestArticles(typed).map((a) => ({ name: a.title, value: a.id })));
+  await respondChoices(interaction, context.engine.suggestArticles(typed).map((a) => ({ name: a.title, value: a.id })));
 }

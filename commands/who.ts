@@ -2,16 +2,18 @@ import { SlashCommandBuilder, type AutocompleteInteraction, type ChatInputComman
 import type { BotContext, CommandOutcome } from '../src/discord/context.js';
 import { respond, respondChoices } from '../src/discord/respond.js';
 import { whoMessage } from '../src/discord/render.js';
+import { isPrivate, privateOption } from '../src/discord/options.js';
 
 export const data = new SlashCommandBuilder()
   .setName('who')
   .setDescription('What the articles say about a person: roles, coverage and own words')
-  .addStringOption((o) => o.setName('name').setDescription('The person (the most mentioned people when empty)').setAutocomplete(true).setMaxLength(100));
+  .addStringOption((o) => o.setName('name').setDescription('The person (the most mentioned people when empty)').setAutocomplete(true).setMaxLength(100))
+  .addBooleanOption(privateOption);
 
 /** Answered from the in-memory people index: fast enough not to defer. */
-export async function execute(interaction: ChatInputCommandInteraction, { engine }: BotContext): Promise<CommandOutcome> {
-  const result = engine.who(interaction.options.getString('name') ?? undefined);
-  await respond(interaction, whoMessage(result));
+export async function execute(interaction: ChatInputCommandInteraction, context: BotContext): Promise<CommandOutcome> {
+  const result = context.engine.who(interaction.options.getString('name') ?? undefined);
+  await respond(interaction, { ...whoMessage(result), ephemeral: isPrivate(interaction, context) });
   if (result.kind === 'refusal') return { results: 0, refusal: true };
   return { results: result.kind === 'people' ? result.people.length : 1 };
 }

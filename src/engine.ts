@@ -18,7 +18,8 @@ import { newestFirst } from './index/order.js';
 import type { IndexTarget } from './index/ingest.js';
 import type { IndexedArticle, Manifest, ModelStamp, Paragraph, Snapshot } from './index/types.js';
 import type { Corpus } from './retrieval/corpus.js';
-import type { Scope } from './index/scope.js';
+import { inScope, isEverything, type Scope } from './index/scope.js';
+import { articleFilter, describeFilter, type ArticleFilter, type FilterWords } from './answers/filters.js';
 import { FileCorpus } from './retrieval/file-corpus.js';
 import type { PgCorpus } from './retrieval/pg-corpus.js';
 import type { Hit, RetrievalMode, Retriever } from './retrieval/retriever.js';
@@ -63,12 +64,9 @@ export interface AskOptions {
   mode?: RetrievalMode;
   /** The moment of asking (YYYY-MM-DD): later articles are left out, the week before is preferred. Today by default; null: no moment. */
   asOf?: string | null;
-  /** Only articles of these dates, this outlet or this article (see `src/answers/filters.ts`). */
+  /** Only articles of these dates, this outlet or this article (`filterOf` reads them as typed). */
   filter?: ArticleFilter;
 }
-
-/** What a question may be narrowed to besides its moment. */
-export type ArticleFilter = Omit<Scope, 'asOf'>;
 
 /**
  * The question-answering engine over a corpus: the file index (`open`) or Postgres
@@ -78,6 +76,7 @@ export class Engine {
   /** Built on first use (/who, autocomplete) for the current generation: not on the cold-start path. */
   private peopleCache: { manifest: Manifest; index: PeopleIndex } | undefined;
   private titlesCache: { manifest: Manifest; titles: Shortlist<IndexedArticle> } | undefined;
+  private outletsCache: { manifest: Manifest; outlets: string[] } | undefined;
   /** The ranking's features over the last retriever read (the file index's, for every question until a reload). */
   private featuresCache: { retriever: Retriever; features: CandidateFeatures } | undefined;
 
@@ -240,6 +239,8 @@ export class Engine {
     const offset = options.offset ?? 0;
     const [vector] = await this.embedder.embed([query]);
     const terms = this.questionTerms(query, options.asOf, options.filter);
+    const nothing = this.nothingInScope(question, terms.scope, options.filter);
+    if (nothing) return nothing;
     const reading = await this.reading(terms, vector!);
     const ranked = this.ranked(reading, terms, vector!, options.mode);
     const verdict = judge(ranked, evidenceOf(ranked));
@@ -248,9 +249,11 @@ export class Engine {
         kind: 'refusal',
         question,
         message:
-          offset === 0
-            ? 'The articles I have do not cover this. Try other words, or ask about a story in the collection.'
-            : 'There are no further passages on this.',
+          offset > 0
+            ? 'There are no further passages on this.'
+            : options.filter && !isEverything(options.filter)
+              ? `Nothing in the articles matching ${describeFilter(options.filter, (id) => this.article(id)?.title)} covers this. Try without the filter, or other words.`
+              : 'The articles I have do not cover this. Try other words, or ask about a story in the collection.',
       };
     }
     const choice = chooseAnswer(ranked);
@@ -270,9 +273,59 @@ export class Engine {
     return answer;
   }
 
-  /** A summary request, validated by `summaryRequest`: an article's summary or a topic digest. */
-  summary(request: SummaryRequest): Promise<SummaryResult> {
-    return request.kind === 'topic' ? this.digest(request.topic) : this.summarize(request.article, request.sentences);
+  /**
+   * The filter that words typed for `since`, `until`, `outlet` and `article` name, as of the moment
+   * of asking (today by default); a value that names nothing in the index is refused, naming its option.
+   */
+  filterOf(words: FilterWords, asOf: string | null = today()): ArticleFilter {
+    return articleFilter(words, asOf ?? today(), {
+      outletOf: (typed) => this.outlets().find((outlet) => outlet.toLowerCase() === typed.toLowerCase()),
+      articleOf: (typed) => {
+        const match = findArticle([...this.manifest.articles.values()], typed.slice(0, MAX_LOOKUP_LENGTH), this.titles);
+        return match.kind === 'found' ? match.article.id : undefined;
+      },
+    });
+  }
+
+  /** Up to 25 outlets of the articles for a prefix (autocomplete), those with the most articles first. */
+  suggestOutlets(prefix: string, limit = 25): string[] {
+    const typed = prefix.slice(0, MAX_LOOKUP_LENGTH).trim().toLowerCase();
+    return this.outlets()
+      .filter((outlet) => outlet.toLowerCase().includes(typed))
+      .slice(0, limit);
+  }
+
+  /** The outlets of the articles, those with the most articles first. */
+  private outlets(): string[] {
+    if (this.outletsCache?.manifest !== this.manifest) {
+      const counts = new Map<string, number>();
+      for (const article of this.manifest.articles.values()) if (article.outlet) counts.set(article.outlet, (counts.get(article.outlet) ?? 0) + 1);
+      this.outletsCache = { manifest: this.manifest, outlets: [...counts].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).map(([outlet]) => outlet) };
+    }
+    return this.outletsCache.outlets;
+  }
+
+  /** When a filter leaves no article: a refusal naming it, and how recent the newest article is. */
+  private nothingInScope(question: string, scope: Scope, filter: ArticleFilter | undefined): AskResult | undefined {
+    if (!filter || isEverything(filter)) return undefined;
+    const articles = [...this.manifest.articles.values()];
+    if (articles.some((article) => inScope(article, scope))) return undefined;
+    const newest = articles
+      .map((a) => a.date)
+      .filter((date): date is string => date !== undefined && (scope.asOf === undefined || date <= scope.asOf))
+      .sort()
+      .at(-1);
+    const described = describeFilter(filter, (id) => this.article(id)?.title);
+    return {
+      kind: 'refusal',
+      question,
+      message: `No article matches ${described}.${newest ? ` The newest article is from ${newest}.` : ''}`,
+    };
+  }
+
+  /** A summary request, validated by `summaryRequest`: an article's summary or a topic digest (within `filter`). */
+  summary(request: SummaryRequest, filter?: ArticleFilter): Promise<SummaryResult> {
+    return request.kind === 'topic' ? this.digest(request.topic, filter) : this.summarize(request.article, request.sentences);
   }
 
   /** An extractive summary of the article that `query` names (the newest article when omitted). */
@@ -300,11 +353,13 @@ export class Engine {
   }
 
   /** The best sentence or two from each of the articles that best match a topic. */
-  async digest(rawTopic: string): Promise<SummaryResult> {
+  async digest(rawTopic: string, filter?: ArticleFilter): Promise<SummaryResult> {
     const topic = cleanQuestion(rawTopic);
     const query = this.searchQuery(topic);
     const [vector] = await this.embedder.embed([query]);
-    const question = { ...this.questionTerms(query, null), type: 'none' as const };
+    const question = { ...this.questionTerms(query, null, filter), type: 'none' as const };
+    const nothing = this.nothingInScope(topic, question.scope, filter);
+    if (nothing?.kind === 'refusal') return nothing;
     const reading = await this.reading(question, vector!);
     const ranked = this.ranked(reading, question, vector!);
     const bestPerArticle = new Map<string, Candidate>();

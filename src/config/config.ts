@@ -44,6 +44,10 @@ const configSchema = z.object({
   DISCORD_GUILD_ID: optionalString.pipe(z.string().regex(SNOWFLAKE, 'must be a server id (a number of 17 to 20 digits)').optional()),
   DISCORD_API_URL: httpUrl('must be a full http(s) address (https://discord.com/api)').default('https://discord.com/api'),
   COOLDOWN_SECONDS: z.coerce.number().min(0).max(3600).default(3),
+  ASK_DEFAULT_PRIVATE: z
+    .enum(['true', 'false', '1', '0', ''], { errorMap: () => ({ message: 'must be true or false' }) })
+    .default('false')
+    .transform((v) => v === 'true' || v === '1'),
   SHARDS: optionalString.pipe(
     z
       .union([z.literal('auto'), z.coerce.number().int('must be a whole number or "auto"').min(1).max(MAX_SHARDS)], { errorMap: () => ({ message: `must be "auto" or a number of shards from 1 to ${MAX_SHARDS}` }) })
@@ -101,6 +105,8 @@ export interface DiscordConfig {
   cooldownSeconds: number;
   /** How long a request to Discord may go unanswered (DISCORD_TIMEOUT_SECONDS; 15 when absent). */
   timeoutSeconds?: number;
+  /** Answers only the asker sees unless a command says `private:false` (ASK_DEFAULT_PRIVATE). */
+  privateByDefault?: boolean;
   /** SHARDS: run discord.js's ShardingManager with this many shard processes ("auto": as many as Discord recommends); one process when absent. */
   shards?: number | 'auto';
 }
@@ -171,6 +177,7 @@ export function parseConfig(env: NodeJS.ProcessEnv = process.env): Config {
           apiUrl: c.DISCORD_API_URL.replace(/\/+$/, ''),
           cooldownSeconds: c.COOLDOWN_SECONDS,
           timeoutSeconds: c.DISCORD_TIMEOUT_SECONDS,
+          privateByDefault: c.ASK_DEFAULT_PRIVATE,
           ...(c.SHARDS !== undefined ? { shards: c.SHARDS } : {}),
         }
       : undefined,

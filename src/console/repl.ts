@@ -3,13 +3,15 @@ import type { Engine } from '../engine.js';
 import { isUserError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { renderAnswerText, renderSummaryText, renderWhoText } from './render.js';
-import { parseSummaryArgs, splitCommandLine } from './summary-args.js';
+import type { ArticleFilter } from '../answers/filters.js';
+import { parseSummaryArgs, splitCommandLine, takeFilterArgs } from './summary-args.js';
 
 const HELP = `Commands:
   /ask <question>   answer from the articles, with quotes and sources
+                    filters: --since "this week" --until yesterday --outlet Reuters --article "<title>"
   /more             the next passages for the last question
   /summary [article] [--sentences N]   summary of an article (the newest by default)
-  /summary --topic <words>             a digest across the articles on a topic
+  /summary --topic <words>             a digest across the articles on a topic (filters: --since, --until, --outlet)
   /who [name]       what the articles say about a person (the most mentioned people without a name)
   help              this help
   quit              leave (end of input works too)
@@ -46,7 +48,7 @@ export async function runConsole(engine: Engine, log: Logger, options: ConsoleOp
     if (prompting && !closed) lines.prompt();
   };
   const write = (text: string) => output.write(text);
-  let last: { question: string; offset: number } | undefined;
+  let last: { question: string; offset: number; filter: ArticleFilter } | undefined;
   const count = engine.manifest.articles.size;
   write(`Ask about ${count} article${count === 1 ? '' : 's'}. Type "help" for commands.\n`);
   if (prompting) lines.setPrompt('> ');
@@ -63,22 +65,28 @@ export async function runConsole(engine: Engine, log: Logger, options: ConsoleOp
         if (!last) write('Ask a question first.\n');
         else {
           last.offset += options.results;
-          write(renderAnswerText(await engine.ask(last.question, { results: options.results, offset: last.offset })));
+          write(renderAnswerText(await engine.ask(last.question, { results: options.results, offset: last.offset, filter: last.filter })));
         }
       } else if (line === '/summary' || line.startsWith('/summary ')) {
-        const request = parseSummaryArgs(splitCommandLine(line.slice('/summary'.length)));
-        const result = await engine.summary(request);
+        const { filter, rest } = takeFilterArgs(splitCommandLine(line.slice('/summary'.length)), ['since', 'until', 'outlet']);
+        const request = parseSummaryArgs(rest);
+        const result = await engine.summary(request, engine.filterOf(filter));
         write(renderSummaryText(result));
       } else if (line === '/who' || line.startsWith('/who ')) {
         write(renderWhoText(engine.who(line.slice('/who'.length))));
       } else if (line.startsWith('/') && !line.startsWith('/ask')) {
         write(`Unknown command ${line.split(/\s/)[0]}. Type "help".\n`);
       } else {
-        const question = line.replace(/^\/ask\b/, '').trim();
+        // Filters only after /ask: a plain line is a question, whatever it holds.
+        const text = line.replace(/^\/ask\b/, '');
+        const flagged = line.startsWith('/ask') && /(?:^|\s)--(?:since|until|outlet|article)\b/.test(text);
+        const asked = flagged ? takeFilterArgs(splitCommandLine(text), ['since', 'until', 'outlet', 'article']) : { filter: {}, rest: [text] };
+        const question = asked.rest.join(' ').trim();
+        const filter = engine.filterOf(asked.filter);
         const started = performance.now();
-        const result = await engine.ask(question, { results: options.results });
+        const result = await engine.ask(question, { results: options.results, filter });
         log.debug({ command: 'ask', ms: Math.round(performance.now() - started), kind: result.kind }, 'console answer');
-        last = { question, offset: 0 };
+        last = { question, offset: 0, filter };
         write(renderAnswerText(result));
       }
     } catch (error) {

@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import type { FilterWords } from '../answers/filters.js';
 import { summaryRequest, type SummaryRequest } from '../answers/summary-request.js';
 import { UserError } from '../errors.js';
 
@@ -20,6 +21,29 @@ export function parseSummaryArgs(args: string[]): SummaryRequest {
     throw error instanceof UserError ? new UserError(error.message, SUMMARY_USAGE) : error;
   }
 }
+
+/**
+ * Takes the filter flags (`--since "this week"`, `--outlet=Reuters`…) of `names` out of a
+ * command's arguments; the rest is the command's own. A flag without its value is refused.
+ */
+export function takeFilterArgs(args: readonly string[], names: readonly (keyof FilterWords)[]): { filter: FilterWords; rest: string[] } {
+  const filter: FilterWords = {};
+  const rest: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    const name = names.find((n) => arg === `--${n}` || arg.startsWith(`--${n}=`));
+    if (!name) {
+      rest.push(arg);
+      continue;
+    }
+    const value = arg.includes('=') ? arg.slice(arg.indexOf('=') + 1) : args[++i];
+    if (value === undefined || value.trim() === '') throw new UserError(`--${name} needs a value, for example --${name} "${EXAMPLES[name]}".`);
+    filter[name] = value;
+  }
+  return { filter, rest };
+}
+
+const EXAMPLES: Record<keyof FilterWords, string> = { since: 'this week', until: 'yesterday', outlet: 'Reuters', article: 'Port strike' };
 
 /** Splits a console line into arguments, keeping "quoted phrases" together. */
 export function splitCommandLine(line: string): string[] {

@@ -1,9 +1,14 @@
 import { randomBytes } from 'node:crypto';
+import type { ArticleFilter } from '../answers/filters.js';
 
 export interface AnswerPage {
   question: string;
   results: number;
   userId: string;
+  /** The filters the question was asked with, which its next pages keep. */
+  filter?: ArticleFilter;
+  /** Asked privately: its next pages are private too. */
+  private?: boolean;
 }
 
 type StoredPage = AnswerPage & { expires: number; shown: Set<number> };

@@ -103,7 +103,7 @@ export async function startBot({
     throw abandoned() ?? error;
   }
   const client = new Client({ intents: [GatewayIntentBits.Guilds], rest: restOptions(discord), allowedMentions: NO_MENTIONS });
-  const context: BotContext = { engine, log, pages: new AnswerPages(), answerResults, addArticle };
+  const context: BotContext = { engine, log, pages: new AnswerPages(), answerResults, addArticle, privateByDefault: discord.privateByDefault ?? false };
   const pacing: Pacing = { cooldownMs: discord.cooldownSeconds * 1000, cooldowns: new Map(), autocomplete: new TokenBuckets(AUTOCOMPLETE_BURST, AUTOCOMPLETE_PER_SECOND) };
   const inFlight = new Set<Promise<void>>();
 

@@ -27,6 +27,8 @@ export interface BotContext {
   answerResults: number;
   /** `/add`: fetches the page and writes its article to the index (ALLOW_PRIVATE_URLS and RETAIN_DAYS apply). */
   addArticle: ArticleAdder;
+  /** Answers are private when a command does not say (ASK_DEFAULT_PRIVATE). */
+  privateByDefault: boolean;
 }
 
 /** What a handler reports for the interaction's log line. */

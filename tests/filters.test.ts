@@ -1,0 +1,195 @@
+/**
+ * Filters (since, until, outlet, article) and private answers: read as people type them, applied
+ * inside retrieval, in the engine, the console and through the real discord.js client against the
+ * Discord test double.
+ */
+import { copyFile, mkdir, readdir } from 'node:fs/promises';
+import path from 'node:path';
+import { PassThrough } from 'node:stream';
+import { ApplicationCommandOptionType as Option, MessageFlags } from 'discord.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { dayOf } from '../src/answers/filters.js';
+import { parseConfig } from '../src/config/config.js';
+import { runConsole } from '../src/console/repl.js';
+import { startBot, type RunningBot } from '../src/discord/bot.js';
+import { Engine } from '../src/engine.js';
+import { UserError } from '../src/errors.js';
+import { ingest } from '../src/index/ingest.js';
+import { createLogger } from '../src/log.js';
+import { DiscordApiDouble, type InteractionReplies } from './discord-double/discord-api-double.js';
+import { realEmbedder, SEED_FILE, tempDir } from './helpers.js';
+
+const FIXTURES = path.resolve('tests/ranking/articles');
+let engine: Engine;
+let cleanup: () => Promise<void>;
+let root: string;
+
+beforeAll(async () => {
+  ({ dir: root, cleanup } = await tempDir());
+  const articles = path.join(root, 'articles');
+  await mkdir(articles);
+  for (const file of await readdir(FIXTURES)) await copyFile(path.join(FIXTURES, file), path.join(articles, file));
+  await copyFile(SEED_FILE, path.join(articles, 'seed.txt'));
+  await ingest(path.join(root, 'index'), await realEmbedder(), { source: articles });
+  engine = await Engine.open(realEmbedder(), path.join(root, 'index'));
+});
+afterAll(() => cleanup());
+
+const outletsOf = (answer: Awaited<ReturnType<Engine['ask']>>) => (answer.kind === 'answer' ? [...new Set(answer.passages.map((p) => p.citation.outlet))] : []);
+
+describe('dates as people type them', () => {
+  it('reads dates, days and ranges relative to the moment of asking; a weekday is the latest one not after it', () => {
+    const asOf = '2026-03-11'; // a Wednesday
+    expect(dayOf('2026-03-02', asOf, 'since')).toBe('2026-03-02');
+    expect(dayOf('today', asOf, 'since')).toBe('2026-03-11');
+    expect(dayOf('yesterday', asOf, 'since')).toBe('2026-03-10');
+    expect(dayOf('last 7 days', asOf, 'since')).toBe('2026-03-04');
+    expect(dayOf('monday', asOf, 'since')).toBe('2026-03-09');
+    expect(dayOf('friday', asOf, 'since')).toBe('2026-03-06');
+    expect(dayOf('mar 5', asOf, 'until')).toBe('2026-03-05');
+    expect(dayOf('this week', asOf, 'since') <= asOf).toBe(true);
+  });
+
+  it('refuses what is not a date, naming the option, and bounds what it reads', () => {
+    expect(() => dayOf('the war', '2026-03-11', 'since')).toThrow(UserError);
+    expect(() => dayOf('the war', '2026-03-11', 'since')).toThrow(/^since: "the war" is not a date/);
+    expect(() => dayOf('monday the war began', '2026-03-11', 'until')).toThrow(/^until:/);
+    expect(() => dayOf('1 '.repeat(5000), '2026-03-11', 'since')).toThrow(/at most 60 characters/);
+  });
+});
+
+describe('filters in the engine', () => {
+  it('answers only from the outlet asked for, inside retrieval: the answer still comes first', async () => {
+    const filter = engine.filterOf({ outlet: 'harbour herald' }, '2026-03-11');
+    expect(filter).toEqual({ outlet: 'Harbour Herald' });
+    const answer = await engine.ask('who is the ferry captain', { asOf: '2026-03-11', filter });
+    expect(outletsOf(answer)).toEqual(['Harbour Herald']);
+    expect(answer.kind === 'answer' && answer.answerLine).toBe('Maria Okafor');
+    expect(engine.suggestOutlets('har')).toEqual(['Harbour Herald']);
+    expect(engine.suggestOutlets('')).toContain('Sports Wire');
+  });
+
+  it('leaves out articles before "since" and after "until", and keeps to one article', async () => {
+    const unfiltered = await engine.ask('how many people were on the first ferry', { asOf: '2026-03-11' });
+    expect(unfiltered.kind === 'answer' && unfiltered.passages[0]!.citation.articleId).toBe('articles/ferry');
+    const since = await engine.ask('how many people were on the first ferry', { asOf: '2026-03-11', filter: engine.filterOf({ since: 'friday' }, '2026-03-11') });
+    expect(since.kind).toBe('answer');
+    if (since.kind === 'answer') for (const p of since.passages) expect(p.citation.date! >= '2026-03-06').toBe(true);
+    // The pact is dated after "until": nothing else covers it, and the refusal names the filter.
+    const until = await engine.ask('the minerals pact in ottawa', { asOf: '2026-03-11', filter: engine.filterOf({ until: 'mar 5' }, '2026-03-11') });
+    expect(until).toMatchObject({ kind: 'refusal', message: 'Nothing in the articles matching until 2026-03-05 covers this. Try without the filter, or other words.' });
+    const one = await engine.ask('who signed it', { asOf: '2026-03-11', filter: engine.filterOf({ article: 'critical minerals pact' }, '2026-03-11') });
+    expect(one.kind === 'answer' && [...new Set(one.passages.map((p) => p.citation.articleId))]).toEqual(['articles/summit']);
+  });
+
+  it('says when a filter leaves nothing, naming it and the newest article; refuses an unknown outlet or article', async () => {
+    const none = await engine.ask('who is the ferry captain', { asOf: '2026-03-20', filter: engine.filterOf({ since: 'yesterday' }, '2026-03-20') });
+    expect(none).toMatchObject({ kind: 'refusal', message: 'No article matches since 2026-03-19. The newest article is from 2026-03-10.' });
+    expect(() => engine.filterOf({ outlet: 'The Daily Nothing' })).toThrow(/outlet called "The Daily Nothing" \(outlet\)/);
+    expect(() => engine.filterOf({ article: 'zzzz qqqq' })).toThrow(/No article matches "zzzz qqqq" \(article\)/);
+    expect(() => engine.filterOf({ since: '2026-03-05', until: '2026-03-01' })).toThrow(/since \(2026-03-05\) is after until \(2026-03-01\)/);
+  });
+
+  it('filters a topic digest too', async () => {
+    const digest = await engine.summary({ kind: 'topic', topic: 'harbour' }, engine.filterOf({ outlet: 'Sports Wire' }, '2026-03-11'));
+    expect(digest.kind === 'digest' && digest.items.map((item) => item.citation.outlet)).toEqual(['Sports Wire']);
+  });
+
+  it('takes the same filters in the console, as flags after /ask, and keeps them for /more', async () => {
+    const input = new PassThrough();
+    const output = new PassThrough();
+    let text = '';
+    output.on('data', (c) => (text += c));
+    const done = runConsole(engine, createLogger('silent'), { results: 1, input, output, prompt: false });
+    input.end('/ask --outlet "Harbour Herald" --since 2026-03-01 who is the ferry captain\n/more\n/ask --outlet Nowhere who\n/ask --since\n');
+    await done;
+    expect(text).toContain('Answer: Maria Okafor');
+    expect(text).toContain('Harbour Herald');
+    expect(text).not.toContain('Pacific Ledger');
+    expect(text).toContain('No article in the collection comes from an outlet called "Nowhere" (outlet).');
+    expect(text).toContain('--since needs a value');
+  });
+});
+
+describe('filters and private answers in Discord', () => {
+  let double: DiscordApiDouble;
+  let bot: RunningBot;
+  let next = 1;
+  const user = () => ({ id: String(310000000000000000n + BigInt(next++)) });
+  const edited = (r: InteractionReplies) => r.edits.some((e) => e.response?.status === 200);
+
+  beforeAll(async () => {
+    double = new DiscordApiDouble({ applicationId: '100000000000000061', guildId: '200000000000000062' });
+    await double.start();
+    bot = await startBot({
+      discord: { token: 'filters-token', clientId: double.applicationId, guildId: double.guildId, apiUrl: double.apiUrl, cooldownSeconds: 0 },
+      engine,
+      log: createLogger('silent'),
+      dataDir: root,
+    });
+    await double.waitForReady();
+  });
+  afterAll(async () => {
+    await bot?.stop();
+    await double?.stop();
+  });
+
+  it('completes an outlet, then answers only from it', async () => {
+    const completion = await double.autocomplete('ask', [
+      { name: 'question', type: Option.String, value: 'who is the ferry captain' },
+      { name: 'outlet', type: Option.String, value: 'harb', focused: true },
+    ], user());
+    const choices = (await double.waitForReplies(completion.token, (r) => r.callbacks.length > 0)).callbacks[0]!.body.data.choices;
+    expect(choices).toEqual([{ name: 'Harbour Herald', value: 'Harbour Herald' }]);
+    const { token } = await double.chatInput('ask', [
+      { name: 'question', type: Option.String, value: 'who is the ferry captain' },
+      { name: 'outlet', type: Option.String, value: choices[0].value },
+    ], user());
+    const reply = (await double.waitForReplies(token, edited, 15_000)).edits.at(-1)!.body;
+    const sources = JSON.stringify(reply.embeds);
+    expect(sources).toContain('Harbour Herald');
+    expect(sources).not.toContain('Pacific Ledger');
+    expect(sources).not.toContain('Straits Times');
+  });
+
+  it('says when a date phrase leaves nothing, naming the filter', async () => {
+    // Asked today (the machine's date), long after the fixtures' March 2026.
+    const { token } = await double.chatInput('ask', [
+      { name: 'question', type: Option.String, value: 'who is the ferry captain' },
+      { name: 'since', type: Option.String, value: 'last 7 days' },
+    ], user());
+    const reply = (await double.waitForReplies(token, edited, 15_000)).edits.at(-1)!.body;
+    expect(JSON.stringify(reply)).toMatch(/No article matches since \d{4}-\d{2}-\d{2}\. The newest article is from 2026-03-10\./);
+  });
+
+  it('refuses a date it cannot read, privately, naming the option', async () => {
+    const { token } = await double.chatInput('ask', [
+      { name: 'question', type: Option.String, value: 'who is the ferry captain' },
+      { name: 'since', type: Option.String, value: 'when pigs fly' },
+    ], user());
+    const callback = (await double.waitForReplies(token, (r) => r.callbacks.length > 0)).callbacks[0]!.body;
+    expect(callback.data.content).toMatch(/^since: "when pigs fly" is not a date/);
+    expect(callback.data.flags).toBe(MessageFlags.Ephemeral);
+  });
+
+  it('answers privately with private:true, and publicly by default', async () => {
+    const hidden = await double.chatInput('ask', [
+      { name: 'question', type: Option.String, value: 'who is the ferry captain' },
+      { name: 'private', type: Option.Boolean, value: true },
+    ], user());
+    const hiddenReplies = await double.waitForReplies(hidden.token, edited, 15_000);
+    expect(hiddenReplies.callbacks[0]!.body).toMatchObject({ type: 5, data: { flags: MessageFlags.Ephemeral } });
+    const open = await double.chatInput('ask', [{ name: 'question', type: Option.String, value: 'who is the ferry captain' }], user());
+    const openReplies = await double.waitForReplies(open.token, edited, 15_000);
+    expect(openReplies.callbacks[0]!.body.data?.flags ?? 0).toBe(0);
+    const who = await double.chatInput('who', [{ name: 'private', type: Option.Boolean, value: true }], user());
+    expect((await double.waitForReplies(who.token, (r) => r.callbacks.length > 0)).callbacks[0]!.body.data.flags).toBe(MessageFlags.Ephemeral);
+  });
+
+  it('makes answers private by default with ASK_DEFAULT_PRIVATE', () => {
+    const discord = { DISCORD_TOKEN: 'token', DISCORD_CLIENT_ID: '123456789012345678' };
+    expect(parseConfig({ ...discord, ASK_DEFAULT_PRIVATE: 'true' }).discord?.privateByDefault).toBe(true);
+    expect(parseConfig(discord).discord?.privateByDefault).toBe(false);
+    expect(() => parseConfig({ ...discord, ASK_DEFAULT_PRIVATE: 'yes please' })).toThrow(/ASK_DEFAULT_PRIVATE: must be true or false/);
+  });
+});
