@@ -1,11 +1,12 @@
 import { renderSummaryText } from '../console/render.js';
 import { openEngine, openIndexTarget, runMain, startRuntime } from './runtime.js';
-import { parseSummaryArgs } from '../console/summary-args.js';
+import { parseSummaryArgs, takeFilterArgs } from '../console/summary-args.js';
 
 runMain(async () => {
-  const request = parseSummaryArgs(process.argv.slice(2));
+  const { filter, rest } = takeFilterArgs(process.argv.slice(2), ['since', 'until', 'outlet']);
+  const request = parseSummaryArgs(rest);
   const { config, log, embedder } = await startRuntime();
   const engine = await openEngine(config, embedder, log, await openIndexTarget(config, embedder));
-  const result = await engine.summary(request);
+  const result = await engine.summary(request, engine.filterOf(filter));
   process.stdout.write(renderSummaryText(result));
 });
