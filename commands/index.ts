@@ -6,7 +6,7 @@ import * as who from './who.js';
 import type { SlashCommand } from '../src/discord/context.js';
 
 /** Every slash command of the bot, by name. */
-export const COMMANDS: ReadonlyMap<string, SlashCommand> = new Map(([ask, summary, who, add] as SlashCommand[]).map((c) => [c.data.name, c]));
+export const COMMANDS: ReadonlyMap<string, SlashCommand> = new Map(([ask, summary, who, add] satisfies SlashCommand[]).map((c) => [c.data.name, c]));
 
 export function commandDefinitions() {
   return [...COMMANDS.values()].map((c) => c.data.toJSON());

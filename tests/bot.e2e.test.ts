@@ -85,7 +85,7 @@ describe('the bot against a Discord-compatible server', () => {
   it('registers its commands in the guild at start, and again with deploy-commands', async () => {
     expect(double.registeredCommands(double.guildId)?.map((c) => c.name).sort()).toEqual(['add', 'ask', 'summary', 'who']);
     const ask = double.registeredCommands(double.guildId)!.find((c) => c.name === 'ask');
-    expect(ask.options.map((o: { name: string }) => o.name)).toEqual(['question', 'results']);
+    expect(ask.options.map((o: { name: string }) => o.name)).toEqual(['question', 'results', 'since', 'until', 'outlet', 'article', 'private']);
     // Every text option is bounded where Discord enforces it, before a handler or autocomplete sees it.
     const stringOptions = double.registeredCommands(double.guildId)!.flatMap((c) => c.options.filter((o: { type: number }) => o.type === Option.String));
     expect(stringOptions.length).toBeGreaterThan(0);

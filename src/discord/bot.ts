@@ -6,6 +6,7 @@ import type { Engine } from '../engine.js';
 import { isUserError, UserError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { AnswerPages } from './answer-pages.js';
+import { Feedback } from './feedback.js';
 import { COMMANDS } from '../../commands/index.js';
 import type { ArticleAdder, BotContext, CommandOutcome } from './context.js';
 import { ingestFromWeb } from '../index/ingest-web.js';
@@ -103,7 +104,7 @@ export async function startBot({
     throw abandoned() ?? error;
   }
   const client = new Client({ intents: [GatewayIntentBits.Guilds], rest: restOptions(discord), allowedMentions: NO_MENTIONS });
-  const context: BotContext = { engine, log, pages: new AnswerPages(), answerResults, addArticle, privateByDefault: discord.privateByDefault ?? false };
+  const context: BotContext = { engine, log, pages: new AnswerPages(), answerResults, addArticle, privateByDefault: discord.privateByDefault ?? false, feedback: new Feedback(dataDir) };
   const pacing: Pacing = { cooldownMs: discord.cooldownSeconds * 1000, cooldowns: new Map(), autocomplete: new TokenBuckets(AUTOCOMPLETE_BURST, AUTOCOMPLETE_PER_SECOND) };
   const inFlight = new Set<Promise<void>>();
 
@@ -186,10 +187,10 @@ export async function handleInteraction(interaction: Interaction, context: BotCo
     };
   } else if (interaction.isButton()) {
     const prefix = interaction.customId.split(':')[0];
-    const command = [...COMMANDS.values()].find((c) => c.button?.prefix === prefix);
-    if (!command?.button) return;
+    const button = [...COMMANDS.values()].flatMap((c) => c.buttons ?? []).find((b) => b.prefix === prefix);
+    if (!button) return;
     commandName = `button:${prefix}`;
-    run = () => command.button!.handle(interaction, context);
+    run = () => button.handle(interaction, context);
   } else {
     return;
   }

@@ -8,6 +8,7 @@ import type { Engine } from '../engine.js';
 import type { IngestReport } from '../index/ingest.js';
 import type { Logger } from '../log.js';
 import type { AnswerPages } from './answer-pages.js';
+import type { Feedback } from './feedback.js';
 
 /** What adding the article at a link did, and the ids of the articles found there. */
 export type AddReport = IngestReport & { articleIds: string[] };
@@ -29,6 +30,14 @@ export interface BotContext {
   addArticle: ArticleAdder;
   /** Answers are private when a command does not say (ASK_DEFAULT_PRIVATE). */
   privateByDefault: boolean;
+  /** The votes under answers. */
+  feedback: Feedback;
+}
+
+/** A button's handler: for custom ids `<prefix>:…`. */
+export interface ButtonHandler {
+  prefix: string;
+  handle(interaction: ButtonInteraction, context: BotContext): Promise<CommandOutcome>;
 }
 
 /** What a handler reports for the interaction's log line. */
@@ -42,6 +51,6 @@ export interface SlashCommand {
   data: { name: string; toJSON(): RESTPostAPIChatInputApplicationCommandsJSONBody };
   execute(interaction: ChatInputCommandInteraction, context: BotContext): Promise<CommandOutcome>;
   autocomplete?(interaction: AutocompleteInteraction, context: BotContext): Promise<void>;
-  /** Buttons whose custom id starts with `<prefix>:`. */
-  button?: { prefix: string; handle(interaction: ButtonInteraction, context: BotContext): Promise<CommandOutcome> };
+  /** Buttons whose custom id starts with `<prefix>:` (one handler per prefix). */
+  buttons?: ButtonHandler[];
 }

@@ -87,7 +87,8 @@ function refusalMessage(refusal: Refusal): ReplyPayload {
 }
 
 /** The /ask answer; `moreId` adds the button that shows the next passages. */
-export function askMessage(result: AskResult, moreId?: string): ReplyPayload {
+/** The answer's embeds, with the buttons: *More passages* (`moreId`), and 👍 / 👎 (`voteIds`). */
+export function askMessage(result: AskResult, { moreId, voteIds }: { moreId?: string | undefined; voteIds?: { up: string; down: string } | undefined } = {}): ReplyPayload {
   if (result.kind === 'refusal') return refusalMessage(result);
   const embeds: APIEmbed[] = result.passages.map((passage, i) =>
     linked(
@@ -103,11 +104,27 @@ export function askMessage(result: AskResult, moreId?: string): ReplyPayload {
   return {
     content: `**Q:** ${escapeText(result.question)}${answerHeading(result)}`,
     embeds,
-    components:
-      result.hasMore && moreId
-        ? [{ type: ComponentType.ActionRow, components: [{ type: ComponentType.Button, style: ButtonStyle.Secondary, label: 'More passages', custom_id: moreId }] }]
-        : [],
+    components: buttonsOf([
+      ...(result.hasMore && moreId ? [{ label: 'More passages', custom_id: moreId }] : []),
+      ...(voteIds ? [{ emoji: '👍', custom_id: voteIds.up }, { emoji: '👎', custom_id: voteIds.down }] : []),
+    ]),
   };
+}
+
+/** Secondary buttons in one row (none: no row). */
+function buttonsOf(buttons: ({ custom_id: string } & ({ label: string } | { emoji: string }))[]): ReplyPayload['components'] {
+  if (buttons.length === 0) return [];
+  return [
+    {
+      type: ComponentType.ActionRow,
+      components: buttons.map((b) => ({
+        type: ComponentType.Button,
+        style: ButtonStyle.Secondary,
+        custom_id: b.custom_id,
+        ...('label' in b ? { label: b.label } : { emoji: { name: b.emoji } }),
+      })),
+    },
+  ];
 }
 
 /** The answer in bold under the question, or the note that the passages may not answer it exactly. */
