@@ -27,6 +27,9 @@ import type { RetrievalMode } from '../src/retrieval/retriever.js';
 import { crossValidate, type Asked, type Question } from './eval-cv.js';
 import { answerScores, readJsonl, withIndexIds } from './eval-data.js';
 import { evaluateSummaries } from './eval-summaries.js';
+import { evaluateFeedback } from './eval-feedback.js';
+import { loadDotEnv, parseConfig } from '../src/config/config.js';
+import { FEEDBACK_FILE } from '../src/discord/feedback.js';
 
 interface Figures {
   hit_at_1: number;
@@ -88,8 +91,14 @@ runMain(async () => {
       cv: { type: 'boolean', default: false },
       'as-of': { type: 'string', default: 'question' },
       store: { type: 'string', default: 'files' },
+      feedback: { type: 'boolean', default: false },
+      file: { type: 'string' },
     },
   });
+  if (values.feedback) {
+    loadDotEnv();
+    return evaluateFeedback(path.resolve(values.file ?? path.join(parseConfig().dataDir, FEEDBACK_FILE)), values.json ?? false);
+  }
   if (!values.dir) throw new UserError('Missing option --dir <folder> (for example ../shared/eval/dev).');
   const asOfProtocol = values['as-of'];
   if (asOfProtocol !== 'question' && asOfProtocol !== 'none') throw new UserError(`--as-of must be "question" or "none", not "${asOfProtocol}".`);

@@ -3,7 +3,8 @@
  * inside retrieval, in the engine, the console and through the real discord.js client against the
  * Discord test double.
  */
-import { copyFile, mkdir, readdir } from 'node:fs/promises';
+import { spawnSync } from 'node:child_process';
+import { copyFile, mkdir, readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { ApplicationCommandOptionType as Option, MessageFlags } from 'discord.js';
@@ -185,6 +186,41 @@ describe('filters and private answers in Discord', () => {
     const who = await double.chatInput('who', [{ name: 'private', type: Option.Boolean, value: true }], user());
     expect((await double.waitForReplies(who.token, (r) => r.callbacks.length > 0)).callbacks[0]!.body.data.flags).toBe(MessageFlags.Ephemeral);
   });
+
+  it('records one vote per person per answer, changeable, under a salted hash; eval --feedback turns votes into work', async () => {
+    const vote = async (token: string, choice: 'up' | 'down', who: { id: string }) => {
+      const reply = double.originalMessage(token);
+      const id = reply.components[0].components.map((b: { custom_id: string }) => b.custom_id).find((c: string) => c.endsWith(`:${choice}`));
+      const pressed = await double.button(id, reply, who);
+      return (await double.waitForReplies(pressed.token, (r) => r.callbacks.length > 0)).callbacks[0]!.body.data;
+    };
+    const asker = user();
+    const other = user();
+    const first = await double.chatInput('ask', [{ name: 'question', type: Option.String, value: 'who is the ferry captain' }], asker);
+    await double.waitForReplies(first.token, edited, 15_000);
+    expect(await vote(first.token, 'up', asker)).toMatchObject({ content: 'Thanks: your 👍 is recorded.', flags: MessageFlags.Ephemeral });
+    expect((await vote(first.token, 'up', asker)).content).toBe('Your 👍 was already recorded.');
+    expect((await vote(first.token, 'down', asker)).content).toBe('Your vote is now 👎.');
+    expect((await vote(first.token, 'down', other)).content).toBe('Thanks: your 👎 is recorded.');
+    const second = await double.chatInput('ask', [{ name: 'question', type: Option.String, value: 'how many fans watched the cup final' }], asker);
+    await double.waitForReplies(second.token, edited, 15_000);
+    expect((await vote(second.token, 'up', other)).content).toBe('Thanks: your 👍 is recorded.');
+
+    const file = path.join(root, 'feedback.jsonl');
+    const lines = (await readFile(file, 'utf8')).trim().split('\n').map((l) => JSON.parse(l));
+    expect(lines.map((l) => l.vote)).toEqual(['up', 'down', 'down', 'up']);
+    expect(lines[0]).toMatchObject({ question: 'who is the ferry captain', answerLine: 'Maria Okafor', filter: {}, passages: expect.arrayContaining([expect.stringMatching(/^articles\/ferry#\d+$/)]) });
+    expect(new Set(lines.slice(0, 3).map((l) => l.voter)).size).toBe(2);
+    for (const line of lines) expect(line.voter).toMatch(/^[0-9a-f]{16}$/);
+    expect(await readFile(file, 'utf8')).not.toContain(asker.id);
+
+    const run = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/eval.ts', '--feedback', '--file', file, '--json'], { encoding: 'utf8', env: { ...process.env, LOG_LEVEL: 'silent' } });
+    expect(run.status, run.stderr).toBe(0);
+    const report = JSON.parse(run.stdout.trim().split('\n').at(-1)!);
+    expect(report.answers).toBe(2);
+    expect(report.review).toEqual([expect.objectContaining({ question: 'who is the ferry captain', up: 0, down: 2 })]);
+    expect(report.regression).toEqual([expect.objectContaining({ question: 'how many fans watched the cup final', article_id: 'articles/match', answerable: true })]);
+  }, 60_000);
 
   it('makes answers private by default with ASK_DEFAULT_PRIVATE', () => {
     const discord = { DISCORD_TOKEN: 'token', DISCORD_CLIENT_ID: '123456789012345678' };
