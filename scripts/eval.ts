@@ -28,6 +28,7 @@ import { crossValidate, type Asked, type Question } from './eval-cv.js';
 import { answerScores, readJsonl, withIndexIds } from './eval-data.js';
 import { evaluateSummaries } from './eval-summaries.js';
 import { evaluateFeedback } from './eval-feedback.js';
+import { evaluateFollowUps } from './eval-followups.js';
 import { loadDotEnv, parseConfig } from '../src/config/config.js';
 import { FEEDBACK_FILE } from '../src/discord/feedback.js';
 
@@ -92,6 +93,7 @@ runMain(async () => {
       'as-of': { type: 'string', default: 'question' },
       store: { type: 'string', default: 'files' },
       feedback: { type: 'boolean', default: false },
+      followups: { type: 'boolean', default: false },
       file: { type: 'string' },
     },
   });
@@ -128,6 +130,7 @@ runMain(async () => {
     const everyday = await everydayQuestions(engine, 'tuning');
     const asOf = (q: Question): string | null => (asOfProtocol === 'question' ? (q.question_date ?? q.as_of ?? null) : null);
 
+    if (values.followups) return evaluateFollowUps(engine, quiz, asOf, values.json ?? false);
     if (values.cv) {
       const asked = (on: Engine, questions: Question[]): Promise<Asked[]> => Promise.all(questions.map(async (q) => askOnce(on, q, asOf(q))));
       const seedAlone = existsSync(config.seedsDir) ? await open(store, [config.seedsDir], `${indexDir}-seeds`) : undefined;

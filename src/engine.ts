@@ -20,6 +20,7 @@ import type { IndexedArticle, Manifest, ModelStamp, Paragraph, Snapshot } from '
 import type { Corpus } from './retrieval/corpus.js';
 import { inScope, isEverything, type Scope } from './index/scope.js';
 import { articleFilter, describeFilter, type ArticleFilter, type FilterWords } from './answers/filters.js';
+import { contextText, CONTEXT_WEIGHT, MAX_FOLLOW_UPS, resolvedFollowUp, type Turn } from './answers/follow-up.js';
 import { FileCorpus } from './retrieval/file-corpus.js';
 import type { PgCorpus } from './retrieval/pg-corpus.js';
 import type { Hit, RetrievalMode, Retriever } from './retrieval/retriever.js';
@@ -66,6 +67,10 @@ export interface AskOptions {
   asOf?: string | null;
   /** Only articles of these dates, this outlet or this article (`filterOf` reads them as typed). */
   filter?: ArticleFilter;
+  /** The conversation so far, for a follow-up (oldest first; at most `MAX_FOLLOW_UPS`). */
+  context?: readonly Turn[];
+  /** How much the conversation's words count (`CONTEXT_WEIGHT` by default; the evaluation tries others). */
+  contextWeight?: number;
 }
 
 /**
@@ -146,7 +151,7 @@ export class Engine {
 
   /** The rows a question reads and retrieval over them: the whole file index, or its candidates' articles in Postgres. */
   private async reading(question: QuestionTerms, vector: Float32Array): Promise<Reading> {
-    const retriever = await this.corpus.retrieverFor(question.stems, vector, question.scope);
+    const retriever = await this.corpus.retrieverFor(searchStemsOf(question), vector, question.scope, contextWeights(question));
     if (this.featuresCache?.retriever === retriever) return this.featuresCache;
     this.featuresCache = { retriever, features: new CandidateFeatures(retriever.snapshot, retriever, this.embedder.wordVectors) };
     return this.featuresCache;
@@ -173,21 +178,35 @@ export class Engine {
 
   /** Retrieval alone: ranked paragraphs for a question (used by the evaluation and the benchmark). */
   async retrieve(question: string, k: number, options: AskOptions = {}): Promise<RetrievedHit[]> {
-    const query = this.searchQuery(question);
-    const [vector] = await this.embedder.embed([query]);
-    return this.rankedHits(query, vector!, k, options);
+    const { terms, vector } = await this.understood(question, options);
+    return this.rankedHits(terms, vector, k, options.mode);
+  }
+
+  /**
+   * A question as retrieval and ranking take it: its terms (its moment and filters in their
+   * scope) and its vector; for a follow-up, its pronouns resolved, and the earlier questions'
+   * stems and vector added at `CONTEXT_WEIGHT`.
+   */
+  private async understood(question: string, { asOf, filter, context = [], contextWeight = CONTEXT_WEIGHT }: AskOptions): Promise<{ terms: QuestionTerms; vector: Float32Array }> {
+    const query = this.searchQuery(context.length ? resolvedFollowUp(question, context) : question);
+    const asked = this.questionTerms(query, asOf, filter);
+    if (context.length === 0) return { terms: asked, vector: (await this.embedder.embed([query]))[0]! };
+    const earlier = this.searchQuery(contextText(context.slice(-MAX_FOLLOW_UPS)));
+    const [own, before] = await this.embedder.embed([query, earlier]);
+    const ownStems = new Set(asked.stems);
+    const contextStems = [...new Set(terms(earlier))].filter((stem) => !ownStems.has(stem));
+    return { terms: { ...asked, contextStems, contextWeight }, vector: normalised(own!.map((x, i) => x + contextWeight * before![i]!)) };
   }
 
   /** Retrieval with an already embedded question: the hybrid ranking, then the question-aware reranking. */
   retrieveByVector(question: string, vector: Float32Array, k: number, options: AskOptions = {}): Promise<RetrievedHit[]> {
-    return this.rankedHits(this.searchQuery(question), vector, k, options);
+    return this.rankedHits(this.questionTerms(this.searchQuery(question), options.asOf, options.filter), vector, k, options.mode);
   }
 
-  private async rankedHits(query: string, vector: Float32Array, k: number, options: AskOptions): Promise<RetrievedHit[]> {
-    const question = this.questionTerms(query, options.asOf, options.filter);
+  private async rankedHits(question: QuestionTerms, vector: Float32Array, k: number, mode?: RetrievalMode): Promise<RetrievedHit[]> {
     const reading = await this.reading(question, vector);
     const { paragraphs } = reading.retriever.snapshot;
-    return this.ranked(reading, question, vector, options.mode)
+    return this.ranked(reading, question, vector, mode)
       .slice(0, k)
       .map((c) => ({ ...c.hit, paragraph: paragraphs.at(c.hit.row) }));
   }
@@ -199,7 +218,7 @@ export class Engine {
   }
 
   private candidatesIn({ retriever, features }: Reading, question: QuestionTerms, vector: Float32Array, mode: RetrievalMode): Candidate[] {
-    const hits = retriever.search(question.stems, vector, MAX_RANKED, { mode, scope: question.scope });
+    const hits = retriever.search(searchStemsOf(question), vector, MAX_RANKED, { mode, scope: question.scope, weights: contextWeights(question) });
     return features.describe(question, hits);
   }
 
@@ -234,15 +253,13 @@ export class Engine {
 
   async ask(rawQuestion: string, options: AskOptions = {}): Promise<AskResult> {
     const question = cleanQuestion(rawQuestion);
-    const query = this.searchQuery(question);
     const results = options.results ?? PASSAGES_PER_ANSWER.default;
     const offset = options.offset ?? 0;
-    const [vector] = await this.embedder.embed([query]);
-    const terms = this.questionTerms(query, options.asOf, options.filter);
+    const { terms, vector } = await this.understood(question, options);
     const nothing = this.nothingInScope(question, terms.scope, options.filter);
     if (nothing) return nothing;
-    const reading = await this.reading(terms, vector!);
-    const ranked = this.ranked(reading, terms, vector!, options.mode);
+    const reading = await this.reading(terms, vector);
+    const ranked = this.ranked(reading, terms, vector, options.mode);
     const verdict = judge(ranked, evidenceOf(ranked));
     if (verdict === 'off-topic' || ranked.length <= offset) {
       return {
@@ -257,7 +274,7 @@ export class Engine {
       };
     }
     const choice = chooseAnswer(ranked);
-    const passages = await this.passages(reading, vector!, terms, ranked.slice(offset, offset + results));
+    const passages = await this.passages(reading, vector, terms, ranked.slice(offset, offset + results));
     const answerLine = offset === 0 ? choice : undefined;
     const dates = passages.map((p) => p.citation.date).filter((d): d is string => Boolean(d));
     const answer: Answer = {
@@ -474,4 +491,22 @@ function today(): string {
 
 function stampOf(embedder: Embedder): ModelStamp {
   return { id: embedder.modelId, dimensions: embedder.dimensions, checksum: embedder.checksum };
+}
+
+/** What retrieval searches for: the question's stems, and a follow-up's earlier ones. */
+function searchStemsOf(question: QuestionTerms): string[] {
+  return question.contextStems?.length ? [...question.stems, ...question.contextStems] : question.stems;
+}
+
+/** The earlier questions' stems count less in BM25 (`CONTEXT_WEIGHT`). */
+function contextWeights(question: QuestionTerms): ReadonlyMap<string, number> | undefined {
+  return question.contextStems?.length ? new Map(question.contextStems.map((stem) => [stem, question.contextWeight ?? CONTEXT_WEIGHT])) : undefined;
+}
+
+/** A vector scaled to length 1 (the zero vector stays zero). */
+function normalised(vector: Float32Array): Float32Array {
+  let norm = 0;
+  for (const x of vector) norm += x * x;
+  norm = Math.sqrt(norm);
+  return norm === 0 ? vector : vector.map((x) => x / norm);
 }

@@ -86,6 +86,9 @@ export interface QuestionTerms {
   asOf?: string;
   /** The articles it may be answered from: its moment, and the filters asked for. */
   scope: Scope;
+  /** A follow-up's earlier questions' stems not among its own: searched too, at `contextWeight`. */
+  contextStems?: string[];
+  contextWeight?: number;
   /** For "how many": the noun counted ("countries"). */
   counted?: string;
   /** For "which country / company / show…": the kind of place or name asked for. */

@@ -99,10 +99,11 @@ export class Bm25Index {
   }
 
   /**
-   * Scores every document sharing a term (stem) with the query. The returned view is valid until the
-   * next call: `scores[doc]` for any document, and `rows` for those with a non-zero score.
+   * Scores every document sharing a term (stem) with the query, each term's idf times its weight
+   * (1 unless given: a follow-up's earlier question weighs less). The returned view is valid until
+   * the next call: `scores[doc]` for any document, and `rows` for those with a non-zero score.
    */
-  score(queryTerms: readonly string[]): { scores: Float32Array; rows: Int32Array } {
+  score(queryTerms: readonly string[], weights?: ReadonlyMap<string, number>): { scores: Float32Array; rows: Int32Array } {
     for (let i = 0; i < this.touchedCount; i++) this.scores[this.touched[i]!] = 0;
     this.touchedCount = 0;
     const wanted = [...new Set(queryTerms)].filter((term) => this.partsFrequency(term) > 0);
@@ -110,7 +111,7 @@ export class Bm25Index {
     if (this.touched.length < bound) this.touched = new Int32Array(bound);
     const lengthNorm = K1 / this.averageLength;
     for (const term of wanted) {
-      const idf = this.idf(term);
+      const idf = this.idf(term) * (weights?.get(term) ?? 1);
       for (const { postings, docBase } of this.parts) {
         const id = postings.termIndex.get(term);
         if (id === undefined) continue;

@@ -19,8 +19,8 @@ export interface Corpus {
   readonly people: PeopleByArticle;
   /** How many paragraphs of the whole corpus hold a stem (typo correction). */
   readonly vocabulary: Pick<Bm25Index, 'documentFrequency'>;
-  /** Hybrid retrieval over the rows a question reads (all of them, for the file index). */
-  retrieverFor(stems: readonly string[], vector: Float32Array, scope: Scope): Promise<Retriever>;
+  /** Hybrid retrieval over the rows a question reads (all of them, for the file index); `weights` as in `SearchOptions`. */
+  retrieverFor(stems: readonly string[], vector: Float32Array, scope: Scope, weights?: ReadonlyMap<string, number>): Promise<Retriever>;
   /** An article's paragraphs in order. */
   paragraphsOf(articleId: string): Promise<Paragraph[]>;
   /** Switches to what was written since it was read; returns whether anything changed. */

@@ -46,8 +46,8 @@ export class PgCorpus implements Corpus {
     return this.whole.paragraphs;
   }
 
-  async retrieverFor(stems: readonly string[], vector: Float32Array, scope: Scope): Promise<Retriever> {
-    const rows = await this.rowsFor(stems, vector, scope);
+  async retrieverFor(stems: readonly string[], vector: Float32Array, scope: Scope, weights?: ReadonlyMap<string, number>): Promise<Retriever> {
+    const rows = await this.rowsFor(stems, vector, scope, weights);
     return new Retriever(rows.snapshot, rows.whole, rows.dense);
   }
 
@@ -78,12 +78,12 @@ export class PgCorpus implements Corpus {
    * paragraphs by BM25 or by cosine, or among its best articles by BM25, within the scope.
    * Articles stored since the last reload are left out until it (as the file index does).
    */
-  private async rowsFor(stems: readonly string[], vector: Float32Array, scope: Scope): Promise<QuestionRows> {
+  private async rowsFor(stems: readonly string[], vector: Float32Array, scope: Scope, weights?: ReadonlyMap<string, number>): Promise<QuestionRows> {
     const { paragraphs, articles } = this.whole;
     const unique = [...new Set(stems)].filter((term) => paragraphs.documentFrequency(term) > 0);
     const [lexical, nearest] = await Promise.all([
       this.store.candidatesByBm25(
-        unique.map((term) => ({ term, idf: idf(paragraphs, term), articleIdf: idf(articles, term) })),
+        unique.map((term) => ({ term, idf: idf(paragraphs, term) * (weights?.get(term) ?? 1), articleIdf: idf(articles, term) * (weights?.get(term) ?? 1) })),
         { paragraph: paragraphs.averageLength, article: articles.averageLength },
         { paragraphs: POOL, articles: ARTICLE_POOL },
         scope,

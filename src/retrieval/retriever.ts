@@ -38,6 +38,8 @@ export interface SearchOptions {
   mode?: RetrievalMode;
   /** The articles it may answer from: those after "as of", or outside a filter, are left out before ranking. */
   scope?: Scope;
+  /** Stems that count less than 1 in BM25 (a follow-up's earlier question). */
+  weights?: ReadonlyMap<string, number>;
 }
 
 /** What search needs of a cosine scan: the scanner over the snapshot's vectors, or scores given. */
@@ -140,14 +142,14 @@ export class Retriever {
   }
 
   /** The `k` best paragraphs for a question given as its stems (`terms`) and its embedding. */
-  search(stems: readonly string[], queryVector: Float32Array, k: number, { mode = 'hybrid', scope = {} }: SearchOptions = {}): Hit[] {
+  search(stems: readonly string[], queryVector: Float32Array, k: number, { mode = 'hybrid', scope = {}, weights }: SearchOptions = {}): Hit[] {
     const { paragraphs } = this.snapshot;
     const available = isEverything(scope) ? undefined : this.rowsAvailable(scope);
-    const lexical = this.bm25.score(stems);
+    const lexical = this.bm25.score(stems, weights);
     const lexicalRows = available ? lexical.rows.filter((row) => available[row] === 1) : lexical.rows;
     const dense = this.dense.scores(queryVector);
     if (available) for (let row = 0; row < dense.length; row++) if (available[row] === 0) dense[row] = -Infinity;
-    const articleScores = this.articleBm25.score(stems);
+    const articleScores = this.articleBm25.score(stems, weights);
     const articleRows = available ? articleScores.rows.filter((a) => available[this.articleRows[this.articleStart[a]!]!] === 1) : articleScores.rows;
     const articles = topK(ARTICLE_POOL, articleScores.scores, articleRows);
     const articleRank = rankMap(articles);
