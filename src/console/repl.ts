@@ -4,11 +4,13 @@ import { isUserError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { renderAnswerText, renderSummaryText, renderWhoText } from './render.js';
 import type { ArticleFilter } from '../answers/filters.js';
+import { MAX_FOLLOW_UPS, type Turn } from '../answers/follow-up.js';
 import { parseSummaryArgs, splitCommandLine, takeFilterArgs } from './summary-args.js';
 
 const HELP = `Commands:
   /ask <question>   answer from the articles, with quotes and sources
                     filters: --since "this week" --until yesterday --outlet Reuters --article "<title>"
+  + <question>      a follow-up: asked with the questions before it as context (up to 5 in a row)
   /more             the next passages for the last question
   /summary [article] [--sentences N]   summary of an article (the newest by default)
   /summary --topic <words>             a digest across the articles on a topic (filters: --since, --until, --outlet)
@@ -48,7 +50,7 @@ export async function runConsole(engine: Engine, log: Logger, options: ConsoleOp
     if (prompting && !closed) lines.prompt();
   };
   const write = (text: string) => output.write(text);
-  let last: { question: string; offset: number; filter: ArticleFilter } | undefined;
+  let last: { question: string; offset: number; filter: ArticleFilter; context: Turn[]; answerLine?: string } | undefined;
   const count = engine.manifest.articles.size;
   write(`Ask about ${count} article${count === 1 ? '' : 's'}. Type "help" for commands.\n`);
   if (prompting) lines.setPrompt('> ');
@@ -65,7 +67,7 @@ export async function runConsole(engine: Engine, log: Logger, options: ConsoleOp
         if (!last) write('Ask a question first.\n');
         else {
           last.offset += options.results;
-          write(renderAnswerText(await engine.ask(last.question, { results: options.results, offset: last.offset, filter: last.filter })));
+          write(renderAnswerText(await engine.ask(last.question, { results: options.results, offset: last.offset, filter: last.filter, context: last.context })));
         }
       } else if (line === '/summary' || line.startsWith('/summary ')) {
         const { filter, rest } = takeFilterArgs(splitCommandLine(line.slice('/summary'.length)), ['since', 'until', 'outlet']);
@@ -74,6 +76,16 @@ export async function runConsole(engine: Engine, log: Logger, options: ConsoleOp
         write(renderSummaryText(result));
       } else if (line === '/who' || line.startsWith('/who ')) {
         write(renderWhoText(engine.who(line.slice('/who'.length))));
+      } else if (line.startsWith('+')) {
+        if (!last) write('Ask a question first: a line starting with + follows up on it.\n');
+        else if (last.context.length >= MAX_FOLLOW_UPS) write(`That conversation has had ${MAX_FOLLOW_UPS} follow-ups: ask anew.\n`);
+        else {
+          const context = [...last.context, { question: last.question, ...(last.answerLine ? { answerLine: last.answerLine } : {}) }];
+          const question = line.slice(1).trim();
+          const result = await engine.ask(question, { results: options.results, filter: last.filter, context });
+          last = { question, offset: 0, filter: last.filter, context, ...(result.kind === 'answer' && result.answerLine ? { answerLine: result.answerLine } : {}) };
+          write(renderAnswerText(result));
+        }
       } else if (line.startsWith('/') && !line.startsWith('/ask')) {
         write(`Unknown command ${line.split(/\s/)[0]}. Type "help".\n`);
       } else {
@@ -86,7 +98,7 @@ export async function runConsole(engine: Engine, log: Logger, options: ConsoleOp
         const started = performance.now();
         const result = await engine.ask(question, { results: options.results, filter });
         log.debug({ command: 'ask', ms: Math.round(performance.now() - started), kind: result.kind }, 'console answer');
-        last = { question, offset: 0, filter };
+        last = { question, offset: 0, filter, context: [], ...(result.kind === 'answer' && result.answerLine ? { answerLine: result.answerLine } : {}) };
         write(renderAnswerText(result));
       }
     } catch (error) {

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { ArticleFilter } from '../answers/filters.js';
+import type { Turn } from '../answers/follow-up.js';
 
 export interface AnswerPage {
   question: string;
@@ -9,6 +10,10 @@ export interface AnswerPage {
   filter?: ArticleFilter;
   /** Asked privately: its next pages are private too. */
   private?: boolean;
+  /** For a follow-up: the conversation before it, oldest first. */
+  context?: Turn[];
+  /** The answer line it got: a follow-up's context. */
+  answerLine?: string;
 }
 
 type StoredPage = AnswerPage & { expires: number; shown: Set<number> };

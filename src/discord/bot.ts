@@ -191,6 +191,12 @@ export async function handleInteraction(interaction: Interaction, context: BotCo
     if (!button) return;
     commandName = `button:${prefix}`;
     run = () => button.handle(interaction, context);
+  } else if (interaction.isModalSubmit()) {
+    const prefix = interaction.customId.split(':')[0];
+    const modal = [...COMMANDS.values()].flatMap((c) => c.modals ?? []).find((m) => m.prefix === prefix);
+    if (!modal) return;
+    commandName = `modal:${prefix}`;
+    run = () => modal.handle(interaction, context);
   } else {
     return;
   }

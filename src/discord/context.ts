@@ -1,6 +1,7 @@
 import type {
   AutocompleteInteraction,
   ButtonInteraction,
+  ModalSubmitInteraction,
   ChatInputCommandInteraction,
   RESTPostAPIChatInputApplicationCommandsJSONBody,
 } from 'discord.js';
@@ -40,6 +41,12 @@ export interface ButtonHandler {
   handle(interaction: ButtonInteraction, context: BotContext): Promise<CommandOutcome>;
 }
 
+/** A submitted modal's handler: for custom ids `<prefix>:…`. */
+export interface ModalHandler {
+  prefix: string;
+  handle(interaction: ModalSubmitInteraction, context: BotContext): Promise<CommandOutcome>;
+}
+
 /** What a handler reports for the interaction's log line. */
 export interface CommandOutcome {
   results: number;
@@ -53,4 +60,6 @@ export interface SlashCommand {
   autocomplete?(interaction: AutocompleteInteraction, context: BotContext): Promise<void>;
   /** Buttons whose custom id starts with `<prefix>:` (one handler per prefix). */
   buttons?: ButtonHandler[];
+  /** Modals (opened by its buttons) whose custom id starts with `<prefix>:`. */
+  modals?: ModalHandler[];
 }

@@ -87,8 +87,11 @@ function refusalMessage(refusal: Refusal): ReplyPayload {
 }
 
 /** The /ask answer; `moreId` adds the button that shows the next passages. */
-/** The answer's embeds, with the buttons: *More passages* (`moreId`), and 👍 / 👎 (`voteIds`). */
-export function askMessage(result: AskResult, { moreId, voteIds }: { moreId?: string | undefined; voteIds?: { up: string; down: string } | undefined } = {}): ReplyPayload {
+/** The answer's embeds, with the buttons: *More passages* (`moreId`, when there are more), *Follow up* (`followUpId`), and 👍 / 👎 (`voteIds`). */
+export function askMessage(
+  result: AskResult,
+  { moreId, followUpId, voteIds }: { moreId?: string | undefined; followUpId?: string; voteIds?: { up: string; down: string } | undefined } = {},
+): ReplyPayload {
   if (result.kind === 'refusal') return refusalMessage(result);
   const embeds: APIEmbed[] = result.passages.map((passage, i) =>
     linked(
@@ -106,6 +109,7 @@ export function askMessage(result: AskResult, { moreId, voteIds }: { moreId?: st
     embeds,
     components: buttonsOf([
       ...(result.hasMore && moreId ? [{ label: 'More passages', custom_id: moreId }] : []),
+      ...(followUpId ? [{ label: 'Follow up', custom_id: followUpId }] : []),
       ...(voteIds ? [{ emoji: '👍', custom_id: voteIds.up }, { emoji: '👎', custom_id: voteIds.down }] : []),
     ]),
   };

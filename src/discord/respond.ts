@@ -11,6 +11,7 @@ import {
   type AutocompleteInteraction,
   type ButtonInteraction,
   type ChatInputCommandInteraction,
+  type ModalSubmitInteraction,
 } from 'discord.js';
 import {
   MAX_AUTOCOMPLETE_CHOICES,
@@ -28,7 +29,7 @@ import {
 } from './limits.js';
 import { truncateAtSentence } from './truncate.js';
 
-export type ReplyInteraction = ChatInputCommandInteraction | ButtonInteraction;
+export type ReplyInteraction = ChatInputCommandInteraction | ButtonInteraction | ModalSubmitInteraction;
 
 /** What a handler wants to say; `respond` makes it safe to send. */
 export interface ReplyPayload {

@@ -339,6 +339,16 @@ export class DiscordApiDouble {
     return this.dispatchInteraction(3, { custom_id: customId, component_type: 2 }, user, extra, full);
   }
 
+  /**
+   * Dispatches a MODAL_SUBMIT interaction (type 5): the modal `customId` the bot showed, submitted
+   * with these text inputs' values, from the message whose button opened it.
+   */
+  async modalSubmit(customId: string, inputs: Record<string, string>, message: any, user?: InteractionUser, extra?: { guildId?: string }): Promise<{ id: string; token: string }> {
+    const components = Object.entries(inputs).map(([id, value]) => ({ type: 1, components: [{ type: 4, custom_id: id, value }] }));
+    const full = { ...this.messageSkeleton(), ...(message ?? {}) };
+    return this.dispatchInteraction(5, { custom_id: customId, components }, user, extra, full);
+  }
+
   /** Everything the bot sent for that interaction token so far. */
   replies(token: string): InteractionReplies {
     const stored = this.interactions.get(token);

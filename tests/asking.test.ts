@@ -1,7 +1,7 @@
 /**
- * Filters (since, until, outlet, article) and private answers: read as people type them, applied
- * inside retrieval, in the engine, the console and through the real discord.js client against the
- * Discord test double.
+ * Asking like people do: filters (since, until, outlet, article) read as people type them and
+ * applied inside retrieval, follow-ups, private answers and votes, in the engine, the console and
+ * through the real discord.js client against the Discord test double.
  */
 import { spawnSync } from 'node:child_process';
 import { copyFile, mkdir, readdir, readFile } from 'node:fs/promises';
@@ -109,6 +109,32 @@ describe('filters in the engine', () => {
     expect(text).not.toContain('Pacific Ledger');
     expect(text).toContain('No article in the collection comes from an outlet called "Nowhere" (outlet).');
     expect(text).toContain('--since needs a value');
+  });
+});
+
+describe('follow-ups in the engine and the console', () => {
+  it('answers a follow-up that alone is ambiguous from the conversation: its pronoun and its earlier words', async () => {
+    const alone = await engine.ask('what is his job', { asOf: null });
+    expect(alone.kind === 'answer' && alone.passages[0]!.citation.articleId).not.toBe('articles/seed');
+    const first = await engine.ask("who will head moscow's team", { asOf: null });
+    expect(first.kind === 'answer' && first.answerLine).toBe('Igor Kostyukov');
+    const followed = await engine.ask('what is his job', { asOf: null, context: [{ question: "who will head moscow's team", answerLine: 'Igor Kostyukov' }] });
+    expect(followed.kind === 'answer' && followed.passages[0]!.quote.join(' ')).toContain('Admiral Igor Kostyukov');
+    const wage = await engine.ask('when does it start', { asOf: null, context: [{ question: "what's the new minimum wage for fast food workers", answerLine: '$22 an hour' }] });
+    expect(wage.kind === 'answer' && wage.passages[0]!.citation.articleId).toBe('articles/wage');
+  });
+
+  it('takes a line starting with + as a follow-up of the previous question in the console', async () => {
+    const input = new PassThrough();
+    const output = new PassThrough();
+    let text = '';
+    output.on('data', (c) => (text += c));
+    const done = runConsole(engine, createLogger('silent'), { results: 1, input, output, prompt: false });
+    input.end("/ask --until 2026-03-31 what's the new minimum wage for fast food workers\n+ when does it start\n");
+    await done;
+    const [, followUp] = text.split('Answer: $22 an hour');
+    expect(followUp).toContain('California raises its minimum wage');
+    expect(text.match(/Pacific Ledger/g)?.length).toBeGreaterThanOrEqual(2);
   });
 });
 
@@ -220,6 +246,38 @@ describe('filters and private answers in Discord', () => {
     expect(report.answers).toBe(2);
     expect(report.review).toEqual([expect.objectContaining({ question: 'who is the ferry captain', up: 0, down: 2 })]);
     expect(report.regression).toEqual([expect.objectContaining({ question: 'how many fans watched the cup final', article_id: 'articles/match', answerable: true })]);
+  }, 60_000);
+
+  it('follows up through a modal, for the asker only, with the conversation as context, its filters and privacy kept', async () => {
+    const asker = user();
+    const first = await double.chatInput('ask', [
+      { name: 'question', type: Option.String, value: "what's the new minimum wage for fast food workers" },
+      { name: 'private', type: Option.Boolean, value: true },
+    ], asker);
+    await double.waitForReplies(first.token, edited, 15_000);
+    const message = double.originalMessage(first.token);
+    const followId = message.components[0].components.map((b: { custom_id: string }) => b.custom_id).find((c: string) => c.startsWith('followup:'));
+    expect(followId).toBeDefined();
+
+    const stranger = await double.button(followId, message, user());
+    expect((await double.waitForReplies(stranger.token, (r) => r.callbacks.length > 0)).callbacks[0]!.body.data).toMatchObject({
+      content: 'Only the person who asked can follow up on this answer. Ask your own with /ask.',
+      flags: MessageFlags.Ephemeral,
+    });
+    const opened = await double.button(followId, message, asker);
+    const modal = (await double.waitForReplies(opened.token, (r) => r.callbacks.length > 0)).callbacks[0]!.body;
+    expect(modal).toMatchObject({ type: 9, data: { custom_id: followId, title: 'Follow up' } });
+    const input = modal.data.components[0].components[0];
+    expect(input).toMatchObject({ custom_id: 'question', max_length: 300, required: true });
+
+    const submitted = await double.modalSubmit(modal.data.custom_id, { [input.custom_id]: 'when does it start' }, message, asker);
+    const replies = await double.waitForReplies(submitted.token, edited, 15_000);
+    expect(replies.callbacks[0]!.body).toMatchObject({ type: 5, data: { flags: MessageFlags.Ephemeral } });
+    const answer = replies.edits.at(-1)!.body;
+    expect(answer.content).toContain('when does it start');
+    expect(answer.embeds[0].title).toBe('California raises its minimum wage for fast-food workers');
+    // The follow-up's answer offers a follow-up in turn.
+    expect(answer.components[0].components.some((b: { custom_id: string }) => b.custom_id.startsWith('followup:'))).toBe(true);
   }, 60_000);
 
   it('makes answers private by default with ASK_DEFAULT_PRIVATE', () => {
