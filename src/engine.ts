@@ -19,7 +19,7 @@ import type { IndexTarget } from './index/ingest.js';
 import type { IndexedArticle, Manifest, ModelStamp, Paragraph, Snapshot } from './index/types.js';
 import type { Corpus } from './retrieval/corpus.js';
 import { inScope, isEverything, type Scope } from './index/scope.js';
-import { articleFilter, describeFilter, type ArticleFilter, type FilterWords } from './answers/filters.js';
+import { articleFilter, describeFilter, timeAsked, type ArticleFilter, type FilterWords } from './answers/filters.js';
 import { contextText, CONTEXT_WEIGHT, MAX_FOLLOW_UPS, resolvedFollowUp, type Turn } from './answers/follow-up.js';
 import { FileCorpus } from './retrieval/file-corpus.js';
 import type { PgCorpus } from './retrieval/pg-corpus.js';
@@ -277,12 +277,14 @@ export class Engine {
     const passages = await this.passages(reading, vector, terms, ranked.slice(offset, offset + results));
     const answerLine = offset === 0 ? choice : undefined;
     const dates = passages.map((p) => p.citation.date).filter((d): d is string => Boolean(d));
+    const newest = offset === 0 ? this.newestForTimeAsked(question, terms.scope) : undefined;
     const answer: Answer = {
       kind: 'answer',
       question,
       confidence: choice ? 'answer' : verdict,
       ...(answerLine ? { answerLine } : {}),
       ...(dates.length ? { asOf: dates.sort().at(-1)! } : {}),
+      ...(newest ? { newestForTimeAsked: newest } : {}),
       passages,
       offset,
       hasMore: ranked.length > offset + results,
@@ -320,6 +322,18 @@ export class Engine {
       this.outletsCache = { manifest: this.manifest, outlets: [...counts].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).map(([outlet]) => outlet) };
     }
     return this.outletsCache.outlets;
+  }
+
+  /**
+   * When the question asks about a time ("today", "this week") that no article in scope is from:
+   * the time asked and the newest article's date, for the answer to say so.
+   */
+  private newestForTimeAsked(question: string, scope: Scope): { asked: string; newest: string } | undefined {
+    const time = timeAsked(question, scope.asOf ?? today());
+    if (!time) return undefined;
+    const dates = [...this.manifest.articles.values()].filter((a) => inScope(a, scope)).map((a) => a.date).filter((d): d is string => d !== undefined);
+    const newest = dates.sort().at(-1);
+    return newest !== undefined && newest < time.since ? { asked: time.asked, newest } : undefined;
   }
 
   /** When a filter leaves no article: a refusal naming it, and how recent the newest article is. */

@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dayOf } from '../src/answers/filters.js';
 import { parseConfig } from '../src/config/config.js';
 import { runConsole } from '../src/console/repl.js';
+import { renderAnswerText } from '../src/console/render.js';
 import { startBot, type RunningBot } from '../src/discord/bot.js';
 import { Engine } from '../src/engine.js';
 import { UserError } from '../src/errors.js';
@@ -89,6 +90,16 @@ describe('filters in the engine', () => {
     expect(() => engine.filterOf({ outlet: 'The Daily Nothing' })).toThrow(/outlet called "The Daily Nothing" \(outlet\)/);
     expect(() => engine.filterOf({ article: 'zzzz qqqq' })).toThrow(/No article matches "zzzz qqqq" \(article\)/);
     expect(() => engine.filterOf({ since: '2026-03-05', until: '2026-03-01' })).toThrow(/since \(2026-03-05\) is after until \(2026-03-01\)/);
+  });
+
+  it('says when a question asks about a time no article is from, and how recent the newest is', async () => {
+    const late = await engine.ask('what happened with the ferry this week', { asOf: '2026-03-20' });
+    expect(late.kind === 'answer' && late.newestForTimeAsked).toEqual({ asked: 'this week', newest: '2026-03-10' });
+    expect(renderAnswerText(late)).toMatch(/^No article is from this week: the newest is from 10 Mar 2026\.\n/);
+    const timely = await engine.ask('what happened with the ferry this week', { asOf: '2026-03-11' });
+    expect(timely.kind === 'answer' && timely.newestForTimeAsked).toBeUndefined();
+    const today = await engine.ask('who is the ferry captain today', { asOf: '2026-03-12' });
+    expect(today.kind === 'answer' && today.newestForTimeAsked).toEqual({ asked: 'today', newest: '2026-03-10' });
   });
 
   it('filters a topic digest too', async () => {

@@ -43,6 +43,8 @@ export interface Answer {
   answerLine?: string;
   /** Date (YYYY-MM-DD) of the newest article the passages come from: the answer holds "as of" it. */
   asOf?: string;
+  /** The question asks about a time ("today", "this week") no article is from: the newest article's date, to say so. */
+  newestForTimeAsked?: { asked: string; newest: string };
   passages: Passage[];
   /** Index of the first passage in the full ranking (for "more" pages). */
   offset: number;

@@ -69,6 +69,16 @@ export function dayOf(text: string, asOf: string, option: string): string {
   return day;
 }
 
+const TIME_ASKED = /\b(?:today|tonight|yesterday|this (?:morning|afternoon|evening|week|month))\b/i;
+
+/** The time a question asks about ("what happened today", "this week"), and the day it starts, as of `asOf`. */
+export function timeAsked(question: string, asOf: string): { asked: string; since: string } | undefined {
+  const asked = TIME_ASKED.exec(question.slice(0, 1000))?.[0];
+  if (!asked) return undefined;
+  const phrase = /^this (?:morning|afternoon|evening)$|^tonight$/i.test(asked) ? 'today' : asked;
+  return { asked: asked.toLowerCase(), since: dayOf(phrase, asOf, 'question') };
+}
+
 /** The filter in words, for messages: "since 2026-01-18, outlet Reuters". */
 export function describeFilter(filter: ArticleFilter, titleOf: (id: string) => string | undefined): string {
   const parts: string[] = [];

@@ -14,5 +14,10 @@ export function outletLine(citation: Citation): string | undefined {
   return citation.outlet ?? citation.agency;
 }
 
+/** Said above the passages when the question asks about a time no article is from. */
+export function newestNote({ asked, newest }: { asked: string; newest: string }): string {
+  return `No article is from ${asked}: the newest is from ${humanDate(newest)}.`;
+}
+
 /** Said above the passages when the articles relate to a question but may not answer it exactly. */
 export const RELATED_NOTE = 'The articles may not answer this exactly; the closest passages are:';

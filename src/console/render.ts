@@ -1,10 +1,11 @@
 import type { AskResult, Citation, Passage, Refusal, SummaryResult, WhoResult } from '../answers/answer.js';
-import { humanDate, outletLine, RELATED_NOTE } from '../answers/format.js';
+import { humanDate, newestNote, outletLine, RELATED_NOTE } from '../answers/format.js';
 
 /** The answer as plain text for a terminal: numbered passages, quotes as blockquotes, sources. */
 export function renderAnswerText(result: AskResult): string {
   if (result.kind === 'refusal') return renderRefusal(result);
-  const heading = result.answerLine ? `Answer: ${result.answerLine}\n\n` : result.confidence === 'related' && result.offset === 0 ? `${RELATED_NOTE}\n\n` : '';
+  const when = result.newestForTimeAsked ? `${newestNote(result.newestForTimeAsked)}\n` : '';
+  const heading = when + (result.answerLine ? `Answer: ${result.answerLine}\n\n` : result.confidence === 'related' && result.offset === 0 ? `${RELATED_NOTE}\n\n` : when ? '\n' : '');
   const blocks = result.passages.map((passage, i) => renderPassage(passage, result.offset + i + 1));
   const asOf = result.asOf ? `As of ${humanDate(result.asOf)} (the newest article quoted).\n` : '';
   const more = result.hasMore ? 'More passages: /more\n' : '';

@@ -6,7 +6,7 @@
 import { ButtonStyle, ComponentType, escapeMarkdown, type APIEmbed } from 'discord.js';
 import type { Answer, AskResult, Citation, Refusal, SummaryResult, WhoResult } from '../answers/answer.js';
 import type { ReplyPayload } from './respond.js';
-import { humanDate, outletLine, RELATED_NOTE } from '../answers/format.js';
+import { humanDate, newestNote, outletLine, RELATED_NOTE } from '../answers/format.js';
 import { MAX_EMBED_DESCRIPTION_LENGTH } from './limits.js';
 
 const ACCENT = 0x2f6fde;
@@ -133,8 +133,9 @@ function buttonsOf(buttons: ({ custom_id: string } & ({ label: string } | { emoj
 
 /** The answer in bold under the question, or the note that the passages may not answer it exactly. */
 function answerHeading(answer: Answer): string {
-  if (answer.answerLine) return `\n**${escapeText(answer.answerLine)}**`;
-  return answer.confidence === 'related' && answer.offset === 0 ? `\n*${escapeText(RELATED_NOTE)}*` : '';
+  const when = answer.newestForTimeAsked ? `\n*${escapeText(newestNote(answer.newestForTimeAsked))}*` : '';
+  if (answer.answerLine) return `${when}\n**${escapeText(answer.answerLine)}**`;
+  return when + (answer.confidence === 'related' && answer.offset === 0 ? `\n*${escapeText(RELATED_NOTE)}*` : '');
 }
 
 export function summaryMessage(result: SummaryResult): ReplyPayload {
