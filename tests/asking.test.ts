@@ -190,6 +190,23 @@ describe('filters and private answers in Discord', () => {
     expect(sources).not.toContain('Straits Times');
   });
 
+  it('completes an article and keeps to it, with until', async () => {
+    const completion = await double.autocomplete('ask', [
+      { name: 'question', type: Option.String, value: 'how many people were on it' },
+      { name: 'article', type: Option.String, value: 'island ferry', focused: true },
+    ], user());
+    const choices = (await double.waitForReplies(completion.token, (r) => r.callbacks.length > 0)).callbacks[0]!.body.data.choices;
+    expect(choices[0]).toEqual({ name: 'Island ferry returns after week-long storm closure', value: 'articles/ferry' });
+    const { token } = await double.chatInput('ask', [
+      { name: 'question', type: Option.String, value: 'how many people were on it' },
+      { name: 'article', type: Option.String, value: choices[0].value },
+      { name: 'until', type: Option.String, value: 'mar 31 2026' },
+    ], user());
+    const reply = (await double.waitForReplies(token, edited, 15_000)).edits.at(-1)!.body;
+    expect(new Set(reply.embeds.map((e: { title: string }) => e.title))).toEqual(new Set(['Island ferry returns after week-long storm closure']));
+    expect(JSON.stringify(reply.embeds)).toContain('212 passengers');
+  });
+
   it('says when a date phrase leaves nothing, naming the filter', async () => {
     // Asked today (the machine's date), long after the fixtures' March 2026.
     const { token } = await double.chatInput('ask', [
