@@ -69,6 +69,11 @@ async function shown(engine: Engine, question: string, asOf: string | null = nul
   return { line: answer.answerLine, confidence: answer.confidence, passages: answer.passages.map((p) => [p.citation.articleId, p.position, p.quote]) };
 }
 
+async function shownWith(engine: Engine, question: string, context: { question: string; answerLine: string }[]) {
+  const answer = await engine.ask(question, { asOf: null, context });
+  return answer.kind === 'answer' ? answer.passages.map((p) => [p.citation.articleId, p.position, p.quote]) : answer.message;
+}
+
 describe('the engine over Postgres', () => {
   it('answers every fixture question as the file index does: the same ranking, answer line and quotes', async () => {
     for (const q of questions) {
@@ -79,6 +84,23 @@ describe('the engine over Postgres', () => {
       expect(await shown(inPostgres, q.question), q.question).toEqual(await shown(inFiles, q.question));
     }
     expect(await shown(inPostgres, "Who will head Moscow's team?")).toMatchObject({ line: 'Igor Kostyukov' });
+  });
+
+  it('applies filters inside Postgres as the file index does, and follow-ups too', async () => {
+    const asked = async (engine: Engine, question: string, words: Parameters<Engine['filterOf']>[0]) => {
+      const answer = await engine.ask(question, { asOf: '2026-03-11', filter: engine.filterOf(words, '2026-03-11') });
+      return answer.kind === 'answer' ? answer.passages.map((p) => `${p.citation.articleId}#${p.position}`) : answer.message;
+    };
+    for (const [question, words] of [
+      ['who is the ferry captain', { outlet: 'harbour herald' }],
+      ['how many people were on the first ferry', { since: 'friday' }],
+      ['the minerals pact in ottawa', { until: 'mar 5' }],
+      ['who signed it', { article: 'critical minerals pact' }],
+    ] as const) {
+      expect(await asked(inPostgres, question, words), question).toEqual(await asked(inFiles, question, words));
+    }
+    const context = [{ question: "what's the new minimum wage for fast food workers", answerLine: '$22 an hour' }];
+    expect(await shownWith(inPostgres, 'when does it start', context)).toEqual(await shownWith(inFiles, 'when does it start', context));
   });
 
   it('refuses what nothing relates to, leaves out articles after "as of", and fixes typos against the stored words', async () => {
