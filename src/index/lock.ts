@@ -44,13 +44,22 @@ async function acquireLockFile(indexDir: string): Promise<() => Promise<void>> {
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
       const handle = await open(file, 'wx');
-      await handle.writeFile(`${process.pid}\n`);
-      await handle.close();
       // Stopped mid-write: the generation being written is abandoned (the live one is intact); the lock is freed.
+      // Registered before any other await: a signal that lands while the pid is written frees it too.
       const forget = onStop(() => rmSync(file, { force: true }));
-      return async () => {
-        forget();
+      try {
+        await handle.writeFile(`${process.pid}\n`);
+      } catch (error) {
         await rm(file, { force: true });
+        forget();
+        throw error;
+      } finally {
+        await handle.close();
+      }
+      // Forgotten only once removed: a signal landing meanwhile still frees it.
+      return async () => {
+        await rm(file, { force: true });
+        forget();
       };
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
