@@ -8,6 +8,7 @@ import {
   type ModalSubmitInteraction,
 } from 'discord.js';
 import { MAX_FOLLOW_UPS, type Turn } from '../src/answers/follow-up.js';
+import { UserError } from '../src/errors.js';
 import type { AnswerPage } from '../src/discord/answer-pages.js';
 import type { ArticleFilter } from '../src/answers/filters.js';
 import { PASSAGES_PER_ANSWER } from '../src/answers/answer.js';
@@ -162,7 +163,9 @@ const followUpAsked: ModalHandler = {
     const found = await pageFor(interaction, context.pages, 'follow up on this answer');
     if (!found) return { results: 0, refusal: true };
     const { page } = found;
-    const question = interaction.fields.getTextInputValue(FOLLOW_UP_INPUT);
+    const field = interaction.fields.fields.get(FOLLOW_UP_INPUT);
+    const question = field && 'value' in field ? field.value : undefined;
+    if (typeof question !== 'string' || !question.trim()) throw new UserError('Type a question to follow up with.');
     const conversation: Turn[] = [...(page.context ?? []), { question: page.question, ...(page.answerLine ? { answerLine: page.answerLine } : {}) }];
     const asPrivate = page.private ?? false;
     await deferReply(interaction, asPrivate);

@@ -306,6 +306,9 @@ describe('filters and private answers in Discord', () => {
     expect(answer.embeds[0].title).toBe('California raises its minimum wage for fast-food workers');
     // The follow-up's answer offers a follow-up in turn.
     expect(answer.components[0].components.some((b: { custom_id: string }) => b.custom_id.startsWith('followup:'))).toBe(true);
+    // A modal submitted without its question (no client sends one, a forged request could) is refused in words.
+    const empty = await double.modalSubmit(modal.data.custom_id, { other: 'x' }, message, asker);
+    expect((await double.waitForReplies(empty.token, (r) => r.callbacks.length > 0)).callbacks[0]!.body.data.content).toBe('Type a question to follow up with.');
   }, 60_000);
 
   it('makes answers private by default with ASK_DEFAULT_PRIVATE', () => {
