@@ -30,7 +30,8 @@ export async function execute(interaction: ChatInputCommandInteraction, context:
     sentences: interaction.options.getInteger('sentences') ?? undefined,
   });
   // The filters narrow a topic's digest (an article's summary names its article already).
-  const filter = engine.filterOf(filterWordsOf(interaction));
+  // `article` names the article to summarise here, not a filter.
+  const filter = engine.filterOf(filterWordsOf(interaction, ['since', 'until', 'outlet']));
   await deferReply(interaction, isPrivate(interaction, context));
   const result = await engine.summary(request, filter);
   await respond(interaction, summaryMessage(result));

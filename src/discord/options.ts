@@ -22,10 +22,10 @@ export const articleOption = (o: SlashCommandStringOption) =>
 
 export const privateOption = (o: SlashCommandBooleanOption) => o.setName('private').setDescription('Answer only you (the server’s default when empty)');
 
-/** The filters as typed in the command's options. */
-export function filterWordsOf(interaction: ChatInputCommandInteraction): FilterWords {
+/** The filters as typed in the command's options (`names`: those that are filters for this command). */
+export function filterWordsOf(interaction: ChatInputCommandInteraction, names: readonly (keyof FilterWords)[] = ['since', 'until', 'outlet', 'article']): FilterWords {
   const words: FilterWords = {};
-  for (const name of ['since', 'until', 'outlet', 'article'] as const) {
+  for (const name of names) {
     const value = interaction.options.get(name)?.value;
     if (typeof value === 'string' && value.trim()) words[name] = value;
   }
