@@ -113,14 +113,11 @@ async function pageFor(interaction: ButtonInteraction | ModalSubmitInteraction, 
 const more: ButtonHandler = {
   prefix: MORE,
   async handle(interaction: ButtonInteraction, context: BotContext): Promise<CommandOutcome> {
-    const offset = Number(interaction.customId.split(':')[2]);
-    const found = Number.isInteger(offset) ? await pageFor(interaction, context.pages, 'page through this answer') : undefined;
-    if (!found) {
-      if (!Number.isInteger(offset)) await respondPrivately(interaction, 'This button has expired. Ask again with /ask.');
-      return { results: 0, refusal: true };
-    }
+    const found = await pageFor(interaction, context.pages, 'page through this answer');
+    if (!found) return { results: 0, refusal: true };
     const { key, page } = found;
-    if (!context.pages.markShown(key, offset)) {
+    const offset = Number(interaction.customId.split(':')[2]);
+    if (!Number.isInteger(offset) || !context.pages.markShown(key, offset)) {
       await respondPrivately(interaction, 'These passages are already shown above.');
       return { results: 0, refusal: true };
     }

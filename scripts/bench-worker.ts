@@ -104,24 +104,11 @@ if (mode === 'ingest') {
   const questions = JSON.parse(await readFile(b!, 'utf8')) as string[];
   await engine.ask(questions[0]!);
   const coldStartMs = sinceSpawn();
-  // Loaded after the cold start is measured: the bot has discord.js loaded before its first answer anyway.
-  const { renderAskDiscord } = await import('./bench-render.js');
   const { LocalIndex } = await import('vectra');
   const { readSnapshot } = await import('../src/index/store.js');
   const { Retriever } = await import('../src/retrieval/retriever.js');
   const { CandidateFeatures } = await import('../src/answers/rank.js');
-  const retrieve: number[] = [];
-  const ask: number[] = [];
-  const vectors = await embedder.embed(questions);
-  for (const [i, question] of questions.entries()) {
-    let t = performance.now();
-    await engine.retrieveByVector(question, vectors[i]!, 10);
-    retrieve.push(performance.now() - t);
-    t = performance.now();
-    renderAskDiscord(await engine.ask(question));
-    ask.push(performance.now() - t);
-  }
-  peakRss = Math.max(peakRss, process.memoryUsage().rss);
+  const { retrieve, ask, vectors } = await timedQuestions(engine, questions);
   const servingRss = peakRss;
 
   // vectra's own query path over the same index and the same query vectors: each segment is a
@@ -154,15 +141,7 @@ if (mode === 'ingest') {
   const before = new Set(engine.snapshot.manifest.articles.keys());
   const segmentsBefore = engine.snapshot.segments;
   console.log(JSON.stringify({ ready: true }));
-  const { question } = JSON.parse(await nextLine()) as { question: string };
-  const started = performance.now();
-  const changed = await engine.reload();
-  const reloadMs = performance.now() - started;
-  const added = [...engine.snapshot.manifest.articles.keys()].filter((id) => !before.has(id));
-  if (!changed || added.length !== 1) throw new Error(`reload() returned ${changed} and brought ${added.length} new articles, not 1`);
-  const answer = await engine.ask(question);
-  const rank = answer.kind === 'answer' ? answer.passages.findIndex((p) => p.citation.articleId === added[0]) : -1;
-  if (rank < 0) throw new Error(`after reload(), "${question}" is not answered from the new article ${added[0]}: ${JSON.stringify(answer).slice(0, 400)}`);
+  const { reloadMs, rank } = await reloadedWithNewArticle(engine, before);
   // Not part of the figure: reading the generation again with every segment already in memory
   // (assembling the rows only), building what the engine builds on it, and reading it with the
   // old segments only (the new one read from disk too).
@@ -212,30 +191,10 @@ async function servePostgres(url: string, questionsFile: string): Promise<void> 
   const questions = JSON.parse(await readFile(questionsFile, 'utf8')) as string[];
   await engine.ask(questions[0]!);
   const coldStartMs = sinceSpawn();
-  const { renderAskDiscord } = await import('./bench-render.js');
-  const retrieve: number[] = [];
-  const ask: number[] = [];
-  const vectors = await engine.embedder.embed(questions);
-  for (const [i, question] of questions.entries()) {
-    let t = performance.now();
-    await engine.retrieveByVector(question, vectors[i]!, 10);
-    retrieve.push(performance.now() - t);
-    t = performance.now();
-    renderAskDiscord(await engine.ask(question));
-    ask.push(performance.now() - t);
-  }
-  peakRss = Math.max(peakRss, process.memoryUsage().rss);
+  const { retrieve, ask } = await timedQuestions(engine, questions);
   const before = new Set(engine.manifest.articles.keys());
   console.log(JSON.stringify({ ready: true }));
-  const { question } = JSON.parse(await nextLine()) as { question: string };
-  const started = performance.now();
-  const changed = await engine.reload();
-  const reloadMs = performance.now() - started;
-  const added = [...engine.manifest.articles.keys()].filter((id) => !before.has(id));
-  if (!changed || added.length !== 1) throw new Error(`reload() returned ${changed} and brought ${added.length} new articles, not 1`);
-  const answer = await engine.ask(question);
-  const rank = answer.kind === 'answer' ? answer.passages.findIndex((p) => p.citation.articleId === added[0]) : -1;
-  if (rank < 0) throw new Error(`after reload(), "${question}" is not answered from the new article ${added[0]}: ${JSON.stringify(answer).slice(0, 400)}`);
+  const { reloadMs, rank } = await reloadedWithNewArticle(engine, before);
   console.log(
     JSON.stringify({
       cold_start_ms: Math.round(coldStartMs),
@@ -258,6 +217,42 @@ async function servePostgres(url: string, questionsFile: string): Promise<void> 
     }),
   );
   await engine.close();
+}
+
+/** Times retrieval alone and a whole /ask (rendered as Discord gets it) for each question; notes the peak RSS. */
+async function timedQuestions(engine: Engine, questions: string[]): Promise<{ retrieve: number[]; ask: number[]; vectors: Float32Array[] }> {
+  // Loaded after the cold start is measured: the bot has discord.js loaded before its first answer anyway.
+  const { renderAskDiscord } = await import('./bench-render.js');
+  const retrieve: number[] = [];
+  const ask: number[] = [];
+  const vectors = await engine.embedder.embed(questions);
+  for (const [i, question] of questions.entries()) {
+    let t = performance.now();
+    await engine.retrieveByVector(question, vectors[i]!, 10);
+    retrieve.push(performance.now() - t);
+    t = performance.now();
+    renderAskDiscord(await engine.ask(question));
+    ask.push(performance.now() - t);
+  }
+  peakRss = Math.max(peakRss, process.memoryUsage().rss);
+  return { retrieve, ask, vectors };
+}
+
+/**
+ * Waits for bench.ts's signal that another process added one article, times `engine.reload()`,
+ * and checks that the new article answers the question it sends (its passage's rank, 0-based).
+ */
+async function reloadedWithNewArticle(engine: Engine, before: ReadonlySet<string>): Promise<{ reloadMs: number; rank: number }> {
+  const { question } = JSON.parse(await nextLine()) as { question: string };
+  const started = performance.now();
+  const changed = await engine.reload();
+  const reloadMs = performance.now() - started;
+  const added = [...engine.manifest.articles.keys()].filter((id) => !before.has(id));
+  if (!changed || added.length !== 1) throw new Error(`reload() returned ${changed} and brought ${added.length} new articles, not 1`);
+  const answer = await engine.ask(question);
+  const rank = answer.kind === 'answer' ? answer.passages.findIndex((p) => p.citation.articleId === added[0]) : -1;
+  if (rank < 0) throw new Error(`after reload(), "${question}" is not answered from the new article ${added[0]}: ${JSON.stringify(answer).slice(0, 400)}`);
+  return { reloadMs, rank };
 }
 
 /** The next line on stdin (the signal from bench.ts). */

@@ -37,6 +37,18 @@ beforeAll(async () => {
 });
 afterAll(() => cleanup());
 
+/** Everything the console prints for these lines of input (one passage an answer). */
+async function consoleSays(lines: string): Promise<string> {
+  const input = new PassThrough();
+  const output = new PassThrough();
+  let text = '';
+  output.on('data', (c) => (text += c));
+  const done = runConsole(engine, createLogger('silent'), { results: 1, input, output, prompt: false });
+  input.end(lines);
+  await done;
+  return text;
+}
+
 const outletsOf = (answer: Awaited<ReturnType<Engine['ask']>>) => (answer.kind === 'answer' ? [...new Set(answer.passages.map((p) => p.citation.outlet))] : []);
 
 describe('dates as people type them', () => {
@@ -108,13 +120,7 @@ describe('filters in the engine', () => {
   });
 
   it('takes the same filters in the console, as flags after /ask, and keeps them for /more', async () => {
-    const input = new PassThrough();
-    const output = new PassThrough();
-    let text = '';
-    output.on('data', (c) => (text += c));
-    const done = runConsole(engine, createLogger('silent'), { results: 1, input, output, prompt: false });
-    input.end('/ask --outlet "Harbour Herald" --since 2026-03-01 who is the ferry captain\n/more\n/ask --outlet Nowhere who\n/ask --since\n');
-    await done;
+    const text = await consoleSays('/ask --outlet "Harbour Herald" --since 2026-03-01 who is the ferry captain\n/more\n/ask --outlet Nowhere who\n/ask --since\n');
     expect(text).toContain('Answer: Maria Okafor');
     expect(text).toContain('Harbour Herald');
     expect(text).not.toContain('Pacific Ledger');
@@ -136,13 +142,7 @@ describe('follow-ups in the engine and the console', () => {
   });
 
   it('takes a line starting with + as a follow-up of the previous question in the console', async () => {
-    const input = new PassThrough();
-    const output = new PassThrough();
-    let text = '';
-    output.on('data', (c) => (text += c));
-    const done = runConsole(engine, createLogger('silent'), { results: 1, input, output, prompt: false });
-    input.end("/ask --until 2026-03-31 what's the new minimum wage for fast food workers\n+ when does it start\n");
-    await done;
+    const text = await consoleSays("/ask --until 2026-03-31 what's the new minimum wage for fast food workers\n+ when does it start\n");
     const [, followUp] = text.split('Answer: $22 an hour');
     expect(followUp).toContain('California raises its minimum wage');
     expect(text.match(/Pacific Ledger/g)?.length).toBeGreaterThanOrEqual(2);

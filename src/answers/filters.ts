@@ -4,7 +4,8 @@
  * are read by chrono relative to the moment of asking: a date (2026-01-20, jan 20), today,
  * yesterday, this week, last 7 days, 3 days ago, or a weekday (the latest one not after it).
  */
-import * as chrono from 'chrono-node';
+// The English locale alone: the bot speaks English, and the other locales triple what chrono holds in memory (9.5 MB, not 31).
+import * as chrono from 'chrono-node/en';
 import type { Scope } from '../index/scope.js';
 import { UserError } from '../errors.js';
 

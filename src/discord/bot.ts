@@ -8,7 +8,7 @@ import type { Logger } from '../log.js';
 import { AnswerPages } from './answer-pages.js';
 import { Feedback } from './feedback.js';
 import { COMMANDS } from '../../commands/index.js';
-import type { ArticleAdder, BotContext, CommandOutcome } from './context.js';
+import type { ArticleAdder, BotContext, CommandOutcome, SlashCommand } from './context.js';
 import { ingestFromWeb } from '../index/ingest-web.js';
 import { DEFAULT_LIMITS } from '../web/fetch-page.js';
 import { deployIfChanged, restClient, restOptions } from './deploy.js';
@@ -186,16 +186,14 @@ export async function handleInteraction(interaction: Interaction, context: BotCo
       return command.execute(interaction, context);
     };
   } else if (interaction.isButton()) {
-    const prefix = interaction.customId.split(':')[0];
-    const button = [...COMMANDS.values()].flatMap((c) => c.buttons ?? []).find((b) => b.prefix === prefix);
+    const button = handlerFor(interaction.customId, (c) => c.buttons);
     if (!button) return;
-    commandName = `button:${prefix}`;
+    commandName = `button:${button.prefix}`;
     run = () => button.handle(interaction, context);
   } else if (interaction.isModalSubmit()) {
-    const prefix = interaction.customId.split(':')[0];
-    const modal = [...COMMANDS.values()].flatMap((c) => c.modals ?? []).find((m) => m.prefix === prefix);
+    const modal = handlerFor(interaction.customId, (c) => c.modals);
     if (!modal) return;
-    commandName = `modal:${prefix}`;
+    commandName = `modal:${modal.prefix}`;
     run = () => modal.handle(interaction, context);
   } else {
     return;
@@ -225,6 +223,12 @@ export async function handleInteraction(interaction: Interaction, context: BotCo
       context.log.warn({ ...base, errorId, err: sendError }, 'could not send the apology'),
     );
   }
+}
+
+/** The button or modal handler for a custom id `<prefix>:…`, among the commands' handlers of that kind. */
+function handlerFor<H extends { prefix: string }>(customId: string, handlersOf: (command: SlashCommand) => H[] | undefined): H | undefined {
+  const prefix = customId.split(':')[0];
+  return [...COMMANDS.values()].flatMap((c) => handlersOf(c) ?? []).find((h) => h.prefix === prefix);
 }
 
 let maxLengths: ReadonlyMap<string, ReadonlyMap<string, number>> | undefined;
