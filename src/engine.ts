@@ -19,6 +19,7 @@ import type { IndexTarget } from './index/ingest.js';
 import type { IndexedArticle, Manifest, ModelStamp, Paragraph, Snapshot } from './index/types.js';
 import type { Corpus } from './retrieval/corpus.js';
 import { inScope, isEverything, type Scope } from './index/scope.js';
+import { isVisible } from './index/collections.js';
 import { articleFilter, describeFilter, timeAsked, type ArticleFilter, type FilterWords } from './answers/filters.js';
 import { contextText, CONTEXT_WEIGHT, MAX_FOLLOW_UPS, resolvedFollowUp, type Turn } from './answers/follow-up.js';
 import { FileCorpus } from './retrieval/file-corpus.js';
@@ -42,6 +43,8 @@ const DIGEST_ARTICLES = 4;
 const DIGEST_MIN_COVERAGE = 0.5;
 /** People listed by `/who` without a name; quotations shown in a profile. */
 const WHO_LIST = 10;
+/** Views of the engine kept (`within`): one per server and channel setting in use. */
+const MAX_VIEWS = 256;
 const WHO_QUOTES = 5;
 
 /** What one question reads: retrieval over its rows, and the ranking's features of them. */
@@ -84,13 +87,37 @@ export class Engine {
   private outletsCache: { manifest: Manifest; outlets: string[] } | undefined;
   /** The ranking's features over the last retriever read (the file index's, for every question until a reload). */
   private featuresCache: { retriever: Retriever; features: CandidateFeatures } | undefined;
+  /** The articles of the visible collections, for the corpus's current articles. */
+  private visibleCache: { all: Manifest; visible: Manifest } | undefined;
+  /** The engine's views (`within`), by their collections: each keeps its own people and titles. */
+  private readonly views = new Map<string, Engine>();
 
   private constructor(
     readonly embedder: Embedder,
     /** The index folder; with Postgres, the folder of what is this host's own (the feeds' back-off). */
     readonly indexDir: string,
     private readonly corpus: Corpus,
+    /** The collections this engine answers from (`within`); undefined: every article. */
+    readonly collections?: readonly string[],
   ) {}
+
+  /**
+   * The same engine seeing only the articles of these collections (`src/index/collections.ts`):
+   * retrieval, ranking and refusals are computed over them, and every lookup (titles, people,
+   * outlets, autocomplete) knows no other. Views share the store; each is made once.
+   */
+  within(collections: readonly string[] | undefined): Engine {
+    if (collections === undefined) return this.collections === undefined ? this : new Engine(this.embedder, this.indexDir, this.corpus);
+    const names = [...new Set(collections)].sort();
+    const key = names.join('\n');
+    let view = this.views.get(key);
+    if (!view) {
+      // One view per server and setting in use; past that many, the oldest are made again when next needed.
+      if (this.views.size >= MAX_VIEWS) this.views.delete(this.views.keys().next().value!);
+      this.views.set(key, (view = new Engine(this.embedder, this.indexDir, this.corpus, names)));
+    }
+    return view;
+  }
 
   /**
    * Opens the live file index; given the embedder still loading, reads the index meanwhile. `log`
@@ -131,9 +158,15 @@ export class Engine {
     return this.corpus.snapshot;
   }
 
-  /** Every article the engine answers from, by id. */
+  /** Every article the engine answers from (those of its collections), by id. */
   get manifest(): Manifest {
-    return this.corpus.manifest;
+    const all = this.corpus.manifest;
+    if (this.collections === undefined) return all;
+    if (this.visibleCache?.all !== all) {
+      const articles = new Map([...all.articles].filter(([, article]) => isVisible(article, this.collections)));
+      this.visibleCache = { all, visible: { ...all, articles } };
+    }
+    return this.visibleCache.visible;
   }
 
   private get people(): PeopleIndex {
@@ -241,7 +274,7 @@ export class Engine {
       ...(counted ? { counted } : {}),
       ...(kind ? { kind } : {}),
       ...(moment ? { asOf: moment } : {}),
-      scope: { ...filter, ...(moment ? { asOf: moment } : {}) },
+      scope: { ...filter, ...(moment ? { asOf: moment } : {}), ...(this.collections ? { collections: this.collections } : {}) },
     };
   }
 
@@ -446,9 +479,9 @@ export class Engine {
     return found.map((a) => ({ id: a.id, title: a.title }));
   }
 
-  /** An article's paragraphs in order. */
-  paragraphsOf(articleId: string): Promise<Paragraph[]> {
-    return this.corpus.paragraphsOf(articleId);
+  /** An article's paragraphs in order (none for an article this engine does not see). */
+  async paragraphsOf(articleId: string): Promise<Paragraph[]> {
+    return this.article(articleId) ? this.corpus.paragraphsOf(articleId) : [];
   }
 
   private async passages({ retriever, features }: Reading, questionVector: Float32Array, question: QuestionTerms, candidates: Candidate[]): Promise<Passage[]> {

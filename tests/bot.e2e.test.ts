@@ -83,14 +83,14 @@ afterAll(async () => {
 
 describe('the bot against a Discord-compatible server', () => {
   it('registers its commands in the guild at start, and again with deploy-commands', async () => {
-    expect(double.registeredCommands(double.guildId)?.map((c) => c.name).sort()).toEqual(['add', 'ask', 'summary', 'who']);
+    expect(double.registeredCommands(double.guildId)?.map((c) => c.name).sort()).toEqual(['add', 'ask', 'collection', 'summary', 'who']);
     const ask = double.registeredCommands(double.guildId)!.find((c) => c.name === 'ask');
     expect(ask.options.map((o: { name: string }) => o.name)).toEqual(['question', 'results', 'since', 'until', 'outlet', 'article', 'private']);
     // Every text option is bounded where Discord enforces it, before a handler or autocomplete sees it.
     const stringOptions = double.registeredCommands(double.guildId)!.flatMap((c) => c.options.filter((o: { type: number }) => o.type === Option.String));
     expect(stringOptions.length).toBeGreaterThan(0);
     for (const option of stringOptions) expect(option.max_length, option.name).toBeLessThanOrEqual(2000);
-    expect(await deployCommands(discordConfig())).toBe(4);
+    expect(await deployCommands(discordConfig())).toBe(5);
     const puts = () => double.requests.filter((r) => r.method === 'PUT' && r.path.endsWith('/commands'));
     expect(puts()).toHaveLength(2);
     // At the next start, unchanged definitions are not sent again.
@@ -232,8 +232,9 @@ describe('the bot against a Discord-compatible server', () => {
   });
 
   it('turns a handler failure into a private apology with an error id that is also logged, and keeps serving', async () => {
-    const ask = engine.ask.bind(engine);
-    engine.ask = async () => {
+    // Each server's channel answers through a view of the engine (its collections): every view's ask fails.
+    const ask = Engine.prototype.ask;
+    Engine.prototype.ask = async () => {
       throw new Error('disk on fire');
     };
     try {
@@ -245,7 +246,7 @@ describe('the bot against a Discord-compatible server', () => {
       expect(logText).toContain(`"errorId":"${errorId}"`);
       expect(double.requests.some((r: RecordedRequest) => r.method === 'DELETE' && r.path.includes(token))).toBe(true);
     } finally {
-      engine.ask = ask;
+      Engine.prototype.ask = ask;
     }
     const { token } = await double.chatInput('ask', [{ name: 'question', type: Option.String, value: KOSTYUKOV }], user());
     expect(lastEdit(await double.waitForReplies(token, edited)).embeds[0].description).toContain('Kostyukov');

@@ -146,10 +146,10 @@ async function cuttingRelay(trigger: string): Promise<{ url: string; cuts: () =>
 describe('the Postgres schema', () => {
   it('applies each migration once when two hosts migrate at once, and nothing the second time', async () => {
     const [first, second] = await Promise.all([migrate(pool(), model), migrate(pool(), model)]);
-    expect([...first, ...second].sort()).toEqual([1, 2]);
+    expect([...first, ...second].sort()).toEqual([1, 2, 3]);
     expect(await migrate(pool(), model)).toEqual([]);
     const versions = await sql.query<{ version: number }>('SELECT version FROM schema_migrations ORDER BY version');
-    expect(versions.rows).toEqual([{ version: 1 }, { version: 2 }]);
+    expect(versions.rows).toEqual([{ version: 1 }, { version: 2 }, { version: 3 }]);
     const indexes = await sql.query<{ indexdef: string }>(`SELECT indexdef FROM pg_indexes WHERE indexname IN ('paragraphs_embedding', 'paragraphs_tsv', 'articles_date') ORDER BY indexname`);
     expect(indexes.rows.map((r) => r.indexdef)).toEqual([
       expect.stringContaining('btree (date)'),
@@ -186,7 +186,7 @@ describe('the Postgres store', () => {
     const rows = await rowsOf(seed);
     expect(await store.writeArticles([rows])).toEqual(new Map([[seed.id, 'added']]));
     const { paragraphs: _paragraphs, ...fields } = seed;
-    expect(await store.article(seed.id)).toEqual({ ...fields, hash: expect.stringMatching(/^[0-9a-f]{32}$/), paragraphCount: seed.paragraphs.length });
+    expect(await store.article(seed.id)).toEqual({ ...fields, hash: expect.stringMatching(/^[0-9a-f]{32}$/), paragraphCount: seed.paragraphs.length, collections: [{ name: 'shared' }] });
     expect((await store.paragraphsOf(seed.id)).map((p) => p.text)).toEqual(seed.paragraphs);
     expect(await store.peopleOf(seed.id)).toEqual(rows.people);
     expect(await store.spansOf(seed.id)).toEqual(rows.spans);

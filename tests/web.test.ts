@@ -287,14 +287,14 @@ describe('/add in Discord', () => {
   it('adds the article for a moderator, answers from it right after, and a second add changes nothing', async () => {
     await startWith(true);
     const added = await add(`${base}/news/dredging`, MODERATOR);
-    expect(text(added)).toMatch(/^Added: \*\*Council approves harbour dredging\*\*\nHarbour Herald · <t:\d+:D> · 3 paragraphs\n</);
+    expect(text(added)).toMatch(/^Added in this server's collection: \*\*Council approves harbour dredging\*\*\nHarbour Herald · <t:\d+:D> · 3 paragraphs\n</);
     expect(text(added).endsWith(`\n<${base}/2026/dredging>`)).toBe(true);
     const { token } = await double.chatInput('ask', [{ name: 'question', type: Option.String, value: 'When will the harbour dredging start?' }], { id: '500000000000000002' });
     const answer = await double.waitForReplies(token, (r) => r.edits.some((e) => e.response?.status === 200));
     expect(answer.edits.at(-1)!.body.embeds[0].url).toBe(`${base}/2026/dredging`);
     const generation = engine.snapshot.manifest.generation;
     const again = await add(`${base}/news/dredging`, MODERATOR);
-    expect(text(again)).toMatch(/^Already in the collection, unchanged/);
+    expect(text(again)).toMatch(/^Already in this server's collection, unchanged/);
     expect(engine.snapshot.manifest.generation).toBe(generation);
   });
 });

@@ -20,7 +20,7 @@ runMain(
     const engine = await openEngine(config, embedder, log, await openIndexTarget(config, embedder));
     const reload = () => void engine.reload().catch((error: unknown) => log.warn({ err: error }, 'index reload failed; still answering from the previous index'));
     const manager = managerLink(reload);
-    const bot = await startBot({ discord: config.discord, engine, log, dataDir: config.dataDir, answerResults: config.answerResults, stopping, addArticle: manager.addArticle, deploy: false });
+    const bot = await startBot({ discord: config.discord, engine, log, dataDir: config.dataDir, answerResults: config.answerResults, stopping, writer: manager.writer, deploy: false, deletesDeparted: false });
     const watcher = watchIndex(engine, log, { merge: false });
     if (!stopping.aborted) await once(stopping, 'abort');
     await watcher.stop();

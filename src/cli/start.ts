@@ -8,6 +8,7 @@ import { discordUnreachable } from '../discord/unreachable.js';
 import { ingest } from '../index/ingest.js';
 import { describeIngest, logIngest, progressReporter } from './ingest-report.js';
 import { openEngine, openIndexTarget, runMain, startRuntime } from './runtime.js';
+import { takeCollectionArgs } from '../console/summary-args.js';
 
 /**
  * After SIGINT/SIGTERM: the drain of replies in flight (10 s) and closing the gateway fit in this;
@@ -18,6 +19,8 @@ const SHUTDOWN_GRACE_MS = 15_000;
 /** npm start: model (built on first run), seeds ingested incrementally, then the bot (DISCORD_TOKEN set) or the console. */
 runMain(
   async (stopping) => {
+    // The console answers from these collections when given (every article otherwise).
+    const { collections } = takeCollectionArgs(process.argv.slice(2));
     const { config, log, embedder } = await startRuntime();
     const progress = progressReporter(log);
     const target = await openIndexTarget(config, embedder);
@@ -39,7 +42,7 @@ runMain(
     }
     const engine = await openEngine(config, embedder, log, target);
     if (!config.discord) {
-      await runConsole(engine, log, { results: config.answerResults, stopping });
+      await runConsole(engine.within(collections), log, { results: config.answerResults, stopping });
       return;
     }
     const bot = await startBot({

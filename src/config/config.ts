@@ -53,6 +53,8 @@ const configSchema = z.object({
       .union([z.literal('auto'), z.coerce.number().int('must be a whole number or "auto"').min(1).max(MAX_SHARDS)], { errorMap: () => ({ message: `must be "auto" or a number of shards from 1 to ${MAX_SHARDS}` }) })
       .optional(),
   ),
+  ADD_SCOPE: z.enum(['server', 'shared'], { errorMap: () => ({ message: 'must be "server" (each server its own collection) or "shared"' }) }).default('server'),
+  COLLECTION_GRACE_DAYS: z.coerce.number().int('must be a whole number of days').min(0).max(3650).default(30),
   DISCORD_TIMEOUT_SECONDS: z.coerce.number().min(1).max(300).default(DEFAULT_DISCORD_TIMEOUT_SECONDS),
   FEEDS: z
     .string()
@@ -107,6 +109,10 @@ export interface DiscordConfig {
   timeoutSeconds?: number;
   /** Answers only the asker sees unless a command says `private:false` (ASK_DEFAULT_PRIVATE). */
   privateByDefault?: boolean;
+  /** Where `/add` puts an article (ADD_SCOPE): the server's own collection, or the shared one. */
+  addScope?: 'server' | 'shared';
+  /** Days a server's collection is kept after the bot is removed from it (COLLECTION_GRACE_DAYS). */
+  collectionGraceDays?: number;
   /** SHARDS: run discord.js's ShardingManager with this many shard processes ("auto": as many as Discord recommends); one process when absent. */
   shards?: number | 'auto';
 }
@@ -178,6 +184,8 @@ export function parseConfig(env: NodeJS.ProcessEnv = process.env): Config {
           cooldownSeconds: c.COOLDOWN_SECONDS,
           timeoutSeconds: c.DISCORD_TIMEOUT_SECONDS,
           privateByDefault: c.ASK_DEFAULT_PRIVATE,
+          addScope: c.ADD_SCOPE,
+          collectionGraceDays: c.COLLECTION_GRACE_DAYS,
           ...(c.SHARDS !== undefined ? { shards: c.SHARDS } : {}),
         }
       : undefined,

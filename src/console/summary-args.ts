@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import type { FilterWords } from '../answers/filters.js';
 import { summaryRequest, type SummaryRequest } from '../answers/summary-request.js';
 import { UserError } from '../errors.js';
+import { checkedCollection } from '../index/collections.js';
 
 export const SUMMARY_USAGE = 'Usage: summary ["<article>"] [--sentences N] | summary --topic "<words>"';
 
@@ -48,4 +49,33 @@ const EXAMPLES: Record<keyof FilterWords, string> = { since: 'this week', until:
 /** Splits a console line into arguments, keeping "quoted phrases" together. */
 export function splitCommandLine(line: string): string[] {
   return [...line.matchAll(/"([^"]*)"|'([^']*)'|(\S+)/g)].map((m) => m[1] ?? m[2] ?? m[3]!);
+}
+
+/**
+ * Takes `--collection <name>` flags (repeated, or comma-separated) out of a command's arguments:
+ * the collections to answer from (`shared`, `server:<server id>`); undefined when none is given
+ * (every article, as the operator sees them).
+ */
+export function takeCollectionArgs(args: readonly string[]): { collections: string[] | undefined; rest: string[] } {
+  const names: string[] = [];
+  const rest: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    if (arg !== '--collection' && !arg.startsWith('--collection=')) {
+      rest.push(arg);
+      continue;
+    }
+    const value = arg.includes('=') ? arg.slice(arg.indexOf('=') + 1) : args[++i];
+    if (value === undefined || value.trim() === '') throw new UserError('--collection needs a value: "shared" or "server:<server id>".');
+    names.push(...value.split(',').map((name) => name.trim()).filter(Boolean));
+  }
+  return { collections: names.length ? names.map(checkedCollectionArg) : undefined, rest };
+}
+
+function checkedCollectionArg(name: string): string {
+  try {
+    return checkedCollection(name);
+  } catch (error) {
+    throw new UserError(`--collection: ${(error as Error).message}.`);
+  }
 }

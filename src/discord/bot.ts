@@ -8,8 +8,11 @@ import type { Logger } from '../log.js';
 import { AnswerPages } from './answer-pages.js';
 import { Feedback } from './feedback.js';
 import { COMMANDS } from '../../commands/index.js';
-import type { ArticleAdder, BotContext, CommandOutcome, SlashCommand } from './context.js';
+import type { BotContext, CollectionWriter, CommandOutcome, SlashCommand } from './context.js';
 import { ingestFromWeb } from '../index/ingest-web.js';
+import { leaveCollection } from '../index/ingest.js';
+import { every } from '../background/every.js';
+import { deleteDepartedCollections, Servers } from './servers.js';
 import { DEFAULT_LIMITS } from '../web/fetch-page.js';
 import { deployIfChanged, restClient, restOptions } from './deploy.js';
 import { TokenBuckets } from './rate-limit.js';
@@ -17,6 +20,9 @@ import { NO_MENTIONS, respondPrivately } from './respond.js';
 
 /** On shutdown, replies in flight get this long to finish (an /add ingest among them). */
 const DRAIN_MS = 10_000;
+/** How often the collections of servers the bot left are looked at for deletion (COLLECTION_GRACE_DAYS). */
+const DEPARTED_CHECK_MS = 60 * 60_000;
+export const DEFAULT_GRACE_DAYS = 30;
 
 /**
  * Autocomplete budget per person, apart from the cooldown of commands: Discord sends one request
@@ -36,6 +42,8 @@ export class StartAbandoned extends Error {
 
 export interface RunningBot {
   client: Client;
+  /** Deletes the collections of servers the bot left more than COLLECTION_GRACE_DAYS ago (also run hourly); returns their ids. */
+  deleteDepartedCollections(): Promise<string[]>;
   /** Finishes the replies in flight (bounded), then closes the Discord connection. */
   stop(): Promise<void>;
 }
@@ -52,15 +60,23 @@ export interface BotOptions {
   retainDays?: number;
   /** Aborted on SIGINT/SIGTERM: a start still connecting is abandoned (the client destroyed) instead of waited for. */
   stopping?: AbortSignal;
-  /** How `/add` writes (in this process by default; a shard forwards it to the manager). */
-  addArticle?: ArticleAdder;
+  /** How `/add` and `/collection remove` write (in this process by default; a shard forwards them to the manager). */
+  writer?: CollectionWriter;
   /** Register the slash commands when they changed (default); shards leave it to their manager. */
   deploy?: boolean;
+  /** Delete the collections of servers left past the grace period (default); shards leave it to their manager, which does every write. */
+  deletesDeparted?: boolean;
+  /** The time, for the grace period of departed servers' collections (tests move it on). */
+  clock?: () => Date;
 }
 
-/** `/add` in this process: the page fetched and its article ingested here. */
-export function addingHere(engine: Engine, { allowPrivateUrls = false, retainDays }: Pick<BotOptions, 'allowPrivateUrls' | 'retainDays'>): ArticleAdder {
-  return (link) => ingestFromWeb(engine.target, engine.embedder, { urls: [link], feeds: [], limits: { ...DEFAULT_LIMITS, allowPrivate: allowPrivateUrls }, retainDays });
+/** Writes in this process: the page fetched and its article ingested here, or a collection's articles taken out. */
+export function writingHere(engine: Pick<Engine, 'target' | 'embedder'>, { allowPrivateUrls = false, retainDays }: Pick<BotOptions, 'allowPrivateUrls' | 'retainDays'>): CollectionWriter {
+  return {
+    add: (link, collection) =>
+      ingestFromWeb(engine.target, engine.embedder, { urls: [link], feeds: [], limits: { ...DEFAULT_LIMITS, allowPrivate: allowPrivateUrls }, retainDays, collection }),
+    leave: (collection, ids) => leaveCollection(engine.target, engine.embedder, collection, ids),
+  };
 }
 
 /** What handleInteraction needs to pace people: the command cooldown and the autocomplete budget. */
@@ -80,8 +96,10 @@ export async function startBot({
   allowPrivateUrls = false,
   retainDays,
   stopping,
-  addArticle = addingHere(engine, { allowPrivateUrls, retainDays }),
+  writer = writingHere(engine, { allowPrivateUrls, retainDays }),
   deploy = true,
+  clock = () => new Date(),
+  deletesDeparted = true,
 }: BotOptions): Promise<RunningBot> {
   const rest = restClient(discord);
   const { timeout } = restOptions(discord);
@@ -104,7 +122,19 @@ export async function startBot({
     throw abandoned() ?? error;
   }
   const client = new Client({ intents: [GatewayIntentBits.Guilds], rest: restOptions(discord), allowedMentions: NO_MENTIONS });
-  const context: BotContext = { engine, log, pages: new AnswerPages(), answerResults, addArticle, privateByDefault: discord.privateByDefault ?? false, feedback: new Feedback(dataDir) };
+  const servers = await Servers.open(dataDir, log);
+  const context: BotContext = {
+    engine,
+    unscoped: engine,
+    log,
+    pages: new AnswerPages(),
+    answerResults,
+    writer,
+    servers,
+    addScope: discord.addScope ?? 'server',
+    privateByDefault: discord.privateByDefault ?? false,
+    feedback: new Feedback(dataDir),
+  };
   const pacing: Pacing = { cooldownMs: discord.cooldownSeconds * 1000, cooldowns: new Map(), autocomplete: new TokenBuckets(AUTOCOMPLETE_BURST, AUTOCOMPLETE_PER_SECOND) };
   const inFlight = new Set<Promise<void>>();
 
@@ -115,13 +145,34 @@ export async function startBot({
   client.on(Events.Error, (error) => log.error({ err: error }, 'discord client error'));
   client.on(Events.ShardDisconnect, (event, shard) => log.warn({ code: event.code, shard }, 'gateway disconnected'));
   client.on(Events.ShardResume, (shard) => log.info({ shard }, 'gateway resumed'));
-  client.once(Events.ClientReady, (ready) => log.info({ user: ready.user.tag, guilds: ready.guilds.cache.size }, 'bot ready'));
+  client.once(Events.ClientReady, (ready) => {
+    log.info({ user: ready.user.tag, guilds: ready.guilds.cache.size }, 'bot ready');
+    // Servers that took the bot back while it was away keep their collections.
+    for (const guildId of ready.guilds.cache.keys()) void servers.present(guildId).catch((error: unknown) => log.warn({ guild: guildId, err: error }, 'could not note a server'));
+  });
+  // Removed from a server (an outage is GuildUnavailable, not this): its collection goes after the grace period.
+  client.on(Events.GuildDelete, (guild) => {
+    log.info({ guild: guild.id, graceDays }, 'removed from a server');
+    void servers.left(guild.id, clock()).catch((error: unknown) => log.warn({ guild: guild.id, err: error }, 'could not note a server left'));
+  });
+  client.on(Events.GuildCreate, (guild) => void servers.present(guild.id).catch((error: unknown) => log.warn({ guild: guild.id, err: error }, 'could not note a server')));
+  const graceDays = discord.collectionGraceDays ?? DEFAULT_GRACE_DAYS;
+  const deleteDeparted = () => deleteDepartedCollections(dataDir, graceDays, clock(), async (collection) => {
+    const report = await writer.leave(collection);
+    await engine.reload();
+    return report;
+  }, log);
+  const departedChecks = deletesDeparted
+    ? every(DEPARTED_CHECK_MS, () => deleteDeparted().then(() => undefined, (error: unknown) => log.warn({ err: error }, "could not delete departed servers' collections")), { now: true })
+    : undefined;
 
   await loginUnlessStopping(client, discord.token, stopping);
 
   return {
     client,
+    deleteDepartedCollections: deleteDeparted,
     async stop() {
+      await departedChecks?.stop();
       await Promise.race([Promise.allSettled(inFlight), new Promise((r) => setTimeout(r, DRAIN_MS).unref())]);
       await client.destroy();
       log.info('bot stopped');
@@ -157,8 +208,9 @@ async function loginUnlessStopping(client: Client, token: string, stopping: Abor
 }
 
 /** Routes one interaction to its command, with cooldown, autocomplete budget, error handling and one log line. */
-export async function handleInteraction(interaction: Interaction, context: BotContext, { cooldownMs, cooldowns, autocomplete }: Pacing): Promise<void> {
+export async function handleInteraction(interaction: Interaction, everywhere: BotContext, { cooldownMs, cooldowns, autocomplete }: Pacing): Promise<void> {
   const started = performance.now();
+  const context = seenFrom(interaction, everywhere);
   const base = { interaction: interaction.id, user: interaction.user.id, guild: interaction.guildId };
   if (interaction.isAutocomplete()) {
     const command = COMMANDS.get(interaction.commandName);
@@ -223,6 +275,16 @@ export async function handleInteraction(interaction: Interaction, context: BotCo
       context.log.warn({ ...base, errorId, err: sendError }, 'could not send the apology'),
     );
   }
+}
+
+/**
+ * The context with the engine as the interaction's channel sees the articles: the collections its
+ * server and channel answer from (a thread: its parent channel's), applied inside retrieval.
+ */
+function seenFrom(interaction: Interaction, context: BotContext): BotContext {
+  const channel = interaction.channel;
+  const channelId = channel?.isThread() ? channel.parentId : interaction.channelId;
+  return { ...context, engine: context.unscoped.within(context.servers.visibleCollections(interaction.guildId, channelId)) };
 }
 
 /** The button or modal handler for a custom id `<prefix>:…`, among the commands' handlers of that kind. */

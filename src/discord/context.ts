@@ -10,25 +10,39 @@ import type { IngestReport } from '../index/ingest.js';
 import type { Logger } from '../log.js';
 import type { AnswerPages } from './answer-pages.js';
 import type { Feedback } from './feedback.js';
+import type { Servers } from './servers.js';
+import type { Membership } from '../index/collections.js';
 
 /** What adding the article at a link did, and the ids of the articles found there. */
 export type AddReport = IngestReport & { articleIds: string[] };
 
 /**
- * Adds the article at a link to the index: in this process, or, when the bot runs in shards, by
- * the shard manager, which does every write (`src/discord/shards.ts`).
+ * The writes of Discord commands: in this process, or, when the bot runs in shards, by the shard
+ * manager, which does every write (`src/discord/shards.ts`).
  */
-export type ArticleAdder = (link: string) => Promise<AddReport>;
+export interface CollectionWriter {
+  /** Fetches the page at a link and adds its article to a collection (ALLOW_PRIVATE_URLS and RETAIN_DAYS apply). */
+  add(link: string, collection: Membership): Promise<AddReport>;
+  /** Takes articles out of a collection (all of its articles when `ids` is omitted); one left in none is removed. */
+  leave(collection: string, ids?: string[]): Promise<IngestReport>;
+}
 
 /** What a command handler can use. */
 export interface BotContext {
+  /** The engine as this interaction's channel sees it: the collections its server and channel answer from. */
   engine: Engine;
+  /** Every article: for moderators' writes and lists, which name the collection they act on. */
+  unscoped: Engine;
   log: Logger;
   pages: AnswerPages;
   /** Passages per answer when /ask does not say (ANSWER_RESULTS). */
   answerResults: number;
-  /** `/add`: fetches the page and writes its article to the index (ALLOW_PRIVATE_URLS and RETAIN_DAYS apply). */
-  addArticle: ArticleAdder;
+  /** `/add` and `/collection remove`. */
+  writer: CollectionWriter;
+  /** Each server's channel settings (`/collection channel`). */
+  servers: Servers;
+  /** Where `/add` puts an article (ADD_SCOPE). */
+  addScope: 'server' | 'shared';
   /** Answers are private when a command does not say (ASK_DEFAULT_PRIVATE). */
   privateByDefault: boolean;
   /** The votes under answers. */

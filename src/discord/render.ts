@@ -192,13 +192,45 @@ export function whoMessage(result: WhoResult): ReplyPayload {
 }
 
 const ADD_STATUS = { added: 'Added', updated: 'Updated', unchanged: 'Already in the collection, unchanged' } as const;
+const COLLECTION_NAMES = { server: "this server's collection", shared: 'the shared collection' } as const;
 
-/** The /add confirmation: what was stored, from which link. */
-export function addedMessage(added: { citation: Citation; paragraphs: number; status: keyof typeof ADD_STATUS }, link: string): ReplyPayload {
+/** The /add confirmation: what was stored, from which link, in which collection. */
+export function addedMessage(
+  added: { citation: Citation; paragraphs: number; status: keyof typeof ADD_STATUS; collection: keyof typeof COLLECTION_NAMES },
+  link: string,
+): ReplyPayload {
   const { citation } = added;
   const details = [citation.outlet && escapeText(citation.outlet), citation.date && discordDate(citation.date), `${added.paragraphs} paragraphs`]
     .filter(Boolean)
     .join(' · ');
   const url = safeLink(citation.url) ?? safeLink(link);
-  return { content: `${ADD_STATUS[added.status]}: **${escapeText(citation.title)}**\n${details}${url ? `\n<${url}>` : ''}` };
+  const status = added.status === 'unchanged' ? `Already in ${COLLECTION_NAMES[added.collection]}, unchanged` : `${ADD_STATUS[added.status]} in ${COLLECTION_NAMES[added.collection]}`;
+  return { content: `${status}: **${escapeText(citation.title)}**\n${details}${url ? `\n<${url}>` : ''}` };
+}
+
+/** One of a server's articles in `/collection list`. */
+export interface CollectionEntry {
+  title: string;
+  url?: string;
+  /** Discord user id of whoever added it. */
+  by?: string;
+  /** ISO time it was added. */
+  at?: string;
+}
+
+/** Articles listed by `/collection list`, within one message. */
+export const COLLECTION_LIST_SHOWN = 20;
+
+/** `/collection list`: the server's own articles, newest addition first, with who added each and when (a mention that pings nobody). */
+export function collectionListMessage(entries: CollectionEntry[], channelUse: string): ReplyPayload {
+  if (entries.length === 0) return { content: `This server's collection is empty: add articles with /add. This channel answers from: ${channelUse}.` };
+  const lines = entries.slice(0, COLLECTION_LIST_SHOWN).map((entry, i) => {
+    const link = safeLink(entry.url);
+    const title = link ? `[${escapeText(entry.title)}](<${link}>)` : `**${escapeText(entry.title)}**`;
+    const who = entry.by && /^\d{15,21}$/.test(entry.by) ? ` by <@${entry.by}>` : '';
+    const when = entry.at ? ` <t:${Math.floor(Date.parse(entry.at) / 1000)}:R>` : '';
+    return `${i + 1}. ${title} — added${who}${when}`;
+  });
+  const more = entries.length > COLLECTION_LIST_SHOWN ? `\n…and ${entries.length - COLLECTION_LIST_SHOWN} more.` : '';
+  return { content: `This server's collection (${entries.length} articles; this channel answers from: ${channelUse}):\n${lines.join('\n')}${more}` };
 }

@@ -1,4 +1,5 @@
 import type { Embedder } from '../embedding/embedder.js';
+import type { Membership } from './collections.js';
 import { ingestArticles, type IndexTarget, type IngestReport } from './ingest.js';
 import { readGeneration } from './store.js';
 import type { FetchLimits } from '../web/fetch-page.js';
@@ -25,6 +26,8 @@ export interface WebSources {
   onProgress?: (done: number, total: number) => void;
   /** RETAIN_DAYS: pages and items dated earlier are not kept, and stored ones that have grown older are dropped. */
   retainDays?: number;
+  /** The collection the articles join (the shared one by default). */
+  collection?: Membership;
 }
 
 /**
@@ -46,6 +49,6 @@ export async function ingestFromWeb(target: IndexTarget, embedder: Embedder, sou
   }
   const articles = [...given.articles, ...items.articles];
   const problems = [...fromFeeds.problems, ...given.problems, ...items.problems];
-  const report = await ingestArticles(target, embedder, articles, problems, { onProgress: sources.onProgress, retainDays: sources.retainDays });
+  const report = await ingestArticles(target, embedder, articles, problems, { onProgress: sources.onProgress, retainDays: sources.retainDays, collection: sources.collection });
   return { ...report, articleIds: articles.map((a) => a.id) };
 }

@@ -14,6 +14,7 @@ import { assertSameModel, loadSegments, readGeneration } from './store.js';
 import { liveRowsOf, segmentsToCarry, writeGeneration, writeSegments, type WrittenSegment } from './write.js';
 import { TermListsBuilder } from './term-lists.js';
 import type { PgStore } from '../postgres/pg-store.js';
+import { collectionNamesOf, membershipsOf, SHARED, withMembership, withoutCollection, type Membership } from './collections.js';
 import type { IndexedArticle, ModelStamp, Paragraph, SegmentRows, StoredSpan } from './types.js';
 
 /** Where an ingest writes: the file index in this folder, or Postgres (`DATABASE_URL`). */
@@ -31,6 +32,8 @@ export interface IngestOptions {
   onProgress?: (done: number, total: number) => void;
   /** Articles dated more than this many days ago are dropped (RETAIN_DAYS); undated ones are kept. */
   retainDays?: number;
+  /** The collection the articles join (the shared one by default); one already stored keeps its others. */
+  collection?: Membership;
 }
 
 export interface IngestReport {
@@ -38,6 +41,10 @@ export interface IngestReport {
   updated: number;
   unchanged: number;
   removed: number;
+  /** Stored already, and now also in the collection ingested into (counted in `unchanged` or `updated` too). */
+  joined: number;
+  /** Taken out of a collection (`leaveCollection`), those left in no other counted in `removed` too. */
+  left: number;
   /** Paragraphs embedded in this run. */
   embedded: number;
   problems: ParseProblem[];
@@ -67,6 +74,7 @@ export async function ingest(target: IndexTarget, embedder: Embedder, options: I
     rebuild: options.rebuild,
     onProgress: options.onProgress,
     retainDays: options.retainDays,
+    collection: options.collection,
   });
 }
 
@@ -76,15 +84,41 @@ export async function ingestArticles(
   embedder: Embedder,
   articles: Article[],
   problems: ParseProblem[] = [],
-  options: Pick<IngestOptions, 'onProgress' | 'retainDays'> = {},
+  options: Pick<IngestOptions, 'onProgress' | 'retainDays' | 'collection'> = {},
 ): Promise<IngestReport> {
   const unique = [...new Map(articles.map((a) => [a.id, a])).values()];
   return applyArticles(target, embedder, { load: async () => ({ articles: unique, problems }), ...options });
 }
 
-interface Application extends Pick<IngestOptions, 'rebuild' | 'onProgress' | 'retainDays'> {
+interface Application extends Pick<IngestOptions, 'rebuild' | 'onProgress' | 'retainDays' | 'collection'> {
   load: () => Promise<{ articles: Article[]; problems: ParseProblem[] }>;
   removalScope?: (file: string) => boolean;
+  /** Articles taken out of a collection: these, or all of its articles. */
+  leave?: { collection: string; ids?: ReadonlySet<string> };
+}
+
+/**
+ * Takes articles out of a collection (all of its articles when `ids` is omitted): an article in
+ * another collection too stays there; one left in none is removed with its rows. One write, as
+ * atomic as an ingest's (a generation, or one Postgres transaction per article).
+ */
+export function leaveCollection(target: IndexTarget, embedder: Embedder, collection: string, ids?: readonly string[]): Promise<IngestReport> {
+  return applyArticles(target, embedder, { load: async () => ({ articles: [], problems: [] }), leave: { collection, ...(ids ? { ids: new Set(ids) } : {}) } });
+}
+
+function leave(plan: Plan, { collection, ids }: NonNullable<Application['leave']>): void {
+  for (const [id, article] of plan.articles) {
+    if ((ids && !ids.has(id)) || !collectionNamesOf(article).includes(collection)) continue;
+    plan.left += 1;
+    const rest = withoutCollection(article, collection);
+    if (rest.length) {
+      plan.relabelled.push(id);
+      plan.articles.set(id, { ...article, collections: rest });
+    } else {
+      plan.removed.push(id);
+      plan.articles.delete(id);
+    }
+  }
 }
 
 function applyArticles(target: IndexTarget, embedder: Embedder, application: Application): Promise<IngestReport> {
@@ -99,13 +133,17 @@ async function applyToFiles(indexDir: string, embedder: Embedder, application: A
     const previous = application.rebuild ? undefined : await readGeneration(indexDir);
     if (previous) assertSameModel(previous.manifest, model, indexDir);
     const loaded = await application.load();
+    const read = new Set(loaded.articles.map((a) => a.id));
     if (application.rebuild) loaded.articles.push(...(await storedArticlesKept(indexDir, loaded, application.removalScope)));
-    const plan = planChanges(previous?.manifest.articles ?? new Map(), loaded.articles, loaded.problems, application.removalScope, retentionCutoff(application.retainDays));
+    const plan = planChanges(previous?.manifest.articles ?? new Map(), loaded, application);
+    if (application.rebuild) await keepMemberships(indexDir, plan, read, application.collection ?? { name: SHARED });
     const report: IngestReport = {
       added: plan.added.length,
       updated: plan.updated.length,
       unchanged: plan.unchanged,
       removed: plan.removed.length,
+      joined: plan.joined,
+      left: plan.left,
       embedded: 0,
       problems: loaded.problems,
       articles: plan.articles.size,
@@ -117,7 +155,7 @@ async function applyToFiles(indexDir: string, embedder: Embedder, application: A
     // A first-format generation, a segment without people or spans, or a generation read because the live one was damaged, is written again: that heals the index.
     const carried = segmentsToCarry(indexDir, previous);
     const rewrite = previous !== undefined && (carried.length > 0 || previous.recoveredFrom !== undefined);
-    if (previous && changed.length === 0 && plan.removed.length === 0 && !rewrite) return report;
+    if (previous && changed.length === 0 && plan.removed.length === 0 && plan.relabelled.length === 0 && !rewrite) return report;
 
     const changedIds = new Set(changed.map((a) => a.id));
     const kept = previous && carried.length ? liveRowsOf(previous.manifest, await loadSegments({ ...previous, segments: carried }), derivedFromText, (id) => plan.articles.has(id) && !changedIds.has(id)) : undefined;
@@ -142,7 +180,8 @@ async function applyToPostgres(store: PgStore, embedder: Embedder, application: 
   }
   const before = await store.articles();
   const loaded = await application.load();
-  const plan = planChanges(before, loaded.articles, loaded.problems, application.removalScope, retentionCutoff(application.retainDays));
+  const plan = planChanges(before, loaded, application);
+  const collection = application.collection ?? { name: SHARED };
   const changed = [...plan.added, ...plan.updated];
   const total = changed.reduce((sum, a) => sum + a.paragraphs.length, 0);
   let embedded = 0;
@@ -151,20 +190,30 @@ async function applyToPostgres(store: PgStore, embedder: Embedder, application: 
     const paragraphs = batch.flatMap((a) => a.paragraphs.map((text, position) => ({ articleId: a.id, position, text })));
     const vectors = await embedWithProgress(embedder, paragraphs, (done) => application.onProgress?.(embedded + done, total));
     let at = 0;
-    await store.writeArticles(batch.map((article) => ({ article, vectors: vectors.slice(at, (at += article.paragraphs.length)), ...derivedFromText(article.paragraphs) })));
+    await store.writeArticles(
+      batch.map((article) => ({ article, collection, vectors: vectors.slice(at, (at += article.paragraphs.length)), ...derivedFromText(article.paragraphs) })),
+    );
     embedded += paragraphs.length;
   }
-  if (plan.removed.length) await store.removeArticles(plan.removed);
+  // Memberships change in SQL, from what is stored when they commit: a concurrent ingest's additions are kept.
+  // Leaving removes the articles left in no collection in its own transaction.
+  if (application.leave) await store.leaveCollection(application.leave.collection, application.leave.ids && [...application.leave.ids]);
+  else {
+    if (plan.relabelled.length) await store.joinCollection(plan.relabelled, collection);
+    if (plan.removed.length) await store.removeArticles(plan.removed);
+  }
   return {
     added: plan.added.length,
     updated: plan.updated.length,
     unchanged: plan.unchanged,
     removed: plan.removed.length,
+    joined: plan.joined,
+    left: plan.left,
     embedded,
     problems: loaded.problems,
     articles: plan.articles.size,
     generation: 0,
-    wrote: changed.length > 0 || plan.removed.length > 0,
+    wrote: changed.length > 0 || plan.removed.length > 0 || plan.relabelled.length > 0,
   };
 }
 
@@ -217,11 +266,27 @@ async function storedArticlesKept(indexDir: string, loaded: { articles: Article[
   return kept;
 }
 
+/**
+ * A rebuild starts from no index, so every article is new to it: each keeps the collections the
+ * replaced index gave it, those read again from the source also joining the one ingested into.
+ */
+async function keepMemberships(indexDir: string, plan: Plan, read: ReadonlySet<string>, collection: Membership): Promise<void> {
+  const stored = (await readGeneration(indexDir).catch(() => undefined))?.manifest.articles;
+  for (const [id, article] of plan.articles) {
+    const before = stored?.get(id);
+    if (before) plan.articles.set(id, { ...article, collections: read.has(id) ? withMembership(before, collection) : membershipsOf(before) });
+  }
+}
+
 interface Plan {
   added: Article[];
   updated: Article[];
   unchanged: number;
   removed: string[];
+  /** Stored and unchanged, with other collections than before: only their memberships are written. */
+  relabelled: string[];
+  joined: number;
+  left: number;
   /** Every article of the next generation. */
   articles: Map<string, IndexedArticle>;
 }
@@ -231,9 +296,12 @@ function retentionCutoff(retainDays: number | undefined, now = Date.now()): stri
   return retainDays === undefined ? undefined : new Date(now - retainDays * 86_400_000).toISOString().slice(0, 10);
 }
 
-function planChanges(before: ReadonlyMap<string, IndexedArticle>, loaded: Article[], problems: ParseProblem[], removalScope?: (file: string) => boolean, keepFrom?: string): Plan {
+function planChanges(before: ReadonlyMap<string, IndexedArticle>, { articles: loaded, problems }: { articles: Article[]; problems: ParseProblem[] }, application: Application): Plan {
+  const { removalScope, collection = { name: SHARED } } = application;
+  const keepFrom = retentionCutoff(application.retainDays);
   const articles = new Map(before);
-  const plan: Plan = { added: [], updated: [], unchanged: 0, removed: [], articles };
+  const plan: Plan = { added: [], updated: [], unchanged: 0, removed: [], relabelled: [], joined: 0, left: 0, articles };
+  if (application.leave) leave(plan, application.leave);
   const seen = new Set<string>();
   const expired = (article: { date?: string }) => keepFrom !== undefined && article.date !== undefined && article.date < keepFrom;
   for (const [id, article] of before) {
@@ -255,13 +323,20 @@ function planChanges(before: ReadonlyMap<string, IndexedArticle>, loaded: Articl
       continue;
     }
     seen.add(article.id);
+    const collections = withMembership(old, collection);
+    const joins = old !== undefined && collections.length !== membershipsOf(old).length;
+    if (joins) plan.joined += 1;
     if (old?.hash === hash) {
       plan.unchanged += 1;
+      if (joins) {
+        plan.relabelled.push(article.id);
+        articles.set(article.id, { ...old, collections });
+      }
       continue;
     }
     (old ? plan.updated : plan.added).push(article);
     const { paragraphs, ...rest } = article;
-    articles.set(article.id, { ...rest, hash, paragraphCount: paragraphs.length });
+    articles.set(article.id, { ...rest, hash, paragraphCount: paragraphs.length, collections });
   }
   if (!removalScope) return plan;
   const troubled = new Set(problems.map((p) => path.resolve(p.location)));

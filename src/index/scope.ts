@@ -1,3 +1,4 @@
+import { isVisible } from './collections.js';
 import type { IndexedArticle } from './types.js';
 
 /**
@@ -15,6 +16,8 @@ export interface Scope {
   outlet?: string;
   /** Only this article. */
   articleId?: string;
+  /** Only articles of these collections (`collections.ts`): what a server or channel may see. */
+  collections?: readonly string[];
 }
 
 /** Whether an article may answer within the scope. */
@@ -26,7 +29,7 @@ export function inScope(article: IndexedArticle | undefined, scope: Scope): bool
   if (scope.until !== undefined && (date === undefined || date > scope.until)) return false;
   if (scope.outlet !== undefined && article.outlet?.toLowerCase() !== scope.outlet.toLowerCase()) return false;
   if (scope.articleId !== undefined && article.id !== scope.articleId) return false;
-  return true;
+  return isVisible(article, scope.collections);
 }
 
 /** Whether the scope leaves anything out at all. */
@@ -36,5 +39,5 @@ export function isEverything(scope: Scope): boolean {
 
 /** One string per scope, to cache what is derived from it. */
 export function scopeKey(scope: Scope): string {
-  return JSON.stringify([scope.asOf, scope.since, scope.until, scope.outlet?.toLowerCase(), scope.articleId]);
+  return JSON.stringify([scope.asOf, scope.since, scope.until, scope.outlet?.toLowerCase(), scope.articleId, scope.collections]);
 }

@@ -1,5 +1,6 @@
 /** The index's data as the rest of the pipeline sees it: retrieval and answers read these types. */
 import type { Article } from '../articles/article.js';
+import type { Membership } from './collections.js';
 import type { PeopleByArticle } from '../people/extract.js';
 import type { SpanType } from '../articles/spans.js';
 import type { TermLists } from './term-lists.js';
@@ -19,6 +20,8 @@ export type IndexedArticle = Omit<Article, 'paragraphs'> & {
   paragraphCount: number;
   /** The segment holding the article's rows; rows of it elsewhere are dead. */
   segment?: string;
+  /** The collections it belongs to (`collections.ts`); absent: the shared collection alone. */
+  collections?: Membership[];
 };
 
 export interface Manifest {

@@ -12,12 +12,15 @@ import { UserError } from '../errors.js';
 import type { IndexedArticle, ModelStamp, Paragraph, StoredSpan } from '../index/types.js';
 import type { ArticlePerson } from '../people/extract.js';
 import type { Scope } from '../index/scope.js';
+import { SHARED, type Membership } from '../index/collections.js';
 import { assertStoredModel, migrate } from './schema.js';
 import { inTransaction } from './transaction.js';
 
 /** An article with everything derived from it at ingest. */
 export interface ArticleRows {
   article: Article;
+  /** The collection it joins (the shared one by default); a stored article keeps its others. */
+  collection?: Membership;
   /** One per paragraph, in order, with the model's dimensions. */
   vectors: readonly Float32Array[];
   people: readonly ArticlePerson[];
@@ -74,9 +77,10 @@ const DEFAULT_EF_SEARCH = 40;
 
 const ARTICLE_COLUMNS = 'id, title, url, outlet, agency, author, date, source_location, source_line, captions, hash, paragraph_count';
 
+/** A new article's collection is the one it is written into; a stored one joins it afterwards (`JOIN_COLLECTION`). */
 const UPSERT_ARTICLE = `
-  INSERT INTO articles (${ARTICLE_COLUMNS})
-  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+  INSERT INTO articles (${ARTICLE_COLUMNS}, collections, memberships)
+  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, ARRAY[$13::text], jsonb_build_array($14::jsonb))
   ON CONFLICT (id) DO UPDATE SET
     title = excluded.title, url = excluded.url, outlet = excluded.outlet, agency = excluded.agency,
     author = excluded.author, date = excluded.date, source_location = excluded.source_location,
@@ -125,6 +129,20 @@ const UNCOUNT_TERMS = `
   FROM (${TERMS_OF_ARTICLES}) counted
   WHERE s.term = counted.term`;
 
+/** Adds a collection to articles not in it yet; returns the ids that joined. */
+const JOIN_COLLECTION = `
+  UPDATE articles SET collections = array_append(collections, $2::text), memberships = memberships || jsonb_build_array($3::jsonb)
+  WHERE id = ANY($1::text[]) AND NOT ($2::text = ANY(collections))
+  RETURNING id`;
+
+/** Takes a collection from its articles ($2: only these ids, or all when null); returns each one's remaining collections. */
+const LEAVE_COLLECTION = `
+  UPDATE articles SET
+    collections = array_remove(collections, $1::text),
+    memberships = (SELECT coalesce(jsonb_agg(m), '[]'::jsonb) FROM jsonb_array_elements(memberships) AS m WHERE m->>'name' <> $1::text)
+  WHERE $1::text = ANY(collections) AND ($2::text[] IS NULL OR id = ANY($2::text[]))
+  RETURNING id, cardinality(collections) AS remaining`;
+
 const COUNT_WRITE = `UPDATE meta SET value = to_jsonb(value::text::bigint + 1) WHERE key = 'writes'`;
 
 const COUNT_ARTICLE_TERMS = `
@@ -132,18 +150,21 @@ const COUNT_ARTICLE_TERMS = `
   WHERE a.id = $1`;
 
 /**
- * The articles of a scope (`src/retrieval/scope.ts`), with its five values as parameters from
+ * The articles of a scope (`src/index/scope.ts`), with its six values as parameters from
  * $first: those dated after "as of" (undated ones stay, as in the file index), outside since and
  * until (undated ones go), of another outlet or another article are left out, before the limit.
  */
 function inScope(first: number): string {
   const [asOf, since, until, outlet, article] = [0, 1, 2, 3, 4].map((i) => `$${first + i}::text`);
+  const collections = `$${first + 5}::text[]`;
   return `(${asOf} IS NULL OR a.date IS NULL OR a.date <= ${asOf}) AND (${since} IS NULL OR a.date >= ${since}) AND (${until} IS NULL OR a.date <= ${until})
-    AND (${outlet} IS NULL OR lower(a.outlet) = lower(${outlet})) AND (${article} IS NULL OR a.id = ${article})`;
+    AND (${outlet} IS NULL OR lower(a.outlet) = lower(${outlet})) AND (${article} IS NULL OR a.id = ${article})
+    AND (${collections} IS NULL OR a.collections && ${collections})`;
 }
 
-function scopeValues(scope: Scope = {}): (string | null)[] {
-  return [scope.asOf, scope.since, scope.until, scope.outlet, scope.articleId].map((value) => (value === undefined ? null : storable(value)));
+function scopeValues(scope: Scope = {}): (string | string[] | null)[] {
+  const values: (string | string[] | null)[] = [scope.asOf, scope.since, scope.until, scope.outlet, scope.articleId].map((value) => (value === undefined ? null : storable(value)));
+  return [...values, scope.collections ? scope.collections.map(storable) : null];
 }
 
 const BY_VECTOR = `
@@ -176,7 +197,7 @@ const BY_TEXT = String.raw`
  * Exact BM25 (k1 1.2, b 0.75, as `src/retrieval/bm25.ts`) of the paragraphs and of the articles
  * sharing a term with the question, with the idf of each term given ($2 paragraphs, $3 articles)
  * from the whole corpus's figures: the best $5 paragraphs ('p') and the best $6 articles ('a'),
- * within the scope of $8 to $12.
+ * within the scope of $8 to $13.
  * The full-text index finds the paragraphs; the terms are then counted exactly from `terms`.
  */
 const BY_BM25 = String.raw`
@@ -270,8 +291,14 @@ export class PgStore {
     const id = storable(article.id);
     return inTransaction(this.pool, async (client) => {
       await client.query(`SELECT pg_advisory_xact_lock(${WRITE_LOCK})`);
-      const upserted = await client.query(UPSERT_ARTICLE, articleValues(article, contentHash(article)));
-      if (upserted.rowCount === 0) return 'unchanged';
+      const collection = rows.collection ?? { name: SHARED };
+      const joining = [[id], storable(collection.name), storableJson(collection)];
+      const upserted = await client.query(UPSERT_ARTICLE, [...articleValues(article, contentHash(article)), storable(collection.name), storableJson(collection)]);
+      if (upserted.rowCount === 0) {
+        if ((await client.query(JOIN_COLLECTION, joining)).rowCount) await client.query(COUNT_WRITE);
+        return 'unchanged';
+      }
+      if (!upserted.rows[0].inserted) await client.query(JOIN_COLLECTION, joining);
       await client.query(UNCOUNT_TERMS, [[id]]);
       await client.query('DELETE FROM paragraphs WHERE article_id = $1', [id]);
       await client.query('DELETE FROM people WHERE article_id = $1', [id]);
@@ -306,6 +333,34 @@ export class PgStore {
     });
   }
 
+  /** Adds a collection to stored articles (those in it already are left as they are); returns how many joined. */
+  async joinCollection(ids: readonly string[], collection: Membership): Promise<number> {
+    return inTransaction(this.pool, async (client) => {
+      await client.query(`SELECT pg_advisory_xact_lock(${WRITE_LOCK})`);
+      const joined = await client.query(JOIN_COLLECTION, [ids.map(storable), storable(collection.name), storableJson(collection)]);
+      if (joined.rowCount) await client.query(COUNT_WRITE);
+      return joined.rowCount ?? 0;
+    });
+  }
+
+  /**
+   * Takes articles out of a collection (these, or all of its articles), in one transaction: an
+   * article in no other collection then is removed with its rows.
+   */
+  async leaveCollection(collection: string, ids?: readonly string[]): Promise<{ left: number; removed: number }> {
+    return inTransaction(this.pool, async (client) => {
+      await client.query(`SELECT pg_advisory_xact_lock(${WRITE_LOCK})`);
+      const left = await client.query(LEAVE_COLLECTION, [storable(collection), ids ? ids.map(storable) : null]);
+      const orphans = left.rows.filter((r) => r.remaining === 0).map((r) => r.id as string);
+      if (orphans.length) {
+        await client.query(UNCOUNT_TERMS, [orphans]);
+        await client.query('DELETE FROM articles WHERE id = ANY($1::text[])', [orphans]);
+      }
+      if (left.rowCount) await client.query(COUNT_WRITE);
+      return { left: left.rowCount ?? 0, removed: orphans.length };
+    });
+  }
+
   /** The stored content hash of each of these ids that is stored: what an ingest compares before embedding. */
   async hashesOf(ids: readonly string[]): Promise<Map<string, string>> {
     const { rows } = await this.pool.query('SELECT id, hash FROM articles WHERE id = ANY($1::text[])', [ids.map(storable)]);
@@ -313,13 +368,13 @@ export class PgStore {
   }
 
   async article(id: string): Promise<IndexedArticle | undefined> {
-    const { rows } = await this.pool.query(`SELECT ${ARTICLE_COLUMNS} FROM articles WHERE id = $1`, [storable(id)]);
+    const { rows } = await this.pool.query(`SELECT ${ARTICLE_COLUMNS}, memberships FROM articles WHERE id = $1`, [storable(id)]);
     return rows[0] ? indexedArticle(rows[0]) : undefined;
   }
 
   /** Every article, by id. */
   async articles(): Promise<Map<string, IndexedArticle>> {
-    const { rows } = await this.pool.query(`SELECT ${ARTICLE_COLUMNS} FROM articles ORDER BY id`);
+    const { rows } = await this.pool.query(`SELECT ${ARTICLE_COLUMNS}, memberships FROM articles ORDER BY id`);
     return new Map(rows.map((r) => [r.id as string, indexedArticle(r)]));
   }
 
@@ -517,6 +572,7 @@ function indexedArticle(row: Record<string, unknown>): IndexedArticle {
     captions: row.captions as string[],
     hash: row.hash as string,
     paragraphCount: row.paragraph_count as number,
+    collections: row.memberships as Membership[],
   };
   for (const key of ['url', 'outlet', 'agency', 'author', 'date'] as const) if (row[key] !== null) article[key] = row[key] as string;
   return article;

@@ -103,6 +103,23 @@ export const MIGRATIONS: readonly Migration[] = [
       for (const statement of CORPUS_FIGURES) await client.query(statement);
     },
   },
+  {
+    version: 3,
+    name: 'collections: which collections each article belongs to, who added it to each and when',
+    async apply(client) {
+      for (const statement of COLLECTIONS) await client.query(statement);
+    },
+  },
+];
+
+/**
+ * Every article stored before is the shared collection's (`src/index/collections.ts`).
+ * `collections` is what retrieval filters on; `memberships` adds who added the article and when.
+ */
+const COLLECTIONS = [
+  `ALTER TABLE articles ADD COLUMN collections text[] NOT NULL DEFAULT '{shared}' CHECK (cardinality(collections) > 0)`,
+  `ALTER TABLE articles ADD COLUMN memberships jsonb NOT NULL DEFAULT '[{"name": "shared"}]'`,
+  'CREATE INDEX articles_collections ON articles USING gin (collections)',
 ];
 
 /**

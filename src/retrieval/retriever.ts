@@ -31,6 +31,8 @@ export const ARTICLE_POOL = 5;
  * (news puts the facts first). Tuned on the dev split (README, "Evaluation"): plain RRF of the
  * paragraph rankings reached Hit@1 0.56 / Hit@5 0.82, this fusion 0.57 / 0.86.
  */
+/** Scopes whose rows in scope are kept: one per server and channel setting in use, with the day of asking. */
+const AVAILABILITY_KEPT = 64;
 const RRF_K = 10;
 const WEIGHTS = { lexical: 0.7, paragraph: 2, article: 2, position: 0.3 } as const;
 
@@ -125,7 +127,7 @@ export class Retriever {
   private rowsAvailable(scope: Scope): Uint8Array | undefined {
     const key = scopeKey(scope);
     if (!this.availableCache.has(key)) {
-      if (this.availableCache.size >= 8) this.availableCache.delete(this.availableCache.keys().next().value!);
+      if (this.availableCache.size >= AVAILABILITY_KEPT) this.availableCache.delete(this.availableCache.keys().next().value!);
       this.availableCache.set(key, availability(this.snapshot, scope));
     }
     return this.availableCache.get(key);

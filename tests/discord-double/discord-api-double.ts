@@ -94,6 +94,13 @@ interface Fault {
   code?: number;
 }
 
+/** Where an interaction happens: a server (the first by default), a channel of it (its text channel by default), with the member's permissions. */
+export interface InteractionPlace {
+  memberPermissions?: string;
+  guildId?: string;
+  channelId?: string;
+}
+
 interface Session {
   id: string;
   seq: number;
@@ -284,6 +291,14 @@ export class DiscordApiDouble {
     );
   }
 
+  /** The bot is removed from a server: GUILD_DELETE (not unavailable), and the server is gone from its session. */
+  removeFromGuild(guildId: string): void {
+    const session = this.sessionWith(guildId);
+    if (!session) throw new Error(`DiscordApiDouble: no session has server ${guildId}`);
+    session.guilds = session.guilds.filter((id) => id !== guildId);
+    this.dispatch(session, 'GUILD_DELETE', { id: guildId });
+  }
+
   /** Resolves once a live session of the gateway has this server (its shard is connected). */
   async waitForGuild(guildId: string, timeoutMs = 5_000): Promise<void> {
     const has = () => [...this.connections].some(([ws, c]) => c.ready && ws.readyState === WebSocket.OPEN && c.session?.guilds.includes(guildId));
@@ -308,7 +323,7 @@ export class DiscordApiDouble {
     name: string,
     options?: CommandOption[],
     user?: InteractionUser,
-    extra?: { memberPermissions?: string; guildId?: string },
+    extra?: InteractionPlace,
   ): Promise<{ id: string; token: string }> {
     const command = this.findCommand(name, extra?.guildId);
     const data: Record<string, unknown> = { id: command?.id ?? snowflake(), name, type: 1 };
@@ -322,19 +337,20 @@ export class DiscordApiDouble {
     name: string,
     options: Array<{ name: string; type: number; value: unknown; focused?: boolean }>,
     user?: InteractionUser,
+    extra?: InteractionPlace,
   ): Promise<{ id: string; token: string }> {
-    const command = this.findCommand(name);
+    const command = this.findCommand(name, extra?.guildId);
     const hasFocus = options.some((option) => option.focused);
     const sent = options.map((option, index) =>
       !hasFocus && index === options.length - 1 ? { ...option, focused: true } : { ...option },
     );
     const data: Record<string, unknown> = { id: command?.id ?? snowflake(), name, type: 1, options: sent };
     if (command?.guild_id) data.guild_id = command.guild_id;
-    return this.dispatchInteraction(4, data, user);
+    return this.dispatchInteraction(4, data, user, extra);
   }
 
   /** Dispatches a MESSAGE_COMPONENT interaction for a button (type 3, component_type 2) on `message`. */
-  async button(customId: string, message: any, user?: InteractionUser, extra?: { guildId?: string }): Promise<{ id: string; token: string }> {
+  async button(customId: string, message: any, user?: InteractionUser, extra?: InteractionPlace): Promise<{ id: string; token: string }> {
     const full = { ...this.messageSkeleton(), ...(message ?? {}) };
     return this.dispatchInteraction(3, { custom_id: customId, component_type: 2 }, user, extra, full);
   }
@@ -343,7 +359,7 @@ export class DiscordApiDouble {
    * Dispatches a MODAL_SUBMIT interaction (type 5): the modal `customId` the bot showed, submitted
    * with these text inputs' values, from the message whose button opened it.
    */
-  async modalSubmit(customId: string, inputs: Record<string, string>, message: any, user?: InteractionUser, extra?: { guildId?: string }): Promise<{ id: string; token: string }> {
+  async modalSubmit(customId: string, inputs: Record<string, string>, message: any, user?: InteractionUser, extra?: InteractionPlace): Promise<{ id: string; token: string }> {
     const components = Object.entries(inputs).map(([id, value]) => ({ type: 1, components: [{ type: 4, custom_id: id, value }] }));
     const full = { ...this.messageSkeleton(), ...(message ?? {}) };
     return this.dispatchInteraction(5, { custom_id: customId, components }, user, extra, full);
@@ -700,11 +716,11 @@ export class DiscordApiDouble {
     type: number,
     data: Record<string, unknown>,
     user?: InteractionUser,
-    extra?: { memberPermissions?: string; guildId?: string },
+    extra?: InteractionPlace,
     message?: any,
   ): Promise<{ id: string; token: string }> {
     const guildId = extra?.guildId ?? this.guildId;
-    const channelId = channelOf(guildId);
+    const channelId = extra?.channelId ?? channelOf(guildId);
     if (!this.sessionWith(guildId)) await this.waitForGuild(guildId);
     const session = this.sessionWith(guildId);
     if (!session) throw new Error('DiscordApiDouble: no gateway session');
@@ -718,7 +734,7 @@ export class DiscordApiDouble {
       data,
       guild: { id: guildId, locale: 'en-US', features: [] },
       guild_id: guildId,
-      channel: { ...this.textChannel(guildId), guild_id: guildId, permissions },
+      channel: { ...this.textChannel(guildId), id: channelId, guild_id: guildId, permissions },
       channel_id: channelId,
       member: {
         user: this.interactionUser(user),
