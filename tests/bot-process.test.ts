@@ -101,7 +101,7 @@ describe('npm start with DISCORD_TOKEN', () => {
     });
     await double.waitForReady(30_000);
     expect(double.identifies[0].token).toBe(TOKEN);
-    expect(double.registeredCommands(double.guildId)).toHaveLength(4);
+    expect(double.registeredCommands(double.guildId)).toHaveLength(5);
     const { token } = await double.chatInput('ask', [{ name: 'question', type: Option.String, value: 'Who will head Moscow’s team at the talks?' }]);
     const replies = await double.waitForReplies(token, (r) => r.edits.some((e) => e.response?.status === 200), 10_000);
     expect(replies.edits.at(-1)!.body.embeds[0].description).toContain('Igor Kostyukov');
@@ -214,7 +214,7 @@ describe('npm run deploy-commands', () => {
   it('registers the commands', async () => {
     const deployed = deploy(double.apiUrl, { DISCORD_GUILD_ID: double.guildId });
     expect(await deployed.exited).toBe(0);
-    expect(deployed.output().trim()).toBe(`Registered 4 commands in server ${double.guildId}.`);
+    expect(deployed.output().trim()).toBe(`Registered 5 commands in server ${double.guildId}.`);
   });
 
   it('says in one line, naming DISCORD_API_URL, when the port refuses connections', async () => {
@@ -364,7 +364,7 @@ describe('SIGTERM while /add is ingesting', () => {
       expect(existsSync(lock), 'the ingest took the write lock').toBe(true);
       bot.child.kill('SIGTERM');
       const replies = await double.waitForReplies(token, (r) => r.edits.some((e) => e.response?.status === 200), 25_000);
-      expect(replies.edits.at(-1)!.body.content).toMatch(/^Added: \*\*Ferry service resumes/);
+      expect(replies.edits.at(-1)!.body.content).toMatch(/^Added in this server's collection: \*\*Ferry service resumes/);
       expect(await bot.exited).toBe(0);
       expect(existsSync(path.join(indexDir, 'LOCK'))).toBe(false);
       const after = (await readSnapshot(indexDir))!;

@@ -1,7 +1,7 @@
 /**
  * `npm start` with SHARDS=2 against the local test double of Discord with two servers, one on
  * each shard: discord.js's ShardingManager runs a process per shard, each answers its server from
- * the shared index, and an /add in one server, written by the manager, answers in the other.
+ * the shared index, and an /add in one server (ADD_SCOPE=shared), written by the manager, answers in the other.
  */
 import { spawn } from 'node:child_process';
 import { copyFile, mkdir, symlink } from 'node:fs/promises';
@@ -81,6 +81,8 @@ describe('npm start with SHARDS=2', () => {
         ALLOW_PRIVATE_URLS: 'true',
         COOLDOWN_SECONDS: '0',
         SHARDS: '2',
+        // The operator's choice: /add feeds the shared collection, so the other server (on the other shard) answers from it.
+        ADD_SCOPE: 'shared',
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -103,7 +105,7 @@ describe('npm start with SHARDS=2', () => {
 
       const added = await double.chatInput('add', [{ name: 'url', type: Option.String, value: link }], { id: '400000000000000201' }, { guildId: GUILD_A, memberPermissions: MANAGE_GUILD });
       const addReplies = await double.waitForReplies(added.token, (r) => r.edits.some((e) => e.response?.status === 200), 60_000);
-      expect(addReplies.edits.at(-1)!.body.content).toMatch(/^Added: \*\*Quenwick reopens the Zorblatt bridge/);
+      expect(addReplies.edits.at(-1)!.body.content).toMatch(/^Added in the shared collection: \*\*Quenwick reopens the Zorblatt bridge/);
       // The manager wrote it and told every shard to reload: the other server's shard answers from it.
       expect(await answerOnceReloaded('How much did the repairs of the Zorblatt bridge cost?', GUILD_B, '42 million krona')).toContain('42 million krona');
     } finally {
