@@ -14,9 +14,10 @@ import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Embedder } from '../src/embedding/embedder.js';
 import { Engine } from '../src/engine.js';
-import { ingest } from '../src/index/ingest.js';
+import { ingest, ingestArticles, leaveCollection } from '../src/index/ingest.js';
 import { PgCorpus } from '../src/retrieval/pg-corpus.js';
 import { PgStore } from '../src/postgres/pg-store.js';
+import { terms } from '../src/articles/terms.js';
 import { parseConfig, configuredSecrets } from '../src/config/config.js';
 import { realEmbedder, SEED_FILE, TEST_MODELS_DIR, tempDir } from './helpers.js';
 
@@ -134,6 +135,48 @@ describe('the engine over Postgres', () => {
     expect(figures.frequencies.get('okafor')).toBeUndefined();
     expect(figures.articles).toBe(5);
     expect(people.kind).toBe('refusal');
+  });
+
+  it("keeps each server's articles to it inside the queries, as the file index does; two servers share one stored copy", async () => {
+    const glacier = {
+      id: 'https://alpine.example/2026/glacier',
+      title: 'Glacier museum opens in Zermatt',
+      source: { location: 'https://alpine.example/2026/glacier' },
+      date: '2026-03-05',
+      captions: [],
+      paragraphs: ['A museum carved inside the Gorner glacier opened in Zermatt on Thursday, its curator Ottilie Brandstetter said.'],
+    };
+    const [a, b] = ['server:200000000000000081', 'server:200000000000000082'];
+    const at = '2026-03-06T10:00:00.000Z';
+    const inScopes = async (engine: Engine) => {
+      const asked = 'Who is the curator of the Gorner glacier museum in Zermatt?';
+      const passages = async (view: Engine) => {
+        const answer = await view.ask(asked, { asOf: null });
+        return answer.kind === 'answer' ? answer.passages.map((p) => `${p.citation.articleId}#${p.position}`) : answer.message;
+      };
+      return { a: await passages(engine.within(['shared', a])), b: await passages(engine.within(['shared', b])), whoB: engine.within(['shared', b]).who('Ottilie Brandstetter').kind };
+    };
+    // The file index as Postgres is after the previous case's update and removal.
+    await ingest(indexDir, embedder, { source: articlesDir });
+    for (const target of [store, indexDir]) await ingestArticles(target, embedder, [glacier], [], { collection: { name: a, by: '300000000000000001', at } });
+    await Promise.all([inPostgres.reload(), inFiles.reload()]);
+    const seen = await inScopes(inPostgres);
+    expect(seen).toEqual(await inScopes(inFiles));
+    expect(seen.a).toEqual(expect.arrayContaining([`${glacier.id}#0`]));
+    expect(JSON.stringify(seen.b)).not.toContain(glacier.id);
+    expect(seen.whoB).toBe('refusal');
+
+    expect(await ingestArticles(store, embedder, [glacier], [], { collection: { name: b, by: '300000000000000002', at } })).toMatchObject({ joined: 1, embedded: 0, wrote: true });
+    expect((await store.article(glacier.id))!.collections!.map((m) => m.name)).toEqual([a, b]);
+    expect(await leaveCollection(store, embedder, a)).toMatchObject({ left: 1, wrote: true });
+    expect((await store.article(glacier.id))!.collections).toEqual([{ name: b, by: '300000000000000002', at }]);
+    expect(await leaveCollection(store, embedder, b, [glacier.id])).toMatchObject({ left: 1, removed: 1 });
+    expect(await store.article(glacier.id)).toBeUndefined();
+    const [stem] = terms('Brandstetter');
+    expect(stem).toBeDefined();
+    expect((await store.corpusFigures()).frequencies.get(stem!)).toBeUndefined();
+    expect(await inPostgres.reload()).toBe(true);
+    expect(inPostgres.article(glacier.id)).toBeUndefined();
   });
 });
 

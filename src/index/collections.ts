@@ -4,20 +4,12 @@
  * server adds to that server's own collection, seen only there. An article added in two servers
  * is stored once and belongs to both.
  */
-import type { IndexedArticle } from './types.js';
+import type { IndexedArticle, Membership } from './types.js';
+
+export type { Membership } from './types.js';
 
 /** The collection of the operator's sources. */
 export const SHARED = 'shared';
-
-/** Who added an article to a collection, and when. */
-export interface Membership {
-  /** `shared`, or `server:<guild id>`. */
-  name: string;
-  /** The Discord user id of whoever added it there (none for the operator's sources). */
-  by?: string;
-  /** ISO time of the addition. */
-  at?: string;
-}
 
 /** A Discord id: a snowflake, digits only (it names files and collections, so nothing else passes). */
 const SNOWFLAKE = /^\d{15,21}$/;

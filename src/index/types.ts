@@ -1,12 +1,21 @@
 /** The index's data as the rest of the pipeline sees it: retrieval and answers read these types. */
 import type { Article } from '../articles/article.js';
-import type { Membership } from './collections.js';
 import type { PeopleByArticle } from '../people/extract.js';
 import type { SpanType } from '../articles/spans.js';
 import type { TermLists } from './term-lists.js';
 import type { QuantizedRows } from '../embedding/quantize.js';
 import type { SegmentPostings } from './postings.js';
 import type { Paragraph, ParagraphTable } from './paragraph-table.js';
+
+/** That an article belongs to a collection (`collections.ts`): who added it there, and when. */
+export interface Membership {
+  /** `shared`, or `server:<guild id>`. */
+  name: string;
+  /** The Discord user id of whoever added it there (none for the operator's sources). */
+  by?: string;
+  /** ISO time of the addition. */
+  at?: string;
+}
 
 export interface ModelStamp {
   id: string;

@@ -135,13 +135,18 @@ const JOIN_COLLECTION = `
   WHERE id = ANY($1::text[]) AND NOT ($2::text = ANY(collections))
   RETURNING id`;
 
-/** Takes a collection from its articles ($2: only these ids, or all when null); returns each one's remaining collections. */
+/** The articles of collection $1 ($2: only these ids, or all when null) that belong to no other: they go with it. */
+const ONLY_IN_COLLECTION = `
+  SELECT id FROM articles
+  WHERE collections = ARRAY[$1::text] AND ($2::text[] IS NULL OR id = ANY($2::text[]))
+  FOR UPDATE`;
+
+/** Takes collection $1 from its other articles ($2: only these ids, or all when null). */
 const LEAVE_COLLECTION = `
   UPDATE articles SET
     collections = array_remove(collections, $1::text),
     memberships = (SELECT coalesce(jsonb_agg(m), '[]'::jsonb) FROM jsonb_array_elements(memberships) AS m WHERE m->>'name' <> $1::text)
-  WHERE $1::text = ANY(collections) AND ($2::text[] IS NULL OR id = ANY($2::text[]))
-  RETURNING id, cardinality(collections) AS remaining`;
+  WHERE $1::text = ANY(collections) AND cardinality(collections) > 1 AND ($2::text[] IS NULL OR id = ANY($2::text[]))`;
 
 const COUNT_WRITE = `UPDATE meta SET value = to_jsonb(value::text::bigint + 1) WHERE key = 'writes'`;
 
@@ -350,14 +355,15 @@ export class PgStore {
   async leaveCollection(collection: string, ids?: readonly string[]): Promise<{ left: number; removed: number }> {
     return inTransaction(this.pool, async (client) => {
       await client.query(`SELECT pg_advisory_xact_lock(${WRITE_LOCK})`);
-      const left = await client.query(LEAVE_COLLECTION, [storable(collection), ids ? ids.map(storable) : null]);
-      const orphans = left.rows.filter((r) => r.remaining === 0).map((r) => r.id as string);
+      const which = [storable(collection), ids ? ids.map(storable) : null];
+      const orphans = (await client.query(ONLY_IN_COLLECTION, which)).rows.map((r) => r.id as string);
       if (orphans.length) {
         await client.query(UNCOUNT_TERMS, [orphans]);
         await client.query('DELETE FROM articles WHERE id = ANY($1::text[])', [orphans]);
       }
-      if (left.rowCount) await client.query(COUNT_WRITE);
-      return { left: left.rowCount ?? 0, removed: orphans.length };
+      const kept = (await client.query(LEAVE_COLLECTION, which)).rowCount ?? 0;
+      if (orphans.length || kept) await client.query(COUNT_WRITE);
+      return { left: orphans.length + kept, removed: orphans.length };
     });
   }
 
