@@ -5,11 +5,13 @@
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { copyFile, mkdir, readdir, readFile } from 'node:fs/promises';
+import { copyFile, mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { PassThrough } from 'node:stream';
 import { ApplicationCommandOptionType as Option } from 'discord.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startBot, type RunningBot } from '../src/discord/bot.js';
+import { Servers } from '../src/discord/servers.js';
 import { Engine } from '../src/engine.js';
 import { ingest, ingestArticles, leaveCollection } from '../src/index/ingest.js';
 import { serverCollection, SHARED } from '../src/index/collections.js';
@@ -226,5 +228,27 @@ describe('collections in Discord, with two servers', () => {
     expect(glacier()).toBeUndefined();
     expect(engine.article('articles/seed')).toBeDefined();
     expect(await ask("Who will head Moscow's team?", { guildId: GUILD_B })).toContain('Kostyukov');
+  });
+});
+
+describe('server settings files', () => {
+  it('reads a damaged or hostile file as no settings, names it in a warning, and ignores files that are not a server id', async () => {
+    const dataDir = path.join(root, 'hostile-data');
+    await mkdir(path.join(dataDir, 'servers'), { recursive: true });
+    await writeFile(path.join(dataDir, 'servers', `${GUILD_A}.json`), '{"channels": {"__proto__": "server"}, "leftAt": "not a date"}');
+    await writeFile(path.join(dataDir, 'servers', '..json'), '{}');
+    await writeFile(path.join(dataDir, 'servers', `${GUILD_B}.json`), JSON.stringify({ channels: { '200000000000000091': 'server' } }));
+    let warnings = '';
+    const lines = new PassThrough();
+    lines.on('data', (chunk) => (warnings += chunk));
+    const log = createLogger('warn', { destination: lines });
+    const servers = await Servers.open(dataDir, log);
+    expect(servers.visibleCollections(GUILD_A, '200000000000000091')).toEqual([SHARED, A]);
+    expect(servers.visibleCollections(GUILD_B, '200000000000000091')).toEqual([B]);
+    expect(servers.visibleCollections(null, null)).toEqual([SHARED]);
+    expect(warnings).toContain(`${GUILD_A}.json`);
+    expect(warnings).toContain('a server settings file could not be read');
+    await expect(servers.setChannelUse(GUILD_B, '../../etc', 'shared')).rejects.toThrow(/not a Discord channel id/);
+    await expect(servers.left('../x', new Date())).rejects.toThrow(/not a Discord server id/);
   });
 });
