@@ -55,17 +55,21 @@ export function answerScores(prediction: string | undefined, answers: string[]):
   };
 }
 
-/** Fold of each item for cross-validation: its position after a seeded Fisher-Yates shuffle, mod `folds`. */
-export function seededFolds(count: number, folds: number, seed: number): number[] {
+/** Numbers in [0, 1) from a seed, the same every run (mulberry32). */
+export function seededRandom(seed: number): () => number {
   let state = seed >>> 0;
-  const random = () => {
-    // mulberry32
+  return () => {
     state = (state + 0x6d2b79f5) >>> 0;
     let t = state;
     t = Math.imul(t ^ (t >>> 15), t | 1);
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
+}
+
+/** Fold of each item for cross-validation: its position after a seeded Fisher-Yates shuffle, mod `folds`. */
+export function seededFolds(count: number, folds: number, seed: number): number[] {
+  const random = seededRandom(seed);
   const order = Array.from({ length: count }, (_, i) => i);
   for (let i = count - 1; i > 0; i--) {
     const j = Math.floor(random() * (i + 1));

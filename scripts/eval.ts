@@ -29,6 +29,7 @@ import { answerScores, readJsonl, withIndexIds } from './eval-data.js';
 import { evaluateSummaries } from './eval-summaries.js';
 import { evaluateFeedback } from './eval-feedback.js';
 import { evaluateFollowUps } from './eval-followups.js';
+import { evaluateVerify } from './eval-verify.js';
 import { loadDotEnv, parseConfig } from '../src/config/config.js';
 import { FEEDBACK_FILE } from '../src/discord/feedback.js';
 
@@ -94,6 +95,7 @@ runMain(async () => {
       store: { type: 'string', default: 'files' },
       feedback: { type: 'boolean', default: false },
       followups: { type: 'boolean', default: false },
+      verify: { type: 'boolean', default: false },
       file: { type: 'string' },
     },
   });
@@ -131,6 +133,7 @@ runMain(async () => {
     const asOf = (q: Question): string | null => (asOfProtocol === 'question' ? (q.question_date ?? q.as_of ?? null) : null);
 
     if (values.followups) return evaluateFollowUps(engine, quiz, asOf, values.json ?? false);
+    if (values.verify) return evaluateVerify(engine, path.join(dir, 'wiki_articles.jsonl'), values.json ?? false);
     if (values.cv) {
       const asked = (on: Engine, questions: Question[]): Promise<Asked[]> => Promise.all(questions.map(async (q) => askOnce(on, q, asOf(q))));
       const seedAlone = existsSync(config.seedsDir) ? await open(store, [config.seedsDir], `${indexDir}-seeds`) : undefined;

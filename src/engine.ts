@@ -1,6 +1,7 @@
-import { PASSAGES_PER_ANSWER, type Answer, type AskResult, type Citation, type Passage, type SummaryResult, type WhoResult } from './answers/answer.js';
+import { PASSAGES_PER_ANSWER, type Answer, type AskResult, type Citation, type Passage, type Refusal, type SummaryResult, type VerifyResult, type WhoResult } from './answers/answer.js';
 import { findArticle, titleShortlist } from './answers/find-article.js';
-import { mainRole, PeopleIndex, type Person } from './answers/people-index.js';
+import { mainRole, paragraphKey, PeopleIndex, type Person } from './answers/people-index.js';
+import { checkQuote, comparedWords, MAX_QUOTE_LENGTH, MIN_QUOTE_WORDS, reportedSpeaker, type QuoteSource } from './answers/verify.js';
 import { selectSentences } from './answers/summarize.js';
 import { checkedSentenceCount, SUMMARY_SENTENCES, type SummaryRequest } from './answers/summary-request.js';
 import { spelledOut } from './answers/chat-words.js';
@@ -45,6 +46,8 @@ const DIGEST_MIN_COVERAGE = 0.5;
 const WHO_LIST = 10;
 /** Views of the engine kept (`within`): one per server and channel setting in use. */
 const MAX_VIEWS = 256;
+/** Paragraphs a quote is compared with: a quote carried by more articles than this is counted among these. */
+const QUOTE_CANDIDATES = 50;
 const WHO_QUOTES = 5;
 
 /** What one question reads: retrieval over its rows, and the ranking's features of them. */
@@ -466,6 +469,68 @@ export class Engine {
     };
   }
 
+  /**
+   * Whether a quote is in the articles (`/verify`): word for word (the earliest article, how many
+   * carry it), in other words (the sentence, the words that differ), or not (the closest sentence,
+   * labelled as no match). With a person, only the words the articles attribute to them count.
+   */
+  async verify(rawQuote: string, person?: string): Promise<VerifyResult> {
+    const quote = cleanQuote(rawQuote);
+    if (quote.length > MAX_QUOTE_LENGTH) throw new UserError(`The quote is too long (${quote.length} characters; at most ${MAX_QUOTE_LENGTH}).`);
+    if (comparedWords(quote).length < MIN_QUOTE_WORDS) return { kind: 'refusal', question: quote, message: `Give at least ${MIN_QUOTE_WORDS} words of the quote.` };
+    let speaker: Person | undefined;
+    if (person?.trim()) {
+      const match = this.people.find(person.slice(0, MAX_LOOKUP_LENGTH));
+      // Not found or ambiguous: the same refusal as /who, with its suggestions.
+      if (match.kind !== 'found') return { ...(this.who(person.slice(0, MAX_LOOKUP_LENGTH)) as Refusal), question: quote };
+      speaker = match.person;
+    }
+    const sources = await this.quoteSources(quote, speaker);
+    const check = checkQuote(quote, sources, speaker?.name);
+    const base = { kind: 'verification' as const, quote, ...(speaker ? { person: speaker.name } : {}) };
+    const cited = (source: QuoteSource<Citation>) => ({ citation: source.citation, ...(source.speaker ? { speaker: source.speaker } : {}) });
+    if (check.match === 'verbatim') {
+      return { ...base, match: 'verbatim', sentence: check.sentence, ...cited(check.source), articles: check.articles, ...(check.firstDate ? { firstDate: check.firstDate } : {}) };
+    }
+    if (check.match === 'reworded') {
+      return { ...base, match: 'reworded', sentence: check.sentence, ...cited(check.source), similarity: check.comparison.similarity, differences: check.comparison.differences };
+    }
+    return {
+      ...base,
+      match: 'not-found',
+      ...(check.closest ? { sentence: check.closest.sentence, ...cited(check.closest.source), similarity: check.closest.similarity } : {}),
+      ...(check.elsewhere ? { elsewhere: cited(check.elsewhere) } : {}),
+    };
+  }
+
+  /** The paragraphs a quote is checked against: the closest by retrieval, and the words the articles attribute to `speaker`. */
+  private async quoteSources(quote: string, speaker: Person | undefined): Promise<QuoteSource<Citation>[]> {
+    const question = { ...this.questionTerms(quote, null), type: 'none' as const };
+    const [vector] = await this.embedder.embed([quote]);
+    const { retriever } = await this.reading(question, vector!);
+    const { paragraphs } = retriever.snapshot;
+    const found = retriever.search(question.stems, vector!, QUOTE_CANDIDATES, { scope: question.scope }).map((hit) => paragraphs.at(hit.row));
+    const attributed = (speaker?.quotes ?? []).filter((q) => this.article(q.articleId)).map((q) => ({ articleId: q.articleId, text: q.text }));
+    const speakers = this.people.speakers();
+    const seen = new Set<string>();
+    return [...attributed, ...found].flatMap(({ articleId, text }) => {
+      const key = paragraphKey(articleId, text);
+      if (seen.has(key)) return [];
+      seen.add(key);
+      const date = this.article(articleId)?.date;
+      // Quoted words first; else reported speech naming one of the article's people.
+      const said = speakers.get(key) ?? this.fullNameOf(reportedSpeaker(text, (this.corpus.people.get(articleId) ?? []).map((p) => p.name)));
+      return [{ articleId, paragraph: text, citation: this.citation(articleId), ...(date ? { date } : {}), ...(said ? { speaker: said } : {}) }];
+    });
+  }
+
+  /** A person's name as /who knows them (an article's "Putin" is "Vladimir Putin"). */
+  private fullNameOf(name: string | undefined): string | undefined {
+    if (name === undefined) return undefined;
+    const match = this.people.find(name);
+    return match.kind === 'found' ? match.person.name : name;
+  }
+
   /** Up to 25 person names for a prefix (autocomplete). */
   suggestPeople(prefix: string): string[] {
     return this.people.autocomplete(prefix.slice(0, MAX_LOOKUP_LENGTH));
@@ -523,6 +588,18 @@ function questionWords(query: string): QuestionWord[] {
     synonyms.delete(stem);
     return [{ word, stem, synonyms }];
   });
+}
+
+const QUOTATION_MARKS = new Set(['"', '“', '”', "'", '‘', '’', '«', '»', '„']);
+
+/** A quote as typed, without the quotation marks around it (read from both ends, never backtracking). */
+function cleanQuote(raw: string): string {
+  const text = raw.trim();
+  let start = 0;
+  let end = text.length;
+  while (start < end && QUOTATION_MARKS.has(text[start]!)) start++;
+  while (end > start && QUOTATION_MARKS.has(text[end - 1]!)) end--;
+  return text.slice(start, end).trim();
 }
 
 /** The embedder once its sentence model is loaded. */

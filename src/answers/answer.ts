@@ -96,3 +96,34 @@ export interface PeopleList {
 }
 
 export type WhoResult = Profile | PeopleList | Refusal;
+
+/** A piece of a reworded quote against the article: shared words, words only the quote has, words only the article has. */
+export interface QuoteDifference {
+  text: string;
+  change: 'same' | 'quote-only' | 'article-only';
+}
+
+/** What `/verify` found for a quote: in the articles word for word, in other words, or not at all. */
+export interface Verification {
+  kind: 'verification';
+  quote: string;
+  match: 'verbatim' | 'reworded' | 'not-found';
+  /** The person the quote was checked against: only their attributed words counted. */
+  person?: string;
+  /** The article's sentence: holding the quote (verbatim), saying it in other words (reworded), or the closest (not found: not a match). */
+  sentence?: string;
+  citation?: Citation;
+  /** Who says it in that article, when the article attributes it. */
+  speaker?: string;
+  /** 0–1: how closely the sentence says the quote (reworded, not found). */
+  similarity?: number;
+  /** The quote against the sentence, word by word (reworded). */
+  differences?: QuoteDifference[];
+  /** Verbatim: how many articles carry it, and the date it first appeared. */
+  articles?: number;
+  firstDate?: string;
+  /** Not found for that person, but word for word in the articles: who says it there (if anyone), and where. */
+  elsewhere?: { speaker?: string; citation: Citation };
+}
+
+export type VerifyResult = Verification | Refusal;

@@ -1,4 +1,4 @@
-import type { Citation } from './answer.js';
+import type { Citation, QuoteDifference, Verification } from './answer.js';
 
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 
@@ -21,3 +21,46 @@ export function newestNote({ asked, newest }: { asked: string; newest: string })
 
 /** Said above the passages when the articles relate to a question but may not answer it exactly. */
 export const RELATED_NOTE = 'The articles may not answer this exactly; the closest passages are:';
+
+/** What `/verify` found, in one line: both renderers start with it. */
+export function verificationHeadline(v: Verification): string {
+  const by = v.speaker ? `, said by ${v.speaker}` : '';
+  if (v.match === 'verbatim') {
+    const first = v.firstDate ? `, first on ${humanDate(v.firstDate)}` : '';
+    return `Found word for word${by}: in ${v.articles} article${v.articles === 1 ? '' : 's'}${first}.`;
+  }
+  if (v.match === 'reworded') return `Found with different wording (${percent(v.similarity)} similar)${by}:`;
+  const whose = v.person ? ` as words of ${v.person}` : '';
+  return `Not found in the articles${whose}.`;
+}
+
+/** Under a "not found": what the closest sentence is, plainly not a match. */
+export function closestNote(v: Verification): string {
+  return `The closest sentence (not a match, ${percent(v.similarity)} similar):`;
+}
+
+/** Under a "not found" for a person: the same words are in the articles, said by someone else or no one. */
+export function elsewhereNote(v: Verification): string | undefined {
+  if (!v.elsewhere) return undefined;
+  const who = v.elsewhere.speaker ? `said by ${v.elsewhere.speaker}` : 'not attributed to anyone';
+  return `These words are in the articles, ${who}${v.person ? `, not by ${v.person}` : ''}.`;
+}
+
+/** The words that differ, as pairs: you quoted “three”, the article says “four”. */
+export function differencesLine(differences: readonly QuoteDifference[]): string | undefined {
+  const pairs: string[] = [];
+  for (let i = 0; i < differences.length; i++) {
+    const d = differences[i]!;
+    if (d.change === 'same') continue;
+    const next = differences[i + 1];
+    if (d.change === 'quote-only' && next?.change === 'article-only') {
+      pairs.push(`you quoted “${d.text}”, the article says “${next.text}”`);
+      i++;
+    } else pairs.push(d.change === 'quote-only' ? `“${d.text}” is not in the article` : `the article also says “${d.text}”`);
+  }
+  return pairs.length ? `Differs: ${pairs.join('; ')}.` : undefined;
+}
+
+function percent(similarity: number | undefined): string {
+  return `${Math.round((similarity ?? 0) * 100)}%`;
+}

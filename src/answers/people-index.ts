@@ -28,6 +28,11 @@ export type PersonMatch =
 
 export const AUTOCOMPLETE_LIMIT = 25;
 
+/** One key per paragraph of an article. */
+export function paragraphKey(articleId: string, text: string): string {
+  return `${articleId}\n${text}`;
+}
+
 export class PeopleIndex {
   readonly people: Person[];
   private readonly byName = new Map<string, Person>();
@@ -74,6 +79,13 @@ export class PeopleIndex {
     }
     this.names = new Shortlist(this.people, (p) => [p.name, ...p.aliases].join(' '), { keys: ['name', 'aliases'], includeScore: true, ignoreLocation: true, threshold: 0.4 });
     this.prefixes = this.people.map((p) => [p.name, ...p.aliases].flatMap((n) => [n.toLowerCase(), ...n.toLowerCase().split(/\s+/)]));
+  }
+
+  /** Who speaks in each paragraph the articles attribute to someone, by article id and paragraph text. */
+  speakers(): Map<string, string> {
+    const speakers = new Map<string, string>();
+    for (const person of this.people) for (const quote of person.quotes) speakers.set(paragraphKey(quote.articleId, quote.text), person.name);
+    return speakers;
   }
 
   /** Finds a person by full name, alias or surname; a surname two people share is ambiguous. */

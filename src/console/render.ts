@@ -1,5 +1,5 @@
-import type { AskResult, Citation, Passage, Refusal, SummaryResult, WhoResult } from '../answers/answer.js';
-import { humanDate, newestNote, outletLine, RELATED_NOTE } from '../answers/format.js';
+import type { AskResult, Citation, Passage, Refusal, SummaryResult, VerifyResult, WhoResult } from '../answers/answer.js';
+import { closestNote, differencesLine, elsewhereNote, humanDate, newestNote, outletLine, RELATED_NOTE, verificationHeadline } from '../answers/format.js';
 
 /** The answer as plain text for a terminal: numbered passages, quotes as blockquotes, sources. */
 export function renderAnswerText(result: AskResult): string {
@@ -64,4 +64,20 @@ function quotedBlock(prefix: string, citation: Citation, sentences: string[], wh
     `   Source: ${source}`,
     '',
   ].join('\n');
+}
+
+/** A quote's verification as text: the verdict, the article's sentence, the differences, the source. */
+export function renderVerifyText(result: VerifyResult): string {
+  if (result.kind === 'refusal') return renderRefusal(result);
+  const lines = [`Quote: “${result.quote}”`, verificationHeadline(result)];
+  const elsewhere = elsewhereNote(result);
+  if (elsewhere && result.elsewhere) lines.push(elsewhere, `   ${citationLine(result.elsewhere.citation)}`);
+  if (result.sentence && result.citation) {
+    if (result.match === 'not-found') lines.push(closestNote(result));
+    lines.push(`   > ${result.sentence}`);
+    const differs = result.differences && differencesLine(result.differences);
+    if (differs) lines.push(`   ${differs}`);
+    lines.push(`   ${citationLine(result.citation)}`);
+  }
+  return `${lines.join('\n')}\n`;
 }

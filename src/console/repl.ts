@@ -2,10 +2,10 @@ import { createInterface } from 'node:readline';
 import type { Engine } from '../engine.js';
 import { isUserError } from '../errors.js';
 import type { Logger } from '../log.js';
-import { renderAnswerText, renderSummaryText, renderWhoText } from './render.js';
+import { renderAnswerText, renderSummaryText, renderVerifyText, renderWhoText } from './render.js';
 import type { ArticleFilter } from '../answers/filters.js';
 import { MAX_FOLLOW_UPS, type Turn } from '../answers/follow-up.js';
-import { parseSummaryArgs, splitCommandLine, takeFilterArgs } from './summary-args.js';
+import { parseSummaryArgs, parseVerifyArgs, splitCommandLine, takeFilterArgs } from './summary-args.js';
 
 const HELP = `Commands:
   /ask <question>   answer from the articles, with quotes and sources
@@ -15,6 +15,7 @@ const HELP = `Commands:
   /summary [article] [--sentences N]   summary of an article (the newest by default)
   /summary --topic <words>             a digest across the articles on a topic (filters: --since, --until, --outlet)
   /who [name]       what the articles say about a person (the most mentioned people without a name)
+  /verify "<quote>" [--person <name>]  is the quote in the articles: word for word, reworded, or not
   help              this help
   quit              leave (end of input works too)
 A line without a command is taken as a question.
@@ -74,6 +75,9 @@ export async function runConsole(engine: Engine, log: Logger, options: ConsoleOp
         const request = parseSummaryArgs(rest);
         const result = await engine.summary(request, engine.filterOf(filter));
         write(renderSummaryText(result));
+      } else if (line === '/verify' || line.startsWith('/verify ')) {
+        const { quote, person } = parseVerifyArgs(splitCommandLine(line.slice('/verify'.length)));
+        write(renderVerifyText(await engine.verify(quote, person)));
       } else if (line === '/who' || line.startsWith('/who ')) {
         write(renderWhoText(engine.who(line.slice('/who'.length))));
       } else if (line.startsWith('+')) {

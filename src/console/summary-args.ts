@@ -79,3 +79,18 @@ function checkedCollectionArg(name: string): string {
     throw new UserError(`--collection: ${(error as Error).message}.`);
   }
 }
+
+export const VERIFY_USAGE = 'Usage: verify "<quote>" [--person "<name>"]';
+
+/** Parses `"<quote>" [--person <name>]`, shared by the CLI and the console. */
+export function parseVerifyArgs(args: string[]): { quote: string; person?: string } {
+  let parsed;
+  try {
+    parsed = parseArgs({ args, allowPositionals: true, options: { person: { type: 'string' } } });
+  } catch (error) {
+    throw new UserError((error as Error).message, VERIFY_USAGE);
+  }
+  const quote = parsed.positionals.join(' ').trim();
+  if (!quote) throw new UserError('Give the quote to check.', VERIFY_USAGE);
+  return { quote, ...(parsed.values.person?.trim() ? { person: parsed.values.person.trim() } : {}) };
+}

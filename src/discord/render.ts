@@ -4,9 +4,9 @@
  * `src/discord/respond.ts` when the message is sent.
  */
 import { ButtonStyle, ComponentType, escapeMarkdown, type APIEmbed } from 'discord.js';
-import type { Answer, AskResult, Citation, Refusal, SummaryResult, WhoResult } from '../answers/answer.js';
+import type { Answer, AskResult, Citation, Refusal, SummaryResult, VerifyResult, WhoResult } from '../answers/answer.js';
 import type { ReplyPayload } from './respond.js';
-import { humanDate, newestNote, outletLine, RELATED_NOTE } from '../answers/format.js';
+import { closestNote, differencesLine, elsewhereNote, humanDate, newestNote, outletLine, RELATED_NOTE, verificationHeadline } from '../answers/format.js';
 import { MAX_EMBED_DESCRIPTION_LENGTH } from './limits.js';
 
 const ACCENT = 0x2f6fde;
@@ -233,4 +233,30 @@ export function collectionListMessage(entries: CollectionEntry[], channelUse: st
   });
   const more = entries.length > COLLECTION_LIST_SHOWN ? `\n…and ${entries.length - COLLECTION_LIST_SHOWN} more.` : '';
   return { content: `This server's collection (${entries.length} articles; this channel answers from: ${channelUse}):\n${lines.join('\n')}${more}` };
+}
+
+/** `/verify`: the verdict, the article's sentence quoted, the words that differ, the source. */
+export function verifyMessage(result: VerifyResult): ReplyPayload {
+  if (result.kind === 'refusal') return refusalMessage(result);
+  const parts = [verificationHeadline(result)].map(escapeText);
+  const elsewhere = elsewhereNote(result);
+  if (elsewhere && result.elsewhere) parts.push(escapeText(elsewhere), `${linkedTitle(result.elsewhere.citation)} · ${sourceLine(result.elsewhere.citation)}`);
+  if (result.sentence && result.citation) {
+    if (result.match === 'not-found') parts.push(escapeText(closestNote(result)));
+    parts.push(blockquote([result.sentence]));
+    const differs = result.differences && differencesLine(result.differences);
+    if (differs) parts.push(escapeText(differs));
+    parts.push(`${linkedTitle(result.citation)} · ${sourceLine(result.citation)}`);
+  }
+  const color = result.match === 'verbatim' ? FOUND : result.match === 'reworded' ? REWORDED : NOT_FOUND;
+  return { embeds: [{ color, title: escapeText(`“${result.quote}”`), description: parts.join('\n\n') }] };
+}
+
+const FOUND = 0x57f287;
+const REWORDED = 0xfee75c;
+const NOT_FOUND = 0xed4245;
+
+function linkedTitle(citation: Citation): string {
+  const url = safeLink(citation.url);
+  return url ? `[${escapeText(citation.title)}](${url})` : escapeText(citation.title);
 }

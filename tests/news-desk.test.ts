@@ -1,0 +1,120 @@
+/**
+ * The news desk (issue #16): `/verify` in the engine, the console and through the real discord.js
+ * client against the Discord test double, on the seed and the ranking fixtures, with a later
+ * article that carries one of the seed's quotes again.
+ */
+import { copyFile, mkdir, readdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { PassThrough } from 'node:stream';
+import { ApplicationCommandOptionType as Option } from 'discord.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Verification } from '../src/answers/answer.js';
+import { runConsole } from '../src/console/repl.js';
+import { startBot, type RunningBot } from '../src/discord/bot.js';
+import { Engine } from '../src/engine.js';
+import { ingest } from '../src/index/ingest.js';
+import { createLogger } from '../src/log.js';
+import { DiscordApiDouble } from './discord-double/discord-api-double.js';
+import { realEmbedder, SEED_FILE, tempDir } from './helpers.js';
+
+const FIXTURES = path.resolve('tests/ranking/articles');
+const SEED = 'articles/seed';
+const USHAKOV = 'Kremlin aide Yuri Ushakov told reporters the talks, which began shortly before midnight and lasted some four hours, had been useful and extremely frank.';
+let engine: Engine;
+let root: string;
+let cleanup: () => Promise<void>;
+
+beforeAll(async () => {
+  ({ dir: root, cleanup } = await tempDir());
+  const articles = path.join(root, 'articles');
+  await mkdir(articles);
+  for (const file of await readdir(FIXTURES)) await copyFile(path.join(FIXTURES, file), path.join(articles, file));
+  await copyFile(SEED_FILE, path.join(articles, 'seed.txt'));
+  // A later article carrying the seed's quote again (a wire story reprinted).
+  await writeFile(
+    path.join(articles, 'reprint.md'),
+    `---\ntitle: Kremlin calls overnight talks frank\nsource: Pacific Ledger\ndate: 2026-01-25\n---\n${USHAKOV}\n\nNo date was set for a further meeting, officials in Moscow said.`,
+  );
+  await ingest(path.join(root, 'index'), await realEmbedder(), { source: articles });
+  engine = await Engine.open(realEmbedder(), path.join(root, 'index'));
+});
+afterAll(() => cleanup());
+
+const verified = async (quote: string, person?: string): Promise<Verification> => {
+  const result = await engine.verify(quote, person);
+  if (result.kind !== 'verification') throw new Error(`refused: ${result.message}`);
+  return result;
+};
+
+describe('/verify', () => {
+  it('finds a quote word for word whatever its quotation marks, dashes and spacing: the speaker, the first article and how many carry it', async () => {
+    const result = await verified('“the talks, which began shortly before midnight and lasted some four hours — had been   useful"');
+    expect(result).toMatchObject({ match: 'verbatim', speaker: 'Yuri Ushakov', articles: 2, firstDate: '2026-01-23', sentence: USHAKOV });
+    expect(result.citation!.articleId).toBe(SEED);
+  });
+
+  it('finds a reworded quote, with the sentence and the words that differ', async () => {
+    const result = await verified('The talks lasted some three hours and had been useful and extremely frank');
+    expect(result.match).toBe('reworded');
+    expect(result.sentence).toBe(USHAKOV);
+    expect(result.similarity).toBeGreaterThanOrEqual(0.7);
+    expect(result.differences).toEqual(expect.arrayContaining([{ text: 'three', change: 'quote-only' }, { text: 'four', change: 'article-only' }]));
+  });
+
+  it('reports an invented quote as not found, with the closest sentence labelled as no match', async () => {
+    const result = await verified('We will win the war by Christmas, said the general');
+    expect(result.match).toBe('not-found');
+    expect(result.similarity).toBeLessThan(0.7);
+    const text = (await consoleSays('/verify "We will win the war by Christmas, said the general"\n'));
+    expect(text).toContain('Not found in the articles.');
+    expect(text).toMatch(/The closest sentence \(not a match, \d+% similar\):/);
+  });
+
+  it('counts only the words the articles attribute to the person given: the right one finds it, the wrong one is told who said it', async () => {
+    expect(await verified('useful and extremely frank', 'Yuri Ushakov')).toMatchObject({ match: 'verbatim', person: 'Yuri Ushakov', speaker: 'Yuri Ushakov' });
+    const wrong = await verified('useful and extremely frank', 'Igor Kostyukov');
+    expect(wrong).toMatchObject({ match: 'not-found', person: 'Igor Kostyukov', elsewhere: { speaker: 'Yuri Ushakov' } });
+    const unknown = await engine.verify('useful and extremely frank', 'Nobody Atall');
+    expect(unknown.kind).toBe('refusal');
+  });
+
+  it('refuses a quote too short to attribute, and one too long, naming the limit', async () => {
+    expect((await engine.verify('"frank"')).kind).toBe('refusal');
+    await expect(engine.verify('word '.repeat(200))).rejects.toThrow(/at most 500/);
+  });
+
+  it('answers /verify through the Discord test double, the verdict and the words that differ in the embed', async () => {
+    const double = new DiscordApiDouble({ applicationId: '100000000000000091', guildId: '200000000000000092' });
+    await double.start();
+    let bot: RunningBot | undefined;
+    try {
+      bot = await startBot({
+        discord: { token: 'verify-token', clientId: double.applicationId, guildId: double.guildId, apiUrl: double.apiUrl, cooldownSeconds: 0 },
+        engine,
+        log: createLogger('silent'),
+        dataDir: root,
+      });
+      await double.waitForReady();
+      const { token } = await double.chatInput('verify', [{ name: 'quote', type: Option.String, value: 'the talks lasted some three hours' }], { id: '330000000000000001' });
+      const reply = (await double.waitForReplies(token, (r) => r.edits.some((e) => e.response?.status === 200), 15_000)).edits.at(-1)!.body;
+      const embed = reply.embeds[0];
+      expect(embed.description).toContain('Found with different wording');
+      expect(embed.description).toContain('you quoted “three”, the article says “four”');
+      expect(reply.allowed_mentions).toEqual({ parse: [] });
+    } finally {
+      await bot?.stop();
+      await double.stop();
+    }
+  });
+});
+
+async function consoleSays(lines: string): Promise<string> {
+  const input = new PassThrough();
+  const output = new PassThrough();
+  let text = '';
+  output.on('data', (c) => (text += c));
+  const done = runConsole(engine, createLogger('silent'), { results: 1, input, output, prompt: false });
+  input.end(lines);
+  await done;
+  return text;
+}
