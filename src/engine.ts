@@ -1,6 +1,7 @@
-import { PASSAGES_PER_ANSWER, type Answer, type AskResult, type Citation, type Passage, type Refusal, type SummaryResult, type VerifyResult, type WhoResult } from './answers/answer.js';
+import { PASSAGES_PER_ANSWER, type Answer, type AskResult, type Citation, type Passage, type Refusal, type SummaryResult, type TimelineResult, type VerifyResult, type WhoResult } from './answers/answer.js';
 import { findArticle, titleShortlist } from './answers/find-article.js';
 import { mainRole, paragraphKey, PeopleIndex, type Person } from './answers/people-index.js';
+import { coverageOf, periodFor, timelineEntries } from './answers/timeline.js';
 import { checkQuote, comparedWords, MAX_QUOTE_LENGTH, MIN_QUOTE_WORDS, reportedSpeaker, type QuoteSource } from './answers/verify.js';
 import { selectSentences } from './answers/summarize.js';
 import { checkedSentenceCount, SUMMARY_SENTENCES, type SummaryRequest } from './answers/summary-request.js';
@@ -48,6 +49,8 @@ const WHO_LIST = 10;
 const MAX_VIEWS = 256;
 /** Paragraphs a quote is compared with: a quote carried by more articles than this is counted among these. */
 const QUOTE_CANDIDATES = 50;
+/** Passages a timeline is drawn from. */
+const TIMELINE_CANDIDATES = 100;
 const WHO_QUOTES = 5;
 
 /** What one question reads: retrieval over its rows, and the ranking's features of them. */
@@ -253,8 +256,8 @@ export class Engine {
     return { candidates: this.candidatesIn(reading, question, vector, mode), paragraphs: reading.retriever.snapshot.paragraphs };
   }
 
-  private candidatesIn({ retriever, features }: Reading, question: QuestionTerms, vector: Float32Array, mode: RetrievalMode): Candidate[] {
-    const hits = retriever.search(searchStemsOf(question), vector, MAX_RANKED, { mode, scope: question.scope, weights: contextWeights(question) });
+  private candidatesIn({ retriever, features }: Reading, question: QuestionTerms, vector: Float32Array, mode: RetrievalMode, k = MAX_RANKED): Candidate[] {
+    const hits = retriever.search(searchStemsOf(question), vector, k, { mode, scope: question.scope, weights: contextWeights(question) });
     return features.describe(question, hits);
   }
 
@@ -440,6 +443,37 @@ export class Engine {
     }
     const passages = await this.passages(reading, vector!, question, chosen);
     return { kind: 'digest', topic, items: passages.map((p) => ({ citation: p.citation, sentences: p.quote })) };
+  }
+
+  /**
+   * A story as dated entries, oldest first (`/timeline`): for each day (or week, for a long
+   * story) the sentences on the topic that moved it forward, each quoted exactly; a fact reported
+   * again later is left out. With the number of articles on the topic per day, for the chart.
+   */
+  async timeline(rawTopic: string, filter?: ArticleFilter): Promise<TimelineResult> {
+    const topic = cleanQuestion(rawTopic);
+    const query = this.searchQuery(topic);
+    const [vector] = await this.embedder.embed([query]);
+    const question = { ...this.questionTerms(query, null, filter), type: 'none' as const };
+    const nothing = this.nothingInScope(topic, question.scope, filter);
+    if (nothing?.kind === 'refusal') return nothing;
+    const reading = await this.reading(question, vector!);
+    const candidates = this.candidatesIn(reading, question, vector!, 'hybrid', TIMELINE_CANDIDATES);
+    const { paragraphs } = reading.retriever.snapshot;
+    const about = candidates.filter((c) => c.coverage.soft >= DIGEST_MIN_COVERAGE && this.article(paragraphs.articleIdOf(c.hit.row))?.date);
+    if (about.length === 0 || judge(candidates, evidenceOf(candidates)) === 'off-topic') {
+      return { kind: 'refusal', question: topic, message: 'No dated article covers this topic.' };
+    }
+    const dates = new Map(about.map((c) => [paragraphs.articleIdOf(c.hit.row), this.article(paragraphs.articleIdOf(c.hit.row))!.date!]));
+    const sentences = about.flatMap((c) => {
+      const articleId = paragraphs.articleIdOf(c.hit.row);
+      return sentencesOf(paragraphs.textOf(c.hit.row)).flatMap((text) => {
+        const score = reading.features.coverage(question, text).soft;
+        return score > 0 ? [{ date: dates.get(articleId)!, articleId, text, score, citation: this.citation(articleId) }] : [];
+      });
+    });
+    const period = periodFor([...dates.values()]);
+    return { kind: 'timeline', topic, period, entries: timelineEntries(sentences, period), coverage: coverageOf(dates, period) };
   }
 
   /** What the articles say about a person; with no name, the most mentioned people. */

@@ -15,6 +15,7 @@ const FLOORS: [string, string[]][] = [
   ['index', ['src/index/', 'src/postgres/']],
   ['retrieval', ['src/retrieval/']],
   ['answers', ['src/answers/', 'src/engine.ts']],
+  ['rendering', ['src/rendering/']],
   ['front ends', ['src/config/', 'src/console/', 'src/discord/', 'src/background/', 'src/cli/', 'commands/']],
 ];
 

@@ -3,7 +3,7 @@
  * client against the Discord test double, on the seed and the ranking fixtures, with a later
  * article that carries one of the seed's quotes again.
  */
-import { copyFile, mkdir, readdir, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { ApplicationCommandOptionType as Option } from 'discord.js';
@@ -15,6 +15,9 @@ import { Engine } from '../src/engine.js';
 import { ingest } from '../src/index/ingest.js';
 import { createLogger } from '../src/log.js';
 import { DiscordApiDouble } from './discord-double/discord-api-double.js';
+import { MAX_ATTACHMENT_BYTES } from '../src/discord/limits.js';
+import { CHART_HEIGHT, CHART_WIDTH, coverageChartPng, coverageChartSvg } from '../src/rendering/coverage-chart.js';
+import sharp from 'sharp';
 import { realEmbedder, SEED_FILE, tempDir } from './helpers.js';
 
 const FIXTURES = path.resolve('tests/ranking/articles');
@@ -35,6 +38,20 @@ beforeAll(async () => {
     path.join(articles, 'reprint.md'),
     `---\ntitle: Kremlin calls overnight talks frank\nsource: Pacific Ledger\ndate: 2026-01-25\n---\n${USHAKOV}\n\nNo date was set for a further meeting, officials in Moscow said.`,
   );
+  // A story over several days: the flood, a second article repeating its first fact, the repairs.
+  const story = (slug: string, title: string, source: string, date: string, paragraphs: string[]) =>
+    writeFile(path.join(articles, `${slug}.md`), `---\ntitle: ${title}\nsource: ${source}\ndate: ${date}\n---\n${paragraphs.join('\n\n')}`);
+  await story('flood-1', 'Quarry river bursts its banks at Lindholm', 'Harbour Herald', '2026-02-02', [
+    'The Quarry river burst its banks at Lindholm on Monday, flooding forty homes and closing the Lindholm bridge.',
+    'Residents were moved to the Lindholm school hall overnight.',
+  ]);
+  await story('flood-2', 'Lindholm flood leaves homes under water', 'Pacific Ledger', '2026-02-03', [
+    'The Quarry river burst its banks at Lindholm on Monday, flooding forty homes and closing the bridge.',
+    'Engineers said on Tuesday the Lindholm bridge had been weakened by the Quarry river flood and would stay shut for a month.',
+  ]);
+  await story('flood-3', 'Lindholm bridge repairs begin', 'Harbour Herald', '2026-02-05', [
+    'Repairs to the Lindholm bridge began on Thursday after the Quarry river flood, with a temporary crossing for cyclists.',
+  ]);
   await ingest(path.join(root, 'index'), await realEmbedder(), { source: articles });
   engine = await Engine.open(realEmbedder(), path.join(root, 'index'));
 });
@@ -101,10 +118,63 @@ describe('/verify', () => {
       expect(embed.description).toContain('Found with different wording');
       expect(embed.description).toContain('you quoted “three”, the article says “four”');
       expect(reply.allowed_mentions).toEqual({ parse: [] });
+
+      const timeline = await double.chatInput('timeline', [{ name: 'topic', type: Option.String, value: 'Lindholm flood Quarry river' }], { id: '330000000000000002' });
+      const edit = (await double.waitForReplies(timeline.token, (r) => r.edits.some((e) => e.response?.status === 200), 15_000)).edits.at(-1)!;
+      expect(edit.body.embeds[0].fields.map((f: { name: string }) => f.name)).toEqual(['2 Feb 2026', '3 Feb 2026', '5 Feb 2026']);
+      expect(edit.body.embeds[0].image).toEqual({ url: 'attachment://timeline.png' });
+      const chart = edit.files!.find((f) => f.name === 'timeline.png')!;
+      expect(chart.data.length).toBeGreaterThan(1000);
+      expect(chart.data.length).toBeLessThanOrEqual(MAX_ATTACHMENT_BYTES);
+      expect(chart.data.subarray(1, 4).toString()).toBe('PNG');
     } finally {
       await bot?.stop();
       await double.stop();
     }
+  });
+});
+
+describe('/timeline', () => {
+  it('tells the story by day, oldest first, each sentence quoted exactly and cited; a fact reported again is left out', async () => {
+    const result = await engine.timeline('Lindholm flood Quarry river');
+    if (result.kind !== 'timeline') throw new Error(result.message);
+    expect(result.period).toBe('day');
+    expect(result.entries.map((e) => e.date)).toEqual(['2026-02-02', '2026-02-03', '2026-02-05']);
+    const sentences = result.entries.flatMap((e) => e.sentences.map((s) => s.text));
+    expect(sentences[0]).toBe('The Quarry river burst its banks at Lindholm on Monday, flooding forty homes and closing the Lindholm bridge.');
+    // The second article's repeat of the first fact is merged into the earliest report.
+    expect(sentences).not.toContain('The Quarry river burst its banks at Lindholm on Monday, flooding forty homes and closing the bridge.');
+    expect(result.entries[1]!.sentences[0]!.text).toMatch(/^Engineers said on Tuesday/);
+    expect(result.entries[1]!.sentences[0]!.citation.outlet).toBe('Pacific Ledger');
+    expect(result.coverage).toEqual([
+      { date: '2026-02-02', articles: 1 },
+      { date: '2026-02-03', articles: 1 },
+      { date: '2026-02-04', articles: 0 },
+      { date: '2026-02-05', articles: 1 },
+    ]);
+    const until = await engine.timeline('Lindholm flood Quarry river', engine.filterOf({ until: '2026-02-03' }, '2026-02-10'));
+    expect(until.kind === 'timeline' && until.entries.map((e) => e.date)).toEqual(['2026-02-02', '2026-02-03']);
+  });
+
+  it('refuses a topic no article covers', async () => {
+    expect((await engine.timeline('banana bread recipe')).kind).toBe('refusal');
+  });
+
+  it('prints the timeline in the console and saves its chart next to the index, saying where', async () => {
+    const text = await consoleSays('/timeline Lindholm flood Quarry river\n');
+    expect(text).toContain('Timeline: Lindholm flood Quarry river');
+    expect(text).toContain('2 Feb 2026');
+    const file = text.match(/Chart of the articles per day: (.+\.png)/)![1]!;
+    expect(path.dirname(file)).toBe(root);
+    expect((await readFile(file)).subarray(0, 8)).toEqual(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]));
+  });
+
+  it('draws the chart as a PNG, the topic escaped', async () => {
+    const svg = coverageChartSvg({ topic: '<script>&"x"', period: 'day', coverage: [{ date: '2026-02-02', articles: 2 }] });
+    expect(svg).not.toContain('<script>');
+    const png = await coverageChartPng({ topic: '</text><image href="file:///etc/passwd"/>', period: 'day', coverage: [{ date: '2026-02-02', articles: 2 }] });
+    const { width, height } = await sharp(png).metadata();
+    expect([width, height]).toEqual([CHART_WIDTH, CHART_HEIGHT]);
   });
 });
 

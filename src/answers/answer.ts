@@ -127,3 +127,16 @@ export interface Verification {
 }
 
 export type VerifyResult = Verification | Refusal;
+
+/** A story as dated entries (`/timeline`), oldest first, each sentence quoted exactly and cited. */
+export interface Timeline {
+  kind: 'timeline';
+  topic: string;
+  /** Days, or weeks (Monday's date) when the story spans more than `TIMELINE_DAILY_SPAN_DAYS`. */
+  period: 'day' | 'week';
+  entries: { date: string; sentences: { text: string; citation: Citation }[] }[];
+  /** How many articles covered the topic on each day (each week), oldest first, with the days between at 0: the chart. */
+  coverage: { date: string; articles: number }[];
+}
+
+export type TimelineResult = Timeline | Refusal;

@@ -64,3 +64,8 @@ export function differencesLine(differences: readonly QuoteDifference[]): string
 function percent(similarity: number | undefined): string {
   return `${Math.round((similarity ?? 0) * 100)}%`;
 }
+
+/** A timeline entry's heading: the day, or the week it starts. */
+export function periodHeading(date: string, period: 'day' | 'week'): string {
+  return period === 'day' ? humanDate(date) : `Week of ${humanDate(date)}`;
+}

@@ -1,5 +1,5 @@
-import type { AskResult, Citation, Passage, Refusal, SummaryResult, VerifyResult, WhoResult } from '../answers/answer.js';
-import { closestNote, differencesLine, elsewhereNote, humanDate, newestNote, outletLine, RELATED_NOTE, verificationHeadline } from '../answers/format.js';
+import type { AskResult, Citation, Passage, Refusal, SummaryResult, TimelineResult, VerifyResult, WhoResult } from '../answers/answer.js';
+import { closestNote, differencesLine, elsewhereNote, humanDate, newestNote, outletLine, periodHeading, RELATED_NOTE, verificationHeadline } from '../answers/format.js';
 
 /** The answer as plain text for a terminal: numbered passages, quotes as blockquotes, sources. */
 export function renderAnswerText(result: AskResult): string {
@@ -79,5 +79,18 @@ export function renderVerifyText(result: VerifyResult): string {
     if (differs) lines.push(`   ${differs}`);
     lines.push(`   ${citationLine(result.citation)}`);
   }
+  return `${lines.join('\n')}\n`;
+}
+
+/** A timeline as text, oldest first; `chartFile`: where its chart was saved. */
+export function renderTimelineText(result: TimelineResult, chartFile?: string): string {
+  if (result.kind === 'refusal') return renderRefusal(result);
+  const lines = [`Timeline: ${result.topic}`, ''];
+  for (const entry of result.entries) {
+    lines.push(periodHeading(entry.date, result.period));
+    for (const s of entry.sentences) lines.push(`   > ${s.text}`, `   ${citationLine(s.citation)}`);
+    lines.push('');
+  }
+  if (chartFile) lines.push(`Chart of the articles per ${result.period}: ${chartFile}`);
   return `${lines.join('\n')}\n`;
 }

@@ -1,8 +1,12 @@
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Engine } from '../engine.js';
 import { isUserError } from '../errors.js';
 import type { Logger } from '../log.js';
-import { renderAnswerText, renderSummaryText, renderVerifyText, renderWhoText } from './render.js';
+import { renderAnswerText, renderSummaryText, renderTimelineText, renderVerifyText, renderWhoText } from './render.js';
+import { coverageChartPng } from '../rendering/coverage-chart.js';
+import type { Timeline } from '../answers/answer.js';
 import type { ArticleFilter } from '../answers/filters.js';
 import { MAX_FOLLOW_UPS, type Turn } from '../answers/follow-up.js';
 import { parseSummaryArgs, parseVerifyArgs, splitCommandLine, takeFilterArgs } from './summary-args.js';
@@ -16,6 +20,7 @@ const HELP = `Commands:
   /summary --topic <words>             a digest across the articles on a topic (filters: --since, --until, --outlet)
   /who [name]       what the articles say about a person (the most mentioned people without a name)
   /verify "<quote>" [--person <name>]  is the quote in the articles: word for word, reworded, or not
+  /timeline <words> [--since <day>] [--until <day>]  how a story developed, by day; its chart saved as a PNG
   help              this help
   quit              leave (end of input works too)
 A line without a command is taken as a question.
@@ -78,6 +83,15 @@ export async function runConsole(engine: Engine, log: Logger, options: ConsoleOp
       } else if (line === '/verify' || line.startsWith('/verify ')) {
         const { quote, person } = parseVerifyArgs(splitCommandLine(line.slice('/verify'.length)));
         write(renderVerifyText(await engine.verify(quote, person)));
+      } else if (line === '/timeline' || line.startsWith('/timeline ')) {
+        const { filter, rest } = takeFilterArgs(splitCommandLine(line.slice('/timeline'.length)), ['since', 'until']);
+        const topic = rest.join(' ').trim();
+        if (!topic) write('Usage: /timeline <words> [--since <day>] [--until <day>]\n');
+        else {
+          const result = await engine.timeline(topic, engine.filterOf(filter));
+          const chartFile = result.kind === 'timeline' && result.coverage.length ? await saveChart(engine, result) : undefined;
+          write(renderTimelineText(result, chartFile));
+        }
       } else if (line === '/who' || line.startsWith('/who ')) {
         write(renderWhoText(engine.who(line.slice('/who'.length))));
       } else if (line.startsWith('+')) {
@@ -112,4 +126,12 @@ export async function runConsole(engine: Engine, log: Logger, options: ConsoleOp
     prompt();
   }
   lines.close();
+}
+
+/** Writes a timeline's chart next to the index (`timeline-<topic>.png`); returns where. */
+async function saveChart(engine: Engine, timeline: Timeline): Promise<string> {
+  const slug = (timeline.topic.toLowerCase().match(/[a-z0-9]+/g) ?? []).join('-').slice(0, 40) || 'topic';
+  const file = path.join(path.dirname(engine.indexDir), `timeline-${slug}.png`);
+  await writeFile(file, await coverageChartPng(timeline));
+  return file;
 }

@@ -12,3 +12,6 @@ export const MAX_EMBEDS_PER_MESSAGE = 10;
 export const MAX_AUTOCOMPLETE_CHOICES = 25;
 export const MAX_CHOICE_NAME_LENGTH = 100;
 export const MAX_CHOICE_VALUE_LENGTH = 100;
+/** Bytes of all attachments a bot may send in a server without boosts. */
+export const MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024;
+export const MAX_ATTACHMENTS = 10;

@@ -4,9 +4,9 @@
  * `src/discord/respond.ts` when the message is sent.
  */
 import { ButtonStyle, ComponentType, escapeMarkdown, type APIEmbed } from 'discord.js';
-import type { Answer, AskResult, Citation, Refusal, SummaryResult, VerifyResult, WhoResult } from '../answers/answer.js';
+import type { Answer, AskResult, Citation, Refusal, SummaryResult, TimelineResult, VerifyResult, WhoResult } from '../answers/answer.js';
 import type { ReplyPayload } from './respond.js';
-import { closestNote, differencesLine, elsewhereNote, humanDate, newestNote, outletLine, RELATED_NOTE, verificationHeadline } from '../answers/format.js';
+import { closestNote, differencesLine, elsewhereNote, humanDate, newestNote, outletLine, periodHeading, RELATED_NOTE, verificationHeadline } from '../answers/format.js';
 import { MAX_EMBED_DESCRIPTION_LENGTH } from './limits.js';
 
 const ACCENT = 0x2f6fde;
@@ -259,4 +259,20 @@ const NOT_FOUND = 0xed4245;
 function linkedTitle(citation: Citation): string {
   const url = safeLink(citation.url);
   return url ? `[${escapeText(citation.title)}](${url})` : escapeText(citation.title);
+}
+
+/** The chart's file name in a timeline reply, which its embed shows. */
+export const TIMELINE_CHART = 'timeline.png';
+
+/** `/timeline`: one field per day (or week), its sentences quoted and cited; the chart attached and shown. */
+export function timelineMessage(result: TimelineResult, chart?: Buffer): ReplyPayload {
+  if (result.kind === 'refusal') return refusalMessage(result);
+  const fields = result.entries.map((entry) => ({
+    name: escapeText(periodHeading(entry.date, result.period)),
+    value: entry.sentences.map((s) => `${blockquote([s.text])}\n${linkedTitle(s.citation)}${s.citation.outlet ? ` · ${escapeText(s.citation.outlet)}` : ''}`).join('\n'),
+  }));
+  return {
+    embeds: [{ color: ACCENT, title: escapeText(`Timeline: ${result.topic}`), fields, ...(chart ? { image: { url: `attachment://${TIMELINE_CHART}` } } : {}) }],
+    ...(chart ? { files: [{ name: TIMELINE_CHART, data: chart }] } : {}),
+  };
 }

@@ -17,6 +17,8 @@ import {
   MAX_AUTOCOMPLETE_CHOICES,
   MAX_CHOICE_NAME_LENGTH,
   MAX_CHOICE_VALUE_LENGTH,
+  MAX_ATTACHMENT_BYTES,
+  MAX_ATTACHMENTS,
   MAX_CONTENT_LENGTH,
   MAX_EMBEDS_PER_MESSAGE,
   MAX_EMBEDS_TOTAL_LENGTH,
@@ -37,6 +39,8 @@ export interface ReplyPayload {
   embeds?: APIEmbed[];
   components?: APIActionRowComponent<APIComponentInMessageActionRow>[];
   ephemeral?: boolean;
+  /** Attachments (a chart); one larger than Discord takes is left out. */
+  files?: { name: string; data: Buffer }[];
 }
 
 /** Nobody is ever pinged: not by article text, not by a question, not by a name. */
@@ -55,6 +59,7 @@ function messageOptions(payload: ReplyPayload) {
     content: safe.content,
     embeds: safe.embeds,
     components: safe.components,
+    ...(safe.files?.length ? { files: safe.files.map((f) => ({ attachment: f.data, name: f.name })) } : {}),
     allowedMentions: NO_MENTIONS,
     flags: payload.ephemeral ? (MessageFlags.Ephemeral as const) : undefined,
   };
@@ -120,6 +125,7 @@ export function withinLimits(payload: ReplyPayload): ReplyPayload {
     ...payload,
     content: payload.content === undefined ? undefined : truncateAtSentence(payload.content, MAX_CONTENT_LENGTH),
     embeds,
+    ...(payload.files && { files: payload.files.filter((f) => f.data.length <= MAX_ATTACHMENT_BYTES).slice(0, MAX_ATTACHMENTS) }),
   };
 }
 
