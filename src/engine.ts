@@ -2,6 +2,7 @@ import { PASSAGES_PER_ANSWER, type Answer, type AskResult, type Citation, type P
 import { findArticle, titleShortlist } from './answers/find-article.js';
 import { mainRole, paragraphKey, PeopleIndex, type Person } from './answers/people-index.js';
 import { coverageOf, periodFor, timelineEntries } from './answers/timeline.js';
+import { outletAnswers } from './answers/outlets.js';
 import { checkQuote, comparedWords, MAX_QUOTE_LENGTH, MIN_QUOTE_WORDS, reportedSpeaker, type QuoteSource } from './answers/verify.js';
 import { selectSentences } from './answers/summarize.js';
 import { checkedSentenceCount, SUMMARY_SENTENCES, type SummaryRequest } from './answers/summary-request.js';
@@ -313,7 +314,9 @@ export class Engine {
       };
     }
     const choice = chooseAnswer(ranked);
-    const passages = await this.passages(reading, vector, terms, ranked.slice(offset, offset + results));
+    const shown = ranked.slice(offset, offset + results);
+    const byOutlet = outletAnswers(await this.passages(reading, vector, terms, shown), shown);
+    const passages = byOutlet.passages;
     const answerLine = offset === 0 ? choice : undefined;
     const dates = passages.map((p) => p.citation.date).filter((d): d is string => Boolean(d));
     const newest = offset === 0 ? this.newestForTimeAsked(question, terms.scope) : undefined;
@@ -325,6 +328,8 @@ export class Engine {
       ...(dates.length ? { asOf: dates.sort().at(-1)! } : {}),
       ...(newest ? { newestForTimeAsked: newest } : {}),
       passages,
+      ...(byOutlet.outlets ? { outlets: byOutlet.outlets } : {}),
+      ...(byOutlet.differ ? { outletsDiffer: true } : {}),
       offset,
       hasMore: ranked.length > offset + results,
     };

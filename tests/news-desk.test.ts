@@ -10,6 +10,8 @@ import { ApplicationCommandOptionType as Option } from 'discord.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Verification } from '../src/answers/answer.js';
 import { runConsole } from '../src/console/repl.js';
+import { renderAnswerText } from '../src/console/render.js';
+import { sameAnswer } from '../src/answers/outlets.js';
 import { startBot, type RunningBot } from '../src/discord/bot.js';
 import { Engine } from '../src/engine.js';
 import { ingest } from '../src/index/ingest.js';
@@ -51,6 +53,13 @@ beforeAll(async () => {
   ]);
   await story('flood-3', 'Lindholm bridge repairs begin', 'Harbour Herald', '2026-02-05', [
     'Repairs to the Lindholm bridge began on Thursday after the Quarry river flood, with a temporary crossing for cyclists.',
+  ]);
+  // Two outlets report the same vote with different figures.
+  await story('vote-wire', 'Harbour council votes on the ferry subsidy', 'Coastal Wire', '2026-02-10', [
+    'The harbour council debated the ferry subsidy for 4 hours on Tuesday before approving it.',
+  ]);
+  await story('vote-gazette', 'Ferry subsidy approved after long debate', 'Island Gazette', '2026-02-10', [
+    'Councillors debated the ferry subsidy for about three hours on Tuesday before approving it.',
   ]);
   await ingest(path.join(root, 'index'), await realEmbedder(), { source: articles });
   engine = await Engine.open(realEmbedder(), path.join(root, 'index'));
@@ -131,6 +140,29 @@ describe('/verify', () => {
       await bot?.stop();
       await double.stop();
     }
+  });
+});
+
+describe('outlet agreement in /ask', () => {
+  it('groups passages by outlet and says plainly where the outlets answer differently', async () => {
+    const answer = await engine.ask('How long did the council debate the ferry subsidy?', { asOf: '2026-02-11' });
+    if (answer.kind !== 'answer') throw new Error(answer.message);
+    const outlets = answer.passages.map((p) => p.citation.outlet);
+    expect(outlets.slice(0, 2).sort()).toEqual(['Coastal Wire', 'Island Gazette']);
+    // Each outlet's passages sit together.
+    expect(outlets.filter((o, i) => i > 0 && o !== outlets[i - 1] && outlets.slice(0, i).includes(o))).toEqual([]);
+    expect(answer.outletsDiffer).toBe(true);
+    expect(answer.outlets).toEqual(expect.arrayContaining([{ outlet: 'Coastal Wire', answer: '4 hours' }, { outlet: 'Island Gazette', answer: expect.stringMatching(/three hours$/) }]));
+    const text = renderAnswerText(answer);
+    expect(text).toMatch(/Outlets differ: (Coastal Wire: 4 hours; Island Gazette: (about )?three hours|Island Gazette: (about )?three hours; Coastal Wire: 4 hours)\./);
+  });
+
+  it('says nothing when the outlets agree, in other words or not', () => {
+    expect(sameAnswer('4 hours', 'four hours')).toBe(true);
+    expect(sameAnswer('about three hours', '3 hours')).toBe(true);
+    expect(sameAnswer('4 hours', 'three hours')).toBe(false);
+    expect(sameAnswer('Igor Kostyukov', 'igor kostyukov')).toBe(true);
+    expect(sameAnswer('4 hours', '4 days')).toBe(false);
   });
 });
 

@@ -45,7 +45,12 @@ export interface Answer {
   asOf?: string;
   /** The question asks about a time ("today", "this week") no article is from: the newest article's date, to say so. */
   newestForTimeAsked?: { asked: string; newest: string };
+  /** Grouped by outlet when they come from more than one (the outlet first quoted first). */
   passages: Passage[];
+  /** When the passages come from more than one outlet: each, in order, with its answer (the span asked for) when it has one. */
+  outlets?: { outlet: string; answer?: string }[];
+  /** At least two outlets answer, and differently: the answer says so ("Reuters: 4 hours; AP: three hours"). */
+  outletsDiffer?: boolean;
   /** Index of the first passage in the full ranking (for "more" pages). */
   offset: number;
   /** Whether further relevant passages exist beyond this page. */

@@ -65,6 +65,12 @@ function percent(similarity: number | undefined): string {
   return `${Math.round((similarity ?? 0) * 100)}%`;
 }
 
+/** When outlets answer differently: each one's answer, plainly ("Outlets differ: Reuters: 4 hours; AP: three hours."). */
+export function outletsNote(outlets: readonly { outlet: string; answer?: string }[] | undefined, differ: boolean | undefined): string | undefined {
+  if (!outlets?.length || !differ) return undefined;
+  return `Outlets differ: ${outlets.filter((o) => o.answer).map((o) => `${o.outlet}: ${o.answer}`).join('; ')}.`;
+}
+
 /** A timeline entry's heading: the day, or the week it starts. */
 export function periodHeading(date: string, period: 'day' | 'week'): string {
   return period === 'day' ? humanDate(date) : `Week of ${humanDate(date)}`;

@@ -1,11 +1,15 @@
 import type { AskResult, Citation, Passage, Refusal, SummaryResult, TimelineResult, VerifyResult, WhoResult } from '../answers/answer.js';
-import { closestNote, differencesLine, elsewhereNote, humanDate, newestNote, outletLine, periodHeading, RELATED_NOTE, verificationHeadline } from '../answers/format.js';
+import { closestNote, differencesLine, elsewhereNote, humanDate, newestNote, outletLine, outletsNote, periodHeading, RELATED_NOTE, verificationHeadline } from '../answers/format.js';
 
 /** The answer as plain text for a terminal: numbered passages, quotes as blockquotes, sources. */
 export function renderAnswerText(result: AskResult): string {
   if (result.kind === 'refusal') return renderRefusal(result);
   const when = result.newestForTimeAsked ? `${newestNote(result.newestForTimeAsked)}\n` : '';
-  const heading = when + (result.answerLine ? `Answer: ${result.answerLine}\n\n` : result.confidence === 'related' && result.offset === 0 ? `${RELATED_NOTE}\n\n` : when ? '\n' : '');
+  const outlets = outletsNote(result.outlets, result.outletsDiffer);
+  const heading =
+    when +
+    (result.answerLine ? `Answer: ${result.answerLine}\n${outlets ? `${outlets}\n` : ''}\n` : result.confidence === 'related' && result.offset === 0 ? `${RELATED_NOTE}\n\n` : when ? '\n' : '') +
+    (!result.answerLine && outlets ? `${outlets}\n\n` : '');
   const blocks = result.passages.map((passage, i) => renderPassage(passage, result.offset + i + 1));
   const asOf = result.asOf ? `As of ${humanDate(result.asOf)} (the newest article quoted).\n` : '';
   const more = result.hasMore ? 'More passages: /more\n' : '';

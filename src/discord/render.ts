@@ -6,7 +6,7 @@
 import { ButtonStyle, ComponentType, escapeMarkdown, type APIEmbed } from 'discord.js';
 import type { Answer, AskResult, Citation, Refusal, SummaryResult, TimelineResult, VerifyResult, WhoResult } from '../answers/answer.js';
 import type { ReplyPayload } from './respond.js';
-import { closestNote, differencesLine, elsewhereNote, humanDate, newestNote, outletLine, periodHeading, RELATED_NOTE, verificationHeadline } from '../answers/format.js';
+import { closestNote, differencesLine, elsewhereNote, humanDate, newestNote, outletLine, outletsNote, periodHeading, RELATED_NOTE, verificationHeadline } from '../answers/format.js';
 import { MAX_EMBED_DESCRIPTION_LENGTH } from './limits.js';
 
 const ACCENT = 0x2f6fde;
@@ -134,8 +134,10 @@ function buttonsOf(buttons: ({ custom_id: string } & ({ label: string } | { emoj
 /** The answer in bold under the question, or the note that the passages may not answer it exactly. */
 function answerHeading(answer: Answer): string {
   const when = answer.newestForTimeAsked ? `\n*${escapeText(newestNote(answer.newestForTimeAsked))}*` : '';
-  if (answer.answerLine) return `${when}\n**${escapeText(answer.answerLine)}**`;
-  return when + (answer.confidence === 'related' && answer.offset === 0 ? `\n*${escapeText(RELATED_NOTE)}*` : '');
+  const outlets = outletsNote(answer.outlets, answer.outletsDiffer);
+  const byOutlet = outlets ? `\n${answer.outletsDiffer ? '⚠️ ' : ''}*${escapeText(outlets)}*` : '';
+  if (answer.answerLine) return `${when}\n**${escapeText(answer.answerLine)}**${byOutlet}`;
+  return when + (answer.confidence === 'related' && answer.offset === 0 ? `\n*${escapeText(RELATED_NOTE)}*` : '') + byOutlet;
 }
 
 export function summaryMessage(result: SummaryResult): ReplyPayload {
