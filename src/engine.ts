@@ -1,4 +1,4 @@
-import { PASSAGES_PER_ANSWER, type Answer, type AskResult, type Citation, type Passage, type Refusal, type SummaryResult, type TimelineResult, type VerifyResult, type WhoResult } from './answers/answer.js';
+import { PASSAGES_PER_ANSWER, type Answer, type AskResult, type Citation, type Passage, type NewArticles, type Refusal, type SummaryResult, type TimelineResult, type VerifyResult, type WhoResult } from './answers/answer.js';
 import { findArticle, titleShortlist } from './answers/find-article.js';
 import { mainRole, paragraphKey, PeopleIndex, type Person } from './answers/people-index.js';
 import { coverageOf, periodFor, timelineEntries } from './answers/timeline.js';
@@ -50,6 +50,9 @@ const WHO_LIST = 10;
 const MAX_VIEWS = 256;
 /** Paragraphs a quote is compared with: a quote carried by more articles than this is counted among these. */
 const QUOTE_CANDIDATES = 50;
+/** Articles a channel digest lists in one post at most, and the sentences of each one's summary. */
+export const DIGEST_POST_ARTICLES = 10;
+const NEW_ARTICLE_SENTENCES = 2;
 /** Passages a timeline is drawn from. */
 const TIMELINE_CANDIDATES = 100;
 const WHO_QUOTES = 5;
@@ -479,6 +482,41 @@ export class Engine {
     });
     const period = periodFor([...dates.values()]);
     return { kind: 'timeline', topic, period, entries: timelineEntries(sentences, period), coverage: coverageOf(dates, period) };
+  }
+
+  /**
+   * The articles stored after `since` (ISO time), newest first, on `topic` when given (a passage
+   * of theirs holds half its words, near-synonyms included): what a channel digest posts, each
+   * with a two-sentence extractive summary; at most `limit`, and how many more there were.
+   */
+  async newArticles(since: string, { topic, limit = DIGEST_POST_ARTICLES }: { topic?: string; limit?: number } = {}): Promise<NewArticles> {
+    let fresh = newestFirst([...this.manifest.articles.values()].filter((a) => a.addedAt !== undefined && a.addedAt > since)).sort((a, b) => b.addedAt!.localeCompare(a.addedAt!));
+    if (topic?.trim() && fresh.length) {
+      const query = this.searchQuery(cleanQuestion(topic));
+      const [vector] = await this.embedder.embed([query]);
+      const question = { ...this.questionTerms(query, null), type: 'none' as const };
+      const reading = await this.reading(question, vector!);
+      const { paragraphs } = reading.retriever.snapshot;
+      const about = new Set(
+        this.candidatesIn(reading, question, vector!, 'hybrid', TIMELINE_CANDIDATES)
+          .filter((c) => c.coverage.soft >= DIGEST_MIN_COVERAGE)
+          .map((c) => paragraphs.articleIdOf(c.hit.row)),
+      );
+      fresh = fresh.filter((a) => about.has(a.id));
+    }
+    const items = [];
+    for (const article of fresh.slice(0, limit)) {
+      const sentences = (await this.paragraphsOf(article.id)).flatMap((p) => sentencesOf(p.text));
+      const chosen = sentences.length <= NEW_ARTICLE_SENTENCES ? sentences.map((_, i) => i) : selectSentences(sentences, await this.embedder.embed(sentences), { sentences: NEW_ARTICLE_SENTENCES });
+      items.push({ citation: this.citation(article.id), sentences: chosen.map((i) => sentences[i]!) });
+    }
+    return {
+      kind: 'new-articles',
+      ...(topic?.trim() ? { topic: topic.trim() } : {}),
+      items,
+      more: Math.max(0, fresh.length - items.length),
+      ...(fresh[0]?.addedAt ? { newest: fresh[0].addedAt } : {}),
+    };
   }
 
   /** What the articles say about a person; with no name, the most mentioned people. */

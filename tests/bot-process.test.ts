@@ -2,6 +2,7 @@
  * `npm start` as a user runs it: the real process, configured by environment, against the
  * local test double of Discord's API.
  */
+import { COMMANDS } from '../commands/index.js';
 import { execFile, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { copyFile, mkdir } from 'node:fs/promises';
@@ -101,7 +102,7 @@ describe('npm start with DISCORD_TOKEN', () => {
     });
     await double.waitForReady(30_000);
     expect(double.identifies[0].token).toBe(TOKEN);
-    expect(double.registeredCommands(double.guildId)).toHaveLength(5);
+    expect(double.registeredCommands(double.guildId)).toHaveLength(COMMANDS.size);
     const { token } = await double.chatInput('ask', [{ name: 'question', type: Option.String, value: 'Who will head Moscow’s team at the talks?' }]);
     const replies = await double.waitForReplies(token, (r) => r.edits.some((e) => e.response?.status === 200), 10_000);
     expect(replies.edits.at(-1)!.body.embeds[0].description).toContain('Igor Kostyukov');
@@ -214,7 +215,7 @@ describe('npm run deploy-commands', () => {
   it('registers the commands', async () => {
     const deployed = deploy(double.apiUrl, { DISCORD_GUILD_ID: double.guildId });
     expect(await deployed.exited).toBe(0);
-    expect(deployed.output().trim()).toBe(`Registered 5 commands in server ${double.guildId}.`);
+    expect(deployed.output().trim()).toBe(`Registered ${COMMANDS.size} commands in server ${double.guildId}.`);
   });
 
   it('says in one line, naming DISCORD_API_URL, when the port refuses connections', async () => {

@@ -19,6 +19,7 @@ import {
 } from '../src/discord/limits.js';
 import { embedLength } from '../src/discord/respond.js';
 import { Engine } from '../src/engine.js';
+import { COMMANDS } from '../commands/index.js';
 import { ingest } from '../src/index/ingest.js';
 import { createLogger } from '../src/log.js';
 import { DiscordApiDouble, type InteractionReplies, type RecordedRequest } from './discord-double/discord-api-double.js';
@@ -83,14 +84,15 @@ afterAll(async () => {
 
 describe('the bot against a Discord-compatible server', () => {
   it('registers its commands in the guild at start, and again with deploy-commands', async () => {
-    expect(double.registeredCommands(double.guildId)?.map((c) => c.name).sort()).toEqual(['add', 'ask', 'collection', 'summary', 'who']);
+    expect([...COMMANDS.keys()].sort()).toEqual(['add', 'ask', 'collection', 'digest', 'summary', 'timeline', 'verify', 'who']);
+    expect(double.registeredCommands(double.guildId)?.map((c) => c.name).sort()).toEqual([...COMMANDS.keys()].sort());
     const ask = double.registeredCommands(double.guildId)!.find((c) => c.name === 'ask');
     expect(ask.options.map((o: { name: string }) => o.name)).toEqual(['question', 'results', 'since', 'until', 'outlet', 'article', 'private']);
     // Every text option is bounded where Discord enforces it, before a handler or autocomplete sees it.
     const stringOptions = double.registeredCommands(double.guildId)!.flatMap((c) => c.options.filter((o: { type: number }) => o.type === Option.String));
     expect(stringOptions.length).toBeGreaterThan(0);
     for (const option of stringOptions) expect(option.max_length, option.name).toBeLessThanOrEqual(2000);
-    expect(await deployCommands(discordConfig())).toBe(5);
+    expect(await deployCommands(discordConfig())).toBe(COMMANDS.size);
     const puts = () => double.requests.filter((r) => r.method === 'PUT' && r.path.endsWith('/commands'));
     expect(puts()).toHaveLength(2);
     // At the next start, unchanged definitions are not sent again.

@@ -14,7 +14,8 @@ import { renderAnswerText } from '../src/console/render.js';
 import { sameAnswer } from '../src/answers/outlets.js';
 import { startBot, type RunningBot } from '../src/discord/bot.js';
 import { Engine } from '../src/engine.js';
-import { ingest } from '../src/index/ingest.js';
+import { ingest, ingestArticles } from '../src/index/ingest.js';
+import { recordFeedPoll } from '../src/web/feed-health.js';
 import { createLogger } from '../src/log.js';
 import { DiscordApiDouble } from './discord-double/discord-api-double.js';
 import { MAX_ATTACHMENT_BYTES } from '../src/discord/limits.js';
@@ -220,3 +221,124 @@ async function consoleSays(lines: string): Promise<string> {
   await done;
   return text;
 }
+
+describe('channel digests', () => {
+  const GUILD = '200000000000000095';
+  const CHANNEL = '200000000000000096';
+  const MODERATOR = { id: '330000000000000009' };
+  const MANAGE_GUILD = String(1n << 5n);
+  let double: DiscordApiDouble;
+  let bot: RunningBot | undefined;
+  let digestEngine: Engine;
+  let indexDir: string;
+  let dataDir: string;
+  let offset = 0;
+  const clock = () => new Date(Date.now() + offset);
+  const HOUR = 60 * 60_000;
+  const start = async () => {
+    bot = await startBot({
+      discord: { token: 'digest-token', clientId: double.applicationId, guildId: GUILD, apiUrl: double.apiUrl, cooldownSeconds: 0 },
+      engine: digestEngine,
+      log: createLogger('silent'),
+      dataDir,
+      clock,
+    });
+    await double.waitForReady();
+  };
+  let added = 0;
+  const addArticle = async (title: string) => {
+    added++;
+    await ingestArticles(indexDir, await realEmbedder(), [
+      {
+        id: `https://coast.example/2026/${added}`,
+        title,
+        url: `https://coast.example/2026/${added}`,
+        outlet: 'Coastal Wire',
+        date: '2026-02-12',
+        source: { location: `https://coast.example/2026/${added}` },
+        captions: [],
+        paragraphs: [`${title}, officials said on Thursday.`, 'The harbour master said work would begin in the spring.', 'Fishing crews welcomed the news.'],
+      },
+    ]);
+    await digestEngine.reload();
+  };
+
+  beforeAll(async () => {
+    indexDir = path.join(root, 'digest-index');
+    dataDir = path.join(root, 'digest-data');
+    await mkdir(dataDir, { recursive: true });
+    await ingest(indexDir, await realEmbedder(), { source: path.join(root, 'articles') });
+    digestEngine = await Engine.open(realEmbedder(), indexDir);
+    double = new DiscordApiDouble({ applicationId: '100000000000000094', guildId: GUILD });
+    await double.start();
+    double.addChannel(GUILD, CHANNEL);
+    await start();
+  });
+  afterAll(async () => {
+    await bot?.stop();
+    await double?.stop();
+  });
+
+  it('is set up by moderators only, and kept in the server file', async () => {
+    const setUp = (permissions: string) =>
+      double.chatInput('digest', [{ name: 'channel', type: Option.Channel, value: CHANNEL }, { name: 'every', type: Option.String, value: 'hourly' }], MODERATOR, { memberPermissions: permissions });
+    const refused = await setUp('0');
+    expect((await double.waitForReplies(refused.token, (r) => r.callbacks.length > 0)).callbacks[0]!.body.data.content).toContain('Only members who can manage this server');
+    const { token } = await setUp(MANAGE_GUILD);
+    expect((await double.waitForReplies(token, (r) => r.callbacks.length > 0)).callbacks[0]!.body.data.content).toContain(`<#${CHANNEL}> will get the new articles every hour`);
+    const file = JSON.parse(await readFile(path.join(dataDir, 'servers', `${GUILD}.json`), 'utf8'));
+    expect(file.digests).toEqual([expect.objectContaining({ channelId: CHANNEL, every: 'hourly', createdBy: MODERATOR.id })]);
+  });
+
+  it('posts the new articles on schedule, and nothing when nothing is new', async () => {
+    await addArticle('Harbour dredging contract signed');
+    offset = 30 * 60_000;
+    expect(await bot!.postDigests()).toBe(0); // not due yet
+    offset = HOUR + 60_000;
+    expect(await bot!.postDigests()).toBe(1);
+    const [message] = double.channelMessages(CHANNEL);
+    expect(message.content).toMatch(/^\*\*New articles\*\* since <t:\d+:f>$/);
+    expect(message.embeds).toHaveLength(1);
+    expect(message.embeds[0]).toMatchObject({ title: 'Harbour dredging contract signed', url: 'https://coast.example/2026/1' });
+    expect(message.embeds[0].description).toContain('> Harbour dredging contract signed, officials said on Thursday.');
+    expect(message.embeds[0].description).toContain('Coastal Wire');
+    expect(message.allowed_mentions).toEqual({ parse: [] });
+    offset = 2 * HOUR + 2 * 60_000;
+    expect(await bot!.postDigests()).toBe(0);
+    expect(double.channelMessages(CHANNEL)).toHaveLength(1);
+  });
+
+  it('keeps its subscriptions across a restart', async () => {
+    await bot!.stop();
+    await start();
+    await addArticle('Ferry timetable extended for summer');
+    offset = 3 * HOUR + 3 * 60_000;
+    expect(await bot!.postDigests()).toBe(1);
+    expect(double.channelMessages(CHANNEL).at(-1).embeds.map((e: { title: string }) => e.title)).toEqual(['Ferry timetable extended for summer']);
+  });
+
+  it('reports a feed that failed three polls in a row once in the digest channel', async () => {
+    const feed = 'https://coast.example/feed.xml';
+    for (let i = 0; i < 3; i++) await recordFeedPoll(indexDir, [feed], new Map([[feed, 'HTTP 503']]));
+    offset = 4 * HOUR + 4 * 60_000;
+    expect(await bot!.postDigests()).toBe(1);
+    expect(double.channelMessages(CHANNEL).at(-1).content).toBe('⚠️ The feed <https://coast.example/feed.xml> has failed its last 3 polls: HTTP 503. Its new articles will not appear until it recovers.');
+    await recordFeedPoll(indexDir, [feed], new Map([[feed, 'HTTP 503']]));
+    offset = 5 * HOUR + 5 * 60_000;
+    expect(await bot!.postDigests()).toBe(0);
+  });
+
+  it('stops a digest whose channel it can no longer post in, logs it and tells the moderator who set it up', async () => {
+    double.denyChannel(CHANNEL);
+    await addArticle('Lighthouse keeper retires after forty years');
+    offset = 6 * HOUR + 6 * 60_000;
+    expect(await bot!.postDigests()).toBe(0);
+    const file = JSON.parse(await readFile(path.join(dataDir, 'servers', `${GUILD}.json`), 'utf8'));
+    expect(file.digests[0].disabled).toMatchObject({ reason: expect.stringContaining('Missing Access') });
+    const [note] = double.directMessages(MODERATOR.id);
+    expect(note.content).toContain(`The digest you set up for <#${CHANNEL}> has stopped`);
+    offset = 8 * HOUR;
+    expect(await bot!.postDigests()).toBe(0);
+    expect(double.directMessages(MODERATOR.id)).toHaveLength(1);
+  });
+});

@@ -186,7 +186,7 @@ describe('the Postgres store', () => {
     const rows = await rowsOf(seed);
     expect(await store.writeArticles([rows])).toEqual(new Map([[seed.id, 'added']]));
     const { paragraphs: _paragraphs, ...fields } = seed;
-    expect(await store.article(seed.id)).toEqual({ ...fields, hash: expect.stringMatching(/^[0-9a-f]{32}$/), paragraphCount: seed.paragraphs.length, collections: [{ name: 'shared' }] });
+    expect(await store.article(seed.id)).toEqual({ ...fields, hash: expect.stringMatching(/^[0-9a-f]{32}$/), paragraphCount: seed.paragraphs.length, collections: [{ name: 'shared' }], addedAt: expect.any(String) });
     expect((await store.paragraphsOf(seed.id)).map((p) => p.text)).toEqual(seed.paragraphs);
     expect(await store.peopleOf(seed.id)).toEqual(rows.people);
     expect(await store.spansOf(seed.id)).toEqual(rows.spans);

@@ -145,3 +145,14 @@ export interface Timeline {
 }
 
 export type TimelineResult = Timeline | Refusal;
+
+/** New articles for a channel digest, newest first: each cited with a two-sentence extractive summary. */
+export interface NewArticles {
+  kind: 'new-articles';
+  topic?: string;
+  items: { citation: Citation; sentences: string[] }[];
+  /** New articles beyond those listed (a post lists at most `DIGEST_POST_ARTICLES`). */
+  more: number;
+  /** When the newest of them was stored (ISO): the next digest's "since". */
+  newest?: string;
+}

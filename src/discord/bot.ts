@@ -13,6 +13,7 @@ import { ingestFromWeb } from '../index/ingest-web.js';
 import { leaveCollection } from '../index/ingest.js';
 import { every } from '../background/every.js';
 import { deleteDepartedCollections, Servers } from './servers.js';
+import { DIGEST_CHECK_MS, postDueDigests } from './digests.js';
 import { DEFAULT_LIMITS } from '../web/fetch-page.js';
 import { deployIfChanged, restClient, restOptions } from './deploy.js';
 import { TokenBuckets } from './rate-limit.js';
@@ -44,6 +45,8 @@ export interface RunningBot {
   client: Client;
   /** Deletes the collections of servers the bot left more than COLLECTION_GRACE_DAYS ago (also run hourly); returns their ids. */
   deleteDepartedCollections(): Promise<string[]>;
+  /** Posts the channel digests that are due (also run every minute); returns how many posts were made. */
+  postDigests(): Promise<number>;
   /** Finishes the replies in flight (bounded), then closes the Discord connection. */
   stop(): Promise<void>;
 }
@@ -162,16 +165,20 @@ export async function startBot({
     await engine.reload();
     return report;
   }, log);
+  const postDigests = () => postDueDigests({ client, servers, engine, indexDir: engine.indexDir, log, now: clock() });
+  await loginUnlessStopping(client, discord.token, stopping);
+  // Once connected: the background work of a bot that failed to start never runs.
+  const digests = every(DIGEST_CHECK_MS, () => postDigests().then(() => undefined, (error: unknown) => log.warn({ err: error }, 'digests failed; will try again')));
   const departedChecks = deletesDeparted
     ? every(DEPARTED_CHECK_MS, () => deleteDeparted().then(() => undefined, (error: unknown) => log.warn({ err: error }, "could not delete departed servers' collections")), { now: true })
     : undefined;
 
-  await loginUnlessStopping(client, discord.token, stopping);
-
   return {
     client,
     deleteDepartedCollections: deleteDeparted,
+    postDigests,
     async stop() {
+      await digests.stop();
       await departedChecks?.stop();
       await Promise.race([Promise.allSettled(inFlight), new Promise((r) => setTimeout(r, DRAIN_MS).unref())]);
       await client.destroy();

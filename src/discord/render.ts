@@ -4,7 +4,7 @@
  * `src/discord/respond.ts` when the message is sent.
  */
 import { ButtonStyle, ComponentType, escapeMarkdown, type APIEmbed } from 'discord.js';
-import type { Answer, AskResult, Citation, Refusal, SummaryResult, TimelineResult, VerifyResult, WhoResult } from '../answers/answer.js';
+import type { Answer, AskResult, Citation, NewArticles, Refusal, SummaryResult, TimelineResult, VerifyResult, WhoResult } from '../answers/answer.js';
 import type { ReplyPayload } from './respond.js';
 import { closestNote, differencesLine, elsewhereNote, humanDate, newestNote, outletLine, outletsNote, periodHeading, RELATED_NOTE, verificationHeadline } from '../answers/format.js';
 import { MAX_EMBED_DESCRIPTION_LENGTH } from './limits.js';
@@ -277,4 +277,27 @@ export function timelineMessage(result: TimelineResult, chart?: Buffer): ReplyPa
     embeds: [{ color: ACCENT, title: escapeText(`Timeline: ${result.topic}`), fields, ...(chart ? { image: { url: `attachment://${TIMELINE_CHART}` } } : {}) }],
     ...(chart ? { files: [{ name: TIMELINE_CHART, data: chart }] } : {}),
   };
+}
+
+/** A channel digest's post: the new articles, each linked, with its outlet, date and two sentences. */
+export function digestPostMessage(fresh: NewArticles, since: string): ReplyPayload {
+  const about = fresh.topic ? ` on ${escapeText(fresh.topic)}` : '';
+  const more = fresh.more ? ` (${fresh.more} more not listed)` : '';
+  return {
+    content: `**New articles${about}** since <t:${Math.floor(Date.parse(since) / 1000)}:f>${more}`,
+    embeds: fresh.items.map((item) =>
+      linked({ color: ACCENT, title: escapeText(item.citation.title), description: `${blockquote(item.sentences)}\n\n${sourceLine(item.citation)}` }, item.citation),
+    ),
+  };
+}
+
+/** Said once in a digest channel when a feed keeps failing. */
+export function feedFailingMessage(feed: string, failures: number, reason: string | undefined): ReplyPayload {
+  const link = safeLink(feed);
+  return { content: `⚠️ The feed ${link ? `<${link}>` : escapeText(feed)} has failed its last ${failures} polls${reason ? `: ${escapeText(reason)}` : ''}. Its new articles will not appear until it recovers.` };
+}
+
+/** Told by DM to the moderator who set up a digest the bot can no longer post. */
+export function digestStoppedMessage(channelId: string, reason: string): ReplyPayload {
+  return { content: `The digest you set up for <#${channelId}> has stopped: I can no longer post there (${escapeText(reason)}). Give me permission to send messages there, then set it up again with /digest.` };
 }

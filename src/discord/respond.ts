@@ -11,6 +11,7 @@ import {
   type AutocompleteInteraction,
   type ButtonInteraction,
   type ChatInputCommandInteraction,
+  type MessageCreateOptions,
   type ModalSubmitInteraction,
 } from 'discord.js';
 import {
@@ -79,6 +80,12 @@ export async function respond(interaction: ReplyInteraction, payload: ReplyPaylo
 /** A message after the reply (the next page of an answer, or a private note). */
 export async function followUp(interaction: ReplyInteraction, payload: ReplyPayload): Promise<void> {
   await interaction.followUp(messageOptions(payload));
+}
+
+/** A message the bot posts on its own (a channel digest, a note by DM): the same limits, no mentions. */
+export async function post(channel: { send(options: MessageCreateOptions): Promise<unknown> }, payload: ReplyPayload): Promise<void> {
+  const { flags: _flags, ...options } = messageOptions(payload);
+  await channel.send(options);
 }
 
 /** A private note to the person who acted, whatever state the interaction is in. */

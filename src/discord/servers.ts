@@ -9,17 +9,44 @@ import path from 'node:path';
 import { z } from 'zod';
 import { isSnowflake, serverCollection, SHARED } from '../index/collections.js';
 import type { Logger } from '../log.js';
+import { UserError } from '../errors.js';
 
 /** What a channel answers from: the shared collection, the server's own, or both (the default). */
 export const CHANNEL_USES = ['shared', 'server', 'both'] as const;
 export type ChannelUse = (typeof CHANNEL_USES)[number];
 
+const SNOWFLAKE = z.string().regex(/^\d{15,21}$/);
+export const DIGEST_EVERY = ['hourly', 'daily'] as const;
+
+/** A channel digest (`/digest`): the new articles posted in a channel on a schedule. */
+const SUBSCRIPTION = z.object({
+  id: z.string().regex(/^[0-9a-f]{8}$/),
+  channelId: SNOWFLAKE,
+  every: z.enum(DIGEST_EVERY),
+  topic: z.string().max(200).optional(),
+  /** The moderator who set it up: told by DM if the channel can no longer be posted in. */
+  createdBy: SNOWFLAKE,
+  /** Articles stored after this are new to the channel (the last post, or the setup). */
+  since: z.string().datetime(),
+  /** When to look for new articles next. */
+  nextAt: z.string().datetime(),
+  /** Set when the channel could no longer be posted in: nothing is posted until it is set up again. */
+  disabled: z.object({ at: z.string().datetime(), reason: z.string().max(300) }).optional(),
+  /** Failing feeds already reported in this channel (a feed is reported again only after it recovered). */
+  reportedFeeds: z.array(z.string().max(2000)).max(100).default([]),
+});
+export type Subscription = z.infer<typeof SUBSCRIPTION>;
+
 const SERVER_FILE = z.object({
-  channels: z.record(z.string().regex(/^\d{15,21}$/), z.enum(CHANNEL_USES)).default({}),
+  channels: z.record(SNOWFLAKE, z.enum(CHANNEL_USES)).default({}),
   /** ISO time the bot was removed from the server; absent while it is there. */
   leftAt: z.string().datetime().optional(),
+  digests: z.array(SUBSCRIPTION).max(50).default([]),
 });
 type ServerFile = z.infer<typeof SERVER_FILE>;
+
+/** Channel digests a server may have. */
+export const MAX_DIGESTS = 20;
 
 /** A server file larger than this is not read (a few thousand channels' settings fit many times over). */
 const MAX_FILE_BYTES = 1_000_000;
@@ -55,6 +82,32 @@ export class Servers {
     await this.update(guildId, (file) => ({ ...file, channels: { ...file.channels, [channelId]: use } }));
   }
 
+  /** Every channel digest of the servers this process serves, with its server. */
+  subscriptions(): { guildId: string; subscription: Subscription }[] {
+    return [...this.files].flatMap(([guildId, file]) => (file.leftAt ? [] : file.digests.map((subscription) => ({ guildId, subscription }))));
+  }
+
+  /** Sets up a channel's digest, replacing the one it had. */
+  async subscribe(guildId: string, subscription: Subscription): Promise<void> {
+    SUBSCRIPTION.parse(subscription);
+    await this.update(guildId, (file) => {
+      const others = file.digests.filter((d) => d.channelId !== subscription.channelId);
+      if (others.length >= MAX_DIGESTS) throw new UserError(`This server has ${MAX_DIGESTS} channel digests already: stop one first.`);
+      return { ...file, digests: [...others, subscription] };
+    });
+  }
+
+  /** Stops a channel's digest; returns whether it had one. */
+  async unsubscribe(guildId: string, channelId: string): Promise<boolean> {
+    const had = this.files.get(guildId)?.digests.some((d) => d.channelId === channelId) ?? false;
+    if (had) await this.update(guildId, (file) => ({ ...file, digests: file.digests.filter((d) => d.channelId !== channelId) }));
+    return had;
+  }
+
+  async updateSubscription(guildId: string, id: string, change: (subscription: Subscription) => Subscription): Promise<void> {
+    await this.update(guildId, (file) => ({ ...file, digests: file.digests.map((d) => (d.id === id ? change(d) : d)) }));
+  }
+
   /** The bot was removed from the server: its collection is deleted after the grace period unless it returns. */
   async left(guildId: string, at: Date): Promise<void> {
     await this.update(guildId, (file) => ({ ...file, leftAt: at.toISOString() }));
@@ -70,7 +123,7 @@ export class Servers {
     serverCollection(guildId); // checks the id: it names a file
     const previous = this.writing.get(guildId) ?? Promise.resolve();
     const write = previous.then(async () => {
-      const next = change(this.files.get(guildId) ?? { channels: {} });
+      const next = change(this.files.get(guildId) ?? { channels: {}, digests: [] });
       await writeAtomically(path.join(this.dir, `${guildId}.json`), `${JSON.stringify(next)}\n`);
       this.files.set(guildId, next);
     });

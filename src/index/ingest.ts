@@ -274,7 +274,9 @@ async function keepMemberships(indexDir: string, plan: Plan, read: ReadonlySet<s
   const stored = (await readGeneration(indexDir).catch(() => undefined))?.manifest.articles;
   for (const [id, article] of plan.articles) {
     const before = stored?.get(id);
-    if (before) plan.articles.set(id, { ...article, collections: read.has(id) ? withMembership(before, collection) : membershipsOf(before) });
+    if (before) {
+      plan.articles.set(id, { ...article, collections: read.has(id) ? withMembership(before, collection) : membershipsOf(before), ...(before.addedAt ? { addedAt: before.addedAt } : {}) });
+    }
   }
 }
 
@@ -299,6 +301,7 @@ function retentionCutoff(retainDays: number | undefined, now = Date.now()): stri
 function planChanges(before: ReadonlyMap<string, IndexedArticle>, { articles: loaded, problems }: { articles: Article[]; problems: ParseProblem[] }, application: Application): Plan {
   const { removalScope, collection = { name: SHARED } } = application;
   const keepFrom = retentionCutoff(application.retainDays);
+  const now = new Date().toISOString();
   const articles = new Map(before);
   const plan: Plan = { added: [], updated: [], unchanged: 0, removed: [], relabelled: [], joined: 0, left: 0, articles };
   if (application.leave) leave(plan, application.leave);
@@ -336,7 +339,8 @@ function planChanges(before: ReadonlyMap<string, IndexedArticle>, { articles: lo
     }
     (old ? plan.updated : plan.added).push(article);
     const { paragraphs, ...rest } = article;
-    articles.set(article.id, { ...rest, hash, paragraphCount: paragraphs.length, collections });
+    const addedAt = old ? old.addedAt : now;
+    articles.set(article.id, { ...rest, hash, paragraphCount: paragraphs.length, collections, ...(addedAt ? { addedAt } : {}) });
   }
   if (!removalScope) return plan;
   const troubled = new Set(problems.map((p) => path.resolve(p.location)));

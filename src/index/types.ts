@@ -31,6 +31,8 @@ export type IndexedArticle = Omit<Article, 'paragraphs'> & {
   segment?: string;
   /** The collections it belongs to (`collections.ts`); absent: the shared collection alone. */
   collections?: Membership[];
+  /** ISO time it was first stored (an update keeps it): what a channel digest calls new. Absent in indexes written before. */
+  addedAt?: string;
 };
 
 export interface Manifest {

@@ -79,8 +79,8 @@ const ARTICLE_COLUMNS = 'id, title, url, outlet, agency, author, date, source_lo
 
 /** A new article's collection is the one it is written into; a stored one joins it afterwards (`JOIN_COLLECTION`). */
 const UPSERT_ARTICLE = `
-  INSERT INTO articles (${ARTICLE_COLUMNS}, collections, memberships)
-  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, ARRAY[$13::text], jsonb_build_array($14::jsonb))
+  INSERT INTO articles (${ARTICLE_COLUMNS}, collections, memberships, added_at)
+  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, ARRAY[$13::text], jsonb_build_array($14::jsonb), $15)
   ON CONFLICT (id) DO UPDATE SET
     title = excluded.title, url = excluded.url, outlet = excluded.outlet, agency = excluded.agency,
     author = excluded.author, date = excluded.date, source_location = excluded.source_location,
@@ -298,7 +298,7 @@ export class PgStore {
       await client.query(`SELECT pg_advisory_xact_lock(${WRITE_LOCK})`);
       const collection = rows.collection ?? { name: SHARED };
       const joining = [[id], storable(collection.name), storableJson(collection)];
-      const upserted = await client.query(UPSERT_ARTICLE, [...articleValues(article, contentHash(article)), storable(collection.name), storableJson(collection)]);
+      const upserted = await client.query(UPSERT_ARTICLE, [...articleValues(article, contentHash(article)), storable(collection.name), storableJson(collection), new Date().toISOString()]);
       if (upserted.rowCount === 0) {
         if ((await client.query(JOIN_COLLECTION, joining)).rowCount) await client.query(COUNT_WRITE);
         return 'unchanged';
@@ -374,13 +374,13 @@ export class PgStore {
   }
 
   async article(id: string): Promise<IndexedArticle | undefined> {
-    const { rows } = await this.pool.query(`SELECT ${ARTICLE_COLUMNS}, memberships FROM articles WHERE id = $1`, [storable(id)]);
+    const { rows } = await this.pool.query(`SELECT ${ARTICLE_COLUMNS}, memberships, added_at FROM articles WHERE id = $1`, [storable(id)]);
     return rows[0] ? indexedArticle(rows[0]) : undefined;
   }
 
   /** Every article, by id. */
   async articles(): Promise<Map<string, IndexedArticle>> {
-    const { rows } = await this.pool.query(`SELECT ${ARTICLE_COLUMNS}, memberships FROM articles ORDER BY id`);
+    const { rows } = await this.pool.query(`SELECT ${ARTICLE_COLUMNS}, memberships, added_at FROM articles ORDER BY id`);
     return new Map(rows.map((r) => [r.id as string, indexedArticle(r)]));
   }
 
@@ -580,6 +580,7 @@ function indexedArticle(row: Record<string, unknown>): IndexedArticle {
     paragraphCount: row.paragraph_count as number,
     collections: row.memberships as Membership[],
   };
+  if (row.added_at) article.addedAt = row.added_at as string;
   for (const key of ['url', 'outlet', 'agency', 'author', 'date'] as const) if (row[key] !== null) article[key] = row[key] as string;
   return article;
 }

@@ -105,7 +105,7 @@ export const MIGRATIONS: readonly Migration[] = [
   },
   {
     version: 3,
-    name: 'collections: which collections each article belongs to, who added it to each and when',
+    name: 'collections: which collections each article belongs to, who added it to each and when; when each article was first stored',
     async apply(client) {
       for (const statement of COLLECTIONS) await client.query(statement);
     },
@@ -120,6 +120,8 @@ const COLLECTIONS = [
   `ALTER TABLE articles ADD COLUMN collections text[] NOT NULL DEFAULT '{shared}' CHECK (cardinality(collections) > 0)`,
   `ALTER TABLE articles ADD COLUMN memberships jsonb NOT NULL DEFAULT '[{"name": "shared"}]'`,
   'CREATE INDEX articles_collections ON articles USING gin (collections)',
+  // When each article was first stored (an update keeps it): what a channel digest calls new.
+  'ALTER TABLE articles ADD COLUMN added_at text',
 ];
 
 /**

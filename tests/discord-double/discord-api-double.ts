@@ -212,6 +212,14 @@ export class DiscordApiDouble {
   private readonly faults: Record<FaultRoute, Fault[]> = { callback: [], edit: [], followup: [] };
   private readonly events = new EventEmitter();
   private readonly joinedAt = new Date().toISOString();
+  /** Messages the bot posted in channels (its servers' channels and DMs), by channel id. */
+  private readonly posted = new Map<string, any[]>();
+  /** Channels where the bot may no longer post: a POST there answers 403 Missing Access. */
+  private readonly denied = new Set<string>();
+  /** DM channels opened by the bot, by id: the user each one reaches. */
+  private readonly dmChannels = new Map<string, string>();
+  /** Further text channels of servers, by id: the server each belongs to. */
+  private readonly extraChannels = new Map<string, string>();
   private port = 0;
 
   constructor(options: DiscordApiDoubleOptions = {}) {
@@ -289,6 +297,26 @@ export class DiscordApiDouble {
       timeoutMs,
       'a ready gateway connection',
     );
+  }
+
+  /** Another text channel of a server (besides its first), which the bot can fetch and post in. */
+  addChannel(guildId: string, channelId: string): void {
+    this.extraChannels.set(channelId, guildId);
+  }
+
+  /** The bot may no longer post in this channel (its permission was taken away): posts answer 403. */
+  denyChannel(channelId: string): void {
+    this.denied.add(channelId);
+  }
+
+  /** Messages the bot posted in a channel, oldest first. */
+  channelMessages(channelId: string): any[] {
+    return this.posted.get(channelId) ?? [];
+  }
+
+  /** Messages the bot sent a user by DM, oldest first. */
+  directMessages(userId: string): any[] {
+    return [...this.dmChannels].filter(([, user]) => user === userId).flatMap(([id]) => this.posted.get(id) ?? []);
   }
 
   /** The bot is removed from a server: GUILD_DELETE (not unavailable), and the server is gone from its session. */
@@ -933,6 +961,30 @@ export class DiscordApiDouble {
     if (method === 'GET' && n === 2 && p0 === 'users' && p1 === '@me') return requireAuth() ?? { status: 200, body: this.botUser() };
     if (method === 'GET' && n === 2 && p0 === 'applications' && p1 === '@me') {
       return requireAuth() ?? { status: 200, body: this.applicationObject() };
+    }
+
+    // A DM channel with a user: POST /users/@me/channels
+    if (method === 'POST' && n === 3 && p0 === 'users' && p1 === '@me' && p2 === 'channels') {
+      const recipient = String(record.body?.recipient_id ?? '');
+      const id = [...this.dmChannels].find(([, user]) => user === recipient)?.[0] ?? snowflake();
+      this.dmChannels.set(id, recipient);
+      return requireAuth() ?? { status: 200, body: { id, type: 1, last_message_id: null, flags: 0, recipients: [this.interactionUser({ id: recipient })] } };
+    }
+    // Channels: GET /channels/{id}, POST /channels/{id}/messages
+    if (p0 === 'channels' && p1) {
+      const guildId = this.guildIds.find((g) => channelOf(g) === p1 || this.extraChannels.get(p1) === g);
+      if (method === 'GET' && n === 2) {
+        if (guildId) return { status: 200, body: { ...this.textChannel(guildId), id: p1, guild_id: guildId } };
+        if (this.dmChannels.has(p1)) return { status: 200, body: { id: p1, type: 1, recipients: [this.interactionUser({ id: this.dmChannels.get(p1)! })] } };
+        return apiError(404, 'Unknown Channel', 10003);
+      }
+      if (method === 'POST' && n === 3 && p2 === 'messages') {
+        if (!guildId && !this.dmChannels.has(p1)) return apiError(404, 'Unknown Channel', 10003);
+        if (this.denied.has(p1)) return apiError(403, 'Missing Access', 50001);
+        const message = { ...this.messageSkeleton(), channel_id: p1, content: record.body?.content ?? '', embeds: record.body?.embeds ?? [], ...(guildId ? { guild_id: guildId } : {}) };
+        this.posted.set(p1, [...(this.posted.get(p1) ?? []), { ...message, allowed_mentions: record.body?.allowed_mentions }]);
+        return { status: 200, body: message };
+      }
     }
 
     // Interaction callback: POST /interactions/{id}/{token}/callback
