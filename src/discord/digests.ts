@@ -51,7 +51,8 @@ export async function postDueDigests(run: DigestRun): Promise<number> {
   const failing = [...health].filter(([, h]) => h.failures >= FEED_FAILING_POLLS);
   let posts = 0;
   for (const { guildId, subscription } of run.servers.subscriptions()) {
-    if (subscription.disabled || Date.parse(subscription.nextAt) > run.now.getTime()) continue;
+    // In shards, each posts the digests of its own servers only.
+    if (subscription.disabled || Date.parse(subscription.nextAt) > run.now.getTime() || !run.client.guilds.cache.has(guildId)) continue;
     try {
       posts += await postDigest(run, guildId, subscription, failing);
     } catch (error) {
