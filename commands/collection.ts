@@ -35,6 +35,7 @@ export const data = new SlashCommandBuilder()
           .setName('use')
           .setDescription('shared: the operator’s articles; server: this server’s; both (the default)')
           .setRequired(true)
+          .setMaxLength(10)
           .addChoices(...CHANNEL_USES.map((use) => ({ name: use, value: use }))),
       ),
   );

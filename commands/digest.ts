@@ -18,6 +18,7 @@ export const data = new SlashCommandBuilder()
       .setName('every')
       .setDescription('How often; off stops the channel’s digest')
       .setRequired(true)
+      .setMaxLength(10)
       .addChoices(...[...DIGEST_EVERY, 'off'].map((value) => ({ name: value, value }))),
   )
   .addStringOption((o) => o.setName('topic').setDescription('Only articles on this topic').setMaxLength(MAX_LOOKUP_LENGTH));

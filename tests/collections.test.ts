@@ -194,6 +194,31 @@ describe('collections in Discord, with two servers', () => {
     expect(await command('summary', [{ name: 'article', type: Option.String, value: 'Glacier museum opens in Zermatt' }], { guildId: GUILD_A })).toContain('Gorner');
   });
 
+  it('answers the "more" button from the collections of the channel it is pressed in, even with a custom id replayed from another server', async () => {
+    const asker = user();
+    const { token } = await double.chatInput(
+      'ask',
+      [
+        { name: 'question', type: Option.String, value: 'When will the Gorner glacier tunnels in Zermatt close for the thaw?' },
+        { name: 'results', type: Option.Integer, value: 1 },
+      ],
+      asker,
+      { guildId: GUILD_A },
+    );
+    await double.waitForReplies(token, done, 15_000);
+    const message = double.originalMessage(token);
+    expect(JSON.stringify(message.embeds)).toContain('Zermatt');
+    const moreId = message.components[0].components.map((b: { custom_id: string }) => b.custom_id).find((c: string) => c.startsWith('more:'));
+    expect(moreId).toBeDefined();
+    // The next page in server A would be the glacier article's other paragraph; pressed from server B, it is B's next passage.
+    expect(await engine.within([SHARED, A]).ask('When will the Gorner glacier tunnels in Zermatt close for the thaw?', { results: 1, offset: 1 })).toMatchObject({ passages: [{ paragraph: expect.stringContaining('Ottilie Brandstetter') }] });
+    const replayed = await double.button(moreId, message, asker, { guildId: GUILD_B });
+    const fromB = await double.waitForReplies(replayed.token, (r) => r.edits.some((e) => e.response?.status === 200), 15_000);
+    // Server B has no further passage on this: nothing of A's article, whatever the page asked for.
+    expect(fromB.edits.at(-1)!.body.content).toBe('There are no further passages on this.');
+    expect(JSON.stringify(fromB)).not.toMatch(/Zermatt|Gorner|Brandstetter/);
+  });
+
   it('lists the server’s articles for moderators, and a channel set to the shared collection does not answer from them', async () => {
     const list = await command('collection', [{ name: 'list', type: Option.Subcommand, options: [] }], { guildId: GUILD_A, memberPermissions: MODERATOR });
     expect(list).toContain('Glacier museum opens in Zermatt');
