@@ -12,6 +12,7 @@ import type { Verification } from '../src/answers/answer.js';
 import { runConsole } from '../src/console/repl.js';
 import { renderAnswerText } from '../src/console/render.js';
 import { sameAnswer } from '../src/answers/outlets.js';
+import { compare, comparedWords, reportedSpeaker } from '../src/answers/verify.js';
 import { startBot, type RunningBot } from '../src/discord/bot.js';
 import { Engine } from '../src/engine.js';
 import { ingest, ingestArticles } from '../src/index/ingest.js';
@@ -341,4 +342,13 @@ describe('channel digests', () => {
     expect(await bot!.postDigests()).toBe(0);
     expect(double.directMessages(MODERATOR.id)).toHaveLength(1);
   });
+});
+
+describe('bounded work on hostile text', () => {
+  it('compares a quote with a 100,000-word sentence in bounded time (an unbounded diff would time the test out)', () => {
+    const huge = Array.from({ length: 100_000 }, (_, i) => `w${i % 997}`);
+    const result = compare(comparedWords('the talks had been useful and extremely frank by all accounts today'), huge);
+    expect(result.similarity).toBeLessThan(0.7);
+    expect(reportedSpeaker(`${'Ushakov said '.repeat(20_000)}.`, ['Yuri Ushakov'])).toBe('Yuri Ushakov');
+  }, 10_000);
 });

@@ -19,6 +19,9 @@ export const MIN_QUOTE_WORDS = 3;
  */
 export const REWORDED_SIMILARITY = 0.7;
 
+/** Words of a quote or sentence compared at most: a quote of 500 characters has about 100. */
+const MAX_COMPARED_WORDS = 300;
+
 const WORD = /[\p{L}\p{N}]+(?:['’][\p{L}]+)*/gu;
 
 /** The words of a text as compared: lower case, apostrophes straightened, NFKC (full-width forms, ligatures). */
@@ -57,7 +60,8 @@ export interface Comparison {
  * quote may leave out a clause. One word changed in a quote of n words scores (n-1)/n.
  */
 export function compare(quote: readonly string[], sentence: readonly string[]): Comparison {
-  const parts = diffArrays([...quote], [...sentence]);
+  // The diff costs (quote + sentence) × edits: a hostile article's 100,000-word "sentence" is compared by its start only.
+  const parts = diffArrays([...quote.slice(0, MAX_COMPARED_WORDS)], [...sentence.slice(0, MAX_COMPARED_WORDS)]);
   let shared = 0;
   let first = -1;
   let last = -1;
