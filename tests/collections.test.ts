@@ -3,6 +3,7 @@
  * and nowhere else, inside retrieval, in the engine and through the real discord.js client against
  * the Discord test double serving two servers; the shared collection answers in both.
  */
+import { spawnSync } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { copyFile, mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
@@ -87,6 +88,23 @@ describe('collections in the index', () => {
     const digest = await inB.digest('glacier museum tunnels');
     expect(JSON.stringify(digest)).not.toContain('Zermatt');
   });
+
+  it('answers npm run ask from the collections given with --collection, and refuses a name that is not one', () => {
+    const ask = (...args: string[]) =>
+      spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/ask.ts', 'Who is the curator of the Gorner glacier museum in Zermatt?', '--results', '1', ...args], {
+        encoding: 'utf8',
+        env: { ...process.env, INDEX_DIR: indexDir, DATA_DIR: 'data', LOG_LEVEL: 'warn', CI: 'true' },
+      });
+    const own = ask('--collection', `shared,${A}`);
+    expect(own.status, own.stderr).toBe(0);
+    expect(own.stdout).toContain('Ottilie Brandstetter');
+    const shared = ask('--collection', 'shared');
+    expect(shared.status, shared.stderr).toBe(0);
+    expect(shared.stdout).not.toContain('Brandstetter');
+    const bogus = ask('--collection', '../etc');
+    expect(bogus.status).toBe(1);
+    expect(bogus.stderr).toContain('--collection: "../etc" is not a collection');
+  }, 60_000);
 
   it('stores an article added in two servers once, in both; taking it out of one keeps it in the other, out of both removes it', async () => {
     const embedder = await realEmbedder();
