@@ -33,8 +33,13 @@ beforeAll(async () => {
   await symlink(TEST_MODELS_DIR, path.join(root, 'data', 'models'));
   double = new DiscordApiDouble({ applicationId: '100000000000000051', guildIds: [GUILD_A, GUILD_B] });
   await double.start();
-  page = createServer((_req, res) => {
+  page = createServer((req, res) => {
     res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+    if (req.url === '/news/lighthouse') {
+      res.end(`<!doctype html><html><head><title>Brinsel lighthouse shines again</title><meta property="article:published_time" content="2026-01-25"></head>
+<body><article><h1>Brinsel lighthouse shines again</h1><p>The Brinsel lighthouse lamp shone again on Friday night for the first time since 1987, its keeper Odalys Quint said.</p></article></body></html>`);
+      return;
+    }
     res.end(`<!doctype html><html><head><title>Quenwick reopens the Zorblatt bridge</title><meta property="article:published_time" content="2026-01-24"></head>
 <body><article><h1>Quenwick reopens the Zorblatt bridge</h1>
 <p>QUENWICK – The Zorblatt harbour bridge reopened on Tuesday after fourteen months of repairs that cost 42 million krona, mayor Ilse Vardengaard said.</p>
@@ -64,6 +69,31 @@ async function answerOnceReloaded(question: string, guildId: string, expected: s
     if (answer.includes(expected) || Date.now() > deadline) return answer;
     await new Promise((r) => setTimeout(r, 500));
   }
+}
+
+/** `npm start` with two shards, and `extra` settings; its output, and when it exits. */
+function startShards(extra: Record<string, string>) {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/start.ts'], {
+    env: {
+      ...process.env,
+      CI: 'true',
+      LOG_LEVEL: 'info',
+      DATA_DIR: path.join(root, 'data'),
+      SEEDS_DIR: path.join(root, 'seeds'),
+      DISCORD_TOKEN: TOKEN,
+      DISCORD_CLIENT_ID: double.applicationId,
+      DISCORD_API_URL: double.apiUrl,
+      ALLOW_PRIVATE_URLS: 'true',
+      COOLDOWN_SECONDS: '0',
+      SHARDS: '2',
+      ...extra,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const run = { child, output: '', exited: new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code))) };
+  child.stdout.on('data', (c) => (run.output += c));
+  child.stderr.on('data', (c) => (run.output += c));
+  return run;
 }
 
 describe('npm start with SHARDS=2', () => {
@@ -114,5 +144,31 @@ describe('npm start with SHARDS=2', () => {
     expect(await exited).toBe(0);
     expect(output).toContain('shards stopped');
     expect(output).not.toContain(TOKEN);
+  }, 180_000);
+
+  it('keeps an /add to its server: the manager writes it into that server\'s collection, and /collection remove takes it out, over IPC', async () => {
+    const run = startShards({});
+    try {
+      await double.waitForGuild(GUILD_A, 60_000);
+      await double.waitForGuild(GUILD_B, 60_000);
+      const question = 'When did the Brinsel lighthouse lamp shine again?';
+      const added = await double.chatInput('add', [{ name: 'url', type: Option.String, value: link.replace('/news/bridge', '/news/lighthouse') }], { id: '400000000000000202' }, { guildId: GUILD_A, memberPermissions: MANAGE_GUILD });
+      const addReplies = await double.waitForReplies(added.token, (r) => r.edits.some((e) => e.response?.status === 200), 60_000);
+      expect(addReplies.edits.at(-1)!.body.content).toMatch(/^Added in this server's collection: \*\*Brinsel lighthouse shines again/);
+      expect(await answerOnceReloaded(question, GUILD_A, 'Odalys Quint')).toContain('Odalys Quint');
+      expect(await ask(question, GUILD_B)).not.toContain('Brinsel');
+      const removed = await double.chatInput(
+        'collection',
+        [{ name: 'remove', type: Option.Subcommand, options: [{ name: 'article', type: Option.String, value: 'Brinsel lighthouse shines again' }] }],
+        { id: '400000000000000202' },
+        { guildId: GUILD_A, memberPermissions: MANAGE_GUILD },
+      );
+      const removeReplies = await double.waitForReplies(removed.token, (r) => r.edits.some((e) => e.response?.status === 200), 60_000);
+      expect(removeReplies.edits.at(-1)!.body.content).toBe("Removed from this server's collection: **Brinsel lighthouse shines again**");
+      expect(await ask(question, GUILD_A)).not.toContain('Odalys Quint');
+    } finally {
+      run.child.kill('SIGTERM');
+    }
+    expect(await run.exited).toBe(0);
   }, 180_000);
 });
