@@ -98,28 +98,8 @@ function startShards(extra: Record<string, string>) {
 
 describe('npm start with SHARDS=2', () => {
   it('answers each server from its own shard, and an /add on one shard answers on the other', async () => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/start.ts'], {
-      env: {
-        ...process.env,
-        CI: 'true',
-        LOG_LEVEL: 'info',
-        DATA_DIR: path.join(root, 'data'),
-        SEEDS_DIR: path.join(root, 'seeds'),
-        DISCORD_TOKEN: TOKEN,
-        DISCORD_CLIENT_ID: double.applicationId,
-        DISCORD_API_URL: double.apiUrl,
-        ALLOW_PRIVATE_URLS: 'true',
-        COOLDOWN_SECONDS: '0',
-        SHARDS: '2',
-        // The operator's choice: /add feeds the shared collection, so the other server (on the other shard) answers from it.
-        ADD_SCOPE: 'shared',
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let output = '';
-    child.stdout.on('data', (c) => (output += c));
-    child.stderr.on('data', (c) => (output += c));
-    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    // The operator's choice: /add feeds the shared collection, so the other server (on the other shard) answers from it.
+    const run = startShards({ ADD_SCOPE: 'shared' });
     try {
       await double.waitForGuild(GUILD_A, 60_000);
       await double.waitForGuild(GUILD_B, 60_000);
@@ -139,11 +119,11 @@ describe('npm start with SHARDS=2', () => {
       // The manager wrote it and told every shard to reload: the other server's shard answers from it.
       expect(await answerOnceReloaded('How much did the repairs of the Zorblatt bridge cost?', GUILD_B, '42 million krona')).toContain('42 million krona');
     } finally {
-      child.kill('SIGTERM');
+      run.child.kill('SIGTERM');
     }
-    expect(await exited).toBe(0);
-    expect(output).toContain('shards stopped');
-    expect(output).not.toContain(TOKEN);
+    expect(await run.exited).toBe(0);
+    expect(run.output).toContain('shards stopped');
+    expect(run.output).not.toContain(TOKEN);
   }, 180_000);
 
   it('keeps an /add to its server: the manager writes it into that server\'s collection, and /collection remove takes it out, over IPC', async () => {
