@@ -15,7 +15,7 @@ import { startBot, type RunningBot } from '../src/discord/bot.js';
 import { Servers } from '../src/discord/servers.js';
 import { Engine } from '../src/engine.js';
 import { ingest, ingestArticles, leaveCollection } from '../src/index/ingest.js';
-import { serverCollection, SHARED } from '../src/index/collections.js';
+import { checkedCollection, serverCollection, SHARED } from '../src/index/collections.js';
 import { createLogger } from '../src/log.js';
 import { DiscordApiDouble, type InteractionReplies } from './discord-double/discord-api-double.js';
 import { realEmbedder, SEED_FILE, tempDir } from './helpers.js';
@@ -104,6 +104,8 @@ describe('collections in the index', () => {
     const bogus = ask('--collection', '../etc');
     expect(bogus.status).toBe(1);
     expect(bogus.stderr).toContain('--collection: "../etc" is not a collection');
+    expect(() => checkedCollection(`${A}:shared`)).toThrow(/is not a collection/);
+    expect(checkedCollection(A)).toBe(A);
   }, 60_000);
 
   it('stores an article added in two servers once, in both; taking it out of one keeps it in the other, out of both removes it', async () => {

@@ -27,8 +27,8 @@ export function serverCollection(guildId: string): string {
 /** A collection name as typed by an operator (`--collection`): `shared` or `server:<id>`. */
 export function checkedCollection(name: string): string {
   if (name === SHARED) return name;
-  const [kind, id] = name.split(':');
-  if (kind === 'server' && id !== undefined && isSnowflake(id)) return name;
+  const id = name.startsWith('server:') ? name.slice('server:'.length) : '';
+  if (isSnowflake(id)) return name;
   throw new Error(`"${name.slice(0, 60)}" is not a collection: use "shared" or "server:<server id>"`);
 }
 
