@@ -1,6 +1,7 @@
 import { PermissionFlagsBits, SlashCommandBuilder, type ChatInputCommandInteraction } from 'discord.js';
 import type { BotContext, CommandOutcome } from '../src/discord/context.js';
-import { deferReply, respond, respondPrivately } from '../src/discord/respond.js';
+import { isModerator, refusedToNonModerator } from '../src/discord/moderators.js';
+import { deferReply, respond } from '../src/discord/respond.js';
 import { UserError } from '../src/errors.js';
 import { addedMessage } from '../src/discord/render.js';
 import { serverCollection, SHARED } from '../src/index/collections.js';
@@ -17,10 +18,7 @@ export const data = new SlashCommandBuilder()
  * ADD_SCOPE=shared), then answers from it. Checked again on use: only for those who can manage the server.
  */
 export async function execute(interaction: ChatInputCommandInteraction, { unscoped, log, writer, addScope }: BotContext): Promise<CommandOutcome> {
-  if (!interaction.inGuild() || !interaction.memberPermissions?.has(PermissionFlagsBits.ManageGuild)) {
-    await respondPrivately(interaction, 'Only members who can manage this server can add articles.');
-    return { results: 0, refusal: true };
-  }
+  if (!isModerator(interaction)) return refusedToNonModerator(interaction, 'add articles');
   const link = interaction.options.getString('url', true).trim();
   await deferReply(interaction, true);
   const collection = addScope === 'shared' ? SHARED : serverCollection(interaction.guildId);

@@ -1,6 +1,7 @@
 import { ChannelType, PermissionFlagsBits, SlashCommandBuilder, type AutocompleteInteraction, type ChatInputCommandInteraction } from 'discord.js';
 import type { BotContext, CommandOutcome } from '../src/discord/context.js';
-import { deferReply, respond, respondChoices, respondPrivately } from '../src/discord/respond.js';
+import { isModerator, refusedToNonModerator } from '../src/discord/moderators.js';
+import { deferReply, respond, respondChoices } from '../src/discord/respond.js';
 import { collectionListMessage, escapeText } from '../src/discord/render.js';
 import { CHANNEL_USES, type ChannelUse } from '../src/discord/servers.js';
 import { membershipsOf, serverCollection } from '../src/index/collections.js';
@@ -41,10 +42,7 @@ export const data = new SlashCommandBuilder()
   );
 
 export async function execute(interaction: ChatInputCommandInteraction, context: BotContext): Promise<CommandOutcome> {
-  if (!interaction.inGuild() || !interaction.memberPermissions?.has(PermissionFlagsBits.ManageGuild)) {
-    await respondPrivately(interaction, 'Only members who can manage this server can manage its collection.');
-    return { results: 0, refusal: true };
-  }
+  if (!isModerator(interaction)) return refusedToNonModerator(interaction, 'manage its collection');
   const guildId = interaction.guildId;
   const own = context.unscoped.within([serverCollection(guildId)]);
   const subcommand = interaction.options.getSubcommand(true);

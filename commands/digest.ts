@@ -1,6 +1,7 @@
 import { ChannelType, PermissionFlagsBits, SlashCommandBuilder, type ChatInputCommandInteraction } from 'discord.js';
 import type { BotContext, CommandOutcome } from '../src/discord/context.js';
-import { respond, respondPrivately } from '../src/discord/respond.js';
+import { isModerator, refusedToNonModerator } from '../src/discord/moderators.js';
+import { respond } from '../src/discord/respond.js';
 import { escapeText } from '../src/discord/render.js';
 import { DIGEST_EVERY } from '../src/discord/servers.js';
 import { newSubscription } from '../src/discord/digests.js';
@@ -24,10 +25,7 @@ export const data = new SlashCommandBuilder()
   .addStringOption((o) => o.setName('topic').setDescription('Only articles on this topic').setMaxLength(MAX_LOOKUP_LENGTH));
 
 export async function execute(interaction: ChatInputCommandInteraction, { servers, log }: BotContext): Promise<CommandOutcome> {
-  if (!interaction.inGuild() || !interaction.memberPermissions?.has(PermissionFlagsBits.ManageGuild)) {
-    await respondPrivately(interaction, 'Only members who can manage this server can set up digests.');
-    return { results: 0, refusal: true };
-  }
+  if (!isModerator(interaction)) return refusedToNonModerator(interaction, 'set up digests');
   const channelId = String(interaction.options.get('channel', true).value);
   const every = interaction.options.getString('every', true);
   if (every === 'off') {

@@ -63,6 +63,15 @@ interface Reading {
   features: CandidateFeatures;
 }
 
+/** A topic read for retrieval: its words as typed, its terms and vector, and the rows it reads. */
+interface TopicRead {
+  kind: 'topic';
+  topic: string;
+  question: QuestionTerms;
+  vector: Float32Array;
+  reading: Reading;
+}
+
 /** A ranked paragraph, with its row's text (rows are numbered within what the question read). */
 export type RetrievedHit = Hit & { paragraph: Paragraph };
 
@@ -109,6 +118,8 @@ export class Engine {
     private readonly corpus: Corpus,
     /** The collections this engine answers from (`within`); undefined: every article. */
     readonly collections?: readonly string[],
+    /** The engine over every article, which keeps the views; itself when it is that engine. */
+    private readonly root?: Engine,
   ) {}
 
   /**
@@ -117,14 +128,15 @@ export class Engine {
    * outlets, autocomplete) knows no other. Views share the store; each is made once.
    */
   within(collections: readonly string[] | undefined): Engine {
-    if (collections === undefined) return this.collections === undefined ? this : new Engine(this.embedder, this.indexDir, this.corpus);
+    if (this.root) return this.root.within(collections);
+    if (collections === undefined) return this;
     const names = [...new Set(collections)].sort();
     const key = names.join('\n');
     let view = this.views.get(key);
     if (!view) {
       // One view per server and setting in use; past that many, the oldest are made again when next needed.
       if (this.views.size >= MAX_VIEWS) this.views.delete(this.views.keys().next().value!);
-      this.views.set(key, (view = new Engine(this.embedder, this.indexDir, this.corpus, names)));
+      this.views.set(key, (view = new Engine(this.embedder, this.indexDir, this.corpus, names, this)));
     }
     return view;
   }
@@ -432,14 +444,10 @@ export class Engine {
 
   /** The best sentence or two from each of the articles that best match a topic. */
   async digest(rawTopic: string, filter?: ArticleFilter): Promise<SummaryResult> {
-    const topic = cleanQuestion(rawTopic);
-    const query = this.searchQuery(topic);
-    const [vector] = await this.embedder.embed([query]);
-    const question = { ...this.questionTerms(query, null, filter), type: 'none' as const };
-    const nothing = this.nothingInScope(topic, question.scope, filter);
-    if (nothing?.kind === 'refusal') return nothing;
-    const reading = await this.reading(question, vector!);
-    const ranked = this.ranked(reading, question, vector!);
+    const read = await this.topicRead(rawTopic, filter);
+    if (read.kind === 'refusal') return read;
+    const { topic, question, vector, reading } = read;
+    const ranked = this.ranked(reading, question, vector);
     const bestPerArticle = new Map<string, Candidate>();
     for (const candidate of ranked) {
       const articleId = reading.retriever.snapshot.paragraphs.articleIdOf(candidate.hit.row);
@@ -449,7 +457,7 @@ export class Engine {
     if (chosen.length === 0 || judge(ranked, evidenceOf(ranked)) === 'off-topic') {
       return { kind: 'refusal', question: topic, message: 'The articles I have do not cover this topic.' };
     }
-    const passages = await this.passages(reading, vector!, question, chosen);
+    const passages = await this.passages(reading, vector, question, chosen);
     return { kind: 'digest', topic, items: passages.map((p) => ({ citation: p.citation, sentences: p.quote })) };
   }
 
@@ -459,14 +467,10 @@ export class Engine {
    * again later is left out. With the number of articles on the topic per day, for the chart.
    */
   async timeline(rawTopic: string, filter?: ArticleFilter): Promise<TimelineResult> {
-    const topic = cleanQuestion(rawTopic);
-    const query = this.searchQuery(topic);
-    const [vector] = await this.embedder.embed([query]);
-    const question = { ...this.questionTerms(query, null, filter), type: 'none' as const };
-    const nothing = this.nothingInScope(topic, question.scope, filter);
-    if (nothing?.kind === 'refusal') return nothing;
-    const reading = await this.reading(question, vector!);
-    const candidates = this.candidatesIn(reading, question, vector!, 'hybrid', TIMELINE_CANDIDATES);
+    const read = await this.topicRead(rawTopic, filter);
+    if (read.kind === 'refusal') return read;
+    const { topic, question, vector, reading } = read;
+    const candidates = this.candidatesIn(reading, question, vector, 'hybrid', TIMELINE_CANDIDATES);
     const { paragraphs } = reading.retriever.snapshot;
     const about = candidates.filter((c) => c.coverage.soft >= DIGEST_MIN_COVERAGE && this.article(paragraphs.articleIdOf(c.hit.row))?.date);
     if (about.length === 0 || judge(candidates, evidenceOf(candidates)) === 'off-topic') {
@@ -490,18 +494,10 @@ export class Engine {
    * with a two-sentence extractive summary; at most `limit`, and how many more there were.
    */
   async newArticles(since: string, { topic, limit = DIGEST_POST_ARTICLES }: { topic?: string; limit?: number } = {}): Promise<NewArticles> {
-    let fresh = newestFirst([...this.manifest.articles.values()].filter((a) => a.addedAt !== undefined && a.addedAt > since)).sort((a, b) => b.addedAt!.localeCompare(a.addedAt!));
+    let fresh = [...this.manifest.articles.values()].filter((a) => a.addedAt !== undefined && a.addedAt > since).sort((a, b) => b.addedAt!.localeCompare(a.addedAt!));
     if (topic?.trim() && fresh.length) {
-      const query = this.searchQuery(cleanQuestion(topic));
-      const [vector] = await this.embedder.embed([query]);
-      const question = { ...this.questionTerms(query, null), type: 'none' as const };
-      const reading = await this.reading(question, vector!);
-      const { paragraphs } = reading.retriever.snapshot;
-      const about = new Set(
-        this.candidatesIn(reading, question, vector!, 'hybrid', TIMELINE_CANDIDATES)
-          .filter((c) => c.coverage.soft >= DIGEST_MIN_COVERAGE)
-          .map((c) => paragraphs.articleIdOf(c.hit.row)),
-      );
+      const read = await this.topicRead(topic);
+      const about = read.kind === 'refusal' ? new Set<string>() : this.articlesAbout(read);
       fresh = fresh.filter((a) => about.has(a.id));
     }
     const items = [];
@@ -517,6 +513,27 @@ export class Engine {
       more: Math.max(0, fresh.length - items.length),
       ...(fresh[0]?.addedAt ? { newest: fresh[0].addedAt } : {}),
     };
+  }
+
+  /** A topic (of a digest, a timeline, a channel digest) read as a question without an answer type; a filter that leaves nothing is refused. */
+  private async topicRead(rawTopic: string, filter?: ArticleFilter): Promise<TopicRead | Refusal> {
+    const topic = cleanQuestion(rawTopic);
+    const query = this.searchQuery(topic);
+    const [vector] = await this.embedder.embed([query]);
+    const question = { ...this.questionTerms(query, null, filter), type: 'none' as const };
+    const nothing = this.nothingInScope(topic, question.scope, filter);
+    if (nothing?.kind === 'refusal') return nothing;
+    return { kind: 'topic', topic, question, vector: vector!, reading: await this.reading(question, vector!) };
+  }
+
+  /** The articles with a passage holding half the topic's words (near-synonyms included). */
+  private articlesAbout({ question, vector, reading }: TopicRead): Set<string> {
+    const { paragraphs } = reading.retriever.snapshot;
+    return new Set(
+      this.candidatesIn(reading, question, vector, 'hybrid', TIMELINE_CANDIDATES)
+        .filter((c) => c.coverage.soft >= DIGEST_MIN_COVERAGE)
+        .map((c) => paragraphs.articleIdOf(c.hit.row)),
+    );
   }
 
   /** What the articles say about a person; with no name, the most mentioned people. */

@@ -4,14 +4,12 @@
  * through the real discord.js client against the Discord test double.
  */
 import { spawnSync } from 'node:child_process';
-import { copyFile, mkdir, readdir, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { PassThrough } from 'node:stream';
 import { ApplicationCommandOptionType as Option, MessageFlags } from 'discord.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dayOf } from '../src/answers/filters.js';
 import { parseConfig } from '../src/config/config.js';
-import { runConsole } from '../src/console/repl.js';
 import { renderAnswerText } from '../src/console/render.js';
 import { startBot, type RunningBot } from '../src/discord/bot.js';
 import { Engine } from '../src/engine.js';
@@ -19,35 +17,20 @@ import { UserError } from '../src/errors.js';
 import { ingest } from '../src/index/ingest.js';
 import { createLogger } from '../src/log.js';
 import { DiscordApiDouble, type InteractionReplies } from './discord-double/discord-api-double.js';
-import { realEmbedder, SEED_FILE, tempDir } from './helpers.js';
+import { consoleSays, copyFixtureArticles, realEmbedder, tempDir } from './helpers.js';
 
-const FIXTURES = path.resolve('tests/ranking/articles');
 let engine: Engine;
 let cleanup: () => Promise<void>;
 let root: string;
 
 beforeAll(async () => {
   ({ dir: root, cleanup } = await tempDir());
-  const articles = path.join(root, 'articles');
-  await mkdir(articles);
-  for (const file of await readdir(FIXTURES)) await copyFile(path.join(FIXTURES, file), path.join(articles, file));
-  await copyFile(SEED_FILE, path.join(articles, 'seed.txt'));
+  const articles = await copyFixtureArticles(root);
   await ingest(path.join(root, 'index'), await realEmbedder(), { source: articles });
   engine = await Engine.open(realEmbedder(), path.join(root, 'index'));
 });
 afterAll(() => cleanup());
 
-/** Everything the console prints for these lines of input (one passage an answer). */
-async function consoleSays(lines: string): Promise<string> {
-  const input = new PassThrough();
-  const output = new PassThrough();
-  let text = '';
-  output.on('data', (c) => (text += c));
-  const done = runConsole(engine, createLogger('silent'), { results: 1, input, output, prompt: false });
-  input.end(lines);
-  await done;
-  return text;
-}
 
 const outletsOf = (answer: Awaited<ReturnType<Engine['ask']>>) => (answer.kind === 'answer' ? [...new Set(answer.passages.map((p) => p.citation.outlet))] : []);
 
@@ -120,7 +103,7 @@ describe('filters in the engine', () => {
   });
 
   it('takes the same filters in the console, as flags after /ask, and keeps them for /more', async () => {
-    const text = await consoleSays('/ask --outlet "Harbour Herald" --since 2026-03-01 who is the ferry captain\n/more\n/ask --outlet Nowhere who\n/ask --since\n');
+    const text = await consoleSays(engine, '/ask --outlet "Harbour Herald" --since 2026-03-01 who is the ferry captain\n/more\n/ask --outlet Nowhere who\n/ask --since\n');
     expect(text).toContain('Answer: Maria Okafor');
     expect(text).toContain('Harbour Herald');
     expect(text).not.toContain('Pacific Ledger');
@@ -142,7 +125,7 @@ describe('follow-ups in the engine and the console', () => {
   });
 
   it('takes a line starting with + as a follow-up of the previous question in the console', async () => {
-    const text = await consoleSays("/ask --until 2026-03-31 what's the new minimum wage for fast food workers\n+ when does it start\n");
+    const text = await consoleSays(engine, "/ask --until 2026-03-31 what's the new minimum wage for fast food workers\n+ when does it start\n");
     const [, followUp] = text.split('Answer: $22 an hour');
     expect(followUp).toContain('California raises its minimum wage');
     expect(text.match(/Pacific Ledger/g)?.length).toBeGreaterThanOrEqual(2);

@@ -6,7 +6,7 @@
 import { spawnSync } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { copyFile, mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { ApplicationCommandOptionType as Option } from 'discord.js';
@@ -18,9 +18,8 @@ import { ingest, ingestArticles, leaveCollection } from '../src/index/ingest.js'
 import { checkedCollection, serverCollection, SHARED } from '../src/index/collections.js';
 import { createLogger } from '../src/log.js';
 import { DiscordApiDouble, type InteractionReplies } from './discord-double/discord-api-double.js';
-import { realEmbedder, SEED_FILE, tempDir } from './helpers.js';
+import { copyFixtureArticles, realEmbedder, tempDir } from './helpers.js';
 
-const FIXTURES = path.resolve('tests/ranking/articles');
 const GUILD_A = '200000000000000071';
 const GUILD_B = '200000000000000072';
 const A = serverCollection(GUILD_A);
@@ -46,10 +45,7 @@ let cleanup: () => Promise<void>;
 
 beforeAll(async () => {
   ({ dir: root, cleanup } = await tempDir());
-  const articles = path.join(root, 'articles');
-  await mkdir(articles);
-  for (const file of await readdir(FIXTURES)) await copyFile(path.join(FIXTURES, file), path.join(articles, file));
-  await copyFile(SEED_FILE, path.join(articles, 'seed.txt'));
+  await copyFixtureArticles(root);
 });
 afterAll(() => cleanup());
 

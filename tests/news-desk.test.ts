@@ -3,13 +3,11 @@
  * client against the Discord test double, on the seed and the ranking fixtures, with a later
  * article that carries one of the seed's quotes again.
  */
-import { copyFile, mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { PassThrough } from 'node:stream';
 import { ApplicationCommandOptionType as Option } from 'discord.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Verification } from '../src/answers/answer.js';
-import { runConsole } from '../src/console/repl.js';
 import { renderAnswerText } from '../src/console/render.js';
 import { sameAnswer } from '../src/answers/outlets.js';
 import { compare, comparedWords, reportedSpeaker } from '../src/answers/verify.js';
@@ -22,9 +20,8 @@ import { DiscordApiDouble } from './discord-double/discord-api-double.js';
 import { MAX_ATTACHMENT_BYTES } from '../src/discord/limits.js';
 import { CHART_HEIGHT, CHART_WIDTH, coverageChartPng, coverageChartSvg } from '../src/rendering/coverage-chart.js';
 import sharp from 'sharp';
-import { realEmbedder, SEED_FILE, tempDir } from './helpers.js';
+import { consoleSays, copyFixtureArticles, realEmbedder, tempDir } from './helpers.js';
 
-const FIXTURES = path.resolve('tests/ranking/articles');
 const SEED = 'articles/seed';
 const USHAKOV = 'Kremlin aide Yuri Ushakov told reporters the talks, which began shortly before midnight and lasted some four hours, had been useful and extremely frank.';
 let engine: Engine;
@@ -33,10 +30,7 @@ let cleanup: () => Promise<void>;
 
 beforeAll(async () => {
   ({ dir: root, cleanup } = await tempDir());
-  const articles = path.join(root, 'articles');
-  await mkdir(articles);
-  for (const file of await readdir(FIXTURES)) await copyFile(path.join(FIXTURES, file), path.join(articles, file));
-  await copyFile(SEED_FILE, path.join(articles, 'seed.txt'));
+  const articles = await copyFixtureArticles(root);
   // A later article carrying the seed's quote again (a wire story reprinted).
   await writeFile(
     path.join(articles, 'reprint.md'),
@@ -93,7 +87,7 @@ describe('/verify', () => {
     const result = await verified('We will win the war by Christmas, said the general');
     expect(result.match).toBe('not-found');
     expect(result.similarity).toBeLessThan(0.7);
-    const text = (await consoleSays('/verify "We will win the war by Christmas, said the general"\n'));
+    const text = (await consoleSays(engine, '/verify "We will win the war by Christmas, said the general"\n'));
     expect(text).toContain('Not found in the articles.');
     expect(text).toMatch(/The closest sentence \(not a match, \d+% similar\):/);
   });
@@ -195,7 +189,7 @@ describe('/timeline', () => {
   });
 
   it('prints the timeline in the console and saves its chart next to the index, saying where', async () => {
-    const text = await consoleSays('/timeline Lindholm flood Quarry river\n');
+    const text = await consoleSays(engine, '/timeline Lindholm flood Quarry river\n');
     expect(text).toContain('Timeline: Lindholm flood Quarry river');
     expect(text).toContain('2 Feb 2026');
     const file = text.match(/Chart of the articles per day: (.+\.png)/)![1]!;
@@ -212,16 +206,6 @@ describe('/timeline', () => {
   });
 });
 
-async function consoleSays(lines: string): Promise<string> {
-  const input = new PassThrough();
-  const output = new PassThrough();
-  let text = '';
-  output.on('data', (c) => (text += c));
-  const done = runConsole(engine, createLogger('silent'), { results: 1, input, output, prompt: false });
-  input.end(lines);
-  await done;
-  return text;
-}
 
 describe('channel digests', () => {
   const GUILD = '200000000000000095';

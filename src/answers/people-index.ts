@@ -82,11 +82,16 @@ export class PeopleIndex {
   }
 
   /** Who speaks in each paragraph the articles attribute to someone, by article id and paragraph text. */
-  speakers(): Map<string, string> {
-    const speakers = new Map<string, string>();
-    for (const person of this.people) for (const quote of person.quotes) speakers.set(paragraphKey(quote.articleId, quote.text), person.name);
-    return speakers;
+  speakers(): ReadonlyMap<string, string> {
+    if (!this.speakersCache) {
+      this.speakersCache = new Map();
+      for (const person of this.people) for (const quote of person.quotes) this.speakersCache.set(paragraphKey(quote.articleId, quote.text), person.name);
+    }
+    return this.speakersCache;
   }
+
+  /** Made on the first `/verify` of this generation. */
+  private speakersCache: Map<string, string> | undefined;
 
   /** Finds a person by full name, alias or surname; a surname two people share is ambiguous. */
   find(query: string): PersonMatch {

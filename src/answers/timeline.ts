@@ -53,7 +53,9 @@ export function timelineEntries<C>(sentences: readonly DatedSentence<C>[], perio
   const byPeriod = new Map<string, DatedSentence<C>[]>();
   for (const s of sentences) {
     const key = periodOf(s.date, period);
-    byPeriod.set(key, [...(byPeriod.get(key) ?? []), s]);
+    const group = byPeriod.get(key);
+    if (group) group.push(s);
+    else byPeriod.set(key, [s]);
   }
   const told: string[][] = [];
   const entries: TimelineEntry<C>[] = [];

@@ -47,12 +47,14 @@ export function newSubscription(channelId: string, every: Subscription['every'],
 
 /** Posts every digest that is due; returns how many posts were made. Each subscription's failure is its own. */
 export async function postDueDigests(run: DigestRun): Promise<number> {
-  const health = await readFeedHealth(run.indexDir);
-  const failing = [...health].filter(([, h]) => h.failures >= FEED_FAILING_POLLS);
+  // In shards, each posts the digests of its own servers only.
+  const due = run.servers
+    .subscriptions()
+    .filter(({ guildId, subscription }) => !subscription.disabled && Date.parse(subscription.nextAt) <= run.now.getTime() && run.client.guilds.cache.has(guildId));
+  if (due.length === 0) return 0;
+  const failing = [...(await readFeedHealth(run.indexDir))].filter(([, h]) => h.failures >= FEED_FAILING_POLLS);
   let posts = 0;
-  for (const { guildId, subscription } of run.servers.subscriptions()) {
-    // In shards, each posts the digests of its own servers only.
-    if (subscription.disabled || Date.parse(subscription.nextAt) > run.now.getTime() || !run.client.guilds.cache.has(guildId)) continue;
+  for (const { guildId, subscription } of due) {
     try {
       posts += await postDigest(run, guildId, subscription, failing);
     } catch (error) {

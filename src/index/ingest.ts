@@ -15,7 +15,7 @@ import { liveRowsOf, segmentsToCarry, writeGeneration, writeSegments, type Writt
 import { TermListsBuilder } from './term-lists.js';
 import type { PgStore } from '../postgres/pg-store.js';
 import { collectionNamesOf, membershipsOf, SHARED, withMembership, withoutCollection, type Membership } from './collections.js';
-import type { IndexedArticle, ModelStamp, Paragraph, SegmentRows, StoredSpan } from './types.js';
+import type { Generation, IndexedArticle, ModelStamp, Paragraph, SegmentRows, StoredSpan } from './types.js';
 
 /** Where an ingest writes: the file index in this folder, or Postgres (`DATABASE_URL`). */
 export type IndexTarget = string | PgStore;
@@ -134,21 +134,14 @@ async function applyToFiles(indexDir: string, embedder: Embedder, application: A
     if (previous) assertSameModel(previous.manifest, model, indexDir);
     const loaded = await application.load();
     const read = new Set(loaded.articles.map((a) => a.id));
-    if (application.rebuild) loaded.articles.push(...(await storedArticlesKept(indexDir, loaded, application.removalScope)));
+    // A rebuild starts from no generation: the one it replaces is read once, for its texts and its memberships.
+    const replaced = application.rebuild ? await readGeneration(indexDir).catch(() => undefined) : undefined;
+    if (replaced) loaded.articles.push(...(await storedArticlesKept(replaced, loaded, application.removalScope)));
     const plan = planChanges(previous?.manifest.articles ?? new Map(), loaded, application);
-    if (application.rebuild) await keepMemberships(indexDir, plan, read, application.collection ?? { name: SHARED });
+    if (replaced) keepMemberships(replaced.manifest.articles, plan, read, application.collection ?? { name: SHARED });
     const report: IngestReport = {
-      added: plan.added.length,
-      updated: plan.updated.length,
-      unchanged: plan.unchanged,
-      removed: plan.removed.length,
-      joined: plan.joined,
-      left: plan.left,
-      embedded: 0,
-      problems: loaded.problems,
-      articles: plan.articles.size,
+      ...reportOf(plan, loaded.problems),
       generation: previous?.manifest.generation ?? 0,
-      wrote: false,
       ...(previous?.recoveredFrom ? { repaired: previous.recoveredFrom } : {}),
     };
     const changed = [...plan.added, ...plan.updated];
@@ -202,6 +195,11 @@ async function applyToPostgres(store: PgStore, embedder: Embedder, application: 
     if (plan.relabelled.length) await store.joinCollection(plan.relabelled, collection);
     if (plan.removed.length) await store.removeArticles(plan.removed);
   }
+  return { ...reportOf(plan, loaded.problems), embedded, wrote: changed.length > 0 || plan.removed.length > 0 || plan.relabelled.length > 0 };
+}
+
+/** What a plan changes, as reported; nothing embedded or written yet. */
+function reportOf(plan: Plan, problems: ParseProblem[]): IngestReport {
   return {
     added: plan.added.length,
     updated: plan.updated.length,
@@ -209,11 +207,11 @@ async function applyToPostgres(store: PgStore, embedder: Embedder, application: 
     removed: plan.removed.length,
     joined: plan.joined,
     left: plan.left,
-    embedded,
-    problems: loaded.problems,
+    embedded: 0,
+    problems,
     articles: plan.articles.size,
     generation: 0,
-    wrote: changed.length > 0 || plan.removed.length > 0 || plan.relabelled.length > 0,
+    wrote: false,
   };
 }
 
@@ -242,10 +240,8 @@ function* batchesOf(articles: Article[], rows: number): Generator<Article[]> {
  * index, so a model change never loses a page added from Discord or a feed. An index too
  * damaged to read has nothing to carry.
  */
-async function storedArticlesKept(indexDir: string, loaded: { articles: Article[]; problems: ParseProblem[] }, removalScope?: (file: string) => boolean): Promise<Article[]> {
+async function storedArticlesKept(stored: Generation, loaded: { articles: Article[]; problems: ParseProblem[] }, removalScope?: (file: string) => boolean): Promise<Article[]> {
   // Only the texts are needed: the segments' rows, not a searchable table of them.
-  const stored = await readGeneration(indexDir).catch(() => undefined);
-  if (!stored) return [];
   const read = new Set(loaded.articles.map((a) => a.id));
   const troubled = new Set(loaded.problems.map((p) => path.resolve(p.location)));
   const texts = new Map<string, string[]>();
@@ -270,10 +266,9 @@ async function storedArticlesKept(indexDir: string, loaded: { articles: Article[
  * A rebuild starts from no index, so every article is new to it: each keeps the collections the
  * replaced index gave it, those read again from the source also joining the one ingested into.
  */
-async function keepMemberships(indexDir: string, plan: Plan, read: ReadonlySet<string>, collection: Membership): Promise<void> {
-  const stored = (await readGeneration(indexDir).catch(() => undefined))?.manifest.articles;
+function keepMemberships(stored: ReadonlyMap<string, IndexedArticle>, plan: Plan, read: ReadonlySet<string>, collection: Membership): void {
   for (const [id, article] of plan.articles) {
-    const before = stored?.get(id);
+    const before = stored.get(id);
     if (before) {
       plan.articles.set(id, { ...article, collections: read.has(id) ? withMembership(before, collection) : membershipsOf(before), ...(before.addedAt ? { addedAt: before.addedAt } : {}) });
     }
