@@ -114,6 +114,11 @@ describe('typedSpans', () => {
     expect(spans('It was a long day. But He said they stayed.')).toEqual([]);
   });
 
+  it('keeps a name after "St." or "Mt." whole, and no person in it', () => {
+    expect(spans('The last time was when the St. Louis Blues won in 2019.')).toEqual(['name:St. Louis Blues', 'date:2019']);
+    expect(spans('They reached Mt. Everest in May. It was in the U.S. Officials said so.')).toEqual(['name:Mt. Everest', 'date:May', 'place:U.S.']);
+  });
+
   it('returns on adversarial input (every expression is linear)', () => {
     const length = 50_000;
     const repeated = (unit: string) => unit.repeat(Math.ceil(length / unit.length)).slice(0, length);

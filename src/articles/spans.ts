@@ -82,6 +82,7 @@ const TITLES = words(
   'commissioner assemblymember councilmember congressman congresswoman councilman councilwoman mr mrs ms miss dr prof sir dame lord lady president vice prime minister premier chancellor admiral general colonel senator governor mayor judge justice king queen prince princess pope secretary director chief captain sheikh speaker leader gov sen rep gen ceo chairman chairwoman envoy ambassador commander deputy',
 );
 const AFFILIATIONS = words('republican republicans democrat democrats democratic north south east west northern southern eastern western central');
+const PLACE_ABBREVIATIONS = words('st mt ft');
 const ABBREVIATIONS = words('st mt ft mr mrs ms dr jr sr inc co corp ltd gov sen rep gen');
 const EXTRA_PLACES = words(
   'us u.s usa u.s.a uk u.k uae dc d.c britain caribbean mediterranean hollywood broadway pentagon vatican houston austin charlotte sofia jordan chad phoenix',
@@ -195,7 +196,7 @@ class Scan {
           const from = this.tokenStartingAt(start);
           let to = from;
           while (to >= 0 && to < this.tokens.length && this.tokens[to]!.start < start + name.length) to++;
-          if (from < 0 || this.claimed.subarray(from, to).some(Boolean)) continue;
+          if (from < 0 || this.claimed.subarray(from, to).some(Boolean) || this.followsPlaceAbbreviation(from)) continue;
           this.claim('person', from, to, start, start + name.length);
           surnames.add(name.split(' ').at(-1)!.toLowerCase().replace(/’/g, "'"));
         }
@@ -456,10 +457,13 @@ class Scan {
   private runContinues(k: number): number {
     const previous = this.tokens[k - 1]!;
     let at = k;
-    if (this.free(at)?.text === '.' && !this.tokens[at]!.spaced && (ABBREVIATIONS.has(previous.lower) || DOTTED_INITIALS.test(previous.text))) at++;
+    const abbreviated = this.free(at)?.text === '.' && !this.tokens[at]!.spaced && (ABBREVIATIONS.has(previous.lower) || DOTTED_INITIALS.test(previous.text));
+    if (abbreviated) at++;
+    // sbd may end a sentence at "Mt." ("Mt. Everest"), which never ends one.
+    const placeAbbreviation = abbreviated && PLACE_ABBREVIATIONS.has(previous.lower);
     for (let connectors = 0; connectors <= 2; connectors++, at++) {
       const token = this.free(at);
-      if (!token || !token.spaced || token.sentenceStart) return -1;
+      if (!token || !token.spaced || (token.sentenceStart && !(placeAbbreviation && connectors === 0))) return -1;
       if (token.kind === 'word' && token.capitalised) return at + 1;
       if (!CONNECTORS.has(token.lower)) return -1;
     }
@@ -504,6 +508,12 @@ class Scan {
     const before = this.tokens[from - 1];
     const afterRole = before?.kind === 'word' && !before.capitalised && (ROLES.has(before.lower) || /Actor/.test(tagOf(before.lower)));
     return afterRole || FIRST_NAME_TAGS.test(tagOf(runWords[0]!.lower));
+  }
+
+  /** "St. Louis Blues", "Mt. Everest": what follows a place's abbreviation is no person's name. */
+  private followsPlaceAbbreviation(k: number): boolean {
+    const dot = this.tokens[k - 1];
+    return k >= 2 && dot?.text === '.' && !dot.spaced && PLACE_ABBREVIATIONS.has(this.tokens[k - 2]!.lower);
   }
 
   /** "in Abu Dhabi", "at the Kremlin", not "according to Reuters". */
