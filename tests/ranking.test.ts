@@ -120,6 +120,25 @@ describe('ranking on everyday questions', () => {
   });
 });
 
+describe('a new install: the seed article alone', () => {
+  it('refuses what nothing in it relates to, and answers everyday wording of what it does say', async () => {
+    const temp = await tempDir();
+    try {
+      await ingest(temp.dir, await realEmbedder(), { source: SEED_FILE });
+      const seed = await Engine.open(realEmbedder(), temp.dir);
+      for (const question of ['what is the weather in paris', 'who won the super bowl', 'banana bread recipe']) {
+        expect((await seed.ask(question, { asOf: null })).kind, question).toBe('refusal');
+      }
+      // Its rare word ("Putin") is the article's, though "sitdown" and "kick off" are not.
+      for (const question of ['what time did the putin sitdown kick off?', 'Which city will host the talks?', "who's heading moscow's team"]) {
+        expect((await seed.ask(question, { asOf: null })).kind, question).toBe('answer');
+      }
+    } finally {
+      await temp.cleanup();
+    }
+  });
+});
+
 describe('typos', () => {
   it('fixes a word one edit from a word of the articles, and leaves names, known words and chat spellings of asking words', () => {
     expect(engine.searchQuery('whats the minimun wage for fast food workers')).toBe('whats the minimum wage for fast food workers');
@@ -131,6 +150,7 @@ describe('typos', () => {
   it('spells out chat shorthand and leaves ambiguous shorthand and abbreviations with dots as typed', () => {
     expect(engine.searchQuery('whats the avg ferry fare in cali rn lol')).toBe('whats the average ferry fare in california');
     expect(engine.searchQuery('how many ppl were on the ferry w/ the captain')).toBe('how many people were on the ferry with the captain');
+    expect(engine.searchQuery('which dino did the ferry exec name')).toBe('which dinosaur did the ferry executive name');
     expect(engine.searchQuery('is the U.S. min wage going up')).toBe('is the U.S. min wage going up');
   });
 

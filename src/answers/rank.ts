@@ -141,6 +141,13 @@ export interface Coverage {
   general: number;
   /** The same, near-synonyms counted by their similarity. */
   generalSoft: number;
+  /**
+   * How rare in general English the rarest question word the text holds exactly is, against the
+   * rarest question word of all (0–1): a question whose names and rare words ("Putin") the
+   * articles hold relates to them even in other everyday words ("sitdown", "kick off"); one
+   * whose rare words ("Paris", "Super Bowl") they never use does not.
+   */
+  anchor: number;
 }
 
 interface MatchTable {
@@ -177,6 +184,7 @@ function coverageOf(table: MatchTable): Coverage {
     soft: weightedShare(best, table.weights),
     general: weightedShare(exact, table.generalWeights),
     generalSoft: weightedShare(best, table.generalWeights),
+    anchor: Math.max(0, ...exact.map((e, q) => e * table.generalWeights[q]!)) / Math.max(1e-9, ...table.generalWeights),
   };
 }
 
