@@ -4,7 +4,7 @@
  * cross-validation on the dev questions (`npm run eval -- --cv`, README "Evaluation").
  */
 import type { SpanType } from '../articles/spans.js';
-import { photoCreditStart } from '../articles/newswire.js';
+import { datelineEnd, photoCreditStart } from '../articles/newswire.js';
 import { isStopWord, stemOf, terms, wordTokens } from '../articles/terms.js';
 import type { WordVectors } from '../embedding/word-vectors.js';
 import type { Snapshot, StoredSpan } from '../index/types.js';
@@ -328,8 +328,10 @@ export class CandidateFeatures {
     const asked = new Set(question.stems);
     const found = new Map<string, Answer>();
     const credit = photoCreditStart(text) ?? text.length;
+    // A dateline says where the story was filed from, not what happened there.
+    const dateline = datelineEnd(text) ?? 0;
     for (const [type, start, end] of spans) {
-      if (type !== question.type || start >= credit) continue;
+      if (type !== question.type || start >= credit || end <= dateline) continue;
       const whole = text.slice(start, end);
       if (type === 'number' && !fitsMeasure(whole, question.measure)) continue;
       if (namedInQuestion(type, whole, asked)) continue;

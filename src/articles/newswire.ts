@@ -112,6 +112,11 @@ const PHOTO_CREDIT = /\/|\b(?:Getty Images|AP|AFP|Reuters|Associated Press|Bloom
 /** Words at most in a photo credit. */
 const CREDIT_WORDS = 8;
 
+/** Where the text after a dateline starts ("MOSCOW – Russia said…" → at "Russia"), if the paragraph opens with one. */
+export function datelineEnd(paragraph: string): number | undefined {
+  return DATELINE_PREFIX.exec(paragraph.slice(0, DATELINE_HEAD))?.[0].length;
+}
+
 /**
  * Where a photo caption's credit starts ("… celebrating their victory in Game 6. John Bazemore/AP"),
  * if the paragraph ends in one: after its last sentence, a few words without sentence punctuation
