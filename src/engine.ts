@@ -10,6 +10,7 @@ import { spelledOut } from './answers/chat-words.js';
 import { cleanQuestion, searchText } from './answers/question.js';
 import { pickQuote, scoreSentences, sentencesOf } from './answers/quotes.js';
 import { answerType, askedKind, countedNoun, measureOf } from './answers/answer-type.js';
+import { calendarDayOf } from './answers/answer-date.js';
 import { chooseAnswer, evidenceOf, judge } from './answers/confidence.js';
 import { CandidateFeatures, preferredAnswers, rankScore, type Candidate, type QuestionTerms, type QuestionWord } from './answers/rank.js';
 import { wordNet, WORDNET_LOOKUPS } from './answers/wordnet.js';
@@ -333,6 +334,7 @@ export class Engine {
     const byOutlet = outletAnswers(await this.passages(reading, vector, terms, shown), shown);
     const passages = byOutlet.passages;
     const answerLine = offset === 0 ? choice : undefined;
+    const answerDay = answerLine && terms.type === 'date' ? this.dayNamed(answerLine, reading.retriever.snapshot.paragraphs.at(ranked[0]!.hit.row)) : undefined;
     const dates = passages.map((p) => p.citation.date).filter((d): d is string => Boolean(d));
     const newest = offset === 0 ? this.newestForTimeAsked(question, terms.scope) : undefined;
     const answer: Answer = {
@@ -340,6 +342,7 @@ export class Engine {
       question,
       confidence: choice ? 'answer' : verdict,
       ...(answerLine ? { answerLine } : {}),
+      ...(answerDay ? { answerDay } : {}),
       ...(dates.length ? { asOf: dates.sort().at(-1)! } : {}),
       ...(newest ? { newestForTimeAsked: newest } : {}),
       passages,
@@ -349,6 +352,12 @@ export class Engine {
       hasMore: ranked.length > offset + results,
     };
     return answer;
+  }
+
+  /** The day a date answer found in a paragraph names, read against its article's date. */
+  private dayNamed(answer: string, paragraph: Paragraph): string | undefined {
+    const published = this.article(paragraph.articleId)?.date;
+    return published ? calendarDayOf(answer, paragraph.text, published) : undefined;
   }
 
   /**

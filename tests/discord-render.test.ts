@@ -99,6 +99,10 @@ describe('Discord rendering', () => {
     const related = askMessage({ ...base, confidence: 'related' });
     expect(related.content).toBe('**Q:** Who leads the team?\n*The articles may not answer this exactly; the closest passages are:*');
     expect(renderAnswerText({ ...base, confidence: 'answer', answerLine: 'Igor Kostyukov' })).toMatch(/^Answer: Igor Kostyukov\n\n1\. Talks — 23 Jan 2026\n[^]*\nAs of 23 Jan 2026 \(the newest article quoted\)\.\n$/);
+    // A day the article leaves relative ("Sunday") comes with its date: a timestamp in Discord, the day in the terminal.
+    const dated = { ...base, confidence: 'answer' as const, answerLine: 'Sunday', answerDay: '2026-03-08' };
+    expect(askMessage(dated).content).toBe(`**Q:** Who leads the team?\n**Sunday** (<t:${Date.parse('2026-03-08T12:00:00Z') / 1000}:D>)`);
+    expect(renderAnswerText(dated)).toMatch(/^Answer: Sunday \(8 Mar 2026\)\n/);
   });
 
   it('never lets a hostile string become a link or a heading, and validates every link', () => {

@@ -7,6 +7,7 @@
 import { copyFile, mkdir, readFile, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { calendarDayOf } from '../src/answers/answer-date.js';
 import { Engine } from '../src/engine.js';
 import { ingest } from '../src/index/ingest.js';
 import type { RetrievalMode } from '../src/retrieval/retriever.js';
@@ -172,6 +173,30 @@ describe('words of the article', () => {
     expect(lead.features.local).toBeGreaterThan(0);
     expect(lead.features.local).toBeLessThan(1);
     expect(lead.features.local).toBeGreaterThan(0);
+  });
+});
+
+describe('days in answers', () => {
+  it('gives a date answer the day its article means by "Sunday", "Monday" or "Sept. 14"', async () => {
+    const won = await engine.ask('when did the rovers win the cup', { asOf: null });
+    expect(won.kind === 'answer' && [won.answerLine, won.answerDay]).toEqual(['Sunday', '2026-03-08']);
+    // "would return to normal on Monday", in an article of Thursday 5 March: the Monday after.
+    const normal = await engine.ask('when will the ferry timetable be back to normal', { asOf: null });
+    expect(normal.kind === 'answer' && [normal.answerLine, normal.answerDay]).toEqual(['Monday', '2026-03-09']);
+  });
+
+  it('reads a weekday back or forward by the tense around it, and leaves whole dates and periods alone', () => {
+    const ferry = 'The ferry resumed on Monday. The operator said it would add a second boat on Monday.';
+    expect(calendarDayOf('Monday', 'The ferry resumed on Monday.', '2026-03-05')).toBe('2026-03-02');
+    expect(calendarDayOf('Monday', ferry.slice(ferry.indexOf('The operator')), '2026-03-05')).toBe('2026-03-09');
+    expect(calendarDayOf('Thursday', 'It sailed on Thursday.', '2026-03-05')).toBe('2026-03-05');
+    expect(calendarDayOf('last Thursday', 'It sailed last Thursday.', '2026-03-05')).toBe('2026-02-26');
+    expect(calendarDayOf('yesterday', 'It sailed yesterday.', '2026-03-05')).toBe('2026-03-04');
+    expect(calendarDayOf('Sept. 14', 'Beginning Sept. 14, the chain is bringing it back.', '2022-09-07')).toBe('2022-09-14');
+    for (const whole of ['Jan 23, 2026', 'early December 2025', '2028', 'next week', 'last month', 'midnight']) {
+      expect(calendarDayOf(whole, `It happens ${whole}.`, '2026-01-23'), whole).toBeUndefined();
+    }
+    expect(calendarDayOf('Sunday', 'x', 'not a date')).toBeUndefined();
   });
 });
 

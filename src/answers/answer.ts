@@ -41,6 +41,8 @@ export interface Answer {
   confidence: 'answer' | 'related';
   /** The answer itself, as the first passage writes it: shown in bold above the quotes. */
   answerLine?: string;
+  /** The day (YYYY-MM-DD) a date answer names when its article writes it relative to its own date ("Sunday", "Sept. 14"). */
+  answerDay?: string;
   /** Date (YYYY-MM-DD) of the newest article the passages come from: the answer holds "as of" it. */
   asOf?: string;
   /** The question asks about a time ("today", "this week") no article is from: the newest article's date, to say so. */

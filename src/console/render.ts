@@ -8,7 +8,7 @@ export function renderAnswerText(result: AskResult): string {
   const outlets = outletsNote(result.outlets, result.outletsDiffer);
   const heading =
     when +
-    (result.answerLine ? `Answer: ${result.answerLine}\n${outlets ? `${outlets}\n` : ''}\n` : result.confidence === 'related' && result.offset === 0 ? `${RELATED_NOTE}\n\n` : when ? '\n' : '') +
+    (result.answerLine ? `Answer: ${result.answerLine}${result.answerDay ? ` (${humanDate(result.answerDay)})` : ''}\n${outlets ? `${outlets}\n` : ''}\n` : result.confidence === 'related' && result.offset === 0 ? `${RELATED_NOTE}\n\n` : when ? '\n' : '') +
     (!result.answerLine && outlets ? `${outlets}\n\n` : '');
   const blocks = result.passages.map((passage, i) => renderPassage(passage, result.offset + i + 1));
   const asOf = result.asOf ? `As of ${humanDate(result.asOf)} (the newest article quoted).\n` : '';

@@ -136,7 +136,7 @@ function answerHeading(answer: Answer): string {
   const when = answer.newestForTimeAsked ? `\n*${escapeText(newestNote(answer.newestForTimeAsked))}*` : '';
   const outlets = outletsNote(answer.outlets, answer.outletsDiffer);
   const byOutlet = outlets ? `\n${answer.outletsDiffer ? '⚠️ ' : ''}*${escapeText(outlets)}*` : '';
-  if (answer.answerLine) return `${when}\n**${escapeText(answer.answerLine)}**${byOutlet}`;
+  if (answer.answerLine) return `${when}\n**${escapeText(answer.answerLine)}**${answer.answerDay ? ` (${discordDate(answer.answerDay)})` : ''}${byOutlet}`;
   return when + (answer.confidence === 'related' && answer.offset === 0 ? `\n*${escapeText(RELATED_NOTE)}*` : '') + byOutlet;
 }
 
