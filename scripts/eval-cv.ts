@@ -328,7 +328,12 @@ function verdictRates(items: Judged[], thresholdsOf: (i: number) => Thresholds) 
  * `small`: the seed article alone, asked its everyday questions and the off-topic ones, so that
  * the confidence rule is chosen to hold on a corpus of one article as on the dev corpus.
  */
-export function crossValidate(sets: { quiz: Asked[]; offTopic: Asked[]; everyday: Asked[]; small: Asked[] }) {
+/**
+ * `foldSeed` shuffles the questions into the confidence and answer-line folds (7 unless given):
+ * their thresholds move with a few questions, so a change is judged over several seeds
+ * (`npm run eval -- --cv --cv-seed 11`), as repeated cross-validation.
+ */
+export function crossValidate(sets: { quiz: Asked[]; offTopic: Asked[]; everyday: Asked[]; small: Asked[] }, foldSeed = 7) {
   const answerable = [...sets.quiz, ...sets.everyday.filter((q) => q.question.answerable)];
   const isQuiz = new Set(sets.quiz);
   const fold = seededFolds(answerable.length, FOLDS, 20261126);
@@ -355,7 +360,7 @@ export function crossValidate(sets: { quiz: Asked[]; offTopic: Asked[]; everyday
   const large = [...answerable, ...sets.offTopic, ...sets.everyday.filter((q) => !q.question.answerable)].map(judgedOf);
   const small = sets.small.map(judgedOf);
   const judged: Judged[] = [...large, ...small];
-  const judgedFold = seededFolds(judged.length, FOLDS, 7);
+  const judgedFold = seededFolds(judged.length, FOLDS, foldSeed);
   const chosenThresholds = Array.from({ length: FOLDS }, (_, f) => bestThresholds(judged.filter((_, i) => judgedFold[i] !== f)));
   const thresholdsOnAll = bestThresholds(judged);
   const choiceFolds = Array.from({ length: FOLDS }, (_, f) => bestChoice(judged.filter((_, i) => judgedFold[i] !== f)));
@@ -399,7 +404,7 @@ export function crossValidate(sets: { quiz: Asked[]; offTopic: Asked[]; everyday
       ),
     ),
     '',
-    `Confidence thresholds, 5-fold CV over ${judged.length} questions, ${small.length} of them against the seed article alone (costs ${JSON.stringify(COST)})`,
+    `Confidence thresholds, 5-fold CV over ${judged.length} questions, ${small.length} of them against the seed article alone (costs ${JSON.stringify(COST)}; fold seed ${foldSeed})`,
     ...chosenThresholds.map((t, f) => `  fold ${f + 1}: ${JSON.stringify(t)}`),
     `  chosen on all: ${JSON.stringify(thresholdsOnAll)}`,
     `  cv:        ${JSON.stringify(confidence.cv)}`,

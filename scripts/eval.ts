@@ -5,7 +5,7 @@
  * retrieval Hit@k and MRR@10, quotes, answer lines (SQuAD exact match and F1), the three
  * confidence steps, latency, for the shipped hybrid ranking and for BM25 alone and dense alone.
  * `--as-of question` (default) asks each question as of its date; `--as-of none` ignores time.
- * `--cv`: 5-fold cross-validation of the ranking weights and confidence thresholds.
+ * `--cv`: 5-fold cross-validation of the ranking weights and confidence thresholds (`--cv-seed n`: another shuffle of the confidence folds).
  * `--summ`: ROUGE of the summariser against LEAD-3 on summ.jsonl (`--summ --cv`: cross-validated).
  */
 import { existsSync } from 'node:fs';
@@ -91,6 +91,7 @@ runMain(async () => {
       json: { type: 'boolean', default: false },
       summ: { type: 'boolean', default: false },
       cv: { type: 'boolean', default: false },
+      'cv-seed': { type: 'string' },
       'as-of': { type: 'string', default: 'question' },
       store: { type: 'string', default: 'files' },
       feedback: { type: 'boolean', default: false },
@@ -138,12 +139,14 @@ runMain(async () => {
       const asked = (on: Engine, questions: Question[]): Promise<Asked[]> => Promise.all(questions.map(async (q) => askOnce(on, q, asOf(q))));
       const seedAlone = existsSync(config.seedsDir) ? await open(store, [config.seedsDir], `${indexDir}-seeds`) : undefined;
       const seedQuestions = seedAlone ? await everydayQuestions(seedAlone, 'tuning') : [];
+      const foldSeed = values['cv-seed'] === undefined ? undefined : Number(values['cv-seed']);
+      if (foldSeed !== undefined && !Number.isInteger(foldSeed)) throw new UserError(`--cv-seed must be a whole number, not "${values['cv-seed']}".`);
       const report = crossValidate({
         quiz: await asked(engine, quiz),
         offTopic: await asked(engine, offTopic),
         everyday: await asked(engine, everyday),
         small: seedAlone ? [...(await asked(seedAlone, seedQuestions)), ...(await asked(seedAlone, offTopic))] : [],
-      });
+      }, foldSeed);
       process.stdout.write(values.json ? `${JSON.stringify(report)}\n` : report.text);
       return;
     }

@@ -134,6 +134,12 @@ describe('a new install: the seed article alone', () => {
       for (const question of ['what time did the putin sitdown kick off?', 'Which city will host the talks?', "who's heading moscow's team"]) {
         expect((await seed.ask(question, { asOf: null })).kind, question).toBe('answer');
       }
+      // "When" asks for a day: the lead's "Jan 23" comes before "shortly before midnight", which answers "what time".
+      const when = await seed.ask('when are the three way talks', { asOf: null });
+      expect(when.kind === 'answer' && when.passages[0]!.paragraph).toContain('on Jan 23');
+      expect(when.kind === 'answer' && when.answerLine).not.toBe('midnight');
+      const time = await seed.ask('what time did the putin sitdown kick off?', { asOf: null });
+      expect(time.kind === 'answer' && time.passages[0]!.paragraph).toContain('shortly before midnight');
     } finally {
       await temp.cleanup();
     }

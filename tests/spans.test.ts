@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { answerType, askedKind, countedNoun, fitsMeasure, kindOf, type AnswerType } from '../src/answers/answer-type.js';
+import { answerType, askedKind, countedNoun, fitsMeasure, isTimeOfDay, kindOf, measureOf, type AnswerType } from '../src/answers/answer-type.js';
 import { parseTextArticle } from '../src/articles/parse-text.js';
 import { typedSpans, type TypedSpan } from '../src/articles/spans.js';
 
@@ -218,6 +218,13 @@ describe('what a number answers', () => {
     expect(countedNoun('how many countries did mack fly through')).toBe('countries');
     expect(countedNoun('So how many new credit cards did people open?')).toBe('cards');
     expect(countedNoun('how old is sunak')).toBeUndefined();
+  });
+
+  it('tells a time of day from a day', () => {
+    for (const time of ['midnight', 'shortly before midnight', '8:05 p.m.', 'around 9 a.m.']) expect(isTimeOfDay(time), time).toBe(true);
+    for (const day of ['Jan 23', 'Sunday', 'yesterday', 'early December 2025', 'Monday night']) expect(isTimeOfDay(day), day).toBe(false);
+    expect(measureOf('what time did the meeting start')).toBe('clock');
+    expect(measureOf('when did the meeting start')).toBeUndefined();
   });
 
   it('takes an age only from a bare number or words of age', () => {

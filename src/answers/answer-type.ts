@@ -198,12 +198,13 @@ function singularForms(word: string): string[] {
 }
 
 /** What a number answers, when the question says: a duration, an amount of money or a share, an age. */
-export type Measure = 'duration' | 'amount' | 'age';
+export type Measure = 'duration' | 'amount' | 'age' | 'clock';
 
 const MEASURE_QUESTIONS: [RegExp, Measure][] = [
   [/\bhow long\b/i, 'duration'],
   [/\bhow (?:much|expensive)\b|\bwhat(?:'s|s| is| was)? (?:the )?(?:price|cost)\b/i, 'amount'],
   [/\bhow old\b|\bwhat age\b/i, 'age'],
+  [/\bwhat time\b|\bwhat hour\b|\bhow (?:early|late)\b/i, 'clock'],
 ];
 
 /** Words a number must carry to answer each measure ("four hours", "$22", "4.5%", "45-year-old"). */
@@ -212,7 +213,15 @@ const MEASURE_SPANS: Record<Measure, RegExp> = {
   amount: /[$£€¥%]|\b(?:dollars?|cents?|pounds?|euros?|yen|yuan|rupees?|percent|per cent|bucks)\b/i,
   // "Johnson, 38, …", "aged 42", "a 17-year-old", "at the age of 42", not "100 Conservative members".
   age: /^\d{1,3}$|\b(?:years?[- ]old|aged|age of)\b/i,
+  clock: /\b(?:[ap]\.?m\b|midnight|noon|midday|o'clock)/i,
 };
+
+/** A date that names only a time of day ("shortly before midnight", "8:05 p.m."): it answers "what time", less surely "when". */
+export function isTimeOfDay(span: string): boolean {
+  return TIME_OF_DAY.test(span.trim());
+}
+
+const TIME_OF_DAY = /^(?:(?:shortly |just |soon |right )?(?:before|after|around|about|at|by) )?(?:\d{1,2}(?::\d{2})?\s?[ap]\.?m\.?|midnight|noon|midday|(?:early |late )?(?:morning|afternoon|evening|night)|dawn|dusk)$/i;
 
 export function measureOf(question: string): Measure | undefined {
   return MEASURE_QUESTIONS.find(([pattern]) => pattern.test(question))?.[1];

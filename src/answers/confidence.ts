@@ -94,9 +94,9 @@ export const LINE_FEATURES = ['context', 'salience', 'margin', 'gap', 'fit'] as 
  * costs less than none under the evaluation's costs (a wrong line costs twice a missing one).
  */
 export const LINE_MODEL: LineModel = {
-  weights: { context: 4.872, salience: 0.257, margin: 0.976, gap: 6.141, fit: 0.916 },
-  bias: -4.153,
-  threshold: 0.62,
+  weights: { context: 4.602, salience: 0.377, margin: 0.868, gap: 5.201, fit: 1.032 },
+  bias: -4.174,
+  threshold: 0.64,
 };
 
 export type LineModel = LogisticModel<(typeof LINE_FEATURES)[number]>;

@@ -10,7 +10,7 @@ import type { WordVectors } from '../embedding/word-vectors.js';
 import type { Snapshot, StoredSpan } from '../index/types.js';
 import type { Hit, Retriever } from '../retrieval/retriever.js';
 import type { Scope } from '../index/scope.js';
-import { fitsMeasure, isClassNoun, kindOf, type AnswerType, type Kind, type Measure } from './answer-type.js';
+import { fitsMeasure, isClassNoun, isTimeOfDay, kindOf, type AnswerType, type Kind, type Measure } from './answer-type.js';
 
 /** Words at least this close (cosine of the word vectors) count as saying the same thing; measured on the everyday questions. */
 export const NEAR_SYNONYM = 0.4;
@@ -347,6 +347,7 @@ export class CandidateFeatures {
 
   /** See `Answer.fit`. */
   private fit(question: QuestionTerms, span: string): number {
+    if (question.type === 'date') return isTimeOfDay(span) === (question.measure === 'clock') ? 1 : 0.5;
     if (question.kind && (question.type === 'place' || question.type === 'name')) {
       const kind = kindOf(span);
       return kind === undefined ? 0.5 : kind === question.kind ? 1 : 0;
