@@ -126,7 +126,9 @@ describe('follow-ups in the engine and the console', () => {
 
   it('takes a line starting with + as a follow-up of the previous question in the console', async () => {
     const text = await consoleSays(engine, "/ask --until 2026-03-31 what's the new minimum wage for fast food workers\n+ when does it start\n");
-    const [, followUp] = text.split('Answer: $22 an hour');
+    // What follows the first answer's "As of" line is the follow-up's answer.
+    const [first, followUp] = text.split(/As of [^\n]*\n/);
+    expect(first).toContain('$22 an hour');
     expect(followUp).toContain('California raises its minimum wage');
     expect(text.match(/Pacific Ledger/g)?.length).toBeGreaterThanOrEqual(2);
   });
