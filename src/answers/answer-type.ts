@@ -197,7 +197,7 @@ function singularForms(word: string): string[] {
   return [word, word.replace(/ies$/, 'y'), word.replace(/s$/, ''), word.replace(/es$/, '')];
 }
 
-/** What a number answers, when the question says: a duration, an amount of money or a share, an age. */
+/** What a number answers, when the question says: a duration, an amount of money or a share, an age; for a date, "clock": a time of day ("what time"). */
 export type Measure = 'duration' | 'amount' | 'age' | 'clock';
 
 const MEASURE_QUESTIONS: [RegExp, Measure][] = [
