@@ -9,7 +9,7 @@ import { checkedSentenceCount, SUMMARY_SENTENCES, type SummaryRequest } from './
 import { spelledOut } from './answers/chat-words.js';
 import { cleanQuestion, searchText } from './answers/question.js';
 import { pickQuote, scoreSentences, sentencesOf } from './answers/quotes.js';
-import { answerType, askedKind, countedNoun, measureOf } from './answers/answer-type.js';
+import { answerType, askedKind, asksAboutNow, countedNoun, measureOf } from './answers/answer-type.js';
 import { calendarDayOf } from './answers/answer-date.js';
 import { chooseAnswer, evidenceOf, judge } from './answers/confidence.js';
 import { CandidateFeatures, preferredAnswers, rankScore, type Candidate, type QuestionTerms, type QuestionWord } from './answers/rank.js';
@@ -296,6 +296,7 @@ export class Engine {
       ...(measure ? { measure } : {}),
       ...(counted ? { counted } : {}),
       ...(kind ? { kind } : {}),
+      ...(asksAboutNow(query) ? { now: true } : {}),
       ...(moment ? { asOf: moment } : {}),
       scope: { ...filter, ...(moment ? { asOf: moment } : {}), ...(this.collections ? { collections: this.collections } : {}) },
     };

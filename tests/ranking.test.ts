@@ -4,10 +4,12 @@
  * On these 16 questions the shipped ranking puts the answer first for 13 (BM25 alone 11, dense alone 9)
  * and in the top 3 for all, and states the right answer line for 12; the floors below sit a little under that.
  */
-import { copyFile, mkdir, readFile, readdir } from 'node:fs/promises';
+import { copyFile, mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { calendarDayOf } from '../src/answers/answer-date.js';
+import { asksAboutNow } from '../src/answers/answer-type.js';
+import { preferredAnswers } from '../src/answers/rank.js';
 import { Engine } from '../src/engine.js';
 import { ingest } from '../src/index/ingest.js';
 import type { RetrievalMode } from '../src/retrieval/retriever.js';
@@ -179,6 +181,34 @@ describe('words of the article', () => {
     expect(lead.features.local).toBeGreaterThan(0);
     expect(lead.features.local).toBeLessThan(1);
     expect(lead.features.local).toBeGreaterThan(0);
+  });
+});
+
+describe('who holds a post now', () => {
+  it('puts the holder before a "then-President" or "former" one when the question asks about now', async () => {
+    const temp = await tempDir();
+    try {
+      await mkdir(path.join(temp.dir, 'articles'));
+      await writeFile(
+        path.join(temp.dir, 'articles', 'union.md'),
+        '---\ntitle: Dockers union picks a new leader\ndate: 2026-03-02\n---\nThe union voted down the last contract under then-President Alan Pryce, and its new president, Rosa Lindqvist, has vowed a harder line in the talks.\n\nThe talks resume on Monday at the port authority.\n',
+      );
+      await ingest(path.join(temp.dir, 'index'), await realEmbedder(), { source: path.join(temp.dir, 'articles') });
+      const union = await Engine.open(realEmbedder(), path.join(temp.dir, 'index'));
+      const first = async (question: string) => {
+        const query = union.searchQuery(question);
+        const [vector] = await union.embedder.embed([query]);
+        const { candidates } = await union.candidates(union.questionTerms(query, null), vector!);
+        const paragraph = candidates.find((c) => union.snapshot.paragraphs.textOf(c.hit.row).includes('Pryce'))!;
+        return preferredAnswers(paragraph.answers)[0]?.text;
+      };
+      expect(await first("who's the union president now")).toBe('Rosa Lindqvist');
+      expect(asksAboutNow("who's the union president now")).toBe(true);
+      expect(asksAboutNow('who was the union president before')).toBe(false);
+      expect(asksAboutNow('who led the union')).toBe(false);
+    } finally {
+      await temp.cleanup();
+    }
   });
 });
 

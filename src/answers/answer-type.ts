@@ -223,6 +223,18 @@ export function isTimeOfDay(span: string): boolean {
 
 const TIME_OF_DAY = /^(?:(?:shortly |just |soon |right )?(?:before|after|around|about|at|by) )?(?:\d{1,2}(?::\d{2})?\s?[ap]\.?m\.?|midnight|noon|midday|(?:early |late )?(?:morning|afternoon|evening|night)|dawn|dusk)$/i;
 
+/**
+ * Whether a question asks who holds a post now ("who's the teamsters president", "the ceo these
+ * days"), not who held it: then "then-President James Hoffa" and "former CEO" are not the answer.
+ */
+export function asksAboutNow(question: string): boolean {
+  const text = question.slice(0, 1000);
+  return NOW.test(text) && !BEFORE.test(text);
+}
+
+const NOW = /\b(?:who(?:'s|’s| is| are)|whos|now|current|currently|these days|today)\b/i;
+const BEFORE = /\b(?:former|previous|last|was|were|used to)\b/i;
+
 export function measureOf(question: string): Measure | undefined {
   return MEASURE_QUESTIONS.find(([pattern]) => pattern.test(question))?.[1];
 }

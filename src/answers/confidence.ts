@@ -94,8 +94,8 @@ export const LINE_FEATURES = ['context', 'salience', 'margin', 'gap', 'fit'] as 
  * costs less than none under the evaluation's costs (a wrong line costs twice a missing one).
  */
 export const LINE_MODEL: LineModel = {
-  weights: { context: 4.602, salience: 0.377, margin: 0.868, gap: 5.201, fit: 1.032 },
-  bias: -4.174,
+  weights: { context: 4.75, salience: 0.34, margin: 0.957, gap: 5.06, fit: 1.067 },
+  bias: -4.262,
   threshold: 0.64,
 };
 

@@ -22,6 +22,10 @@ const RARER_THAN_ALL = 200_000;
 const EVERYDAY_WORDS = 20_000;
 /** A question word this many words away from an answer counts half. */
 const PROXIMITY_WORDS = 8;
+/** Words before a name that say it held the post once ("then-President James Hoffa", "former CEO Bob Chapek"). */
+const FORMER = /\b(?:former|then-|ex-|late|previous|outgoing)\s?(?:[\w’'-]+\s){0,2}$/i;
+/** How well a former holder fits a question about now: half, as a name of an unknown kind does. */
+const FORMER_FIT = 0.5;
 /** Articles dated this many days before the question, or fewer, count as the news of the moment. */
 const RECENT_DAYS = 7;
 
@@ -93,6 +97,8 @@ export interface QuestionTerms {
   counted?: string;
   /** For "which country / company / show…": the kind of place or name asked for. */
   kind?: Kind;
+  /** The question asks who holds a post now (`asksAboutNow`). */
+  now?: boolean;
 }
 
 /** A word of the question that carries meaning, with its stem and the stems of its WordNet synonyms. */
@@ -124,7 +130,9 @@ export interface Answer {
    * countries"), its similarity for a near-synonym ("12 sandwiches" for subs), ½ for a bare
    * number, 0 for a count of something else ("five continents"). For "which country" (or city,
    * state, company, show): 1 for a name of that kind, ½ for one the lexicon does not know, 0 for
-   * one of another kind ("Tehran" for a country, "Netflix" for a show). 1 for every other answer.
+   * one of another kind ("Tehran" for a country, "Netflix" for a show). ½ for a former holder
+   * ("then-President James Hoffa") when the question asks about now; for a date, ½ for a time of
+   * day when the question asks "when", or a day when it asks "what time". 1 for every other answer.
    */
   fit: number;
 }
@@ -339,7 +347,9 @@ export class CandidateFeatures {
       const key = span.toLowerCase();
       const context = this.contextOf(table, start, end);
       const known = found.get(key);
-      if (!known) found.set(key, { text: span, type, salience: this.salience(articleId, type, span), context, fit: this.fit(question, whole) });
+      const former = type === 'person' && question.now === true && FORMER.test(text.slice(Math.max(0, start - 30), start));
+      const fit = this.fit(question, whole) * (former ? FORMER_FIT : 1);
+      if (!known) found.set(key, { text: span, type, salience: this.salience(articleId, type, span), context, fit });
       else known.context = Math.max(known.context, context);
     }
     return [...found.values()].sort((a, b) => b.fit - a.fit || b.context - a.context || b.salience - a.salience);
