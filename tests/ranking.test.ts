@@ -8,7 +8,7 @@ import { copyFile, mkdir, readFile, readdir, writeFile } from 'node:fs/promises'
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { calendarDayOf } from '../src/answers/answer-date.js';
-import { asksAboutNow } from '../src/answers/answer-type.js';
+import { asksAboutNow, askedKind, namedAsKin } from '../src/answers/answer-type.js';
 import { preferredAnswers } from '../src/answers/rank.js';
 import { Engine } from '../src/engine.js';
 import { ingest } from '../src/index/ingest.js';
@@ -142,6 +142,9 @@ describe('a new install: the seed article alone', () => {
       expect(when.kind === 'answer' && when.answerLine).not.toBe('midnight');
       const time = await seed.ask('what time did the putin sitdown kick off?', { asOf: null });
       expect(time.kind === 'answer' && time.passages[0]!.paragraph).toContain('shortly before midnight');
+      // "Which relative" asks for someone the article calls kin: "Mr Trump's son-in-law Jared Kushner".
+      const relative = await seed.ask('Which relative of Trump was at the Kremlin meeting?', { asOf: null });
+      expect(relative.kind === 'answer' && relative.passages[0]!.paragraph).toContain('son-in-law Jared Kushner');
     } finally {
       await temp.cleanup();
     }
@@ -206,6 +209,11 @@ describe('who holds a post now', () => {
       expect(asksAboutNow("who's the union president now")).toBe(true);
       expect(asksAboutNow('who was the union president before')).toBe(false);
       expect(asksAboutNow('who led the union')).toBe(false);
+      expect(askedKind('which relative of trump was there')).toBe('relative');
+      expect(namedAsKin("Mr Trump's ", ' Jared Kushner')).toBe(false);
+      expect(namedAsKin("Mr Trump’s son-in-law ", ', who met')).toBe(true);
+      expect(namedAsKin('with ', ", Trump's son-in-law, who met")).toBe(true);
+      expect(namedAsKin('envoy ', ', the envoy of')).toBe(false);
     } finally {
       await temp.cleanup();
     }

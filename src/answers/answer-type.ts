@@ -254,10 +254,10 @@ export function countedNoun(question: string): string | undefined {
 
 /**
  * The kind of thing a "which …" question names by its class noun: a kind of place ("which
- * country / city / state"), an organisation ("which company / automaker / charity") or a work
- * ("which show / movie / song").
+ * country / city / state"), an organisation ("which company / automaker / charity"), a work
+ * ("which show / movie / song") or a person's kin ("which relative").
  */
-export type Kind = 'country' | 'city' | 'region' | 'organization' | 'work';
+export type Kind = 'country' | 'city' | 'region' | 'organization' | 'work' | 'relative';
 
 const KIND_NOUNS: Record<Kind, Set<string>> = {
   country: words('country nation'),
@@ -267,7 +267,20 @@ const KIND_NOUNS: Record<Kind, Set<string>> = {
     'company firm automaker carmaker manufacturer maker retailer business startup brand chain airline bank insurer network agency charity organisation organization nonprofit union corporation conglomerate giant',
   ),
   work: words('show movie film song album book series musical play novel episode sequel documentary sitcom'),
+  relative: words('relative relation kin kinsman kinswoman in-law'),
 };
+
+/** Words that name a person as someone's kin ("Mr Trump's son-in-law Jared Kushner"). */
+const KINSHIP = words(
+  'son daughter wife husband spouse father mother dad mom brother sister sibling cousin uncle aunt nephew niece grandson granddaughter grandfather grandmother grandchild stepson stepdaughter stepfather stepmother son-in-law daughter-in-law father-in-law mother-in-law brother-in-law sister-in-law in-law widow widower fiance fiancee twin',
+);
+const WORD_BEFORE = /([\p{L}-]+)\s*$/u;
+const APPOSITIVE_AFTER = /^,\s+(?:(?:his|her|their|\p{L}+['’]s)\s+)?([\p{L}-]+)/u;
+
+/** Whether the words around a name call that person someone's kin: "son-in-law Jared Kushner", "Kushner, Trump's son-in-law". */
+export function namedAsKin(before: string, after: string): boolean {
+  return [WORD_BEFORE.exec(before)?.[1], APPOSITIVE_AFTER.exec(after)?.[1]].some((word) => word !== undefined && KINSHIP.has(word.toLowerCase()));
+}
 /** compromise's tags for the kinds, and for people, whom no kind here names. */
 const KIND_TAGS: [RegExp, Kind | 'person'][] = [
   [/Country/, 'country'],

@@ -94,9 +94,9 @@ export const LINE_FEATURES = ['context', 'salience', 'margin', 'gap', 'fit'] as 
  * costs less than none under the evaluation's costs (a wrong line costs twice a missing one).
  */
 export const LINE_MODEL: LineModel = {
-  weights: { context: 4.75, salience: 0.34, margin: 0.957, gap: 5.06, fit: 1.067 },
-  bias: -4.262,
-  threshold: 0.64,
+  weights: { context: 4.798, salience: 0.331, margin: 0.818, gap: 4.983, fit: 1.099 },
+  bias: -4.244,
+  threshold: 0.65,
 };
 
 export type LineModel = LogisticModel<(typeof LINE_FEATURES)[number]>;

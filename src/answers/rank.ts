@@ -10,7 +10,7 @@ import type { WordVectors } from '../embedding/word-vectors.js';
 import type { Snapshot, StoredSpan } from '../index/types.js';
 import type { Hit, Retriever } from '../retrieval/retriever.js';
 import type { Scope } from '../index/scope.js';
-import { fitsMeasure, isClassNoun, isTimeOfDay, kindOf, type AnswerType, type Kind, type Measure } from './answer-type.js';
+import { fitsMeasure, isClassNoun, isTimeOfDay, kindOf, namedAsKin, type AnswerType, type Kind, type Measure } from './answer-type.js';
 
 /** Words at least this close (cosine of the word vectors) count as saying the same thing; measured on the everyday questions. */
 export const NEAR_SYNONYM = 0.4;
@@ -26,6 +26,10 @@ const PROXIMITY_WORDS = 8;
 const FORMER = /\b(?:former|then-|ex-|late|previous|outgoing)\s?(?:[\w’'-]+\s){0,2}$/i;
 /** How well a former holder fits a question about now: half, as a name of an unknown kind does. */
 const FORMER_FIT = 0.5;
+/** How well a candidate fits the kind asked for when nothing says it is of that kind, nor of another. */
+const KIND_UNKNOWN = 0.5;
+/** Characters read on each side of a candidate for what the text calls it ("then-President", "son-in-law"). */
+const AROUND = 30;
 /** Articles dated this many days before the question, or fewer, count as the news of the moment. */
 const RECENT_DAYS = 7;
 
@@ -130,7 +134,8 @@ export interface Answer {
    * countries"), its similarity for a near-synonym ("12 sandwiches" for subs), ½ for a bare
    * number, 0 for a count of something else ("five continents"). For "which country" (or city,
    * state, company, show): 1 for a name of that kind, ½ for one the lexicon does not know, 0 for
-   * one of another kind ("Tehran" for a country, "Netflix" for a show). ½ for a former holder
+   * one of another kind ("Tehran" for a country, "Netflix" for a show). For "which relative": 1
+   * for a person the text calls someone's kin ("son-in-law Jared Kushner"), ½ otherwise. ½ for a former holder
    * ("then-President James Hoffa") when the question asks about now; for a date, ½ for a time of
    * day when the question asks "when", or a day when it asks "what time". 1 for every other answer.
    */
@@ -347,20 +352,23 @@ export class CandidateFeatures {
       const key = span.toLowerCase();
       const context = this.contextOf(table, start, end);
       const known = found.get(key);
-      const former = type === 'person' && question.now === true && FORMER.test(text.slice(Math.max(0, start - 30), start));
-      const fit = this.fit(question, whole) * (former ? FORMER_FIT : 1);
+      const fit = this.fit(question, whole, text.slice(Math.max(0, start - AROUND), start), text.slice(end, end + AROUND));
       if (!known) found.set(key, { text: span, type, salience: this.salience(articleId, type, span), context, fit });
       else known.context = Math.max(known.context, context);
     }
     return [...found.values()].sort((a, b) => b.fit - a.fit || b.context - a.context || b.salience - a.salience);
   }
 
-  /** See `Answer.fit`. */
-  private fit(question: QuestionTerms, span: string): number {
+  /** See `Answer.fit`; `before` and `after` are the few words around the span in its paragraph. */
+  private fit(question: QuestionTerms, span: string, before: string, after: string): number {
+    if (question.type === 'person') {
+      const kind = question.kind === 'relative' && !namedAsKin(before, after) ? KIND_UNKNOWN : 1;
+      return question.now && FORMER.test(before) ? kind * FORMER_FIT : kind;
+    }
     if (question.type === 'date') return isTimeOfDay(span) === (question.measure === 'clock') ? 1 : 0.5;
     if (question.kind && (question.type === 'place' || question.type === 'name')) {
       const kind = kindOf(span);
-      return kind === undefined ? 0.5 : kind === question.kind ? 1 : 0;
+      return kind === undefined ? KIND_UNKNOWN : kind === question.kind ? 1 : 0;
     }
     if (!question.counted || question.type !== 'number') return 1;
     const counted = stemOf(question.counted);
