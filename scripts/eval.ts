@@ -105,6 +105,8 @@ runMain(async () => {
     return evaluateFeedback(path.resolve(values.file ?? path.join(parseConfig().dataDir, FEEDBACK_FILE)), values.json ?? false);
   }
   if (!values.dir) throw new UserError('Missing option --dir <folder> (for example ../shared/eval/dev).');
+  const foldSeed = values['cv-seed'] === undefined ? undefined : Number(values['cv-seed']);
+  if (foldSeed !== undefined && !Number.isInteger(foldSeed)) throw new UserError(`--cv-seed must be a whole number, not "${values['cv-seed']}".`);
   const asOfProtocol = values['as-of'];
   if (asOfProtocol !== 'question' && asOfProtocol !== 'none') throw new UserError(`--as-of must be "question" or "none", not "${asOfProtocol}".`);
   const store = values.store;
@@ -139,8 +141,6 @@ runMain(async () => {
       const asked = (on: Engine, questions: Question[]): Promise<Asked[]> => Promise.all(questions.map(async (q) => askOnce(on, q, asOf(q))));
       const seedAlone = existsSync(config.seedsDir) ? await open(store, [config.seedsDir], `${indexDir}-seeds`) : undefined;
       const seedQuestions = seedAlone ? await everydayQuestions(seedAlone, 'tuning') : [];
-      const foldSeed = values['cv-seed'] === undefined ? undefined : Number(values['cv-seed']);
-      if (foldSeed !== undefined && !Number.isInteger(foldSeed)) throw new UserError(`--cv-seed must be a whole number, not "${values['cv-seed']}".`);
       const report = crossValidate({
         quiz: await asked(engine, quiz),
         offTopic: await asked(engine, offTopic),
