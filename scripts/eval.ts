@@ -68,19 +68,29 @@ interface EverydayFigures {
 const MODES: RetrievalMode[] = ['hybrid', 'bm25', 'dense'];
 const EVERYDAY_FILE = path.resolve('tests/everyday/questions.jsonl');
 /**
- * Everyday questions written afterwards by someone who saw neither the method nor the first set.
- * Its odd-numbered questions join the first set for choosing parameters; its even-numbered ones
- * are held out: reported apart and never used to choose anything.
+ * Everyday questions written afterwards by someone who saw neither the method nor the first set:
+ * `fresh.jsonl`, then `third.jsonl` (written by another hand, in other styles: questions without
+ * a wh-word, the asking word last, typos). The odd-numbered questions of each join the first set for
+ * choosing parameters; the even-numbered ones are held out: reported apart, never used to choose anything.
  */
-const FRESH_FILE = path.resolve('tests/everyday/fresh.jsonl');
+const LATER_FILES = { fresh: path.resolve('tests/everyday/fresh.jsonl'), third: path.resolve('tests/everyday/third.jsonl') };
 const isHeldOut = (q: Question) => Number(/\d+$/.exec(q.id ?? '')?.[0] ?? 1) % 2 === 0;
 
-/** The everyday questions whose article the index holds: those parameters are chosen on, or the held-out ones. */
-async function everydayQuestions(on: Engine, part: 'tuning' | 'held-out'): Promise<Question[]> {
+/** The everyday questions of a file whose article the index holds. */
+async function questionsOf(on: Engine, file: string): Promise<Question[]> {
   const ids = [...on.manifest.articles.keys()];
-  const read = async (file: string) => (existsSync(file) ? withIndexIds(await readJsonl<Question>(file), ids).filter((q) => q.article_id && on.article(q.article_id)) : []);
-  const fresh = await read(FRESH_FILE);
-  return part === 'tuning' ? [...(await read(EVERYDAY_FILE)), ...fresh.filter((q) => !isHeldOut(q))] : fresh.filter(isHeldOut);
+  return existsSync(file) ? withIndexIds(await readJsonl<Question>(file), ids).filter((q) => q.article_id && on.article(q.article_id)) : [];
+}
+
+/** The everyday questions parameters are chosen on. */
+async function everydayQuestions(on: Engine): Promise<Question[]> {
+  const later = await Promise.all(Object.values(LATER_FILES).map((file) => questionsOf(on, file)));
+  return [...(await questionsOf(on, EVERYDAY_FILE)), ...later.flatMap((questions) => questions.filter((q) => !isHeldOut(q)))];
+}
+
+/** The held-out everyday questions of one later file. */
+async function heldOutQuestions(on: Engine, set: keyof typeof LATER_FILES): Promise<Question[]> {
+  return (await questionsOf(on, LATER_FILES[set])).filter(isHeldOut);
 }
 const round = (x: number) => Math.round(x * 1000) / 1000;
 
@@ -132,7 +142,7 @@ runMain(async () => {
     const quiz = withIndexIds(await readJsonl<Question>(qaFile), indexIds).map((q) => ({ ...q, answerable: true }));
     const offTopicFile = path.join(dir, 'wiki_qa.jsonl');
     const offTopic = existsSync(offTopicFile) ? (await readJsonl<Question>(offTopicFile)).map((q) => ({ ...q, answerable: false, off_topic: true })) : [];
-    const everyday = await everydayQuestions(engine, 'tuning');
+    const everyday = await everydayQuestions(engine);
     const asOf = (q: Question): string | null => (asOfProtocol === 'question' ? (q.question_date ?? q.as_of ?? null) : null);
 
     if (values.followups) return evaluateFollowUps(engine, quiz, asOf, values.json ?? false);
@@ -140,7 +150,7 @@ runMain(async () => {
     if (values.cv) {
       const asked = (on: Engine, questions: Question[]): Promise<Asked[]> => Promise.all(questions.map(async (q) => askOnce(on, q, asOf(q))));
       const seedAlone = existsSync(config.seedsDir) ? await open(store, [config.seedsDir], `${indexDir}-seeds`) : undefined;
-      const seedQuestions = seedAlone ? await everydayQuestions(seedAlone, 'tuning') : [];
+      const seedQuestions = seedAlone ? await everydayQuestions(seedAlone) : [];
       const report = crossValidate({
         quiz: await asked(engine, quiz),
         offTopic: await asked(engine, offTopic),
@@ -154,16 +164,21 @@ runMain(async () => {
     const results: Record<string, Figures> = {};
     for (const mode of MODES) results[mode] = await evaluate(engine, quiz, offTopic, mode, asOf);
     const everydayFigures = everyday.length ? await evaluateEveryday(engine, everyday, asOf) : undefined;
-    const heldOut = await everydayQuestions(engine, 'held-out');
-    const heldOutFigures = heldOut.length ? await evaluateEveryday(engine, heldOut, asOf) : undefined;
+    const heldOutOf = async (set: keyof typeof LATER_FILES) => {
+      const questions = await heldOutQuestions(engine, set);
+      return questions.length ? await evaluateEveryday(engine, questions, asOf) : undefined;
+    };
+    const heldOutFigures = await heldOutOf('fresh');
+    const heldOutThirdFigures = await heldOutOf('third');
     if (values.json) {
       process.stdout.write(
-        `${JSON.stringify({ ...results, as_of: asOfProtocol, ...(everydayFigures ? { everyday: everydayFigures } : {}), ...(heldOutFigures ? { everyday_held_out: heldOutFigures } : {}) })}\n`,
+        `${JSON.stringify({ ...results, as_of: asOfProtocol, ...(everydayFigures ? { everyday: everydayFigures } : {}), ...(heldOutFigures ? { everyday_held_out: heldOutFigures } : {}), ...(heldOutThirdFigures ? { everyday_held_out_third: heldOutThirdFigures } : {}) })}\n`,
       );
     } else {
       printTable(results, quiz.length, offTopic.length, asOfProtocol);
-      if (everydayFigures) printEveryday(everydayFigures, 'tests/everyday/questions.jsonl and the odd questions of fresh.jsonl');
+      if (everydayFigures) printEveryday(everydayFigures, 'tests/everyday/questions.jsonl and the odd questions of fresh.jsonl and third.jsonl');
       if (heldOutFigures) printEveryday(heldOutFigures, 'the even questions of tests/everyday/fresh.jsonl, held out: never tuned on');
+      if (heldOutThirdFigures) printEveryday(heldOutThirdFigures, 'the even questions of tests/everyday/third.jsonl, held out: never tuned on');
       if (store === 'postgres') {
         // Beside the Postgres store's figures, the file index's on the same articles and questions.
         const files = await open('files', [articlesFile, config.seedsDir], `${indexDir}-files`);

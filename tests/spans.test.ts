@@ -165,6 +165,21 @@ describe('answerType', () => {
     for (const [question, type] of cases) expect(answerType(question), question).toBe(type);
   });
 
+  it('reads a question without a wh-word by its head noun', () => {
+    const cases: [string, AnswerType][] = [
+      ['squid game watch hours in the first month?', 'number'],
+      ['squid game s2 release date?', 'date'],
+      ['strike date for ups workers', 'date'],
+      ['oak fire shelter location?', 'place'],
+      ['teamsters boss name?', 'person'],
+      ['name of the ship that sank?', 'name'],
+      ['name of the kremlin aide?', 'person'],
+      ['ups strike news', 'none'],
+      ['is the ups strike date set', 'none'],
+    ];
+    for (const [question, type] of cases) expect(answerType(question), question).toBe(type);
+  });
+
   it('types the everyday questions as labelled', () => {
     const wrong = QUESTIONS.filter((q) => answerType(q.question) !== (q.type === 'other' ? 'none' : q.type));
     const accuracy = 1 - wrong.length / QUESTIONS.length;

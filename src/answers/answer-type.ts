@@ -41,7 +41,7 @@ const PLACE_NOUNS = words(
 );
 const DATE_NOUNS = words('day date year month time week weekend hour decade century night deadline');
 const NUMBER_NOUNS = words(
-  'percentage percent price cost amount number rate age score total salary wage population temperature speed rent average worth income limit budget revenue sales profit fee fare tax debt distance height weight length duration size margin odds count tally record figure toll attendance capacity value spot rank ranking inflation gdp payment deficit valuation bonus hours minutes days years dollars',
+  'percentage percent price cost amount number rate age score total salary wage population temperature speed rent average worth income limit budget revenue sales profit fee fare tax debt distance height weight length duration size margin odds count tally record figure toll attendance capacity value spot rank ranking inflation gdp payment payout ratio turnout containment deficit valuation bonus hours minutes days years dollars',
 );
 const NAME_NOUNS = words(
   'name show company team brand band film movie app law bill group organisation organization party agency network airline drug vaccine game song album book model car product charity plant system channel website platform school university college store chain restaurant hotel ship rocket robot sauce dish item sandwich dinosaur species animal breed virus disease variant storm hurricane event award prize title trophy tournament league club firm bank newspaper magazine outlet publication studio label series episode character program programme policy act treaty operation mission project feature service software device phone vehicle truck suv automaker carmaker manufacturer retailer business startup genre franchise sequel musical play opera novel measure technology weapon missile aircraft plane jet satellite spacecraft telescope currency coin stock index exchange union committee council court department ministry government nickname word term phrase slogan hashtag menu flavor flavour drink food dessert treat account',
@@ -60,10 +60,26 @@ export function answerType(question: string): AnswerType {
   let start = 0;
   while (start < clause.length - 1 && FILLERS.has(clause[start]!)) start++;
   const at = askingWord(clause);
-  // A fragment ("squid game watch hours in the first month?") asks for a number when it names a quantity.
-  if (at < 0) return !AUXILIARIES.has(clause[start] ?? '') && clause.some((word) => nounType(word) === 'number') ? 'number' : 'none';
+  if (at < 0) return AUXILIARIES.has(clause[start] ?? '') ? 'none' : fragmentType(clause.slice(start));
   const yesNo = at > start && AUXILIARIES.has(clause[start]!) && !clause.slice(start, at).some((word) => EMBEDDING_VERBS.has(word));
   return yesNo ? 'none' : typeAfterWh(clause[at]!, clause.slice(at + 1));
+}
+
+/**
+ * What a question without a wh-word asks for: a number when it names a quantity ("squid game
+ * watch hours in the first month?"), else what its head noun names, the last word before any
+ * preposition ("squid game release date?", "strike date for ups workers", "teamsters boss name?").
+ */
+function fragmentType(clause: string[]): AnswerType {
+  if (clause.some((word) => nounType(word) === 'number')) return 'number';
+  const end = clause.findIndex((word) => STOPPERS.has(word));
+  const phrase = end < 0 ? clause : clause.slice(0, end);
+  const head = phrase.at(-1);
+  if (head === undefined) return 'none';
+  if (head !== 'name') return nounType(head);
+  // "name of the ship that sank?", "teamsters boss name?"
+  const named = clause[end] === 'of' ? headType(clause.slice(end + 1)) : phrase.length > 1 ? nounType(phrase.at(-2)!) : 'none';
+  return named === 'person' ? 'person' : 'name';
 }
 
 /**
