@@ -678,7 +678,7 @@ export class Engine {
 /**
  * The question's words that carry meaning, each stemmed here once for the whole ranking (a word
  * without a stem is left out), with the stems of its WordNet synonyms and those of the phrase it
- * starts ("walked out" → strike); the first `WORDNET_LOOKUPS` words are looked up.
+ * starts ("walked out" → strike), and its WordNet opposites ("fastest" → slow); the first `WORDNET_LOOKUPS` words are looked up.
  */
 function questionWords(query: string): QuestionWord[] {
   const all = words(query);
@@ -690,7 +690,8 @@ function questionWords(query: string): QuestionWord[] {
     const phrases = i >= WORDNET_LOOKUPS ? [] : next ? [word, `${word} ${next}`] : [word];
     const synonyms = new Set(phrases.flatMap((phrase) => wordNet().synonyms(phrase)).filter((s) => !s.includes(' ')).map((s) => stemOf(s)));
     synonyms.delete(stem);
-    return [{ word, stem, synonyms }];
+    const antonyms = new Set(i >= WORDNET_LOOKUPS ? [] : wordNet().antonyms(word));
+    return [{ word, stem, synonyms, antonyms }];
   });
 }
 

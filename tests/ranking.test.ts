@@ -187,6 +187,30 @@ describe('words of the article', () => {
   });
 });
 
+describe('opposites', () => {
+  it('never counts an opposite as a near-synonym, however close its word vector', async () => {
+    const temp = await tempDir();
+    try {
+      await mkdir(path.join(temp.dir, 'articles'));
+      await writeFile(
+        path.join(temp.dir, 'articles', 'drive.md'),
+        '---\ntitle: Drive-thru survey\ndate: 2026-03-02\n---\nStore 1 had the slowest service of the survey.\n\nStore 2 had the quickest service of the survey.\n\nStore 3 had the service of the survey.\n',
+      );
+      await ingest(path.join(temp.dir, 'index'), await realEmbedder(), { source: path.join(temp.dir, 'articles') });
+      const drive = await Engine.open(realEmbedder(), path.join(temp.dir, 'index'));
+      const query = drive.searchQuery('which chain had the fastest service');
+      const [vector] = await drive.embedder.embed([query]);
+      const { candidates } = await drive.candidates(drive.questionTerms(query, null), vector!);
+      const coverageOf = (needle: string) => candidates.find((c) => drive.snapshot.paragraphs.textOf(c.hit.row).includes(needle))!.coverage.soft;
+      // "slowest" sits at 0.72 of "fastest" in the word vectors; "quickest" is WordNet's synonym of it.
+      expect(coverageOf('Store 2')).toBeGreaterThan(coverageOf('Store 1'));
+      expect(coverageOf('Store 1')).toBeCloseTo(coverageOf('Store 3'), 6);
+    } finally {
+      await temp.cleanup();
+    }
+  });
+});
+
 describe('who holds a post now', () => {
   it('puts the holder before a "then-President" or "former" one when the question asks about now', async () => {
     const temp = await tempDir();

