@@ -211,6 +211,33 @@ describe('opposites', () => {
   });
 });
 
+describe('names in full', () => {
+  it('answers with the name the article writes in full elsewhere, unless it writes several', async () => {
+    const temp = await tempDir();
+    try {
+      await mkdir(path.join(temp.dir, 'articles'));
+      await writeFile(
+        path.join(temp.dir, 'articles', 'series.md'),
+        '---\ntitle: Champions at the White House\ndate: 2026-03-02\n---\nThe Atlanta Braves beat the Houston Astros in six games to win the World Series.\n\nPresident Joe Biden and first lady Jill Biden met the players.\n\nThe Braves visited the White House on Monday, where Mr Biden praised the team.\n',
+      );
+      await ingest(path.join(temp.dir, 'index'), await realEmbedder(), { source: path.join(temp.dir, 'articles') });
+      const series = await Engine.open(realEmbedder(), path.join(temp.dir, 'index'));
+      const answersTo = async (question: string) => {
+        const query = series.searchQuery(question);
+        const [vector] = await series.embedder.embed([query]);
+        const { candidates } = await series.candidates(series.questionTerms(query, null), vector!);
+        const visit = candidates.find((c) => series.snapshot.paragraphs.textOf(c.hit.row).includes('visited'))!;
+        return visit.answers.map((a) => a.text);
+      };
+      expect(await answersTo('which team went to the white house')).toContain('Atlanta Braves');
+      // Two Bidens in the article: the bare surname stays as written.
+      expect(await answersTo('who praised the team at the white house')).toContain('Biden');
+    } finally {
+      await temp.cleanup();
+    }
+  });
+});
+
 describe('who holds a post now', () => {
   it('puts the holder before a "then-President" or "former" one when the question asks about now', async () => {
     const temp = await tempDir();
