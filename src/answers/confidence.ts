@@ -39,7 +39,7 @@ export interface LogisticModel<F extends string> {
  * off") to refuse more off-topic ones.
  */
 export const CONFIDENCE: { related: LogisticModel<(typeof RELATED_FEATURES)[number]>; answerSoft: number } = {
-  related: { weights: { coverage: 8.954, anchor: 2.408 }, bias: -7.782, threshold: 0.13 },
+  related: { weights: { coverage: 8.977, anchor: 2.457 }, bias: -7.72, threshold: 0.15 },
   /** Without an answer line, the first passage must cover this share of the question (near-synonyms included) to answer it. */
   answerSoft: 0.55,
 };
@@ -94,9 +94,9 @@ export const LINE_FEATURES = ['context', 'salience', 'margin', 'gap', 'fit'] as 
  * costs less than none under the evaluation's costs (a wrong line costs twice a missing one).
  */
 export const LINE_MODEL: LineModel = {
-  weights: { context: 4.798, salience: 0.331, margin: 0.818, gap: 4.983, fit: 1.099 },
-  bias: -4.244,
-  threshold: 0.65,
+  weights: { context: 4.542, salience: -0.485, margin: 0.859, gap: 5.84, fit: 1.086 },
+  bias: -4.068,
+  threshold: 0.67,
 };
 
 export type LineModel = LogisticModel<(typeof LINE_FEATURES)[number]>;
