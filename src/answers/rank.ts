@@ -352,7 +352,7 @@ export class CandidateFeatures {
       const whole = text.slice(start, end);
       if (type === 'number' && !fitsMeasure(whole, question.measure)) continue;
       if (namedInQuestion(type, whole, asked)) continue;
-      const span = type === 'number' ? bareNumber(whole, asked, question.measure) : type === 'date' ? whole : this.fullestForm(articleId, type, whole);
+      const span = type === 'number' ? bareNumber(whole, asked, question.measure) : type === 'person' ? this.fullName(articleId, whole) : whole;
       const key = span.toLowerCase();
       const context = this.contextOf(table, start, end);
       const known = found.get(key);
@@ -388,34 +388,34 @@ export class CandidateFeatures {
   }
 
   /**
-   * A name as the article writes it in full elsewhere ("Braves" → "Atlanta Braves", "Robinson" →
-   * "Sue L. Robinson"): the one longer name of the same type that ends with it. Left as written
-   * when the article has none, or several ("Biden": Joe Biden and Jill Biden).
+   * A person as the article names them in full elsewhere: news gives the full name once, then
+   * the surname ("Robinson" → "Sue L. Robinson"). Left as written when the article has no longer
+   * name ending with it, or several ("Biden": Joe Biden and Jill Biden). Other names stay as
+   * written: "Nicole" is the storm's name, "Hurricane Nicole" a longer one.
    */
-  private fullestForm(articleId: string, type: SpanType, name: string): string {
-    const longer = this.namesOf(articleId, type).filter((full) => full.length > name.length && full.endsWith(` ${name}`));
+  private fullName(articleId: string, name: string): string {
+    const longer = this.peopleOf(articleId).filter((full) => full.length > name.length && full.endsWith(` ${name}`));
     const forms = new Set(longer.map((full) => full.toLowerCase()));
     return forms.size === 1 ? longer[0]! : name;
   }
 
-  private readonly namesCache = new Map<string, string[]>();
+  private readonly peopleCache = new Map<string, string[]>();
 
-  /** The distinct names of one type in an article's paragraphs (titles left out, as in the spans). */
-  private namesOf(articleId: string, type: SpanType): string[] {
-    const key = `${articleId}\u0000${type}`;
-    let names = this.namesCache.get(key);
+  /** The distinct people named in an article's paragraphs (titles left out, as in the spans). */
+  private peopleOf(articleId: string): string[] {
+    let names = this.peopleCache.get(articleId);
     if (!names) {
       const byPosition = this.snapshot.spans?.get(articleId) ?? [];
       const found = new Set<string>();
       for (const row of this.retriever.rowsOf(articleId)) {
         const spans = byPosition[this.snapshot.paragraphs.positionOf(row)] ?? [];
-        if (!spans.some(([spanType]) => spanType === type)) continue;
+        if (!spans.some(([type]) => type === 'person')) continue;
         const text = this.snapshot.paragraphs.textOf(row);
-        for (const [spanType, start, end] of spans) if (spanType === type) found.add(text.slice(start, end));
+        for (const [type, start, end] of spans) if (type === 'person') found.add(text.slice(start, end));
       }
       names = [...found];
-      if (this.namesCache.size > 1024) this.namesCache.clear();
-      this.namesCache.set(key, names);
+      if (this.peopleCache.size > 1024) this.peopleCache.clear();
+      this.peopleCache.set(articleId, names);
     }
     return names;
   }
