@@ -94,9 +94,9 @@ export const LINE_FEATURES = ['context', 'salience', 'margin', 'gap', 'fit'] as 
  * costs less than none under the evaluation's costs (a wrong line costs twice a missing one).
  */
 export const LINE_MODEL: LineModel = {
-  weights: { context: 4.542, salience: -0.485, margin: 0.859, gap: 5.84, fit: 1.086 },
-  bias: -4.068,
-  threshold: 0.67,
+  weights: { context: 4.493, salience: -0.102, margin: 0.876, gap: 5.777, fit: 1.097 },
+  bias: -4.109,
+  threshold: 0.66,
 };
 
 export type LineModel = LogisticModel<(typeof LINE_FEATURES)[number]>;
