@@ -174,6 +174,10 @@ describe('answerType', () => {
       ['teamsters boss name?', 'person'],
       ['name of the ship that sank?', 'name'],
       ['name of the kremlin aide?', 'person'],
+      ['patriot front boss arrested in idaho - name?', 'person'],
+      ['the new subway sandwich lineup - name?', 'name'],
+      ['what alert level did japan put out', 'number'],
+      ["where'd hurricane roslyn come ashore", 'place'],
       ['ups strike news', 'none'],
       ['is the ups strike date set', 'none'],
     ];

@@ -18,6 +18,7 @@ const SPELLINGS: Record<string, string[]> = {
   "what's": ['what', 'is'], whats: ['what', 'is'], wats: ['what', 'is'], "who's": ['who', 'is'], whos: ['who', 'is'],
   "where's": ['where', 'is'], wheres: ['where', 'is'], "when's": ['when', 'is'], whens: ['when', 'is'], "how's": ['how', 'is'], hows: ['how', 'is'],
   "what're": ['what', 'are'], "who're": ['who', 'are'], "what'd": ['what', 'did'], "who'd": ['who', 'did'],
+  "where'd": ['where', 'did'], "when'd": ['when', 'did'], "how'd": ['how', 'did'], "why'd": ['why', 'did'],
   wich: ['which'], whcih: ['which'], wihch: ['which'], wat: ['what'], wht: ['what'], waht: ['what'], whta: ['what'],
   whn: ['when'], wehn: ['when'], wher: ['where'], whre: ['where'], wheer: ['where'], hwo: ['how'], howmany: ['how', 'many'], howmuch: ['how', 'much'],
 };
@@ -41,7 +42,7 @@ const PLACE_NOUNS = words(
 );
 const DATE_NOUNS = words('day date year month time week weekend hour decade century night deadline');
 const NUMBER_NOUNS = words(
-  'percentage percent price cost amount number rate age score total salary wage population temperature speed rent average worth income limit budget revenue sales profit fee fare tax debt distance height weight length duration size margin odds count tally record figure toll attendance capacity value spot rank ranking inflation gdp payment payout ratio turnout containment deficit valuation bonus hours minutes days years dollars',
+  'percentage percent price cost amount number rate age score total salary wage population temperature speed rent average worth income limit budget revenue sales profit fee fare tax debt distance height weight length duration size margin odds count tally record figure toll attendance capacity value spot rank ranking inflation gdp payment payout ratio turnout containment level deficit valuation bonus hours minutes days years dollars',
 );
 const NAME_NOUNS = words(
   'name show company team brand band film movie app law bill group organisation organization party agency network airline drug vaccine game song album book model car product charity plant system channel website platform school university college store chain restaurant hotel ship rocket robot sauce dish item sandwich dinosaur species animal breed virus disease variant storm hurricane event award prize title trophy tournament league club firm bank newspaper magazine outlet publication studio label series episode character program programme policy act treaty operation mission project feature service software device phone vehicle truck suv automaker carmaker manufacturer retailer business startup genre franchise sequel musical play opera novel measure technology weapon missile aircraft plane jet satellite spacecraft telescope currency coin stock index exchange union committee council court department ministry government nickname word term phrase slogan hashtag menu flavor flavour drink food dessert treat account',
@@ -72,6 +73,11 @@ export function answerType(question: string): AnswerType {
  */
 function fragmentType(clause: string[]): AnswerType {
   if (clause.some((word) => nounType(word) === 'number')) return 'number';
+  // "patriot front boss arrested in idaho - name?": the name of what the question starts with.
+  if (clause.length > 1 && clause.at(-1) === 'name') {
+    const subject = clause.slice(0, clause.findIndex((word) => STOPPERS.has(word) || word === 'name'));
+    return headType(subject) === 'person' ? 'person' : 'name';
+  }
   const end = clause.findIndex((word) => STOPPERS.has(word));
   const phrase = end < 0 ? clause : clause.slice(0, end);
   const head = phrase.at(-1);

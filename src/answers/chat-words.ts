@@ -14,7 +14,7 @@ const SPELLED_OUT: Record<string, string> = {
   dept: 'department', intl: 'international', natl: 'national', admin: 'administration', info: 'information',
   mins: 'minutes', hrs: 'hours', yr: 'year', yrs: 'years', wk: 'week', wks: 'weeks', bil: 'billion', vax: 'vaccine', vaxx: 'vaccine', vaxxed: 'vaccinated', cops: 'police', cop: 'police officer',
   nom: 'nomination', noms: 'nominations', yoy: 'year over year', lvl: 'level', amt: 'amount', pct: 'percent', hq: 'headquarters', biz: 'business',
-  b4: 'before', teh: 'the', womens: "women's", mens: "men's", childrens: "children's",
+  b4: 'before', teh: 'the', prof: 'professor', profs: 'professors', wknd: 'weekend', womens: "women's", mens: "men's", childrens: "children's",
   dino: 'dinosaur', dinos: 'dinosaurs', celeb: 'celebrity', celebs: 'celebrities', convo: 'conversation', econ: 'economy', exec: 'executive', execs: 'executives',
   cali: 'california', nyc: 'new york city', sf: 'san francisco', philly: 'philadelphia', bday: 'birthday', pic: 'photo', pics: 'photos', vid: 'video',
   '2day': 'today', tmrw: 'tomorrow', tmr: 'tomorrow', '2moro': 'tomorrow', yday: 'yesterday', rn: '', atm: '', lol: '', lmao: '', smh: '', tbh: '',
