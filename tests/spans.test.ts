@@ -178,6 +178,8 @@ describe('answerType', () => {
       ['the new subway sandwich lineup - name?', 'name'],
       ['what alert level did japan put out', 'number'],
       ["where'd hurricane roslyn come ashore", 'place'],
+      ["olivia newton-john's age when she passed?", 'number'],
+      ['the city where the talks happen?', 'place'],
       ['ups strike news', 'none'],
       ['is the ups strike date set', 'none'],
     ];

@@ -63,7 +63,11 @@ export function answerType(question: string): AnswerType {
   const at = askingWord(clause);
   if (at < 0) return AUXILIARIES.has(clause[start] ?? '') ? 'none' : fragmentType(clause.slice(start));
   const yesNo = at > start && AUXILIARIES.has(clause[start]!) && !clause.slice(start, at).some((word) => EMBEDDING_VERBS.has(word));
-  return yesNo ? 'none' : typeAfterWh(clause[at]!, clause.slice(at + 1));
+  if (yesNo) return 'none';
+  // "olivia newton-john's age when she passed?": "when" opens a clause about the noun before it, which is asked for.
+  const before = at > start ? nounType(clause[at - 1]!.replace(/'s?$/, '')) : 'none';
+  if (before !== 'none' && at < clause.length - 1 && (clause[at] === 'when' || clause[at] === 'where')) return before;
+  return typeAfterWh(clause[at]!, clause.slice(at + 1));
 }
 
 /**
