@@ -39,7 +39,7 @@ export interface LogisticModel<F extends string> {
  * off") to refuse more off-topic ones.
  */
 export const CONFIDENCE: { related: LogisticModel<(typeof RELATED_FEATURES)[number]>; answerSoft: number } = {
-  related: { weights: { coverage: 8.977, anchor: 2.457 }, bias: -7.72, threshold: 0.15 },
+  related: { weights: { coverage: 8.961, anchor: 2.478 }, bias: -7.734, threshold: 0.14 },
   /** Without an answer line, the first passage must cover this share of the question (near-synonyms included) to answer it. */
   answerSoft: 0.55,
 };
@@ -94,9 +94,9 @@ export const LINE_FEATURES = ['context', 'salience', 'margin', 'gap', 'fit'] as 
  * costs less than none under the evaluation's costs (a wrong line costs twice a missing one).
  */
 export const LINE_MODEL: LineModel = {
-  weights: { context: 4.493, salience: -0.102, margin: 0.876, gap: 5.777, fit: 1.097 },
-  bias: -4.109,
-  threshold: 0.66,
+  weights: { context: 4.645, salience: -0.083, margin: 0.864, gap: 5.745, fit: 1.14 },
+  bias: -4.189,
+  threshold: 0.67,
 };
 
 export type LineModel = LogisticModel<(typeof LINE_FEATURES)[number]>;
