@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { calendarDayOf } from '../src/answers/answer-date.js';
 import { asksAboutNow, askedKind, namedAsKin } from '../src/answers/answer-type.js';
 import { preferredAnswers } from '../src/answers/rank.js';
+import { isHeading } from '../src/articles/newswire.js';
 import { Engine } from '../src/engine.js';
 import { ingest } from '../src/index/ingest.js';
 import type { RetrievalMode } from '../src/retrieval/retriever.js';
@@ -205,6 +206,29 @@ describe('opposites', () => {
       // "slowest" sits at 0.72 of "fastest" in the word vectors; "quickest" is WordNet's synonym of it.
       expect(coverageOf('Store 2')).toBeGreaterThan(coverageOf('Store 1'));
       expect(coverageOf('Store 1')).toBeCloseTo(coverageOf('Store 3'), 6);
+    } finally {
+      await temp.cleanup();
+    }
+  });
+});
+
+describe('headings', () => {
+  it('ranks a heading after every paragraph that states something, however many of the question\'s words it holds', async () => {
+    const temp = await tempDir();
+    try {
+      await mkdir(path.join(temp.dir, 'articles'));
+      await writeFile(
+        path.join(temp.dir, 'articles', 'aids.md'),
+        '---\ntitle: Hearing aids over the counter\ndate: 2026-03-02\n---\nHearing aids go on sale over the counter on Monday.\n\nThe return window for hearing aids\n\nBest Buy plans to let buyers bring them back within 60 days.\n',
+      );
+      await ingest(path.join(temp.dir, 'index'), await realEmbedder(), { source: path.join(temp.dir, 'articles') });
+      const aids = await Engine.open(realEmbedder(), path.join(temp.dir, 'index'));
+      const hits = await aids.retrieve('return window for hearing aids', 3, { asOf: null });
+      expect(hits.map((h) => h.paragraph.text).at(-1)).toBe('The return window for hearing aids');
+      expect(isHeading('The return window for hearing aids')).toBe(true);
+      expect(isHeading('New York CNN —')).toBe(true);
+      expect(isHeading('Subway’s new menu is now available. Subway')).toBe(false);
+      expect(isHeading('Hearing aids go on sale over the counter on Monday.')).toBe(false);
     } finally {
       await temp.cleanup();
     }

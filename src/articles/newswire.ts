@@ -130,6 +130,15 @@ export function photoCreditStart(paragraph: string): number | undefined {
   return tail.split(' ').length <= CREDIT_WORDS && PHOTO_CREDIT.test(tail) ? lastStop + 2 : undefined;
 }
 
+/** A heading states no fact: eight words at most, and no sentence stop ("The future of OTC hearing aids", "New York CNN —"). */
+export function isHeading(paragraph: string): boolean {
+  const text = paragraph.slice(0, HEADING_CHARACTERS + 1).trim();
+  return text.length > 0 && text.length <= HEADING_CHARACTERS && !/[.!?]/.test(text) && text.split(/\s+/).length <= HEADING_WORDS;
+}
+
+const HEADING_WORDS = 8;
+const HEADING_CHARACTERS = 120;
+
 /**
  * Separates answer material from newsroom furniture: boilerplate dropped, a lone dateline dropped,
  * paragraphs before a dateline (and captions by their markers) set apart, a trailing agency
