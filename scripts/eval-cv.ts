@@ -201,6 +201,8 @@ function fitLogistic(rows: number[][], labels: number[]): { w: number[]; b: numb
 /** A question's answer line, whether it would be right, and the evidence the line model weighs. */
 interface LineItem {
   answerable: boolean;
+  /** About something the articles cover (the quiz and the everyday questions), not a SQuAD question. */
+  onTopic: boolean;
   /** Refused as off-topic (by the thresholds of its fold): no line is shown whatever the model says. */
   refused: boolean;
   found?: { text: string; evidence: LineEvidence };
@@ -232,7 +234,7 @@ function lineItemsOf(items: Judged[], weights: RankWeights, thresholdsOf: (i: nu
   return items.map((item, i) => {
     const found = lineEvidence(item.ranking, weights, salienceOf(i));
     const refused = judge(item.ranking, item.evidence, thresholdsOf(i)) === 'off-topic';
-    return { answerable: item.answerable, refused, ...(found ? { found } : {}), right: Boolean(found && item.answerable && answerScores(found.text, item.answers).f1 >= 0.5) };
+    return { answerable: item.answerable, onTopic: item.onTopic, refused, ...(found ? { found } : {}), right: Boolean(found && item.answerable && answerScores(found.text, item.answers).f1 >= 0.5) };
   });
 }
 
@@ -279,6 +281,8 @@ function lineRates(items: LineItem[], judged: Judged[], modelOf: (i: number) => 
   let right = 0;
   let unanswerable = 0;
   let unLines = 0;
+  let onTopicUnanswerable = 0;
+  let onTopicUnLines = 0;
   items.forEach((item, i) => {
     const show = shows(item, modelOf(i));
     if (item.answerable) {
@@ -293,6 +297,10 @@ function lineRates(items: LineItem[], judged: Judged[], modelOf: (i: number) => 
     } else {
       unanswerable += 1;
       if (show) unLines += 1;
+      if (item.onTopic) {
+        onTopicUnanswerable += 1;
+        if (show) onTopicUnLines += 1;
+      }
     }
   });
   return {
@@ -301,6 +309,7 @@ function lineRates(items: LineItem[], judged: Judged[], modelOf: (i: number) => 
     lines_shown: r3(shown / answerable),
     lines_right: r3(right / Math.max(1, shown)),
     unanswerable_lines: r3(unLines / Math.max(1, unanswerable)),
+    on_topic_unanswerable_lines: r3(onTopicUnLines / Math.max(1, onTopicUnanswerable)),
   };
 }
 

@@ -78,7 +78,7 @@ describe('answers on the seed article', () => {
 
   it('renders the answer for the terminal with quotes and the file reference', async () => {
     const text = renderAnswerText(await engine.ask('Who will lead Moscow’s team at the security talks?', { results: 1 }));
-    expect(text).toMatch(/^1\. Russia said it will hold security talks .* — The Straits Times \(Reuters\) · 23 Jan 2026/);
+    expect(text).toMatch(/^Answer: Igor Kostyukov\n\n1\. Russia said it will hold security talks .* — The Straits Times \(Reuters\) · 23 Jan 2026/);
     expect(text).toContain('   > He said Russian Admiral Igor Kostyukov');
     expect(text).toMatch(/Source: .*000_82d2434843c5b133\.txt \(paragraph 3\)/);
     expect(text).toContain('More passages: /more');

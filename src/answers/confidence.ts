@@ -83,9 +83,11 @@ export interface LineEvidence {
   gap: number;
   /** How well it counts what a "how many" question counts (1 otherwise). */
   fit: number;
+  /** The first passage's share of the question by the words' rarity in its article: a passage without the question's "women" answers another contest. */
+  local: number;
 }
 
-export const LINE_FEATURES = ['context', 'salience', 'margin', 'gap', 'fit'] as const;
+export const LINE_FEATURES = ['context', 'salience', 'margin', 'gap', 'fit', 'local'] as const;
 
 /**
  * A logistic model of the probability that the answer line is right, fitted by `npm run eval --
@@ -94,9 +96,9 @@ export const LINE_FEATURES = ['context', 'salience', 'margin', 'gap', 'fit'] as 
  * costs less than none under the evaluation's costs (a wrong line costs twice a missing one).
  */
 export const LINE_MODEL: LineModel = {
-  weights: { context: 4.645, salience: -0.083, margin: 0.864, gap: 5.745, fit: 1.14 },
-  bias: -4.189,
-  threshold: 0.67,
+  weights: { context: 1.476, salience: 0.043, margin: 0.92, gap: 5.446, fit: 1.17, local: 3.871 },
+  bias: -5.604,
+  threshold: 0.59,
 };
 
 export type LineModel = LogisticModel<(typeof LINE_FEATURES)[number]>;
@@ -115,6 +117,7 @@ export function lineEvidence(ranked: readonly Candidate[], weights?: RankWeights
       margin: best.context - (next?.context ?? 0),
       gap: second ? rankScore(first.features, weights) - rankScore(second.features, weights) : 1,
       fit: best.fit,
+      local: first.features.local,
     },
   };
 }
