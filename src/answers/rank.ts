@@ -288,16 +288,20 @@ export class CandidateFeatures {
         found = new Float32Array(asked.length);
         const stem = isStopWord(word) ? undefined : stemOf(word);
         const rank = stem ? this.wordVectors?.rank(word) : undefined;
-        const lemmas = stem && asked.some((q) => q.antonyms.size > 0) ? lemmasOf(word) : [];
+        // Base forms only for a word that would match: an opposite ("slowest" for "fastest") then does not.
+        let lemmas: string[] | undefined;
+        const isOpposite = (q: QuestionWord) => q.antonyms.size > 0 && (lemmas ??= lemmasOf(word)).some((lemma) => q.antonyms.has(lemma));
         if (stem) {
           asked.forEach((q, i) => {
             if (stem === q.stem) found![i] = 1;
-            else if (!lemmas.some((lemma) => q.antonyms.has(lemma))) {
+            else {
+              let match = 0;
               if (rank !== undefined && ranks[i] !== undefined) {
                 const similarity = this.wordVectors!.rowSimilarity(ranks[i]!, rank);
-                if (similarity >= NEAR_SYNONYM) found![i] = similarity;
+                if (similarity >= NEAR_SYNONYM) match = similarity;
               }
-              if (q.synonyms.has(stem)) found![i] = Math.max(found![i]!, WORDNET_MATCH);
+              if (q.synonyms.has(stem)) match = Math.max(match, WORDNET_MATCH);
+              if (match > 0 && !isOpposite(q)) found![i] = match;
             }
           });
         }

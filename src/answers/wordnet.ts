@@ -203,7 +203,7 @@ export class WordNet {
         const line = indexLine(this.indexes.get(pos)!, form.replace(/ /g, '_'));
         if (!line) continue;
         own.add(form);
-        for (const offset of synsetOffsets(line).slice(0, SENSES)) for (const word of synsetWords(this.data.get(pos)!.lineAt(offset))) words.add(word);
+        for (const offset of synsetOffsets(line).slice(0, SENSES)) for (const word of synsetWords(this.dataLine(pos, offset))) words.add(word);
       }
     }
     found = [...words].filter((word) => !own.has(word));
@@ -228,7 +228,7 @@ export class WordNet {
         const line = indexLine(this.indexes.get(pos)!, form.replace(/ /g, '_'));
         if (!line) continue;
         for (const offset of synsetOffsets(line).slice(0, SENSES)) {
-          const fields = this.data.get(pos)!.lineAt(offset).split(' ');
+          const fields = this.dataLine(pos, offset).split(' ');
           const words = Number.parseInt(fields[3] ?? '0', 16);
           const pointersAt = 4 + 2 * words;
           const ownWord = fields.slice(4, pointersAt).filter((_, i) => i % 2 === 0).findIndex((w) => w.replace(/\(.*\)$/, '').toLowerCase() === form.replace(/ /g, '_')) + 1;
@@ -240,7 +240,7 @@ export class WordNet {
             if (source !== 0 && source !== ownWord) continue;
             const targetPos = PART_OF_LETTER[letter];
             if (!targetPos) continue;
-            const targetWords = synsetWords(this.data.get(targetPos)!.lineAt(Number(target)));
+            const targetWords = synsetWords(this.dataLine(targetPos, Number(target)));
             const which = Number.parseInt(sourceTarget.slice(2), 16);
             for (const opposite of which === 0 ? targetWords : targetWords.slice(which - 1, which)) opposites.add(opposite);
           }
@@ -251,6 +251,20 @@ export class WordNet {
     if (this.cache.size >= 10_000) this.cache.clear();
     this.cache.set(key, found);
     return found;
+  }
+
+  private readonly lines = new Map<string, string>();
+
+  /** A synset's line of a data file, read once: a word's synonyms and opposites read the same synsets. */
+  private dataLine(pos: PartOfSpeech, offset: number): string {
+    const key = `${pos}${offset}`;
+    let line = this.lines.get(key);
+    if (line === undefined) {
+      line = this.data.get(pos)!.lineAt(offset);
+      if (this.lines.size >= 10_000) this.lines.clear();
+      this.lines.set(key, line);
+    }
+    return line;
   }
 
   close(): void {
