@@ -9,7 +9,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { calendarDayOf } from '../src/answers/answer-date.js';
 import { asksAboutNow, askedKind, namedAsKin } from '../src/answers/answer-type.js';
-import { preferredAnswers } from '../src/answers/rank.js';
+import { preferredAnswers, type Candidate } from '../src/answers/rank.js';
 import { isHeading } from '../src/articles/newswire.js';
 import { Engine } from '../src/engine.js';
 import { ingest } from '../src/index/ingest.js';
@@ -42,6 +42,27 @@ beforeAll(async () => {
 afterAll(() => cleanup());
 
 /** Rank of the first paragraph of the right article that holds the answer; -1 when not in the top 10. */
+/** An engine over one article of these paragraphs, dated 2 March 2026, in a folder removed after `use`. */
+async function withArticle(title: string, paragraphs: string[], use: (on: Engine) => Promise<void>): Promise<void> {
+  const temp = await tempDir();
+  try {
+    await mkdir(path.join(temp.dir, 'articles'));
+    await writeFile(path.join(temp.dir, 'articles', 'article.md'), `---\ntitle: ${title}\ndate: 2026-03-02\n---\n${paragraphs.join('\n\n')}\n`);
+    await ingest(path.join(temp.dir, 'index'), await realEmbedder(), { source: path.join(temp.dir, 'articles') });
+    await use(await Engine.open(realEmbedder(), path.join(temp.dir, 'index')));
+  } finally {
+    await temp.cleanup();
+  }
+}
+
+/** The ranking's candidate, for a question, of the paragraph that holds `needle`. */
+async function candidateHolding(on: Engine, question: string, needle: string): Promise<Candidate> {
+  const query = on.searchQuery(question);
+  const [vector] = await on.embedder.embed([query]);
+  const { candidates } = await on.candidates(on.questionTerms(query, null), vector!);
+  return candidates.find((c) => on.snapshot.paragraphs.textOf(c.hit.row).includes(needle))!;
+}
+
 async function rankOfAnswer(q: FixtureQuestion, mode: RetrievalMode): Promise<number> {
   const hits = await engine.retrieve(q.question, 10, { mode, asOf: null });
   return hits.findIndex((hit) => {
@@ -175,11 +196,8 @@ describe('typos', () => {
 
 describe('words of the article', () => {
   it('gives the share of the question a paragraph holds, by the words\' rarity among the article\'s paragraphs', async () => {
-    const query = engine.searchQuery('who will head the talks');
-    const [vector] = await engine.embedder.embed([query]);
-    const { candidates } = await engine.candidates(engine.questionTerms(query, null), vector!);
-    const of = (needle: string) => candidates.find((c) => engine.snapshot.paragraphs.textOf(c.hit.row).includes(needle))!;
-    const [team, lead] = [of('Igor Kostyukov would head'), of('MOSCOW – Russia said')];
+    const of = (needle: string) => candidateHolding(engine, 'who will head the talks', needle);
+    const [team, lead] = [await of('Igor Kostyukov would head'), await of('MOSCOW – Russia said')];
     // The paragraph that says both words holds all of the question; the lead, with "talks" but not "head", less.
     expect(team.features.local).toBe(1);
     expect(lead.features.local).toBeGreaterThan(0);
@@ -190,106 +208,64 @@ describe('words of the article', () => {
 
 describe('opposites', () => {
   it('never counts an opposite as a near-synonym, however close its word vector', async () => {
-    const temp = await tempDir();
-    try {
-      await mkdir(path.join(temp.dir, 'articles'));
-      await writeFile(
-        path.join(temp.dir, 'articles', 'drive.md'),
-        '---\ntitle: Drive-thru survey\ndate: 2026-03-02\n---\nStore 1 had the slowest service of the survey.\n\nStore 2 had the quickest service of the survey.\n\nStore 3 had the service of the survey.\n',
-      );
-      await ingest(path.join(temp.dir, 'index'), await realEmbedder(), { source: path.join(temp.dir, 'articles') });
-      const drive = await Engine.open(realEmbedder(), path.join(temp.dir, 'index'));
-      const query = drive.searchQuery('which chain had the fastest service');
-      const [vector] = await drive.embedder.embed([query]);
-      const { candidates } = await drive.candidates(drive.questionTerms(query, null), vector!);
-      const coverageOf = (needle: string) => candidates.find((c) => drive.snapshot.paragraphs.textOf(c.hit.row).includes(needle))!.coverage.soft;
+    const paragraphs = ['Store 1 had the slowest service of the survey.', 'Store 2 had the quickest service of the survey.', 'Store 3 had the service of the survey.'];
+    await withArticle('Drive-thru survey', paragraphs, async (drive) => {
+      const coverageOf = async (needle: string) => (await candidateHolding(drive, 'which chain had the fastest service', needle)).coverage.soft;
       // "slowest" sits at 0.72 of "fastest" in the word vectors; "quickest" is WordNet's synonym of it.
-      expect(coverageOf('Store 2')).toBeGreaterThan(coverageOf('Store 1'));
-      expect(coverageOf('Store 1')).toBeCloseTo(coverageOf('Store 3'), 6);
-    } finally {
-      await temp.cleanup();
-    }
+      expect(await coverageOf('Store 2')).toBeGreaterThan(await coverageOf('Store 1'));
+      expect(await coverageOf('Store 1')).toBeCloseTo(await coverageOf('Store 3'), 6);
+    });
   });
 });
 
 describe('headings', () => {
   it('ranks a heading after every paragraph that states something, however many of the question\'s words it holds', async () => {
-    const temp = await tempDir();
-    try {
-      await mkdir(path.join(temp.dir, 'articles'));
-      await writeFile(
-        path.join(temp.dir, 'articles', 'aids.md'),
-        '---\ntitle: Hearing aids over the counter\ndate: 2026-03-02\n---\nHearing aids go on sale over the counter on Monday.\n\nThe return window for hearing aids\n\nBest Buy plans to let buyers bring them back within 60 days.\n',
-      );
-      await ingest(path.join(temp.dir, 'index'), await realEmbedder(), { source: path.join(temp.dir, 'articles') });
-      const aids = await Engine.open(realEmbedder(), path.join(temp.dir, 'index'));
+    const paragraphs = ['Hearing aids go on sale over the counter on Monday.', 'The return window for hearing aids', 'Best Buy plans to let buyers bring them back within 60 days.'];
+    await withArticle('Hearing aids over the counter', paragraphs, async (aids) => {
       const hits = await aids.retrieve('return window for hearing aids', 3, { asOf: null });
       expect(hits.map((h) => h.paragraph.text).at(-1)).toBe('The return window for hearing aids');
-      expect(isHeading('The return window for hearing aids')).toBe(true);
-      expect(isHeading('New York CNN —')).toBe(true);
-      expect(isHeading('Subway’s new menu is now available. Subway')).toBe(false);
-      expect(isHeading('Hearing aids go on sale over the counter on Monday.')).toBe(false);
-    } finally {
-      await temp.cleanup();
-    }
+    });
+    expect(isHeading('The return window for hearing aids')).toBe(true);
+    expect(isHeading('New York CNN —')).toBe(true);
+    expect(isHeading('Subway’s new menu is now available. Subway')).toBe(false);
+    expect(isHeading('Hearing aids go on sale over the counter on Monday.')).toBe(false);
   });
 });
 
 describe('names in full', () => {
   it('answers with the full name the article gives a person elsewhere, unless it gives several', async () => {
-    const temp = await tempDir();
-    try {
-      await mkdir(path.join(temp.dir, 'articles'));
-      await writeFile(
-        path.join(temp.dir, 'articles', 'appeal.md'),
-        '---\ntitle: Judge named for the appeal\ndate: 2026-03-02\n---\nThe league named former judge Peter C. Harvey to hear the appeal.\n\nPresident Joe Biden and first lady Jill Biden watched the Atlanta Braves win.\n\nMr Harvey will rule on the appeal by Friday, Mr Biden said, and the Braves will play on.\n',
-      );
-      await ingest(path.join(temp.dir, 'index'), await realEmbedder(), { source: path.join(temp.dir, 'articles') });
-      const appeal = await Engine.open(realEmbedder(), path.join(temp.dir, 'index'));
-      const query = appeal.searchQuery('who will rule on the appeal');
-      const [vector] = await appeal.embedder.embed([query]);
-      const { candidates } = await appeal.candidates(appeal.questionTerms(query, null), vector!);
-      const ruling = candidates.find((c) => appeal.snapshot.paragraphs.textOf(c.hit.row).includes('will rule'))!;
-      const answers = ruling.answers.map((a) => a.text);
+    const paragraphs = [
+      'The league named former judge Peter C. Harvey to hear the appeal.',
+      'President Joe Biden and first lady Jill Biden watched the Atlanta Braves win.',
+      'Mr Harvey will rule on the appeal by Friday, Mr Biden said, and the Braves will play on.',
+    ];
+    await withArticle('Judge named for the appeal', paragraphs, async (appeal) => {
+      const answers = (await candidateHolding(appeal, 'who will rule on the appeal', 'will rule')).answers.map((a) => a.text);
       expect(answers).toContain('Peter C. Harvey');
       // Two Bidens in the article: the bare surname stays as written.
       expect(answers).toContain('Biden');
-    } finally {
-      await temp.cleanup();
-    }
+    });
   });
 });
 
 describe('who holds a post now', () => {
   it('puts the holder before a "then-President" or "former" one when the question asks about now', async () => {
-    const temp = await tempDir();
-    try {
-      await mkdir(path.join(temp.dir, 'articles'));
-      await writeFile(
-        path.join(temp.dir, 'articles', 'union.md'),
-        '---\ntitle: Dockers union picks a new leader\ndate: 2026-03-02\n---\nThe union voted down the last contract under then-President Alan Pryce, and its new president, Rosa Lindqvist, has vowed a harder line in the talks.\n\nThe talks resume on Monday at the port authority.\n',
-      );
-      await ingest(path.join(temp.dir, 'index'), await realEmbedder(), { source: path.join(temp.dir, 'articles') });
-      const union = await Engine.open(realEmbedder(), path.join(temp.dir, 'index'));
-      const first = async (question: string) => {
-        const query = union.searchQuery(question);
-        const [vector] = await union.embedder.embed([query]);
-        const { candidates } = await union.candidates(union.questionTerms(query, null), vector!);
-        const paragraph = candidates.find((c) => union.snapshot.paragraphs.textOf(c.hit.row).includes('Pryce'))!;
-        return preferredAnswers(paragraph.answers)[0]?.text;
-      };
-      expect(await first("who's the union president now")).toBe('Rosa Lindqvist');
-      expect(asksAboutNow("who's the union president now")).toBe(true);
-      expect(asksAboutNow('who was the union president before')).toBe(false);
-      expect(asksAboutNow('who led the union')).toBe(false);
-      expect(askedKind('which relative of trump was there')).toBe('relative');
-      expect(namedAsKin("Mr Trump's ", ' Jared Kushner')).toBe(false);
-      expect(namedAsKin("Mr Trump’s son-in-law ", ', who met')).toBe(true);
-      expect(namedAsKin('with ', ", Trump's son-in-law, who met")).toBe(true);
-      expect(namedAsKin('envoy ', ', the envoy of')).toBe(false);
-    } finally {
-      await temp.cleanup();
-    }
+    const paragraphs = [
+      'The union voted down the last contract under then-President Alan Pryce, and its new president, Rosa Lindqvist, has vowed a harder line in the talks.',
+      'The talks resume on Monday at the port authority.',
+    ];
+    await withArticle('Dockers union picks a new leader', paragraphs, async (union) => {
+      const paragraph = await candidateHolding(union, "who's the union president now", 'Pryce');
+      expect(preferredAnswers(paragraph.answers)[0]?.text).toBe('Rosa Lindqvist');
+    });
+    expect(asksAboutNow("who's the union president now")).toBe(true);
+    expect(asksAboutNow('who was the union president before')).toBe(false);
+    expect(asksAboutNow('who led the union')).toBe(false);
+    expect(askedKind('which relative of trump was there')).toBe('relative');
+    expect(namedAsKin("Mr Trump's ", ' Jared Kushner')).toBe(false);
+    expect(namedAsKin("Mr Trump’s son-in-law ", ', who met')).toBe(true);
+    expect(namedAsKin('with ', ", Trump's son-in-law, who met")).toBe(true);
+    expect(namedAsKin('envoy ', ', the envoy of')).toBe(false);
   });
 });
 

@@ -136,6 +136,10 @@ describe('typedSpans', () => {
 });
 
 describe('answerType', () => {
+  const expectTypes = (cases: [string, AnswerType][]) => {
+    for (const [question, type] of cases) expect(answerType(question), question).toBe(type);
+  };
+
   it('reads casual questions', () => {
     const cases: [string, AnswerType][] = [
       ['so when do the three way talks start', 'date'],
@@ -162,7 +166,7 @@ describe('answerType', () => {
       ['who was president then', 'person'],
       ["who'd truss beat to get the top job", 'person'],
     ];
-    for (const [question, type] of cases) expect(answerType(question), question).toBe(type);
+    expectTypes(cases);
   });
 
   it('reads a question without a wh-word by its head noun', () => {
@@ -183,7 +187,7 @@ describe('answerType', () => {
       ['ups strike news', 'none'],
       ['is the ups strike date set', 'none'],
     ];
-    for (const [question, type] of cases) expect(answerType(question), question).toBe(type);
+    expectTypes(cases);
   });
 
   it('types the everyday questions as labelled', () => {

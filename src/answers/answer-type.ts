@@ -77,18 +77,17 @@ export function answerType(question: string): AnswerType {
  */
 function fragmentType(clause: string[]): AnswerType {
   if (clause.some((word) => nounType(word) === 'number')) return 'number';
-  // "patriot front boss arrested in idaho - name?": the name of what the question starts with.
-  if (clause.length > 1 && clause.at(-1) === 'name') {
-    const subject = clause.slice(0, clause.findIndex((word) => STOPPERS.has(word) || word === 'name'));
-    return headType(subject) === 'person' ? 'person' : 'name';
-  }
   const end = clause.findIndex((word) => STOPPERS.has(word));
   const phrase = end < 0 ? clause : clause.slice(0, end);
+  // "name of the ship that sank?"; "teamsters boss name?", "patriot front boss arrested in idaho - name?"
+  if (phrase.at(-1) === 'name' && clause[end] === 'of') return personOrName(headType(clause.slice(end + 1)));
+  if (phrase.at(-1) === 'name' || clause.at(-1) === 'name') return personOrName(headType(phrase.filter((word) => word !== 'name')));
   const head = phrase.at(-1);
-  if (head === undefined) return 'none';
-  if (head !== 'name') return nounType(head);
-  // "name of the ship that sank?", "teamsters boss name?"
-  const named = clause[end] === 'of' ? headType(clause.slice(end + 1)) : phrase.length > 1 ? nounType(phrase.at(-2)!) : 'none';
+  return head === undefined ? 'none' : nounType(head);
+}
+
+/** The name asked for is a person's when what it names is a person. */
+function personOrName(named: AnswerType): AnswerType {
   return named === 'person' ? 'person' : 'name';
 }
 
@@ -151,7 +150,7 @@ function typeAfterWhat(rest: string[]): AnswerType {
   if (first === undefined) return 'none';
   if (COPULAS.has(first)) {
     const phrase = nounPhrase(rest, 1);
-    if (phrase.words.at(-1) === 'name' && rest[phrase.end] === 'of') return headType(nounPhrase(rest, phrase.end + 1).words) === 'person' ? 'person' : 'name';
+    if (phrase.words.at(-1) === 'name' && rest[phrase.end] === 'of') return personOrName(headType(nounPhrase(rest, phrase.end + 1).words));
     // "whats the jackson mayors name": the name of a person, the apostrophe left out.
     if (phrase.words.at(-1) === 'name' && phrase.words.length > 1 && nounType(phrase.words.at(-2)!) === 'person') return 'person';
     const type = headType(phrase.words);

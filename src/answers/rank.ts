@@ -417,13 +417,11 @@ export class CandidateFeatures {
     let names = this.peopleCache.get(articleId);
     if (!names) {
       const byPosition = this.snapshot.spans?.get(articleId) ?? [];
+      const texts = this.articleTexts(articleId);
       const found = new Set<string>();
-      for (const row of this.retriever.rowsOf(articleId)) {
-        const spans = byPosition[this.snapshot.paragraphs.positionOf(row)] ?? [];
-        if (!spans.some(([type]) => type === 'person')) continue;
-        const text = this.snapshot.paragraphs.textOf(row);
-        for (const [type, start, end] of spans) if (type === 'person') found.add(text.slice(start, end));
-      }
+      this.retriever.rowsOf(articleId).forEach((row, i) => {
+        for (const [type, start, end] of byPosition[this.snapshot.paragraphs.positionOf(row)] ?? []) if (type === 'person') found.add(texts[i]!.slice(start, end));
+      });
       names = [...found];
       if (this.peopleCache.size > 1024) this.peopleCache.clear();
       this.peopleCache.set(articleId, names);
@@ -437,7 +435,7 @@ export class CandidateFeatures {
     const cacheKey = `${articleId}\u0000${key}`;
     let share = this.salienceCache.get(cacheKey);
     if (share === undefined) {
-      const paragraphs = this.articleTexts(articleId);
+      const paragraphs = this.lowerCaseTexts(articleId);
       share = paragraphs.filter((t) => t.includes(key)).length / Math.max(1, paragraphs.length);
       if (this.salienceCache.size > 10_000) this.salienceCache.clear();
       this.salienceCache.set(cacheKey, share);
@@ -447,16 +445,26 @@ export class CandidateFeatures {
 
   private readonly salienceCache = new Map<string, number>();
 
-  private readonly textsCache = new Map<string, string[]>();
+  private readonly textsCache = new Map<string, { texts: string[]; lower: string[] }>();
 
+  /** An article's paragraph texts in the order of `rowsOf`, read once for every feature that needs them. */
   private articleTexts(articleId: string): string[] {
-    let texts = this.textsCache.get(articleId);
-    if (!texts) {
-      texts = this.retriever.rowsOf(articleId).map((row) => this.snapshot.paragraphs.textOf(row).toLowerCase());
+    return this.textsOf(articleId).texts;
+  }
+
+  private lowerCaseTexts(articleId: string): string[] {
+    return this.textsOf(articleId).lower;
+  }
+
+  private textsOf(articleId: string): { texts: string[]; lower: string[] } {
+    let found = this.textsCache.get(articleId);
+    if (!found) {
+      const texts = this.retriever.rowsOf(articleId).map((row) => this.snapshot.paragraphs.textOf(row));
+      found = { texts, lower: texts.map((text) => text.toLowerCase()) };
       if (this.textsCache.size > 256) this.textsCache.clear();
-      this.textsCache.set(articleId, texts);
+      this.textsCache.set(articleId, found);
     }
-    return texts;
+    return found;
   }
 }
 

@@ -159,6 +159,26 @@ function baseForms(word: string, pos: PartOfSpeech): string[] {
 /** What each data file's part-of-speech letter names ("s", a satellite adjective, is in the adjective file). */
 const PART_OF_LETTER: Record<string, PartOfSpeech> = { n: 'noun', v: 'verb', a: 'adj', s: 'adj', r: 'adv' };
 
+/**
+ * The antonym pointers ("!") of a data line that start from `form` or from the whole synset:
+ * where each points (part of speech, offset) and which word there (0 for all of them).
+ */
+function antonymPointers(line: string, form: string): { pos: PartOfSpeech; offset: number; word: number }[] {
+  const fields = line.split(' ');
+  const pointersAt = 4 + 2 * Number.parseInt(fields[3] ?? '0', 16);
+  const lemma = form.replace(/ /g, '_');
+  const ownWord = fields.slice(4, pointersAt).filter((_, i) => i % 2 === 0).findIndex((w) => w.replace(/\(.*\)$/, '').toLowerCase() === lemma) + 1;
+  const found: { pos: PartOfSpeech; offset: number; word: number }[] = [];
+  for (let p = 0; p < Number(fields[pointersAt] ?? 0); p++) {
+    const [symbol, offset, letter, sourceTarget] = fields.slice(pointersAt + 1 + 4 * p, pointersAt + 5 + 4 * p);
+    const pos = PART_OF_LETTER[letter ?? ''];
+    if (symbol !== '!' || !offset || !pos || !sourceTarget) continue;
+    const source = Number.parseInt(sourceTarget.slice(0, 2), 16);
+    if (source === 0 || source === ownWord) found.push({ pos, offset: Number(offset), word: Number.parseInt(sourceTarget.slice(2), 16) });
+  }
+  return found;
+}
+
 /** The base forms a word may be an inflection of, as any part of speech ("slowest" → slow, "lost" → lost, "women" → women). */
 export function lemmasOf(word: string): string[] {
   const lower = word.toLowerCase();
@@ -194,22 +214,15 @@ export class WordNet {
    */
   synonyms(phrase: string): string[] {
     const lemma = phrase.toLowerCase().trim();
-    let found = this.cache.get(lemma);
-    if (found) return found;
-    const words = new Set<string>();
-    const own = new Set<string>([lemma]);
-    for (const pos of PARTS_OF_SPEECH) {
-      for (const form of baseForms(lemma, pos)) {
-        const line = indexLine(this.indexes.get(pos)!, form.replace(/ /g, '_'));
-        if (!line) continue;
+    return this.cached(lemma, () => {
+      const words = new Set<string>();
+      const own = new Set<string>([lemma]);
+      for (const { form, line } of this.commonSenses(lemma)) {
         own.add(form);
-        for (const offset of synsetOffsets(line).slice(0, SENSES)) for (const word of synsetWords(this.dataLine(pos, offset))) words.add(word);
+        for (const word of synsetWords(line)) words.add(word);
       }
-    }
-    found = [...words].filter((word) => !own.has(word));
-    if (this.cache.size >= 10_000) this.cache.clear();
-    this.cache.set(lemma, found);
-    return found;
+      return [...words].filter((word) => !own.has(word));
+    });
   }
 
   /**
@@ -219,37 +232,36 @@ export class WordNet {
    */
   antonyms(word: string): string[] {
     const lemma = word.toLowerCase().trim();
-    const key = `!${lemma}`;
-    let found = this.cache.get(key);
-    if (found) return found;
-    const opposites = new Set<string>();
-    for (const pos of PARTS_OF_SPEECH) {
-      for (const form of baseForms(lemma, pos)) {
-        const line = indexLine(this.indexes.get(pos)!, form.replace(/ /g, '_'));
-        if (!line) continue;
-        for (const offset of synsetOffsets(line).slice(0, SENSES)) {
-          const fields = this.dataLine(pos, offset).split(' ');
-          const words = Number.parseInt(fields[3] ?? '0', 16);
-          const pointersAt = 4 + 2 * words;
-          const ownWord = fields.slice(4, pointersAt).filter((_, i) => i % 2 === 0).findIndex((w) => w.replace(/\(.*\)$/, '').toLowerCase() === form.replace(/ /g, '_')) + 1;
-          const pointers = Number(fields[pointersAt] ?? 0);
-          for (let p = 0; p < pointers; p++) {
-            const [symbol, target, letter, sourceTarget] = fields.slice(pointersAt + 1 + 4 * p, pointersAt + 5 + 4 * p);
-            if (symbol !== '!' || !target || !letter || !sourceTarget) continue;
-            const source = Number.parseInt(sourceTarget.slice(0, 2), 16);
-            if (source !== 0 && source !== ownWord) continue;
-            const targetPos = PART_OF_LETTER[letter];
-            if (!targetPos) continue;
-            const targetWords = synsetWords(this.dataLine(targetPos, Number(target)));
-            const which = Number.parseInt(sourceTarget.slice(2), 16);
-            for (const opposite of which === 0 ? targetWords : targetWords.slice(which - 1, which)) opposites.add(opposite);
-          }
+    return this.cached(`!${lemma}`, () => {
+      const opposites = new Set<string>();
+      for (const { form, line } of this.commonSenses(lemma)) {
+        for (const { pos, offset, word: which } of antonymPointers(line, form)) {
+          const words = synsetWords(this.dataLine(pos, offset));
+          for (const opposite of which === 0 ? words : words.slice(which - 1, which)) opposites.add(opposite);
         }
       }
+      return [...opposites];
+    });
+  }
+
+  /** The data lines of a word's `SENSES` commonest senses per part of speech, with the base form that has them. */
+  private *commonSenses(lemma: string): Generator<{ form: string; line: string }> {
+    for (const pos of PARTS_OF_SPEECH) {
+      for (const form of baseForms(lemma, pos)) {
+        const index = indexLine(this.indexes.get(pos)!, form.replace(/ /g, '_'));
+        if (!index) continue;
+        for (const offset of synsetOffsets(index).slice(0, SENSES)) yield { form, line: this.dataLine(pos, offset) };
+      }
     }
-    found = [...opposites];
-    if (this.cache.size >= 10_000) this.cache.clear();
-    this.cache.set(key, found);
+  }
+
+  private cached(key: string, find: () => string[]): string[] {
+    let found = this.cache.get(key);
+    if (!found) {
+      found = find();
+      if (this.cache.size >= 10_000) this.cache.clear();
+      this.cache.set(key, found);
+    }
     return found;
   }
 
