@@ -164,6 +164,9 @@ describe('a new install: the seed article alone', () => {
       expect(when.kind === 'answer' && when.answerLine).not.toBe('midnight');
       const time = await seed.ask('what time did the putin sitdown kick off?', { asOf: null });
       expect(time.kind === 'answer' && time.passages[0]!.paragraph).toContain('shortly before midnight');
+      // "Moscow’s team" says who acts, not where: the city that hosts is the lead's "in Abu Dhabi".
+      const host = await seed.ask('Which city will host the talks?', { asOf: null });
+      expect(host.kind === 'answer' && host.passages[0]!.paragraph).toContain('in Abu Dhabi');
       // "Which relative" asks for someone the article calls kin: "Mr Trump's son-in-law Jared Kushner".
       const relative = await seed.ask('Which relative of Trump was at the Kremlin meeting?', { asOf: null });
       expect(relative.kind === 'answer' && relative.passages[0]!.paragraph).toContain('son-in-law Jared Kushner');
@@ -215,6 +218,27 @@ describe('opposites', () => {
       expect(await coverageOf('Store 2')).toBeGreaterThan(await coverageOf('Store 1'));
       expect(await coverageOf('Store 1')).toBeCloseTo(await coverageOf('Store 3'), 6);
     });
+  });
+});
+
+describe('places as owners, datelines and classes of places', () => {
+  it('takes a place written as the owner of something the question does not name as half an answer to "where"', async () => {
+    const paragraphs = ['Japan’s Sakurajima volcano erupted on Sunday, and Tokyo’s officials called for evacuations.', 'The eruption closed roads near Yosemite National Park in California.'];
+    await withArticle('Volcano and park', paragraphs, async (on) => {
+      const fits = async (question: string, needle: string) =>
+        Object.fromEntries((await candidateHolding(on, question, needle)).answers.map((a) => [a.text, a.fit]));
+      // "Japan’s Sakurajima volcano" for a volcano; "Tokyo’s officials" are not what is asked about.
+      expect(await fits('a volcano in which country erupted', 'Sakurajima')).toMatchObject({ Japan: 1 });
+      expect(await fits('which city erupted in anger', 'Sakurajima')).toMatchObject({ Tokyo: 0.5 });
+      // A place named with the class the question asks for is still its answer.
+      expect((await candidateHolding(on, 'roads near which national park were closed', 'Yosemite')).answers.map((a) => a.text)).toContain('Yosemite National Park');
+    });
+  });
+
+  it('never matches a question word in a dateline: "MOSCOW –" says where the story was filed', async () => {
+    const exact = async (needle: string) => (await candidateHolding(engine, 'what did moscow decide', needle)).coverage.exact;
+    expect(await exact('MOSCOW – Russia said')).toBe(0);
+    expect(await exact('head Moscow’s team')).toBeGreaterThan(0);
   });
 });
 

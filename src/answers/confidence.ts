@@ -4,7 +4,7 @@
  * labelled as such), or they say nothing about it (a plain refusal). Refusing a question the
  * articles answer is the worst outcome, so refusal needs the strongest evidence of all.
  */
-import { ANSWER_CHOICE, preferredAnswers, rankScore, type Candidate, type RankWeights } from './rank.js';
+import { ANSWER_CHOICE, preferredAnswers, rankScore, type Answer as RankedAnswer, type Candidate, type RankWeights } from './rank.js';
 
 /** What tells a question the articles relate to from one about something else (see `CONFIDENCE.related`). */
 export interface Evidence {
@@ -77,7 +77,7 @@ export interface LineEvidence {
   context: number;
   /** Share of the article's paragraphs that mention it. */
   salience: number;
-  /** Its context less the next answer's in the same passage: one clear answer, not a list. */
+  /** Its context less the best rival's in the same passage, a rival counting as well as it fits the kind asked (see `rivalry`): one clear answer, not a list. */
   margin: number;
   /** The first passage's ranking score less the second's. */
   gap: number;
@@ -85,9 +85,11 @@ export interface LineEvidence {
   fit: number;
   /** The first passage's share of the question by the words' rarity in its article: a passage without the question's "women" answers another contest. */
   local: number;
+  /** Its context by the question's own words and their WordNet synonyms alone (see `Answer.firm`). */
+  firm: number;
 }
 
-export const LINE_FEATURES = ['context', 'salience', 'margin', 'gap', 'fit', 'local'] as const;
+export const LINE_FEATURES = ['context', 'salience', 'margin', 'gap', 'fit', 'local', 'firm'] as const;
 
 /**
  * A logistic model of the probability that the answer line is right, fitted by `npm run eval --
@@ -96,9 +98,9 @@ export const LINE_FEATURES = ['context', 'salience', 'margin', 'gap', 'fit', 'lo
  * costs less than none under the evaluation's costs (a wrong line costs twice a missing one).
  */
 export const LINE_MODEL: LineModel = {
-  weights: { context: 1.476, salience: 0.043, margin: 0.92, gap: 5.446, fit: 1.17, local: 3.871 },
-  bias: -5.604,
-  threshold: 0.59,
+  weights: { context: -1.731, salience: -0.061, margin: 1.855, gap: 4.908, fit: 1.423, local: 2.96, firm: 3.286 },
+  bias: -4.967,
+  threshold: 0.65,
 };
 
 export type LineModel = LogisticModel<(typeof LINE_FEATURES)[number]>;
@@ -107,19 +109,25 @@ export type LineModel = LogisticModel<(typeof LINE_FEATURES)[number]>;
 export function lineEvidence(ranked: readonly Candidate[], weights?: RankWeights, salience = ANSWER_CHOICE.salience): { text: string; evidence: LineEvidence } | undefined {
   const [first, second] = ranked;
   if (!first) return undefined;
-  const [best, next] = preferredAnswers(first.answers, salience);
+  const [best, ...others] = preferredAnswers(first.answers, salience);
   if (!best) return undefined;
   return {
     text: best.text,
     evidence: {
       context: best.context,
       salience: best.salience,
-      margin: best.context - (next?.context ?? 0),
+      margin: best.context - Math.max(0, ...others.map((other) => other.context * rivalry(other, best))),
       gap: second ? rankScore(first.features, weights) - rankScore(second.features, weights) : 1,
       fit: best.fit,
       local: first.features.local,
+      firm: best.firm,
     },
   };
+}
+
+/** How much another candidate competes with the best: in full when it fits the kind asked as well, not at all when it is of another kind ("Russia" for "which city"). */
+function rivalry(other: RankedAnswer, best: RankedAnswer): number {
+  return best.fit > 0 ? Math.min(1, other.fit / best.fit) : 1;
 }
 
 /**

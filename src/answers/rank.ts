@@ -29,6 +29,8 @@ const FORMER = /\b(?:former|then-|ex-|late|previous|outgoing)\s?(?:[\w’'-]+\s)
 const FORMER_FIT = 0.5;
 /** How well a candidate fits the kind asked for when nothing says it is of that kind, nor of another. */
 const KIND_UNKNOWN = 0.5;
+/** How well a place written as the owner of something the question does not name fits a place question (see `ownsWhatIsNotAsked`). */
+const OWNER_FIT = 0.5;
 /** Characters read on each side of a candidate for what the text calls it ("then-President", "son-in-law"). */
 const AROUND = 30;
 /** Articles dated this many days before the question, or fewer, count as the news of the moment. */
@@ -138,6 +140,12 @@ export interface Answer {
   salience: number;
   /** Coverage of the question (near-synonyms included) by the words around it. */
   context: number;
+  /**
+   * The same coverage counting only the question's words themselves and their WordNet synonyms:
+   * the word vectors' neighbours are weaker evidence that the answer stands beside what is asked
+   * ("lead" sits at 0.57 of "three", "delegation" at 0.73 of "meeting").
+   */
+  firm: number;
   /**
    * How well it is the kind of thing asked for. A number for "how many": 1 for the same noun ("52
    * countries"), its similarity for a near-synonym ("12 sandwiches" for subs), ½ for a bare
@@ -276,7 +284,9 @@ export class CandidateFeatures {
    * for a near-synonym, 0 otherwise (stop words never match); with each question word's weights.
    */
   private matchTable(question: QuestionTerms, text: string, seen = new Map<string, Float32Array>()): MatchTable {
-    const tokens = wordTokens(text);
+    // A dateline ("MOSCOW –") says where the story was filed, not what the paragraph says.
+    const dateline = datelineEnd(text) ?? 0;
+    const tokens = wordTokens(text).filter((t) => t.start >= dateline);
     const asked = question.words;
     const weights = asked.map((q) => this.retriever.bm25.idf(q.stem) || this.absentWordWeight(q.word));
     const ranks = asked.map((q) => this.wordVectors?.rank(q.word));
@@ -327,26 +337,22 @@ export class CandidateFeatures {
   }
 
   /**
-   * How well the words near an answer match the question: each question word counts by its best
-   * match in the paragraph, discounted by its distance in words from the answer.
+   * How well the words near an answer match each question word: its best match in the paragraph
+   * (matches below `floor` left out), discounted by its distance in words from the answer.
    */
-  private contextOf(table: MatchTable, start: number, end: number): number {
+  private nearMatches(table: MatchTable, start: number, end: number, floor = 0): number[] {
     const first = table.tokens.findIndex((t) => t.end > start);
     let last = first;
     while (last + 1 < table.tokens.length && table.tokens[last + 1]!.start < end) last++;
-    let total = 0;
-    let found = 0;
-    table.matched.forEach((matches, q) => {
-      total += table.weights[q]!;
+    return table.matched.map((matches, q) => {
       let best = 0;
       for (const { token, value } of matches) {
-        if (token >= first && token <= last) continue;
+        if ((token >= first && token <= last) || value < floor) continue;
         const distance = token < first ? first - token : token - last;
         best = Math.max(best, value / (1 + distance / PROXIMITY_WORDS));
       }
-      found += table.weights[q]! * best;
+      return best;
     });
-    return total === 0 ? 0 : found / total;
   }
 
   /** Candidates of the expected type in a paragraph that the question does not already name, best first. */
@@ -365,11 +371,15 @@ export class CandidateFeatures {
       if (namedInQuestion(type, whole, asked)) continue;
       const span = type === 'number' ? bareNumber(whole, asked, question.measure) : type === 'person' ? this.fullName(articleId, whole) : whole;
       const key = span.toLowerCase();
-      const context = this.contextOf(table, start, end);
-      const known = found.get(key);
       const fit = this.fit(question, whole, text.slice(Math.max(0, start - AROUND), start), text.slice(end, end + AROUND));
-      if (!known) found.set(key, { text: span, type, salience: this.salience(articleId, type, span), context, fit });
-      else known.context = Math.max(known.context, context);
+      const context = weightedShare(this.nearMatches(table, start, end), table.weights);
+      const firm = weightedShare(this.nearMatches(table, start, end, WORDNET_MATCH), table.weights);
+      const known = found.get(key);
+      if (!known) found.set(key, { text: span, type, salience: this.salience(articleId, type, span), context, firm, fit });
+      else {
+        known.context = Math.max(known.context, context);
+        known.firm = Math.max(known.firm, firm);
+      }
     }
     return [...found.values()].sort((a, b) => b.fit - a.fit || b.context - a.context || b.salience - a.salience);
   }
@@ -381,10 +391,12 @@ export class CandidateFeatures {
       return question.now && FORMER.test(before) ? kind * FORMER_FIT : kind;
     }
     if (question.type === 'date') return isTimeOfDay(span) === (question.measure === 'clock') ? 1 : 0.5;
+    const owner = question.type === 'place' && ownsWhatIsNotAsked(after, question.stems) ? OWNER_FIT : 1;
     if (question.kind && (question.type === 'place' || question.type === 'name')) {
       const kind = kindOf(span);
-      return kind === undefined ? KIND_UNKNOWN : kind === question.kind ? 1 : 0;
+      return owner * (kind === undefined ? KIND_UNKNOWN : kind === question.kind ? 1 : 0);
     }
+    if (question.type === 'place') return owner;
     if (!question.counted || question.type !== 'number') return 1;
     const counted = stemOf(question.counted);
     const nouns = (span.toLowerCase().match(/\p{L}+/gu) ?? []).filter((word) => !COUNT_SCALE.has(word) && !isStopWord(word));
@@ -479,10 +491,37 @@ function namedInQuestion(type: SpanType, span: string, asked: ReadonlySet<string
   const stems = terms(span);
   if (stems.length === 0) return true;
   if (type === 'number' || type === 'date') return stems.every((stem) => asked.has(stem));
-  // "Buchanan County" answers "which county": a class noun at its end names what is asked, not the answer.
-  if (stems.length > 1 && isClassNoun(span.slice(span.lastIndexOf(' ') + 1).toLowerCase())) return stems.slice(0, -1).some((stem) => asked.has(stem));
+  // "Buchanan County" answers "which county", "Yosemite National Park" "which national park": the
+  // class it ends in names what is asked, not the answer.
+  if (stems.length > 1 && isClassNoun(span.slice(span.lastIndexOf(' ') + 1).toLowerCase())) {
+    let end = stems.length - 1;
+    while (end > 1 && asked.has(stems[end - 1]!)) end--;
+    return stems.slice(0, end).some((stem) => asked.has(stem));
+  }
   return asked.has(stems.at(-1)!);
 }
+
+/**
+ * Whether a place is written as the owner of something the question does not name: "Moscow’s
+ * team" says who acts, not where anything happens, so it answers "which city will host the talks"
+ * only half; "Japan’s Sakurajima volcano" still answers "a volcano in which country" in full.
+ * `after` is the text that follows the place; the thing owned is read up to a stop word or a
+ * punctuation mark, three words at most.
+ */
+function ownsWhatIsNotAsked(after: string, asked: readonly string[]): boolean {
+  const possessive = /^['’]s?\s+/.exec(after);
+  if (!possessive) return false;
+  const owned: string[] = [];
+  for (const word of after.slice(possessive[0].length).split(/\s+/, OWNED_WORDS)) {
+    const bare = word.replace(/[^\p{L}\p{N}-]+$/u, '');
+    if (!bare || isStopWord(bare.toLowerCase())) break;
+    owned.push(bare);
+    if (bare !== word) break;
+  }
+  return owned.length > 0 && !terms(owned.join(' ')).some((stem) => asked.includes(stem));
+}
+
+const OWNED_WORDS = 3;
 
 /**
  * A number as the answer to its question: without the words the question already says ("how many
@@ -509,7 +548,7 @@ const COUNT_SCALE = new Set('hundred hundreds thousand thousands million million
  * question's words around it plus its salience in the article times `salience` (a story's answer
  * is usually its main entity). Chosen by cross-validation (`npm run eval -- --cv`).
  */
-export const ANSWER_CHOICE = { salience: 0.2 };
+export const ANSWER_CHOICE = { salience: 0.1 };
 
 /** A passage's candidates in the order the answer line prefers them (see `ANSWER_CHOICE`). */
 export function preferredAnswers(answers: readonly Answer[], salience = ANSWER_CHOICE.salience): Answer[] {
