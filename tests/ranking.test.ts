@@ -242,6 +242,17 @@ describe('places as owners, datelines and classes of places', () => {
   });
 });
 
+describe('qualified numbers', () => {
+  it('keeps the word that says how exact a number is: "less than $20,000" is not "$20,000"', async () => {
+    const paragraphs = ['Tesla said the Optimus robot will cost less than $20,000 when it goes on sale.', 'The company said nearly 260 owners in the United States are affected.'];
+    await withArticle('Robot and recall', paragraphs, async (on) => {
+      const answers = async (question: string, needle: string) => (await candidateHolding(on, question, needle)).answers.map((a) => a.text);
+      expect(await answers('how much will the tesla robot cost', 'Optimus')).toContain('less than $20,000');
+      expect(await answers('how many owners are affected', 'nearly 260')).toContain('nearly 260');
+    });
+  });
+});
+
 describe('headings', () => {
   it('ranks a heading after every paragraph that states something, however many of the question\'s words it holds', async () => {
     const paragraphs = ['Hearing aids go on sale over the counter on Monday.', 'The return window for hearing aids', 'Best Buy plans to let buyers bring them back within 60 days.'];

@@ -369,9 +369,10 @@ export class CandidateFeatures {
       const whole = text.slice(start, end);
       if (type === 'number' && !fitsMeasure(whole, question.measure)) continue;
       if (namedInQuestion(type, whole, asked)) continue;
-      const span = type === 'number' ? bareNumber(whole, asked, question.measure) : type === 'person' ? this.fullName(articleId, whole) : whole;
+      const before = text.slice(Math.max(0, start - AROUND), start);
+      const span = type === 'number' ? qualified(bareNumber(whole, asked, question.measure), before) : type === 'person' ? this.fullName(articleId, whole) : whole;
       const key = span.toLowerCase();
-      const fit = this.fit(question, whole, text.slice(Math.max(0, start - AROUND), start), text.slice(end, end + AROUND));
+      const fit = this.fit(question, whole, before, text.slice(end, end + AROUND));
       const context = weightedShare(this.nearMatches(table, start, end), table.weights);
       const firm = weightedShare(this.nearMatches(table, start, end, WORDNET_MATCH), table.weights);
       const known = found.get(key);
@@ -538,6 +539,15 @@ function bareNumber(span: string, asked: ReadonlySet<string>, measure: Measure |
   if (!/\d/.test(words[0]!) || words.length <= numberWords) return span;
   const rest = terms(words.slice(numberWords).join(' '));
   return rest.length > 0 && rest.every((stem) => asked.has(stem)) ? words.slice(0, numberWords).join(' ') : span;
+}
+
+/** Words before a number that say how exact it is: "less than $20,000" is not "$20,000", nor "about 260" exactly 260. */
+const QUALIFIER = /(?:^|\s)((?:about|around|roughly|approximately|nearly|almost|some|over|under|up to|at least|at most|more than|less than|fewer than|as many as|as much as|all)\s+)$/i;
+
+/** A number with the word before it that qualifies it ("nearly 8 million"), as the paragraph writes it. */
+function qualified(number: string, before: string): string {
+  const qualifier = QUALIFIER.exec(before)?.[1];
+  return qualifier ? `${qualifier}${number}` : number;
 }
 
 /** Words inside a number span that say how big, not what is counted ("2.5 million", "two dozen"). */
