@@ -43,6 +43,14 @@ describe('typedSpans', () => {
     expect(spans('Avalanche winger Artturi Lehkonen scored the winner.')).toContain('person:Artturi Lehkonen');
   });
 
+  it('takes a name the lexicon does not know for a person when it does something to her or his own, and its surname after it', () => {
+    expect(spans('In the women’s contest, Miki Sudo won her eighth championship. Sudo has now won eight titles.')).toEqual(
+      expect.arrayContaining(['person:Miki Sudo', 'person:Sudo']),
+    );
+    expect(spans('Bank of America told her the loan was approved.')).toEqual(['name:Bank of America']);
+    expect(spans('Coney Island Boardwalk hosted the contest.')).toEqual(['name:Coney Island Boardwalk']);
+  });
+
   it('gives offsets into the paragraph, without overlaps, in order', () => {
     for (const paragraph of SEED.paragraphs) {
       const found = typedSpans(paragraph);

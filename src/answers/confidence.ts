@@ -98,9 +98,9 @@ export const LINE_FEATURES = ['context', 'salience', 'margin', 'gap', 'fit', 'lo
  * costs less than none under the evaluation's costs (a wrong line costs twice a missing one).
  */
 export const LINE_MODEL: LineModel = {
-  weights: { context: -1.731, salience: -0.061, margin: 1.855, gap: 4.908, fit: 1.423, local: 2.96, firm: 3.286 },
-  bias: -4.967,
-  threshold: 0.65,
+  weights: { context: -1.765, salience: -0.039, margin: 1.963, gap: 5.001, fit: 1.531, local: 2.855, firm: 3.302 },
+  bias: -5.064,
+  threshold: 0.6,
 };
 
 export type LineModel = LogisticModel<(typeof LINE_FEATURES)[number]>;

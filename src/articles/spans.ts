@@ -64,6 +64,7 @@ const ORDINAL_SUFFIXES = words('st nd rd th');
 const CURRENCY_WORDS = words('dollar dollars cent cents euro euros pound pounds yen yuan rupee rupees ruble rubles rouble roubles peso pesos bucks won francs');
 const CURRENCY_MARKS = words('$ £ € ¥ ₹');
 const RATE_NOUNS = words('hour year month week day night gallon litre liter share person head barrel ticket piece kilo unit seat mile');
+const PERSONAL_POSSESSIVES = words('her his herself himself');
 const IRREGULAR_PLURALS = words('people men women children police staff feet teeth personnel cattle sheep fish deer aircraft');
 const NOT_NOUN_TAGS = /PastTense|PresentTense|Copula|Modal|Adverb|Preposition|Conjunction|Determiner|Pronoun|QuestionWord|Expression/;
 const NOUN_TAGS = /Singular|Plural|Noun|Duration|Unit|Currency|Uncountable|Actor/;
@@ -487,7 +488,9 @@ class Scan {
     const knownPlace = isKnownPlace(phrase);
     const lone = runWords.length === 1 && !knownPlace;
     if (lone && (STOP_WORDS.has(phrase) || PRONOUN_CONTRACTION.test(phrase) || (this.tokens[from]!.sentenceStart && this.isCommonWord(phrase)))) return;
-    const type = knownPlace ? 'place' : this.isPersonRun(from, to, runWords) ? 'person' : afterPreposition && !looksLikeOrganisation(phrase) ? 'place' : 'name';
+    const person = !knownPlace && (this.isPersonRun(from, to, runWords) || (lone && this.runSurnames.has(phrase)));
+    const type = knownPlace ? 'place' : person ? 'person' : afterPreposition && !looksLikeOrganisation(phrase) ? 'place' : 'name';
+    if (person) this.runSurnames.add(runWords.at(-1)!.lower);
     this.claim(type, from, to);
   }
 
@@ -500,6 +503,9 @@ class Scan {
     return this.lowerCaseWords.has(lower);
   }
 
+  /** Surnames of the people found among the capitalised runs so far: "Sudo" after "Miki Sudo won her…". */
+  private readonly runSurnames = new Set<string>();
+
   /** Names findPeople misses: "winger Artturi Lehkonen", "Natalie Portman’s". */
   private isPersonRun(from: number, to: number, runWords: Token[]): boolean {
     if (runWords.length < 2 || runWords.length > 3 || to - from !== runWords.length) return false;
@@ -507,7 +513,20 @@ class Scan {
     if (isCommonPlural(runWords.at(-1)!.lower)) return false;
     const before = this.tokens[from - 1];
     const afterRole = before?.kind === 'word' && !before.capitalised && (ROLES.has(before.lower) || /Actor/.test(tagOf(before.lower)));
-    return afterRole || FIRST_NAME_TAGS.test(tagOf(runWords[0]!.lower));
+    return afterRole || FIRST_NAME_TAGS.test(tagOf(runWords[0]!.lower)) || this.actsOnOwn(to);
+  }
+
+  /**
+   * "Miki Sudo won her eighth championship": a name the lexicon does not know, followed by a verb
+   * and "her" or "his" (a word or two later), is someone's.
+   */
+  private actsOnOwn(to: number): boolean {
+    for (let k = to; k < Math.min(this.tokens.length, to + 3); k++) {
+      const token = this.tokens[k]!;
+      if (token.kind !== 'word' || token.capitalised) return false;
+      if (k > to && PERSONAL_POSSESSIVES.has(token.lower)) return true;
+    }
+    return false;
   }
 
   /** "St. Louis Blues", "Mt. Everest": what follows a place's abbreviation is no person's name. */
