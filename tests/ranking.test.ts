@@ -167,6 +167,8 @@ describe('a new install: the seed article alone', () => {
       // "Moscow’s team" says who acts, not where: the city that hosts is the lead's "in Abu Dhabi".
       const host = await seed.ask('Which city will host the talks?', { asOf: null });
       expect(host.kind === 'answer' && host.passages[0]!.paragraph).toContain('in Abu Dhabi');
+      // "city" is matched by the answer being a city: the line has the question's own words beside it.
+      expect(host.kind === 'answer' && host.answerLine).toBe('Abu Dhabi');
       // "Which relative" asks for someone the article calls kin: "Mr Trump's son-in-law Jared Kushner".
       const relative = await seed.ask('Which relative of Trump was at the Kremlin meeting?', { asOf: null });
       expect(relative.kind === 'answer' && relative.passages[0]!.paragraph).toContain('son-in-law Jared Kushner');

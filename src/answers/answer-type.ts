@@ -329,12 +329,16 @@ export function askedKind(question: string): Kind | undefined {
   const phrase = nounPhrase(rest, COPULAS.has(rest[0] ?? '') ? 1 : 0).words;
   for (let i = phrase.length - 1; i >= 0; i--) {
     const noun = phrase[i]!;
-    const forms = singularForms(noun);
-    const kind = (Object.keys(KIND_NOUNS) as Kind[]).find((k) => forms.some((form) => KIND_NOUNS[k].has(form)));
+    const kind = (Object.keys(KIND_NOUNS) as Kind[]).find((k) => namesKind(noun, k));
     if (kind) return kind;
     if (nounType(noun) !== 'none') return undefined;
   }
   return undefined;
+}
+
+/** Whether a word of the question is the class noun of the kind it asks for ("city" in "which city will host the talks"). */
+export function namesKind(word: string, kind: Kind): boolean {
+  return singularForms(word).some((form) => KIND_NOUNS[kind].has(form));
 }
 
 /** What the lexicon knows a name to be ("Tehran" → city, "Toyota" → organization, "Kia" → a person!), if anything. */

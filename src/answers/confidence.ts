@@ -98,8 +98,8 @@ export const LINE_FEATURES = ['context', 'salience', 'margin', 'gap', 'fit', 'lo
  * costs less than none under the evaluation's costs (a wrong line costs twice a missing one).
  */
 export const LINE_MODEL: LineModel = {
-  weights: { context: -1.765, salience: -0.039, margin: 1.963, gap: 5.001, fit: 1.531, local: 2.855, firm: 3.302 },
-  bias: -5.064,
+  weights: { context: -2.339, salience: 0.023, margin: 1.891, gap: 4.602, fit: 1.702, local: 2.346, firm: 4.742 },
+  bias: -5.103,
   threshold: 0.6,
 };
 

@@ -11,7 +11,7 @@ import { lemmasOf } from './wordnet.js';
 import type { Snapshot, StoredSpan } from '../index/types.js';
 import type { Hit, Retriever } from '../retrieval/retriever.js';
 import type { Scope } from '../index/scope.js';
-import { fitsMeasure, isClassNoun, isTimeOfDay, kindOf, namedAsKin, type AnswerType, type Kind, type Measure } from './answer-type.js';
+import { fitsMeasure, isClassNoun, isTimeOfDay, kindOf, namedAsKin, namesKind, type AnswerType, type Kind, type Measure } from './answer-type.js';
 
 /** Words at least this close (cosine of the word vectors) count as saying the same thing; measured on the everyday questions. */
 export const NEAR_SYNONYM = 0.4;
@@ -338,9 +338,11 @@ export class CandidateFeatures {
 
   /**
    * How well the words near an answer match each question word: its best match in the paragraph
-   * (matches below `floor` left out), discounted by its distance in words from the answer.
+   * (matches below `floor` left out), discounted by its distance in words from the answer. The
+   * noun that names what is asked (the question word at `asksFor`: "city" in "which city",
+   * "countries" in "how many countries") is matched by the answer itself, as well as it fits.
    */
-  private nearMatches(table: MatchTable, start: number, end: number, floor = 0): number[] {
+  private nearMatches(table: MatchTable, start: number, end: number, floor = 0, asksFor = -1, fit = 0): number[] {
     const first = table.tokens.findIndex((t) => t.end > start);
     let last = first;
     while (last + 1 < table.tokens.length && table.tokens[last + 1]!.start < end) last++;
@@ -351,7 +353,7 @@ export class CandidateFeatures {
         const distance = token < first ? first - token : token - last;
         best = Math.max(best, value / (1 + distance / PROXIMITY_WORDS));
       }
-      return best;
+      return q === asksFor ? Math.max(best, fit) : best;
     });
   }
 
@@ -360,6 +362,7 @@ export class CandidateFeatures {
     if (question.type === 'none') return [];
     const spans: StoredSpan[] = this.snapshot.spans?.get(articleId)?.[position] ?? [];
     const asked = new Set(question.stems);
+    const asksFor = askedNounAt(question);
     const found = new Map<string, Answer>();
     const credit = photoCreditStart(text) ?? text.length;
     // A dateline says where the story was filed from, not what happened there.
@@ -374,7 +377,7 @@ export class CandidateFeatures {
       const key = span.toLowerCase();
       const fit = this.fit(question, whole, before, text.slice(end, end + AROUND));
       const context = weightedShare(this.nearMatches(table, start, end), table.weights);
-      const firm = weightedShare(this.nearMatches(table, start, end, WORDNET_MATCH), table.weights);
+      const firm = weightedShare(this.nearMatches(table, start, end, WORDNET_MATCH, asksFor, fit), table.weights);
       const known = found.get(key);
       if (!known) found.set(key, { text: span, type, salience: this.salience(articleId, type, span), context, firm, fit });
       else {
@@ -500,6 +503,13 @@ function namedInQuestion(type: SpanType, span: string, asked: ReadonlySet<string
     return stems.slice(0, end).some((stem) => asked.has(stem));
   }
   return asked.has(stems.at(-1)!);
+}
+
+/** Which of the question's words names what it asks for: the kind ("city") or the thing counted ("countries"); -1 for none. */
+function askedNounAt(question: QuestionTerms): number {
+  const { kind, counted } = question;
+  if (counted) return question.words.findIndex(({ word }) => word === counted);
+  return kind ? question.words.findIndex(({ word }) => namesKind(word, kind)) : -1;
 }
 
 /**
