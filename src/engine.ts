@@ -9,7 +9,7 @@ import { checkedSentenceCount, SUMMARY_SENTENCES, type SummaryRequest } from './
 import { spelledOut } from './answers/chat-words.js';
 import { cleanQuestion, searchText } from './answers/question.js';
 import { pickQuote, scoreSentences, sentencesOf } from './answers/quotes.js';
-import { answerType, askedKind, asksAboutNow, countedNoun, measureOf } from './answers/answer-type.js';
+import { answerType, askedKind, asksAboutNow, countedNoun, kindOf, measureOf } from './answers/answer-type.js';
 import { calendarDayOf } from './answers/answer-date.js';
 import { chooseAnswer, evidenceOf, judge } from './answers/confidence.js';
 import { CandidateFeatures, preferredAnswers, rankScore, type Candidate, type QuestionTerms, type QuestionWord } from './answers/rank.js';
@@ -691,7 +691,8 @@ function questionWords(query: string): QuestionWord[] {
     const synonyms = new Set(phrases.flatMap((phrase) => wordNet().synonyms(phrase)).filter((s) => !s.includes(' ')).map((s) => stemOf(s)));
     synonyms.delete(stem);
     const antonyms = new Set(i >= WORDNET_LOOKUPS ? [] : wordNet().antonyms(word));
-    return [{ word, stem, synonyms, antonyms }];
+    const kind = kindOf(word);
+    return [{ word, stem, synonyms, antonyms, ...(kind === 'country' || kind === 'city' || kind === 'region' ? { place: true } : {}) }];
   });
 }
 

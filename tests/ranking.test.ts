@@ -255,6 +255,18 @@ describe('qualified numbers', () => {
   });
 });
 
+describe('places', () => {
+  it('matches a place only by itself and its WordNet synonyms, never by the other places its word vector sits near', async () => {
+    const paragraphs = ['The cheapest average, $4.47 a gallon, was in Georgia.', 'The highest average has long been in California, at $6.43 a gallon.'];
+    await withArticle('Gas prices', paragraphs, async (gas) => {
+      const soft = async (needle: string) => (await candidateHolding(gas, 'so what about california', needle)).coverage.soft;
+      expect(await soft('Georgia')).toBe(0);
+      expect(await soft('California')).toBe(1);
+      expect((await gas.retrieve('whats the avg gas price in cali rn', 1, { asOf: null }))[0]!.paragraph.text).toContain('$6.43');
+    });
+  });
+});
+
 describe('headings', () => {
   it('ranks a heading after every paragraph that states something, however many of the question\'s words it holds', async () => {
     const paragraphs = ['Hearing aids go on sale over the counter on Monday.', 'The return window for hearing aids', 'Best Buy plans to let buyers bring them back within 60 days.'];

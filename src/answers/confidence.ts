@@ -39,7 +39,7 @@ export interface LogisticModel<F extends string> {
  * off") to refuse more off-topic ones.
  */
 export const CONFIDENCE: { related: LogisticModel<(typeof RELATED_FEATURES)[number]>; answerSoft: number } = {
-  related: { weights: { coverage: 8.961, anchor: 2.478 }, bias: -7.734, threshold: 0.14 },
+  related: { weights: { coverage: 9.055, anchor: 2.39 }, bias: -7.665, threshold: 0.15 },
   /** Without an answer line, the first passage must cover this share of the question (near-synonyms included) to answer it. */
   answerSoft: 0.55,
 };
@@ -98,9 +98,9 @@ export const LINE_FEATURES = ['context', 'salience', 'margin', 'gap', 'fit', 'lo
  * costs less than none under the evaluation's costs (a wrong line costs twice a missing one).
  */
 export const LINE_MODEL: LineModel = {
-  weights: { context: -2.339, salience: 0.023, margin: 1.891, gap: 4.602, fit: 1.702, local: 2.346, firm: 4.742 },
-  bias: -5.103,
-  threshold: 0.6,
+  weights: { context: -2.059, salience: 0.07, margin: 1.595, gap: 4.231, fit: 1.785, local: 1.785, firm: 4.617 },
+  bias: -4.664,
+  threshold: 0.62,
 };
 
 export type LineModel = LogisticModel<(typeof LINE_FEATURES)[number]>;

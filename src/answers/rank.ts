@@ -121,6 +121,11 @@ export interface QuestionWord {
   synonyms: ReadonlySet<string>;
   /** Base forms of its opposites ("slow" for "fastest"): never a near-synonym, however close their vectors. */
   antonyms: ReadonlySet<string>;
+  /**
+   * The word names a place ("california", "moscow"): matched by itself and its WordNet synonyms
+   * ("calif."), never by its vector neighbours, which are other places ("georgia", "paris").
+   */
+  place?: boolean;
 }
 
 export interface Candidate {
@@ -306,7 +311,7 @@ export class CandidateFeatures {
             if (stem === q.stem) found![i] = 1;
             else {
               let match = 0;
-              if (rank !== undefined && ranks[i] !== undefined) {
+              if (rank !== undefined && ranks[i] !== undefined && !q.place) {
                 const similarity = this.wordVectors!.rowSimilarity(ranks[i]!, rank);
                 if (similarity >= NEAR_SYNONYM) match = similarity;
               }
@@ -568,7 +573,7 @@ const COUNT_SCALE = new Set('hundred hundreds thousand thousands million million
  * question's words around it plus its salience in the article times `salience` (a story's answer
  * is usually its main entity). Chosen by cross-validation (`npm run eval -- --cv`).
  */
-export const ANSWER_CHOICE = { salience: 0.1 };
+export const ANSWER_CHOICE = { salience: 0.2 };
 
 /** A passage's candidates in the order the answer line prefers them (see `ANSWER_CHOICE`). */
 export function preferredAnswers(answers: readonly Answer[], salience = ANSWER_CHOICE.salience): Answer[] {
