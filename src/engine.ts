@@ -12,7 +12,7 @@ import { pickQuote, scoreSentences, sentencesOf } from './answers/quotes.js';
 import { answerType, askedKind, asksAboutNow, countedNoun, kindOf, measureOf } from './answers/answer-type.js';
 import { calendarDayOf } from './answers/answer-date.js';
 import { chooseAnswer, evidenceOf, judge } from './answers/confidence.js';
-import { CandidateFeatures, preferredAnswers, rankScore, type Candidate, type QuestionTerms, type QuestionWord } from './answers/rank.js';
+import { CandidateFeatures, dayBefore, preferredAnswers, RECENT_DAYS, rankScore, type Candidate, type QuestionTerms, type QuestionWord } from './answers/rank.js';
 import { wordNet, WORDNET_LOOKUPS } from './answers/wordnet.js';
 import { sourceReference } from './articles/article.js';
 import type { Embedder } from './embedding/embedder.js';
@@ -41,6 +41,8 @@ import type { Logger } from './log.js';
 export const MAX_LOOKUP_LENGTH = 200;
 /** Passages considered for an answer (all pages of "more" included). */
 const MAX_RANKED = 30;
+/** Passages of the week before the question always among the candidates (see `recentHits`). */
+const RECENT_CANDIDATES = 5;
 
 /** Articles in a topic digest, and the share of the topic's words (near-synonyms included) a passage must hold to join it. */
 const DIGEST_ARTICLES = 4;
@@ -274,8 +276,28 @@ export class Engine {
   }
 
   private candidatesIn({ retriever, features }: Reading, question: QuestionTerms, vector: Float32Array, mode: RetrievalMode, k = MAX_RANKED): Candidate[] {
-    const hits = retriever.search(searchStemsOf(question), vector, k, { mode, scope: question.scope, weights: contextWeights(question) });
+    const stems = searchStemsOf(question);
+    const weights = contextWeights(question);
+    const hits = retriever.search(stems, vector, k, { mode, scope: question.scope, weights });
+    if (mode === 'hybrid' && question.asOf) hits.push(...this.recentHits(retriever, stems, vector, question, hits, weights));
     return features.describe(question, hits);
+  }
+
+  /**
+   * The best passages of the week before the question that the whole index's ranking left out,
+   * placed after its last: in a large archive, a short question's words ("which city will host
+   * the talks") find older stories first, and the ranking can only prefer the news of the moment
+   * when it is among the candidates.
+   */
+  private recentHits(retriever: Retriever, stems: string[], vector: Float32Array, question: QuestionTerms, hits: readonly Hit[], weights: ReadonlyMap<string, number> | undefined): Hit[] {
+    const since = dayBefore(question.asOf!, RECENT_DAYS);
+    const scope = { ...question.scope, since: question.scope.since && question.scope.since > since ? question.scope.since : since };
+    const taken = new Set(hits.map((hit) => hit.row));
+    const last = Math.min(...hits.map((hit) => hit.score));
+    return retriever
+      .search(stems, vector, RECENT_CANDIDATES, { mode: 'hybrid', scope, weights })
+      .filter((hit) => !taken.has(hit.row))
+      .map((hit) => ({ ...hit, score: Number.isFinite(last) ? last : hit.score }));
   }
 
   /** The words to search for: the question without mentions and custom emoji, typos fixed. */

@@ -355,4 +355,26 @@ describe('as of', () => {
     const hits = await engine.retrieve('what happened with the talks', 3, { asOf: '2026-01-24' });
     expect(engine.snapshot.paragraphs.articleIdOf(hits[0]!.row)).toBe('articles/seed');
   });
+
+  it('considers the week\'s news even when an older archive matches the question\'s words better', async () => {
+    const temp = await tempDir();
+    try {
+      const articles = path.join(temp.dir, 'articles');
+      await mkdir(articles);
+      for (let i = 0; i < 40; i++) {
+        const town = `Town${String.fromCharCode(97 + (i % 26))}${String.fromCharCode(97 + Math.floor(i / 26))}`;
+        await writeFile(
+          path.join(articles, `old-${i}.md`),
+          `---\ntitle: City fireworks ${i}\ndate: 2022-07-0${1 + (i % 9)}\n---\nThe city of ${town} will host talks with residents about its fireworks show, the city said.\n`,
+        );
+      }
+      await writeFile(path.join(articles, 'new.md'), '---\ntitle: Security talks\ndate: 2026-03-01\n---\nRussia said the security talks will be held in Abu Dhabi on Friday.\n');
+      await ingest(path.join(temp.dir, 'index'), await realEmbedder(), { source: articles });
+      const archive = await Engine.open(realEmbedder(), path.join(temp.dir, 'index'));
+      const hits = await archive.retrieve('which city will host the talks', 3, { asOf: '2026-03-02' });
+      expect(hits[0]!.paragraph.text).toContain('Abu Dhabi');
+    } finally {
+      await temp.cleanup();
+    }
+  });
 });

@@ -98,8 +98,8 @@ export const LINE_FEATURES = ['context', 'salience', 'margin', 'gap', 'fit', 'lo
  * costs less than none under the evaluation's costs (a wrong line costs twice a missing one).
  */
 export const LINE_MODEL: LineModel = {
-  weights: { context: -2.059, salience: 0.07, margin: 1.595, gap: 4.231, fit: 1.785, local: 1.785, firm: 4.617 },
-  bias: -4.664,
+  weights: { context: -2.388, salience: 0.018, margin: 1.628, gap: 4.022, fit: 1.83, local: 1.592, firm: 4.954 },
+  bias: -4.498,
   threshold: 0.62,
 };
 

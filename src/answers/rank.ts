@@ -34,7 +34,7 @@ const OWNER_FIT = 0.5;
 /** Characters read on each side of a candidate for what the text calls it ("then-President", "son-in-law"). */
 const AROUND = 30;
 /** Articles dated this many days before the question, or fewer, count as the news of the moment. */
-const RECENT_DAYS = 7;
+export const RECENT_DAYS = 7;
 
 export interface Features {
   /** The hybrid retrieval's fused score. */
@@ -579,6 +579,11 @@ export const ANSWER_CHOICE = { salience: 0.2 };
 export function preferredAnswers(answers: readonly Answer[], salience = ANSWER_CHOICE.salience): Answer[] {
   const score = (a: Answer) => a.context + salience * a.salience;
   return [...answers].sort((a, b) => b.fit - a.fit || score(b) - score(a));
+}
+
+/** The day (YYYY-MM-DD) `days` days before `date`. */
+export function dayBefore(date: string, days: number): string {
+  return new Date(Date.parse(`${date}T00:00:00Z`) - days * 86_400_000).toISOString().slice(0, 10);
 }
 
 /** Whole days from `date` to `asOf` (both YYYY-MM-DD). */
