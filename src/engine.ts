@@ -209,7 +209,8 @@ export class Engine {
 
   /** The rows a question reads and retrieval over them: the whole file index, or its candidates' articles in Postgres. */
   private async reading(question: QuestionTerms, vector: Float32Array): Promise<Reading> {
-    const retriever = await this.corpus.retrieverFor(searchStemsOf(question), vector, question.scope, contextWeights(question));
+    const recent = recentScope(question);
+    const retriever = await this.corpus.retrieverFor(searchStemsOf(question), vector, recent ? [question.scope, recent] : [question.scope], contextWeights(question));
     if (this.featuresCache?.retriever === retriever) return this.featuresCache;
     this.featuresCache = { retriever, features: new CandidateFeatures(retriever.snapshot, retriever, this.embedder.wordVectors) };
     return this.featuresCache;
@@ -279,26 +280,11 @@ export class Engine {
     const stems = searchStemsOf(question);
     const weights = contextWeights(question);
     const hits = retriever.search(stems, vector, k, { mode, scope: question.scope, weights });
-    if (mode === 'hybrid' && question.asOf) hits.push(...this.recentHits(retriever, stems, vector, question, hits, weights));
+    const recent = recentScope(question);
+    if (mode === 'hybrid' && recent) hits.push(...recentHits(retriever, stems, vector, recent, hits, weights));
     return features.describe(question, hits);
   }
 
-  /**
-   * The best passages of the week before the question that the whole index's ranking left out,
-   * placed after its last: in a large archive, a short question's words ("which city will host
-   * the talks") find older stories first, and the ranking can only prefer the news of the moment
-   * when it is among the candidates.
-   */
-  private recentHits(retriever: Retriever, stems: string[], vector: Float32Array, question: QuestionTerms, hits: readonly Hit[], weights: ReadonlyMap<string, number> | undefined): Hit[] {
-    const since = dayBefore(question.asOf!, RECENT_DAYS);
-    const scope = { ...question.scope, since: question.scope.since && question.scope.since > since ? question.scope.since : since };
-    const taken = new Set(hits.map((hit) => hit.row));
-    const last = Math.min(...hits.map((hit) => hit.score));
-    return retriever
-      .search(stems, vector, RECENT_CANDIDATES, { mode: 'hybrid', scope, weights })
-      .filter((hit) => !taken.has(hit.row))
-      .map((hit) => ({ ...hit, score: Number.isFinite(last) ? last : hit.score }));
-  }
 
   /** The words to search for: the question without mentions and custom emoji, typos fixed. */
   searchQuery(question: string): string {
@@ -746,6 +732,28 @@ function stampOf(embedder: Embedder): ModelStamp {
 }
 
 /** What retrieval searches for: the question's stems, and a follow-up's earlier ones. */
+/** The question's scope narrowed to the week before its moment, when it has one (see `recentHits`). */
+function recentScope(question: QuestionTerms): Scope | undefined {
+  if (!question.asOf) return undefined;
+  const since = dayBefore(question.asOf, RECENT_DAYS);
+  return { ...question.scope, since: question.scope.since && question.scope.since > since ? question.scope.since : since };
+}
+
+/**
+ * The best passages of the week before the question that the whole index's ranking left out,
+ * placed after its last: in a large archive, a short question's words ("which city will host the
+ * talks") find older stories first, and the ranking can prefer the news of the moment only when
+ * it is among the candidates.
+ */
+function recentHits(retriever: Retriever, stems: string[], vector: Float32Array, recent: Scope, hits: readonly Hit[], weights: ReadonlyMap<string, number> | undefined): Hit[] {
+  const taken = new Set(hits.map((hit) => hit.row));
+  const last = Math.min(...hits.map((hit) => hit.score));
+  return retriever
+    .search(stems, vector, RECENT_CANDIDATES, { mode: 'hybrid', scope: recent, weights })
+    .filter((hit) => !taken.has(hit.row))
+    .map((hit) => ({ ...hit, score: Number.isFinite(last) ? last : hit.score }));
+}
+
 function searchStemsOf(question: QuestionTerms): string[] {
   return question.contextStems?.length ? [...question.stems, ...question.contextStems] : question.stems;
 }

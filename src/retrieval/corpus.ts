@@ -19,8 +19,12 @@ export interface Corpus {
   readonly people: PeopleByArticle;
   /** How many paragraphs of the whole corpus hold a stem (typo correction). */
   readonly vocabulary: Pick<Bm25Index, 'documentFrequency'>;
-  /** Hybrid retrieval over the rows a question reads (all of them, for the file index); `weights` as in `SearchOptions`. */
-  retrieverFor(stems: readonly string[], vector: Float32Array, scope: Scope, weights?: ReadonlyMap<string, number>): Promise<Retriever>;
+  /**
+   * Hybrid retrieval over the rows a question reads (all of them, for the file index): those its
+   * searches within each of `scopes` may return (the question's, and the week before it);
+   * `weights` as in `SearchOptions`.
+   */
+  retrieverFor(stems: readonly string[], vector: Float32Array, scopes: readonly Scope[], weights?: ReadonlyMap<string, number>): Promise<Retriever>;
   /** An article's paragraphs in order. */
   paragraphsOf(articleId: string): Promise<Paragraph[]>;
   /** Switches to what was written since it was read; returns whether anything changed. */

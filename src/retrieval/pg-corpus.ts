@@ -46,8 +46,8 @@ export class PgCorpus implements Corpus {
     return this.whole.paragraphs;
   }
 
-  async retrieverFor(stems: readonly string[], vector: Float32Array, scope: Scope, weights?: ReadonlyMap<string, number>): Promise<Retriever> {
-    const rows = await this.rowsFor(stems, vector, scope, weights);
+  async retrieverFor(stems: readonly string[], vector: Float32Array, scopes: readonly Scope[], weights?: ReadonlyMap<string, number>): Promise<Retriever> {
+    const rows = await this.rowsFor(stems, vector, scopes, weights);
     return new Retriever(rows.snapshot, rows.whole, rows.dense);
   }
 
@@ -75,22 +75,23 @@ export class PgCorpus implements Corpus {
 
   /**
    * The rows a question is answered from: those of every article holding one of its best
-   * paragraphs by BM25 or by cosine, or among its best articles by BM25, within the scope.
+   * paragraphs by BM25 or by cosine, or among its best articles by BM25, within each scope.
    * Articles stored since the last reload are left out until it (as the file index does).
    */
-  private async rowsFor(stems: readonly string[], vector: Float32Array, scope: Scope, weights?: ReadonlyMap<string, number>): Promise<QuestionRows> {
+  private async rowsFor(stems: readonly string[], vector: Float32Array, scopes: readonly Scope[], weights?: ReadonlyMap<string, number>): Promise<QuestionRows> {
     const { paragraphs, articles } = this.whole;
     const unique = [...new Set(stems)].filter((term) => paragraphs.documentFrequency(term) > 0);
-    const [lexical, nearest] = await Promise.all([
-      this.store.candidatesByBm25(
-        unique.map((term) => ({ term, idf: idf(paragraphs, term) * (weights?.get(term) ?? 1), articleIdf: idf(articles, term) * (weights?.get(term) ?? 1) })),
-        { paragraph: paragraphs.averageLength, article: articles.averageLength },
-        { paragraphs: POOL, articles: ARTICLE_POOL },
-        scope,
-      ),
-      this.store.candidatesByVector(vector, POOL, scope),
-    ]);
-    const ids = new Set([...lexical.paragraphs, ...lexical.articles, ...nearest].map((c) => c.articleId).filter((id) => this.manifest.articles.has(id)));
+    const terms = unique.map((term) => ({ term, idf: idf(paragraphs, term) * (weights?.get(term) ?? 1), articleIdf: idf(articles, term) * (weights?.get(term) ?? 1) }));
+    const found = await Promise.all(
+      scopes.map(async (scope) => {
+        const [lexical, nearest] = await Promise.all([
+          this.store.candidatesByBm25(terms, { paragraph: paragraphs.averageLength, article: articles.averageLength }, { paragraphs: POOL, articles: ARTICLE_POOL }, scope),
+          this.store.candidatesByVector(vector, POOL, scope),
+        ]);
+        return [...lexical.paragraphs, ...lexical.articles, ...nearest];
+      }),
+    );
+    const ids = new Set(found.flat().map((c) => c.articleId).filter((id) => this.manifest.articles.has(id)));
     const [rows, cosines] = await Promise.all([this.rowsOf([...ids]), this.store.cosinesOf(vector, [...ids])]);
     const snapshot = snapshotOfRows(this.manifest, rows, this.people);
     const dense = Float32Array.from(snapshot.paragraphs, (p) => cosines.get(p.articleId)?.[p.position] ?? 0);
