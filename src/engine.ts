@@ -285,7 +285,6 @@ export class Engine {
     return features.describe(question, hits);
   }
 
-
   /** The words to search for: the question without mentions and custom emoji, typos fixed. */
   searchQuery(question: string): string {
     return correctedSpelling(spelledOut(searchText(question)), this.corpus.vocabulary, this.embedder.wordVectors);
@@ -731,7 +730,6 @@ function stampOf(embedder: Embedder): ModelStamp {
   return { id: embedder.modelId, dimensions: embedder.dimensions, checksum: embedder.checksum };
 }
 
-/** What retrieval searches for: the question's stems, and a follow-up's earlier ones. */
 /** The question's scope narrowed to the week before its moment, when it has one (see `recentHits`). */
 function recentScope(question: QuestionTerms): Scope | undefined {
   if (!question.asOf) return undefined;
@@ -754,6 +752,7 @@ function recentHits(retriever: Retriever, stems: string[], vector: Float32Array,
     .map((hit) => ({ ...hit, score: Number.isFinite(last) ? last : hit.score }));
 }
 
+/** What retrieval searches for: the question's stems, and a follow-up's earlier ones. */
 function searchStemsOf(question: QuestionTerms): string[] {
   return question.contextStems?.length ? [...question.stems, ...question.contextStems] : question.stems;
 }
