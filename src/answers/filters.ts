@@ -8,6 +8,7 @@
 import * as chrono from 'chrono-node/en';
 import type { Scope } from '../index/scope.js';
 import { UserError } from '../errors.js';
+import { dayBefore } from './rank.js';
 
 /** What a question may be narrowed to besides its moment. */
 export type ArticleFilter = Omit<Scope, 'asOf'>;
@@ -66,7 +67,7 @@ export function dayOf(text: string, asOf: string, option: string): string {
     throw new UserError(`${option}: "${typed}" is not a date I can read; use ${DATE_EXAMPLES}.`);
   }
   let day = found.start.date().toISOString().slice(0, 10);
-  if (day > asOf && WEEKDAYS.test(found.text.trim())) day = new Date(Date.parse(`${day}T00:00:00Z`) - 7 * 86_400_000).toISOString().slice(0, 10);
+  if (day > asOf && WEEKDAYS.test(found.text.trim())) day = dayBefore(day, 7);
   return day;
 }
 

@@ -342,25 +342,34 @@ export class CandidateFeatures {
   }
 
   /**
-   * How well the words near an answer match each question word: its best match in the paragraph
-   * (matches below `floor` left out), discounted by its distance in words from the answer. The
-   * noun that names what is asked (the question word at `asksFor`: "city" in "which city",
-   * "countries" in "how many countries") is matched by the answer itself, as well as it fits.
+   * How well the words near an answer match the question (`context`, and `firm` counting only
+   * matches worth a WordNet synonym or more): each question word by its best match in the
+   * paragraph, discounted by its distance in words from the answer. For `firm`, the noun that
+   * names what is asked (the question word at `asksFor`: "city" in "which city", "countries" in
+   * "how many countries") is matched by the answer itself, as well as it fits.
    */
-  private nearMatches(table: MatchTable, start: number, end: number, floor = 0, asksFor = -1, fit = 0): number[] {
+  private contextsOf(table: MatchTable, start: number, end: number, asksFor: number, fit: number): { context: number; firm: number } {
     const first = table.tokens.findIndex((t) => t.end > start);
     let last = first;
     while (last + 1 < table.tokens.length && table.tokens[last + 1]!.start < end) last++;
-    return table.matched.map((matches, q) => {
+    const soft: number[] = [];
+    const firm: number[] = [];
+    table.matched.forEach((matches, q) => {
       let best = 0;
+      let bestFirm = 0;
       for (const { token, value } of matches) {
-        if ((token >= first && token <= last) || value < floor) continue;
+        if (token >= first && token <= last) continue;
         const distance = token < first ? first - token : token - last;
-        best = Math.max(best, value / (1 + distance / PROXIMITY_WORDS));
+        const near = value / (1 + distance / PROXIMITY_WORDS);
+        best = Math.max(best, near);
+        if (value >= WORDNET_MATCH) bestFirm = Math.max(bestFirm, near);
       }
-      return q === asksFor ? Math.max(best, fit) : best;
+      soft.push(best);
+      firm.push(q === asksFor ? Math.max(bestFirm, fit) : bestFirm);
     });
+    return { context: weightedShare(soft, table.weights), firm: weightedShare(firm, table.weights) };
   }
+
 
   /** Candidates of the expected type in a paragraph that the question does not already name, best first. */
   private answersIn(question: QuestionTerms, articleId: string, position: number, text: string, table: MatchTable): Answer[] {
@@ -381,8 +390,7 @@ export class CandidateFeatures {
       const span = type === 'number' ? qualified(bareNumber(whole, asked, question.measure), before) : type === 'person' ? this.fullName(articleId, whole) : whole;
       const key = span.toLowerCase();
       const fit = this.fit(question, whole, before, text.slice(end, end + AROUND));
-      const context = weightedShare(this.nearMatches(table, start, end), table.weights);
-      const firm = weightedShare(this.nearMatches(table, start, end, WORDNET_MATCH, asksFor, fit), table.weights);
+      const { context, firm } = this.contextsOf(table, start, end, asksFor, fit);
       const known = found.get(key);
       if (!known) found.set(key, { text: span, type, salience: this.salience(articleId, type, span), context, firm, fit });
       else {

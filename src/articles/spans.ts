@@ -181,7 +181,6 @@ class Scan {
 
   /** Names findPeople finds in each sentence, without titles, then bare surnames of those names elsewhere in the paragraph. */
   people(): void {
-    const surnames = new Set<string>();
     for (const sentence of this.sentences) {
       for (const window of boundedWindows(sentence.text, 1000)) {
         let cursor = 0;
@@ -199,12 +198,12 @@ class Scan {
           while (to >= 0 && to < this.tokens.length && this.tokens[to]!.start < start + name.length) to++;
           if (from < 0 || this.claimed.subarray(from, to).some(Boolean) || this.followsPlaceAbbreviation(from)) continue;
           this.claim('person', from, to, start, start + name.length);
-          surnames.add(name.split(' ').at(-1)!.toLowerCase().replace(/’/g, "'"));
+          this.surnames.add(name.split(' ').at(-1)!.toLowerCase().replace(/’/g, "'"));
         }
       }
     }
     for (let k = 0; k < this.tokens.length; k++) {
-      if (!this.claimed[k] && this.tokens[k]!.capitalised && surnames.has(this.tokens[k]!.lower)) this.claim('person', k, k + 1);
+      if (!this.claimed[k] && this.tokens[k]!.capitalised && this.surnames.has(this.tokens[k]!.lower)) this.claim('person', k, k + 1);
     }
   }
 
@@ -488,9 +487,9 @@ class Scan {
     const knownPlace = isKnownPlace(phrase);
     const lone = runWords.length === 1 && !knownPlace;
     if (lone && (STOP_WORDS.has(phrase) || PRONOUN_CONTRACTION.test(phrase) || (this.tokens[from]!.sentenceStart && this.isCommonWord(phrase)))) return;
-    const person = !knownPlace && (this.isPersonRun(from, to, runWords) || (lone && this.runSurnames.has(phrase)));
+    const person = !knownPlace && (this.isPersonRun(from, to, runWords) || (lone && this.surnames.has(phrase)));
     const type = knownPlace ? 'place' : person ? 'person' : afterPreposition && !looksLikeOrganisation(phrase) ? 'place' : 'name';
-    if (person) this.runSurnames.add(runWords.at(-1)!.lower);
+    if (person) this.surnames.add(runWords.at(-1)!.lower);
     this.claim(type, from, to);
   }
 
@@ -503,8 +502,8 @@ class Scan {
     return this.lowerCaseWords.has(lower);
   }
 
-  /** Surnames of the people found among the capitalised runs so far: "Sudo" after "Miki Sudo won her…". */
-  private readonly runSurnames = new Set<string>();
+  /** Surnames (lower case) of the people found so far: their bare mentions are people too ("Sudo" after "Miki Sudo won her…"). */
+  private readonly surnames = new Set<string>();
 
   /** Names findPeople misses: "winger Artturi Lehkonen", "Natalie Portman’s". */
   private isPersonRun(from: number, to: number, runWords: Token[]): boolean {
