@@ -22,7 +22,7 @@ export function realEmbedder(): Promise<Embedder> {
 
 export async function tempDir(prefix = 'newsquote-test-'): Promise<{ dir: string; cleanup: () => Promise<void> }> {
   const dir = await mkdtemp(path.join(os.tmpdir(), prefix));
-  return { dir, cleanup: () => rm(dir, { recursive: true, force: true }) };
+  return { dir, cleanup: () => rm(dir, { recursive: true, force: true, maxRetries: 3 }) };
 }
 
 /** The ranking fixtures and the seed, copied into `<dir>/articles` (a folder tests may add to); returns it. */

@@ -3,7 +3,7 @@
  * nothing; a SIGKILL at any moment leaves the index either before or after, and a re-run
  * converges.
  */
-import { execFile, spawn, spawnSync } from 'node:child_process';
+import { type ChildProcess, execFile, spawn, spawnSync } from 'node:child_process';
 import { chmod, copyFile, cp, mkdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -25,7 +25,20 @@ beforeAll(async () => {
   await mkdir(path.join(root, 'data'));
   await symlink(TEST_MODELS_DIR, path.join(root, 'data', 'models'));
 });
-afterAll(() => cleanup());
+/** Merge workers still running: killed before the folders they write are removed. */
+const mergeWorkers = new Set<ChildProcess>();
+afterAll(async () => {
+  await Promise.all([...mergeWorkers].map((child) => new Promise((resolve) => child.once('exit', resolve).kill('SIGKILL'))));
+  await cleanup();
+});
+
+/** A step of the merge crash test that hangs fails it with the step's name, well before the test's own timeout. */
+const STEP_MS = 60_000;
+function within<T>(ms: number, step: string, promise: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`waited ${ms / 1000} s for ${step}`)), ms)));
+  return Promise.race([promise, late]).finally(() => clearTimeout(timer));
+}
 
 /** Runs the ingest CLI as a user would, in its own data folder. */
 function ingestCli(args: string[], indexDir: string) {
@@ -238,16 +251,21 @@ describe('crash safety of merging', () => {
 
     const runMerge = (indexDir: string) => {
       const child = spawn(process.execPath, ['--import', 'tsx', 'tests/merge-worker.ts', indexDir], { env: { ...process.env, LOG_LEVEL: 'silent' }, stdio: ['ignore', 'pipe', 'inherit'] });
+      mergeWorkers.add(child);
       let output = '';
       child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-      const ready = new Promise<number>((resolve) => child.stdout.on('data', () => output.includes('ready') && resolve(performance.now())));
+      const ready = new Promise<number>((resolve, reject) => {
+        child.stdout.on('data', () => output.includes('ready') && resolve(performance.now()));
+        child.on('exit', (code, signal) => reject(new Error(`the merge worker exited (${code ?? signal}) before it was ready; it printed: ${JSON.stringify(output)}`)));
+      });
       const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
+      void exited.then(() => mergeWorkers.delete(child));
       return { child, ready, exited, output: () => output };
     };
     await cp(template, path.join(root, 'merge-whole'), { recursive: true });
     const whole = runMerge(path.join(root, 'merge-whole'));
-    const started = await whole.ready;
-    await whole.exited;
+    const started = await within(STEP_MS, 'the whole merge to start', whole.ready);
+    await within(STEP_MS, 'the whole merge to end', whole.exited);
     const mergeMs = performance.now() - started;
     expect(whole.output()).toMatch(/merged [1-9]/);
     expect(await content(path.join(root, 'merge-whole'))).toEqual({ digest: expected, segments: 1 });
@@ -257,11 +275,11 @@ describe('crash safety of merging', () => {
       const indexDir = path.join(root, `merge-kill-${round}`);
       await cp(template, indexDir, { recursive: true });
       const run = runMerge(indexDir);
-      await run.ready;
+      await within(STEP_MS, `round ${round}: the merge worker to start`, run.ready);
       await new Promise((resolve) => setTimeout(resolve, Math.random() * mergeMs * 0.9));
       const before = run.output();
       run.child.kill('SIGKILL');
-      await run.exited;
+      await within(STEP_MS, `round ${round}: the killed worker to exit`, run.exited);
       if (!before.includes('merged')) midMerge += 1;
       const after = await content(indexDir);
       expect(after.digest).toBe(expected);
@@ -269,12 +287,12 @@ describe('crash safety of merging', () => {
       const engine = await Engine.open(embedder, indexDir);
       expect((await engine.ask('How many ships did the harbour master count in report 3-7?')).kind).toBe('answer');
       // A later merge (the lock left by the killed process is taken over) converges.
-      await mergeUntilTidy(indexDir);
+      await within(STEP_MS, `round ${round}: the merge after the kill`, mergeUntilTidy(indexDir));
       expect(await content(indexDir)).toEqual({ digest: expected, segments: 1 });
       await rm(indexDir, { recursive: true, force: true });
     }
     expect(midMerge).toBe(20);
-  }, 240_000);
+  }, 420_000);
 });
 
 describe('article ids from different sources', () => {
