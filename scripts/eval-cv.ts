@@ -100,28 +100,46 @@ function rankFigures(questions: Asked[], weightsOf: (i: number) => RankWeights):
   return { hit_at_1: r3(h1 / n), hit_at_5: r3(h5 / n), mrr_at_10: r3(rr / n) };
 }
 
+const RANK_AXES = ['recent', 'typed', 'salience', 'synonyms', 'context', 'dense', 'local'] as const;
+
 /**
- * The grid point with the best MRR@10, the quiz and the everyday questions weighing the same
- * (otherwise the larger set alone would choose: the product serves both kinds of question).
+ * Each grid point's weights, and each question's reciprocal rank of its first hit under them (0
+ * for none in the first 10), computed once: each fold's choice then only adds them up.
  */
-function bestWeights(questions: Asked[], isQuiz: ReadonlySet<Asked>): RankWeights {
-  const sets = [questions.filter((q) => isQuiz.has(q)), questions.filter((q) => !isQuiz.has(q))].filter((set) => set.length > 0);
-  let best: RankWeights = { recent: 0, typed: 0, salience: 0, synonyms: 0, context: 0, dense: 0, local: 0 };
+interface GridRanks {
+  points: RankWeights[];
+  /** `reciprocal[p][q]`, for the questions in the order given. */
+  reciprocal: Float64Array[];
+}
+
+function gridRanks(questions: Asked[]): GridRanks {
+  // The last axis varies fastest.
+  const points = RANK_AXES.reduce<Partial<RankWeights>[]>((partial, axis) => partial.flatMap((w) => GRID[axis].map((v) => ({ ...w, [axis]: v }))), [{}]) as RankWeights[];
+  const reciprocal = points.map((weights) =>
+    Float64Array.from(questions, (q) => {
+      const first = firstHit(q, reranked(q, weights));
+      return first >= 0 ? 1 / (first + 1) : 0;
+    }),
+  );
+  return { points, reciprocal };
+}
+
+/**
+ * The grid point with the best MRR@10 (to three decimals, the first of equals) over the questions
+ * `members` (indices into the grid's questions), the quiz and the everyday questions weighing the
+ * same (otherwise the larger set alone would choose: the product serves both kinds of question).
+ */
+function bestWeights(grid: GridRanks, members: readonly number[], isQuiz: readonly boolean[]): RankWeights {
+  const sets = [members.filter((q) => isQuiz[q]), members.filter((q) => !isQuiz[q])].filter((set) => set.length > 0);
+  let best = grid.points[0]!;
   let bestScore = -1;
-  for (const recent of GRID.recent)
-    for (const typed of GRID.typed)
-      for (const salience of GRID.salience)
-        for (const synonyms of GRID.synonyms)
-          for (const context of GRID.context)
-            for (const dense of GRID.dense)
-              for (const local of GRID.local) {
-              const weights = { recent, typed, salience, synonyms, context, dense, local };
-              const score = sets.reduce((sum, set) => sum + rankFigures(set, () => weights).mrr_at_10, 0) / sets.length;
-              if (score > bestScore + 1e-9) {
-                bestScore = score;
-                best = weights;
-              }
-            }
+  grid.reciprocal.forEach((rr, p) => {
+    const score = sets.reduce((sum, set) => sum + r3(set.reduce((total, q) => total + rr[q]!, 0) / set.length), 0) / sets.length;
+    if (score > bestScore + 1e-9) {
+      bestScore = score;
+      best = grid.points[p]!;
+    }
+  });
   return best;
 }
 
@@ -351,10 +369,13 @@ export function crossValidate(sets: { quiz: Asked[]; offTopic: Asked[]; everyday
   const answerable = [...sets.quiz, ...sets.everyday.filter((q) => q.question.answerable)];
   const isQuiz = new Set(sets.quiz);
   const fold = seededFolds(answerable.length, FOLDS, 20261126);
-  const chosen = Array.from({ length: FOLDS }, (_, f) => bestWeights(answerable.filter((_, i) => fold[i] !== f), isQuiz));
+  const grid = gridRanks(answerable);
+  const quizFlags = answerable.map((q) => isQuiz.has(q));
+  const indices = answerable.map((_, i) => i);
+  const chosen = Array.from({ length: FOLDS }, (_, f) => bestWeights(grid, indices.filter((i) => fold[i] !== f), quizFlags));
   const heldOut = (subset: Asked[]) => rankFigures(subset, (i) => chosen[fold[answerable.indexOf(subset[i]!)]!]!);
   const zero = { recent: 0, typed: 0, salience: 0, synonyms: 0, context: 0, dense: 0, local: 0 };
-  const onAll = bestWeights(answerable, isQuiz);
+  const onAll = bestWeights(grid, indices, quizFlags);
   const quiz = answerable.filter((q) => isQuiz.has(q));
   const everyday = answerable.filter((q) => !isQuiz.has(q));
   const ranking = {

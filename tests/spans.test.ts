@@ -122,6 +122,10 @@ describe('typedSpans', () => {
     expect(spans('It was a long day. But He said they stayed.')).toEqual([]);
   });
 
+  it('takes no abbreviation of a common noun for a name: "SUV", "AI", "CEO"', () => {
+    expect(spans('Tesla showed its AI robot, Optimus, beside the new SUV. The CEO of Ford watched with NASA.')).toEqual(['name:Tesla', 'name:Optimus', 'name:Ford', 'name:NASA']);
+  });
+
   it('keeps a name after "St." or "Mt." whole, and no person in it', () => {
     expect(spans('The last time was when the St. Louis Blues won in 2019.')).toEqual(['name:St. Louis Blues', 'date:2019']);
     expect(spans('They reached Mt. Everest in May. It was in the U.S. Officials said so.')).toEqual(['name:Mt. Everest', 'date:May', 'place:U.S.']);
@@ -265,6 +269,15 @@ describe('what a number answers', () => {
     expect(fitsMeasure('age of 42', 'age')).toBe(true);
     expect(fitsMeasure('a 17-year-old', 'age')).toBe(true);
     expect(fitsMeasure('100 Conservative members', 'age')).toBe(false);
+    expect(measureOf("olivia newton-john's age when she passed?")).toBe('age');
+  });
+
+  it('reads "what does it cost" as a price, and never takes a rank for a quantity', () => {
+    expect(measureOf('what does a google share cost after the split')).toBe('amount');
+    expect(measureOf('what caused the cost overruns')).toBeUndefined();
+    expect(fitsMeasure('221 seconds', 'duration')).toBe(true);
+    expect(fitsMeasure('second place', 'duration')).toBe(false);
+    expect(fitsMeasure('3rd day', 'duration')).toBe(false);
   });
 });
 

@@ -227,8 +227,8 @@ export type Measure = 'duration' | 'amount' | 'age' | 'clock';
 
 const MEASURE_QUESTIONS: [RegExp, Measure][] = [
   [/\bhow long\b/i, 'duration'],
-  [/\bhow (?:much|expensive)\b|\bwhat(?:'s|s| is| was)? (?:the )?(?:price|cost)\b/i, 'amount'],
-  [/\bhow old\b|\bwhat age\b/i, 'age'],
+  [/\bhow (?:much|expensive)\b|\bwhat(?:'s|s| is| was)? (?:the )?(?:price|cost)\b|\bwhat (?:does|do|did|will|would) (?:[\p{L}\p{N}'’-]+ ){1,4}cost\b/iu, 'amount'],
+  [/\bhow old\b|\bwhat age\b|\bage (?:when|at)\b|['’]s age\b/i, 'age'],
   [/\bwhat time\b|\bwhat hour\b|\bhow (?:early|late)\b/i, 'clock'],
 ];
 
@@ -266,8 +266,11 @@ export function measureOf(question: string): Measure | undefined {
 
 /** Whether a number span can answer a question that asks for this measure. */
 export function fitsMeasure(span: string, measure: Measure | undefined): boolean {
-  return measure === undefined || MEASURE_SPANS[measure].test(span);
+  return measure === undefined || (MEASURE_SPANS[measure].test(span) && !RANK.test(span));
 }
+
+/** A rank, not a quantity: "second place", "the third day" answer no "how long", "how much" nor "how old". */
+const RANK = /^(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|\d+(?:st|nd|rd|th))\b/i;
 
 /** The noun a "how many" question counts ("how many countries did he fly through" → "countries"), if any. */
 export function countedNoun(question: string): string | undefined {

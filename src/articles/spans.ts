@@ -92,6 +92,8 @@ const EXTRA_PLACE_PHRASES = new Set([
   'middle east', 'gulf of mexico', 'mexico city', 'new york city', 'kansas city', 'salt lake city', 'west bank', 'latin america', 'south america',
   'north america', 'central america', 'silicon valley', 'wall street', 'capitol hill', 'white house', 'south china sea', 'black sea', 'persian gulf',
 ]);
+/** Abbreviations of common nouns, written in capitals but naming no one thing: "the new SUV", "its AI". */
+const COMMON_ACRONYMS = words('ai suv suvs ev evs ceo ceos cfo cfos coo cto gdp cpi tv tvs pc pcs atm atms dna rna ipo ipos etf etfs vpn vpns gps ufo ufos mvp icu iq vip vips diy rv rvs atv atvs hq usb lcd led dvd dvds ok');
 const AMBIGUOUS_PLACE_WORDS = words('bar way st cr tr site landing crossing capital memorial');
 const PLACE_WORDS = new Set([...Object.keys(MODEL.two.placeWords), 'valley', 'park', 'hall', 'square']);
 for (const word of AMBIGUOUS_PLACE_WORDS) PLACE_WORDS.delete(word);
@@ -487,6 +489,7 @@ class Scan {
     const knownPlace = isKnownPlace(phrase);
     const lone = runWords.length === 1 && !knownPlace;
     if (lone && (STOP_WORDS.has(phrase) || PRONOUN_CONTRACTION.test(phrase) || (this.tokens[from]!.sentenceStart && this.isCommonWord(phrase)))) return;
+    if (lone && COMMON_ACRONYMS.has(phrase)) return;
     const person = !knownPlace && (this.isPersonRun(from, to, runWords) || (lone && this.surnames.has(phrase)));
     const type = knownPlace ? 'place' : person ? 'person' : afterPreposition && !looksLikeOrganisation(phrase) ? 'place' : 'name';
     if (person) this.surnames.add(runWords.at(-1)!.lower);
