@@ -685,7 +685,9 @@ export class Engine {
 /**
  * The question's words that carry meaning, each stemmed here once for the whole ranking (a word
  * without a stem is left out), with the stems of its WordNet synonyms and those of the phrase it
- * starts ("walked out" → strike), and its WordNet opposites ("fastest" → slow); the first `WORDNET_LOOKUPS` words are looked up.
+ * starts ("walked out" → strike), of the words one step from it in WordNet, a verb's more general
+ * verbs and the words of the same root ("beat" → defeat, "owns" → owner), which count as synonyms,
+ * and its WordNet opposites ("fastest" → slow); the first `WORDNET_LOOKUPS` words are looked up.
  */
 function questionWords(query: string): QuestionWord[] {
   const all = words(query);
@@ -695,13 +697,17 @@ function questionWords(query: string): QuestionWord[] {
     if (!stem) return [];
     const next = all[i + 1];
     const phrases = i >= WORDNET_LOOKUPS ? [] : next ? [word, `${word} ${next}`] : [word];
-    const synonyms = new Set(phrases.flatMap((phrase) => wordNet().synonyms(phrase)).filter((s) => !s.includes(' ')).map((s) => stemOf(s)));
+    const related = phrases.flatMap((phrase) => wordNet().related(phrase)).filter((s) => !isStopWord(s) && !GENERAL_VERBS.has(s));
+    const synonyms = new Set([...phrases.flatMap((phrase) => wordNet().synonyms(phrase)), ...related].filter((s) => !s.includes(' ')).map((s) => stemOf(s)));
     synonyms.delete(stem);
     const antonyms = new Set(i >= WORDNET_LOOKUPS ? [] : wordNet().antonyms(word));
     const kind = kindOf(word);
     return [{ word, stem, synonyms, antonyms, ...(kind === 'country' || kind === 'city' || kind === 'region' ? { place: true } : {}) }];
   });
 }
+
+/** Verbs so general that being one step from them says nothing ("lead" → make, "kill" → end). */
+const GENERAL_VERBS = new Set('be have get make do go come take give put set move change use cause end act happen occur keep hold let'.split(' '));
 
 const QUOTATION_MARKS = new Set(['"', '“', '”', "'", '‘', '’', '«', '»', '„']);
 

@@ -24,6 +24,17 @@ describe('WordNet', () => {
     expect(lemmasOf('men')).toContain('man');
   });
 
+  it("finds a verb's more general verbs and the words of the same root, through inflections, and no more general noun", () => {
+    expect(wordNet.related('beat')).toEqual(expect.arrayContaining(['defeat', 'overcome']));
+    expect(wordNet.related('invented')).toEqual(expect.arrayContaining(['inventor', 'invention']));
+    expect(wordNet.related('owns')).toContain('owner');
+    expect(wordNet.related('ill')).toContain('illness');
+    // A noun's more general nouns relate it to too much ("dog" → canine, domestic animal).
+    expect(wordNet.related('dog')).not.toContain('canine');
+    expect(wordNet.related('beat')).not.toContain('beat');
+    expect(wordNet.related('xqzvy')).toEqual([]);
+  });
+
   it('knows the words of its index, first and last of the file too, and nothing else', () => {
     for (const word of ['aardvark', 'zymurgy', 'teacher', 'kick the bucket']) expect(wordNet.knows(word), word).toBe(true);
     for (const word of ['kostyukov', 'xqzvy', '', ' ', 'zzzzzzzz', '\u0000']) expect(wordNet.knows(word), word).toBe(false);

@@ -160,10 +160,11 @@ function baseForms(word: string, pos: PartOfSpeech): string[] {
 const PART_OF_LETTER: Record<string, PartOfSpeech> = { n: 'noun', v: 'verb', a: 'adj', s: 'adj', r: 'adv' };
 
 /**
- * The antonym pointers ("!") of a data line that start from `form` or from the whole synset:
- * where each points (part of speech, offset) and which word there (0 for all of them).
+ * The pointers of one kind ("!" antonym, "@" hypernym, "+" derivationally related form) of a data
+ * line that start from `form` or from the whole synset: where each points (part of speech,
+ * offset) and which word there (0 for all of them).
  */
-function antonymPointers(line: string, form: string): { pos: PartOfSpeech; offset: number; word: number }[] {
+function pointersOf(line: string, form: string, kind: string): { pos: PartOfSpeech; offset: number; word: number }[] {
   const fields = line.split(' ');
   const pointersAt = 4 + 2 * Number.parseInt(fields[3] ?? '0', 16);
   const lemma = form.replace(/ /g, '_');
@@ -172,7 +173,7 @@ function antonymPointers(line: string, form: string): { pos: PartOfSpeech; offse
   for (let p = 0; p < Number(fields[pointersAt] ?? 0); p++) {
     const [symbol, offset, letter, sourceTarget] = fields.slice(pointersAt + 1 + 4 * p, pointersAt + 5 + 4 * p);
     const pos = PART_OF_LETTER[letter ?? ''];
-    if (symbol !== '!' || !offset || !pos || !sourceTarget) continue;
+    if (symbol !== kind || !offset || !pos || !sourceTarget) continue;
     const source = Number.parseInt(sourceTarget.slice(0, 2), 16);
     if (source === 0 || source === ownWord) found.push({ pos, offset: Number(offset), word: Number.parseInt(sourceTarget.slice(2), 16) });
   }
@@ -235,7 +236,7 @@ export class WordNet {
     return this.cached(`!${lemma}`, () => {
       const opposites = new Set<string>();
       for (const { form, line } of this.commonSenses(lemma)) {
-        for (const { pos, offset, word: which } of antonymPointers(line, form)) {
+        for (const { pos, offset, word: which } of pointersOf(line, form, '!')) {
           const words = synsetWords(this.dataLine(pos, offset));
           for (const opposite of which === 0 ? words : words.slice(which - 1, which)) opposites.add(opposite);
         }
@@ -244,13 +245,36 @@ export class WordNet {
     });
   }
 
+  /**
+   * Words one step away from one of a word's commonest senses: a verb's more general verbs
+   * ("scarf" → eat, "beat" → defeat) and the forms derived from the same root ("invented" →
+   * inventor, "ill" → illness).
+   */
+  related(phrase: string): string[] {
+    const lemma = phrase.toLowerCase().trim();
+    return this.cached(`@${lemma}`, () => {
+      const found = new Set<string>();
+      for (const { form, line, pos: from } of this.commonSenses(lemma)) {
+        const kinds = from === 'verb' ? ['@', '+'] : ['+'];
+        for (const kind of kinds) {
+          for (const { pos, offset, word: which } of pointersOf(line, form, kind)) {
+            const words = synsetWords(this.dataLine(pos, offset));
+            for (const word of which === 0 ? words : words.slice(which - 1, which)) found.add(word);
+          }
+        }
+      }
+      found.delete(lemma);
+      return [...found];
+    });
+  }
+
   /** The data lines of a word's `SENSES` commonest senses per part of speech, with the base form that has them. */
-  private *commonSenses(lemma: string): Generator<{ form: string; line: string }> {
+  private *commonSenses(lemma: string): Generator<{ form: string; line: string; pos: PartOfSpeech }> {
     for (const pos of PARTS_OF_SPEECH) {
       for (const form of baseForms(lemma, pos)) {
         const index = indexLine(this.indexes.get(pos)!, form.replace(/ /g, '_'));
         if (!index) continue;
-        for (const offset of synsetOffsets(index).slice(0, SENSES)) yield { form, line: this.dataLine(pos, offset) };
+        for (const offset of synsetOffsets(index).slice(0, SENSES)) yield { form, line: this.dataLine(pos, offset), pos };
       }
     }
   }
