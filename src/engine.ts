@@ -9,7 +9,7 @@ import { checkedSentenceCount, SUMMARY_SENTENCES, type SummaryRequest } from './
 import { spelledOut } from './answers/chat-words.js';
 import { cleanQuestion, searchText } from './answers/question.js';
 import { pickQuote, scoreSentences, sentencesOf } from './answers/quotes.js';
-import { answerType, askedKind, asksAboutNow, countedNoun, kindOf, measureOf } from './answers/answer-type.js';
+import { answerType, askedKind, asksAboutNow, countedNoun, kindOf, measureOf, usedAsVerb } from './answers/answer-type.js';
 import { calendarDayOf } from './answers/answer-date.js';
 import { chooseAnswer, evidenceOf, judge } from './answers/confidence.js';
 import { CandidateFeatures, dayBefore, preferredAnswers, RECENT_DAYS, rankScore, type Candidate, type QuestionTerms, type QuestionWord } from './answers/rank.js';
@@ -685,8 +685,9 @@ export class Engine {
 /**
  * The question's words that carry meaning, each stemmed here once for the whole ranking (a word
  * without a stem is left out), with the stems of its WordNet synonyms and those of the phrase it
- * starts ("walked out" → strike), of the words one step from it in WordNet, a verb's more general
- * verbs and the words of the same root ("beat" → defeat, "owns" → owner), which count as synonyms,
+ * starts ("walked out" → strike), of the words one step from it in WordNet, the words of the same
+ * root ("owns" → owner) and, where the question uses it as a verb, its more general verbs ("walked
+ * out" → protest; not "number" → classify in "the june inflation number"), which count as synonyms,
  * and its WordNet opposites ("fastest" → slow); the first `WORDNET_LOOKUPS` words are looked up.
  */
 function questionWords(query: string): QuestionWord[] {
@@ -697,7 +698,8 @@ function questionWords(query: string): QuestionWord[] {
     if (!stem) return [];
     const next = all[i + 1];
     const phrases = i >= WORDNET_LOOKUPS ? [] : next ? [word, `${word} ${next}`] : [word];
-    const related = phrases.flatMap((phrase) => wordNet().related(phrase)).filter((s) => !isStopWord(s) && !GENERAL_VERBS.has(s));
+    const asVerb = usedAsVerb(word, all[i - 1]);
+    const related = phrases.flatMap((phrase) => wordNet().related(phrase, asVerb)).filter((s) => !isStopWord(s) && !GENERAL_VERBS.has(s));
     const synonyms = new Set([...phrases.flatMap((phrase) => wordNet().synonyms(phrase)), ...related].filter((s) => !s.includes(' ')).map((s) => stemOf(s)));
     synonyms.delete(stem);
     const antonyms = new Set(i >= WORDNET_LOOKUPS ? [] : wordNet().antonyms(word));

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { answerType, askedKind, countedNoun, fitsMeasure, isTimeOfDay, kindOf, measureOf, type AnswerType } from '../src/answers/answer-type.js';
+import { answerType, askedKind, countedNoun, fitsMeasure, isTimeOfDay, kindOf, measureOf, usedAsVerb, type AnswerType } from '../src/answers/answer-type.js';
 import { parseTextArticle } from '../src/articles/parse-text.js';
 import { typedSpans, type TypedSpan } from '../src/articles/spans.js';
 
@@ -247,6 +247,16 @@ describe('names inside quotes and with a lower-case article', () => {
     const texts = (paragraph: string) => typedSpans(paragraph).map((s) => s.text);
     expect(texts('The film version of “Grease,” which starred Olivia Newton-John, was a hit.')).toContain('Grease');
     expect(texts('A US strike killed the leader of al Qaeda in Kabul.')).toContain('al Qaeda');
+  });
+});
+
+describe('verbs in a question', () => {
+  it('tells a verb by its form or the word before it, and a noun that WordNet also knows as a verb', () => {
+    expect(usedAsVerb('made', 'who')).toBe(true);
+    expect(usedAsVerb('owns', 'who')).toBe(true);
+    expect(usedAsVerb('host', 'will')).toBe(true);
+    expect(usedAsVerb('number', 'inflation')).toBe(false);
+    expect(usedAsVerb('title', 'the')).toBe(false);
   });
 });
 

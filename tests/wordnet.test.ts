@@ -32,6 +32,10 @@ describe('WordNet', () => {
     // A noun's more general nouns relate it to too much ("dog" → canine, domestic animal).
     expect(wordNet.related('dog')).not.toContain('canine');
     expect(wordNet.related('beat')).not.toContain('beat');
+    // "the june inflation number" uses no verb: its derived forms, not the verb's more general verbs.
+    expect(wordNet.related('number')).toContain('classify');
+    expect(wordNet.related('number', false)).not.toContain('classify');
+    expect(wordNet.related('number', false)).toContain('numerical');
     expect(wordNet.related('xqzvy')).toEqual([]);
   });
 

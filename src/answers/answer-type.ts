@@ -192,6 +192,16 @@ function nounPhrase(rest: string[], start: number): { words: string[]; end: numb
   return { words: phrase, end };
 }
 
+/**
+ * Whether a question uses a word as a verb, by the lexicon's tag of its form ("made", "owns",
+ * "lead") or the word before it ("will host", "to take"): "number" in "the june inflation number"
+ * is a noun, whatever WordNet's verb "to number" is.
+ */
+export function usedAsVerb(word: string, previous: string | undefined): boolean {
+  return /PastTense|PresentTense|Infinitive|Gerund|Participle/.test(tagOf(word)) || (previous !== undefined && VERB_LEADS.has(previous));
+}
+const VERB_LEADS = new Set('to will would can could should shall may might must did does do let'.split(' '));
+
 function looksLikeVerb(word: string): boolean {
   if (nounType(word) !== 'none') return false;
   return /PastTense|PresentTense|Gerund|Adverb/.test(tagOf(word)) || /(?:ed|ing|ly)$/.test(word);

@@ -39,7 +39,7 @@ export interface LogisticModel<F extends string> {
  * off") to refuse more off-topic ones.
  */
 export const CONFIDENCE: { related: LogisticModel<(typeof RELATED_FEATURES)[number]>; answerSoft: number } = {
-  related: { weights: { coverage: 8.96, anchor: 2.486 }, bias: -7.738, threshold: 0.14 },
+  related: { weights: { coverage: 9.108, anchor: 2.37 }, bias: -7.715, threshold: 0.15 },
   /** Without an answer line, the first passage must cover this share of the question (near-synonyms included) to answer it. */
   answerSoft: 0.55,
 };
@@ -98,8 +98,8 @@ export const LINE_FEATURES = ['context', 'salience', 'margin', 'gap', 'fit', 'lo
  * costs less than none under the evaluation's costs (a wrong line costs twice a missing one).
  */
 export const LINE_MODEL: LineModel = {
-  weights: { context: -2.275, salience: 0.364, margin: 1.621, gap: 4.263, fit: 2.111, local: 1.811, firm: 5.306 },
-  bias: -5.206,
+  weights: { context: -2.205, salience: 0.404, margin: 1.61, gap: 4.245, fit: 2.126, local: 1.788, firm: 5.206 },
+  bias: -5.19,
   threshold: 0.62,
 };
 

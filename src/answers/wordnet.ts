@@ -246,16 +246,16 @@ export class WordNet {
   }
 
   /**
-   * Words one step away from one of a word's commonest senses: a verb's more general verbs
-   * ("scarf" → eat, "beat" → defeat) and the forms derived from the same root ("invented" →
-   * inventor, "ill" → illness).
+   * Words one step away from one of a word's commonest senses: the forms derived from the same
+   * root ("invented" → inventor, "ill" → illness) and, unless `asVerb` is false, a verb's more
+   * general verbs ("beat" → defeat).
    */
-  related(phrase: string): string[] {
+  related(phrase: string, asVerb = true): string[] {
     const lemma = phrase.toLowerCase().trim();
-    return this.cached(`@${lemma}`, () => {
+    return this.cached(`${asVerb ? '@' : '+'}${lemma}`, () => {
       const found = new Set<string>();
       for (const { form, line, pos: from } of this.commonSenses(lemma)) {
-        const kinds = from === 'verb' ? ['@', '+'] : ['+'];
+        const kinds = from === 'verb' && asVerb ? ['@', '+'] : ['+'];
         for (const kind of kinds) {
           for (const { pos, offset, word: which } of pointersOf(line, form, kind)) {
             const words = synsetWords(this.dataLine(pos, offset));
