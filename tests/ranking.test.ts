@@ -223,6 +223,17 @@ describe('opposites', () => {
   });
 });
 
+describe('periods named relative to the article', () => {
+  it('fits "next week" half for "when", beside a date that says the day itself', async () => {
+    const paragraphs = ['The cheese danish goes on sale next week, the chain said.', 'Beginning September 14, the chain is bringing back the cheese danish.'];
+    await withArticle('The danish returns', paragraphs, async (chain) => {
+      const fitOf = async (needle: string) => (await candidateHolding(chain, 'when is the cheese danish coming back', needle)).answers[0]!.fit;
+      expect(await fitOf('next week')).toBe(0.5);
+      expect(await fitOf('September 14')).toBe(1);
+    });
+  });
+});
+
 describe('words one step apart in WordNet', () => {
   it('counts the words of the same root as the question\'s as firmly as its synonyms: "inventor" beside a name answers "who invented"', async () => {
     const paragraphs = ['The fastener is sold in 40 countries and is made in New Hampshire.', 'Its inventor, George de Mestral, took the idea from burrs in 1941.'];

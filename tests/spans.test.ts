@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { answerType, askedKind, countedNoun, fitsMeasure, isTimeOfDay, kindOf, measureOf, usedAsVerb, type AnswerType } from '../src/answers/answer-type.js';
+import { answerType, askedKind, countedNoun, fitsMeasure, isRelativePeriod, isTimeOfDay, kindOf, measureOf, usedAsVerb, type AnswerType } from '../src/answers/answer-type.js';
 import { parseTextArticle } from '../src/articles/parse-text.js';
 import { typedSpans, type TypedSpan } from '../src/articles/spans.js';
 
@@ -265,6 +265,11 @@ describe('what a number answers', () => {
     expect(countedNoun('how many countries did mack fly through')).toBe('countries');
     expect(countedNoun('So how many new credit cards did people open?')).toBe('cards');
     expect(countedNoun('how old is sunak')).toBeUndefined();
+  });
+
+  it('tells a period named relative to the article\'s date from one named by itself', () => {
+    for (const period of ['next week', 'this month', 'last year', 'early next week', 'Next Week']) expect(isRelativePeriod(period), period).toBe(true);
+    for (const date of ['September 14', 'Sunday', 'next Monday', 'June 2022', 'week 3']) expect(isRelativePeriod(date), date).toBe(false);
   });
 
   it('tells a time of day from a day', () => {

@@ -256,6 +256,16 @@ export function isTimeOfDay(span: string): boolean {
   return TIME_OF_DAY.test(span.trim());
 }
 
+/**
+ * A period named only relative to the article's date ("next week", "this month", "last year"):
+ * read alone, in a line above an article of another day, it says nothing of when.
+ */
+export function isRelativePeriod(span: string): boolean {
+  return RELATIVE_PERIOD.test(span.trim());
+}
+
+const RELATIVE_PERIOD = /^(?:(?:early|late|later|earlier) )?(?:this|next|last|past|coming|previous) (?:week|weekend|month|year|season|quarter|decade|summer|winter|spring|fall|autumn)$/i;
+
 const TIME_OF_DAY = /^(?:(?:shortly |just |soon |right )?(?:before|after|around|about|at|by) )?(?:\d{1,2}(?::\d{2})?\s?[ap]\.?m\.?|midnight|noon|midday|(?:early |late )?(?:morning|afternoon|evening|night)|dawn|dusk)$/i;
 
 /**

@@ -98,9 +98,9 @@ export const LINE_FEATURES = ['context', 'salience', 'margin', 'gap', 'fit', 'lo
  * costs less than none under the evaluation's costs (a wrong line costs twice a missing one).
  */
 export const LINE_MODEL: LineModel = {
-  weights: { context: -2.205, salience: 0.404, margin: 1.61, gap: 4.245, fit: 2.126, local: 1.788, firm: 5.206 },
-  bias: -5.19,
-  threshold: 0.62,
+  weights: { context: -2.092, salience: 0.259, margin: 1.706, gap: 3.914, fit: 2.403, local: 2.057, firm: 5.142 },
+  bias: -5.596,
+  threshold: 0.65,
 };
 
 export type LineModel = LogisticModel<(typeof LINE_FEATURES)[number]>;

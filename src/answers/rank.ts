@@ -11,7 +11,7 @@ import { lemmasOf } from './wordnet.js';
 import type { Snapshot, StoredSpan } from '../index/types.js';
 import type { Hit, Retriever } from '../retrieval/retriever.js';
 import type { Scope } from '../index/scope.js';
-import { fitsMeasure, isClassNoun, isTimeOfDay, kindOf, namedAsKin, namesKind, type AnswerType, type Kind, type Measure } from './answer-type.js';
+import { fitsMeasure, isClassNoun, isRelativePeriod, isTimeOfDay, kindOf, namedAsKin, namesKind, type AnswerType, type Kind, type Measure } from './answer-type.js';
 
 /** Words at least this close (cosine of the word vectors) count as saying the same thing; measured on the everyday questions. */
 export const NEAR_SYNONYM = 0.4;
@@ -159,7 +159,8 @@ export interface Answer {
    * one of another kind ("Tehran" for a country, "Netflix" for a show). For "which relative": 1
    * for a person the text calls someone's kin ("son-in-law Jared Kushner"), ½ otherwise. ½ for a former holder
    * ("then-President James Hoffa") when the question asks about now; for a date, ½ for a time of
-   * day when the question asks "when", or a day when it asks "what time". 1 for every other answer.
+   * day when the question asks "when", or a day when it asks "what time", and ½ for a period named
+   * only relative to the article's date ("next week"). 1 for every other answer.
    */
   fit: number;
 }
@@ -407,7 +408,7 @@ export class CandidateFeatures {
       const kind = question.kind === 'relative' && !namedAsKin(before, after) ? KIND_UNKNOWN : 1;
       return question.now && FORMER.test(before) ? kind * FORMER_FIT : kind;
     }
-    if (question.type === 'date') return isTimeOfDay(span) === (question.measure === 'clock') ? 1 : 0.5;
+    if (question.type === 'date') return isTimeOfDay(span) === (question.measure === 'clock') && !isRelativePeriod(span) ? 1 : 0.5;
     const owner = question.type === 'place' && ownsWhatIsNotAsked(after, question.stems) ? OWNER_FIT : 1;
     if (question.kind && (question.type === 'place' || question.type === 'name')) {
       const kind = kindOf(span);
