@@ -124,6 +124,8 @@ describe('typedSpans', () => {
 
   it('takes no abbreviation of a common noun for a name: "SUV", "AI", "CEO"', () => {
     expect(spans('Tesla showed its AI robot, Optimus, beside the new SUV. The CEO of Ford watched with NASA.')).toEqual(['name:Tesla', 'name:Optimus', 'name:Ford', 'name:NASA']);
+    // Written as a name, the same letters are one: the artist Ai Weiwei, then "Ai" alone.
+    expect(spans('The artist Ai Weiwei spoke on Monday. Later, Ai said the show would go on.').filter((span) => span.endsWith(':Ai'))).toHaveLength(1);
   });
 
   it('keeps a name after "St." or "Mt." whole, and no person in it', () => {

@@ -233,16 +233,7 @@ export class WordNet {
    */
   antonyms(word: string): string[] {
     const lemma = word.toLowerCase().trim();
-    return this.cached(`!${lemma}`, () => {
-      const opposites = new Set<string>();
-      for (const { form, line } of this.commonSenses(lemma)) {
-        for (const { pos, offset, word: which } of pointersOf(line, form, '!')) {
-          const words = synsetWords(this.dataLine(pos, offset));
-          for (const opposite of which === 0 ? words : words.slice(which - 1, which)) opposites.add(opposite);
-        }
-      }
-      return [...opposites];
-    });
+    return this.cached(`!${lemma}`, () => this.pointedWords(lemma, () => ['!']));
   }
 
   /**
@@ -253,19 +244,23 @@ export class WordNet {
   related(phrase: string, asVerb = true): string[] {
     const lemma = phrase.toLowerCase().trim();
     return this.cached(`${asVerb ? '@' : '+'}${lemma}`, () => {
-      const found = new Set<string>();
-      for (const { form, line, pos: from } of this.commonSenses(lemma)) {
-        const kinds = from === 'verb' && asVerb ? ['@', '+'] : ['+'];
-        for (const kind of kinds) {
-          for (const { pos, offset, word: which } of pointersOf(line, form, kind)) {
-            const words = synsetWords(this.dataLine(pos, offset));
-            for (const word of which === 0 ? words : words.slice(which - 1, which)) found.add(word);
-          }
+      const found = this.pointedWords(lemma, (pos) => (pos === 'verb' && asVerb ? ['@', '+'] : ['+']));
+      return found.filter((word) => word !== lemma);
+    });
+  }
+
+  /** The words that the pointers of these kinds (per part of speech of the sense) lead to from a word's commonest senses. */
+  private pointedWords(lemma: string, kindsFor: (pos: PartOfSpeech) => string[]): string[] {
+    const found = new Set<string>();
+    for (const { form, line, pos: from } of this.commonSenses(lemma)) {
+      for (const kind of kindsFor(from)) {
+        for (const { pos, offset, word: which } of pointersOf(line, form, kind)) {
+          const words = synsetWords(this.dataLine(pos, offset));
+          for (const word of which === 0 ? words : words.slice(which - 1, which)) found.add(word);
         }
       }
-      found.delete(lemma);
-      return [...found];
-    });
+    }
+    return [...found];
   }
 
   /** The data lines of a word's `SENSES` commonest senses per part of speech, with the base form that has them. */

@@ -107,6 +107,8 @@ const POSSESSIVE = /['’]s$/;
 const CAPITALISED = /^(?:\p{Lu}|\p{Ll}{1,2}\p{Lu}|[ae]l-\p{Lu})/u;
 const COMMON_SUFFIX = /(?:ly|ed|ing|al|ive|ous|ful|less|able|ible|ment|ness|tion|sion|ity|ies)$/;
 const PRONOUN_CONTRACTION = /^(?:i|you|we|they|he|she|it)'/;
+/** Written in capitals, a plural "s" aside ("SUV", "EVs"). */
+const CAPITALS = /^\p{Lu}{2,}s?$/u;
 const DOTTED_INITIALS = /^(?:\p{L}\.)+\p{L}$/u;
 
 /** Candidate answers in a news paragraph, found by cheap rules; they never overlap and come in order of start. */
@@ -489,7 +491,7 @@ class Scan {
     const knownPlace = isKnownPlace(phrase);
     const lone = runWords.length === 1 && !knownPlace;
     if (lone && (STOP_WORDS.has(phrase) || PRONOUN_CONTRACTION.test(phrase) || (this.tokens[from]!.sentenceStart && this.isCommonWord(phrase)))) return;
-    if (lone && COMMON_ACRONYMS.has(phrase)) return;
+    if (lone && COMMON_ACRONYMS.has(phrase) && CAPITALS.test(runWords[0]!.text)) return;
     const person = !knownPlace && (this.isPersonRun(from, to, runWords) || (lone && this.surnames.has(phrase)));
     const type = knownPlace ? 'place' : person ? 'person' : afterPreposition && !looksLikeOrganisation(phrase) ? 'place' : 'name';
     if (person) this.surnames.add(runWords.at(-1)!.lower);
